@@ -1,0 +1,1 @@
+"""One sub-package per chat platform: translate, never decide."""

@@ -1,0 +1,72 @@
+"""The adapter contract: what every chat platform adapter offers the server and the core.
+
+Adapters translate platform payloads into `bot.events`, hand them to the
+dispatcher, and render the returned `bot.messages` in the platform's format
+(one renderer per adapter). Platform failures are mapped to the four
+neutral delivery errors re-exported here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from aiohttp import web
+
+from bot.errors import DeliveryError, FatalError, RateLimited, RecipientGone, TransientError
+from bot.events import ConversationRef, MessageRef
+from bot.messages import OutboundMessage
+
+
+class ChatAdapter(Protocol):
+    platform: str
+
+    def mount(self, app: web.Application) -> None:
+        """Add this platform's routes to the shared aiohttp application."""
+        ...
+
+    async def send(self, to: ConversationRef, message: OutboundMessage) -> MessageRef:
+        """Post a message (a reply or a proactive one); returns the platform's ref to it."""
+        ...
+
+    async def update(self, ref: MessageRef, message: OutboundMessage) -> None:
+        """Replace a message the bot sent earlier (e.g. a prompt once answered)."""
+        ...
+
+    async def open_form(
+        self, to: ConversationRef, form_message: OutboundMessage, trigger: str | None
+    ) -> MessageRef | None:
+        """Show a form: a modal where the platform has one (needs `trigger`), else a message."""
+        ...
+
+
+async def deliver_replies(
+    adapter: ChatAdapter,
+    to: ConversationRef,
+    replies: Sequence[OutboundMessage],
+    trigger: str | None = None,
+) -> list[MessageRef]:
+    """Send the core's replies in order: updates in place, forms as forms, the rest as posts."""
+    refs: list[MessageRef] = []
+    for reply in replies:
+        if reply.replaces is not None:
+            await adapter.update(reply.replaces, reply)
+            refs.append(reply.replaces)
+        elif reply.form is not None:
+            ref = await adapter.open_form(to, reply, trigger)
+            if ref is not None:
+                refs.append(ref)
+        else:
+            refs.append(await adapter.send(to, reply))
+    return refs
+
+
+__all__ = [
+    "ChatAdapter",
+    "DeliveryError",
+    "FatalError",
+    "RateLimited",
+    "RecipientGone",
+    "TransientError",
+    "deliver_replies",
+]

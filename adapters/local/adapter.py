@@ -1,0 +1,322 @@
+"""The local web chat adapter: a page at /chat and the JSON API behind it.
+
+The API is the local equivalent of a platform's API, and part of the product:
+scripts and tests drive the bot through it exactly as the page does.
+
+    GET  /chat                                   the page
+    GET  /chat/api/people                        who can chat
+    POST /chat/api/people                        add a person {id, name, site?, roles?, timezone?}
+    GET  /chat/api/people/{id}/conversation      messages, newest last (?after=<message id>)
+    POST /chat/api/people/{id}/messages          {text, client_message_id?}
+    POST /chat/api/people/{id}/actions           {action_id, value?, fields?, message_id?,
+                                                  client_action_id?}
+    GET  /chat/api/people/{id}/ws                websocket: pushes new and updated messages
+
+Errors are JSON: {"error": "...", "detail": ...} with a 4xx status.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any, TypeVar
+
+import structlog
+from aiohttp import WSMsgType, web
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adapters.base import deliver_replies
+from adapters.local.api_models import ActionIn, MessageIn, PersonIn
+from adapters.local.renderer import render
+from bot.clock import Clock
+from bot.dispatcher import Dispatcher
+from bot.errors import RecipientGone
+from bot.events import ActionInvoked, ConversationRef, MessageReceived, MessageRef, PersonRef
+from bot.messages import OutboundMessage
+from bot.people import Role
+from bot.privacy import redact
+from storage.engine import Database
+from storage.local_chat import LocalChatRepository
+from storage.models import LocalChatMessage, Person
+from storage.people import PeopleRepository
+
+LOCAL_PLATFORM = "local"
+LOCAL_WORKSPACE = "local"
+STATIC_DIR = Path(__file__).parent / "static"
+
+log = structlog.get_logger(__name__)
+
+
+class LocalChatAdapter:
+    platform = LOCAL_PLATFORM
+
+    def __init__(self, database: Database, dispatcher: Dispatcher, clock: Clock) -> None:
+        self.database = database
+        self.dispatcher = dispatcher
+        self.clock = clock
+        self._sockets: dict[str, set[web.WebSocketResponse]] = defaultdict(set)
+
+    # --- ChatAdapter ---
+
+    def mount(self, app: web.Application) -> None:
+        app.router.add_get("/chat", self._page)
+        app.router.add_static("/chat/static", STATIC_DIR)
+        app.router.add_get("/chat/api/people", self._list_people)
+        app.router.add_post("/chat/api/people", self._add_person)
+        app.router.add_get("/chat/api/people/{person}/conversation", self._conversation)
+        app.router.add_post("/chat/api/people/{person}/messages", self._post_message)
+        app.router.add_post("/chat/api/people/{person}/actions", self._post_action)
+        app.router.add_get("/chat/api/people/{person}/ws", self._websocket)
+
+    async def send(self, to: ConversationRef, message: OutboundMessage) -> MessageRef:
+        now = self.clock.now()
+        async with self.database.transaction() as session:
+            person = await _person(session_people(session), to.conversation_id)
+            if person is None:
+                raise RecipientGone(f"no local person {to.conversation_id!r}")
+            stored = await LocalChatRepository(session).append(
+                person.id, "bot", render(message), now
+            )
+            payload = _message_json(stored)
+        await self._push(to.conversation_id, "message", payload)
+        return MessageRef(LOCAL_PLATFORM, to.conversation_id, str(payload["id"]))
+
+    async def update(self, ref: MessageRef, message: OutboundMessage) -> None:
+        if not ref.message_id.isdigit():
+            return
+        async with self.database.transaction() as session:
+            chat = LocalChatRepository(session)
+            stored = await chat.get(int(ref.message_id))
+            if stored is None:
+                return
+            await chat.replace_body(stored, render(message), self.clock.now())
+            payload = _message_json(stored)
+        await self._push(ref.conversation_id, "update", payload)
+
+    async def open_form(
+        self, to: ConversationRef, form_message: OutboundMessage, trigger: str | None
+    ) -> MessageRef | None:
+        # No modals here: the form appears inline in the conversation.
+        return await self.send(to, form_message)
+
+    # --- HTTP handlers ---
+
+    async def _page(self, _request: web.Request) -> web.StreamResponse:
+        return web.FileResponse(STATIC_DIR / "chat.html")
+
+    async def _list_people(self, _request: web.Request) -> web.Response:
+        async with self.database.transaction() as session:
+            people = await session_people(session).on_platform(LOCAL_PLATFORM)
+            return web.json_response({"people": [_person_json(p) for p in people]})
+
+    async def _add_person(self, request: web.Request) -> web.Response:
+        body = await _json_body(request, PersonIn)
+        now = self.clock.now()
+        async with self.database.transaction() as session:
+            people = session_people(session)
+            workspace = await people.workspace(LOCAL_PLATFORM, LOCAL_WORKSPACE, now=now)
+            if await people.find(workspace.id, body.id) is not None:
+                raise _error(web.HTTPConflict, "person_exists", f"{body.id!r} already exists")
+            person = await people.add(
+                Person(
+                    workspace_id=workspace.id,
+                    platform_user_id=body.id,
+                    display_name=body.name,
+                    site=body.site,
+                    timezone=body.timezone or workspace.default_timezone,
+                    tags=list(body.tags),
+                    conversation_ref=conversation_for(body.id).to_dict(),
+                    created_at=now,
+                )
+            )
+            for role in body.roles:
+                await people.grant(person, role, now=now)
+            payload = _person_json(person)
+        log.info("local.person_added", person=body.id)
+        return web.json_response(payload, status=201)
+
+    async def _conversation(self, request: web.Request) -> web.Response:
+        after_text = request.query.get("after", "0")
+        if not after_text.isdigit():
+            raise _error(web.HTTPBadRequest, "bad_query", "after must be a message id")
+        async with self.database.transaction() as session:
+            person = await self._require_person(session_people(session), request)
+            messages = await LocalChatRepository(session).conversation(person.id, int(after_text))
+            return web.json_response({"messages": [_message_json(m) for m in messages]})
+
+    async def _post_message(self, request: web.Request) -> web.Response:
+        body = await _json_body(request, MessageIn)
+        user_id = request.match_info["person"]
+        async with self.database.transaction() as session:
+            person = await self._require_person(session_people(session), request)
+            ref = _person_ref(person)
+            last_id = await _last_message_id(session, person.id)
+        event_id = f"msg:{user_id}:{body.client_message_id}" if body.client_message_id else None
+        outcome = await self.dispatcher.handle(
+            MessageReceived(
+                person=ref,
+                conversation=conversation_for(user_id),
+                event_id=event_id,
+                text=body.text,
+            )
+        )
+        if not outcome.duplicate:
+            # The chat keeps only the redacted text, like the rest of the store.
+            await self._record_person_message(person.id, user_id, redact(body.text).text)
+            await deliver_replies(self, conversation_for(user_id), outcome.replies)
+        return await self._since(person.id, last_id)
+
+    async def _post_action(self, request: web.Request) -> web.Response:
+        body = await _json_body(request, ActionIn)
+        user_id = request.match_info["person"]
+        async with self.database.transaction() as session:
+            person = await self._require_person(session_people(session), request)
+            ref = _person_ref(person)
+            last_id = await _last_message_id(session, person.id)
+            message_ref = None
+            if body.message_id is not None:
+                pressed = await LocalChatRepository(session).get(body.message_id)
+                if pressed is None or pressed.person_id != person.id:
+                    raise _error(
+                        web.HTTPBadRequest, "unknown_message", "message_id is not in this chat"
+                    )
+                message_ref = MessageRef(LOCAL_PLATFORM, user_id, str(pressed.id))
+        event_id = f"act:{user_id}:{body.client_action_id}" if body.client_action_id else None
+        outcome = await self.dispatcher.handle(
+            ActionInvoked(
+                person=ref,
+                conversation=conversation_for(user_id),
+                event_id=event_id,
+                action_id=body.action_id,
+                value=body.value,
+                fields=body.fields,
+                message_ref=message_ref,
+            )
+        )
+        await deliver_replies(self, conversation_for(user_id), outcome.replies)
+        return await self._since(person.id, last_id)
+
+    async def _websocket(self, request: web.Request) -> web.StreamResponse:
+        async with self.database.transaction() as session:
+            await self._require_person(session_people(session), request)
+        user_id = request.match_info["person"]
+        socket = web.WebSocketResponse(heartbeat=30)
+        await socket.prepare(request)
+        self._sockets[user_id].add(socket)
+        try:
+            async for frame in socket:  # the page only listens; ignore anything it sends
+                if frame.type == WSMsgType.ERROR:
+                    break
+        finally:
+            self._sockets[user_id].discard(socket)
+        return socket
+
+    # --- helpers ---
+
+    async def _require_person(self, people: PeopleRepository, request: web.Request) -> Person:
+        user_id = request.match_info["person"]
+        person = await _person(people, user_id)
+        if person is None:
+            log.info("local.unknown_person", person=user_id[:100])
+            raise _error(web.HTTPNotFound, "unknown_person", f"no person {user_id!r}")
+        return person
+
+    async def _record_person_message(self, person_id: int, user_id: str, text: str) -> None:
+        async with self.database.transaction() as session:
+            stored = await LocalChatRepository(session).append(
+                person_id, "person", {"text": text}, self.clock.now()
+            )
+            payload = _message_json(stored)
+        await self._push(user_id, "message", payload)
+
+    async def _since(self, person_id: int, last_id: int) -> web.Response:
+        async with self.database.transaction() as session:
+            messages = await LocalChatRepository(session).conversation(person_id, 0)
+        new = [_message_json(m) for m in messages if m.id > last_id]
+        updated = [
+            _message_json(m) for m in messages if m.id <= last_id and m.updated_at > m.created_at
+        ]
+        return web.json_response({"messages": new, "updated": updated})
+
+    async def _push(self, user_id: str, kind: str, payload: dict[str, Any]) -> None:
+        for socket in list(self._sockets.get(user_id, ())):
+            try:
+                await socket.send_json({"type": kind, "message": payload})
+            except ConnectionError:
+                self._sockets[user_id].discard(socket)
+
+
+def conversation_for(user_id: str) -> ConversationRef:
+    return ConversationRef(LOCAL_PLATFORM, LOCAL_WORKSPACE, user_id)
+
+
+def session_people(session: AsyncSession) -> PeopleRepository:
+    return PeopleRepository(session)
+
+
+async def _person(people: PeopleRepository, user_id: str) -> Person | None:
+    return await people.find_by_ref(LOCAL_PLATFORM, LOCAL_WORKSPACE, user_id)
+
+
+async def _last_message_id(session: AsyncSession, person_id: int) -> int:
+    messages = await LocalChatRepository(session).conversation(person_id, 0)
+    return messages[-1].id if messages else 0
+
+
+def _person_ref(person: Person) -> PersonRef:
+    return PersonRef(
+        platform=LOCAL_PLATFORM,
+        workspace=LOCAL_WORKSPACE,
+        user_id=person.platform_user_id,
+        display_name=person.display_name,
+    )
+
+
+def _person_json(person: Person) -> dict[str, Any]:
+    return {
+        "id": person.platform_user_id,
+        "name": person.display_name,
+        "site": person.site,
+        "roles": sorted(grant.role for grant in person.roles),
+        "timezone": person.timezone,
+        "paused": person.paused,
+    }
+
+
+def _message_json(message: LocalChatMessage) -> dict[str, Any]:
+    return {
+        "id": message.id,
+        "from": message.sender,
+        "created_at": message.created_at.isoformat(),
+        "updated_at": message.updated_at.isoformat(),
+        **message.body,
+    }
+
+
+def _error(kind: type[web.HTTPException], code: str, detail: Any) -> web.HTTPException:
+    return kind(text=json.dumps({"error": code, "detail": detail}), content_type="application/json")
+
+
+Model = TypeVar("Model", MessageIn, ActionIn, PersonIn)
+
+
+async def _json_body(request: web.Request, model: type[Model]) -> Model:
+    """Parse and validate a JSON body; a 400 with the reasons (and a log line) otherwise."""
+    try:
+        raw = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        log.info("local.bad_request", path=request.path, reason="malformed JSON")
+        raise _error(web.HTTPBadRequest, "malformed_json", "the body is not valid JSON") from None
+    try:
+        return model.model_validate(raw)
+    except ValidationError as error:
+        problems = [
+            {"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in error.errors()
+        ]
+        log.info("local.bad_request", path=request.path, problems=problems)
+        raise _error(web.HTTPBadRequest, "invalid_body", problems) from None
+
+
+__all__ = ["LOCAL_PLATFORM", "LOCAL_WORKSPACE", "LocalChatAdapter", "Role", "conversation_for"]

@@ -1,0 +1,50 @@
+"""Request bodies of the local chat API, validated with pydantic."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from bot.people import Role, valid_timezone
+
+# Far above the bot's own 4,000-character limit: the bot answers that politely;
+# this only stops absurd bodies before they reach it.
+MAX_TEXT = 100_000
+
+
+class MessageIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(max_length=MAX_TEXT)
+    client_message_id: str | None = Field(default=None, min_length=1, max_length=100)
+
+
+class ActionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    action_id: str = Field(min_length=1, max_length=100)
+    value: str = Field(default="", max_length=2000)
+    fields: dict[str, str] = Field(default_factory=dict)
+    message_id: int | None = Field(default=None, ge=1)
+    client_action_id: str | None = Field(default=None, min_length=1, max_length=100)
+
+    @field_validator("fields")
+    @classmethod
+    def _small_fields(cls, fields: dict[str, str]) -> dict[str, str]:
+        if len(fields) > 20 or any(len(v) > MAX_TEXT or len(k) > 100 for k, v in fields.items()):
+            raise ValueError("too many or too large fields")
+        return fields
+
+
+class PersonIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")
+    name: str = Field(min_length=1, max_length=200)
+    site: str | None = Field(default=None, max_length=100)
+    roles: list[Role] = Field(default_factory=lambda: [Role.CLINICIAN])
+    timezone: str | None = None
+    tags: list[str] = Field(default_factory=list, max_length=20)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, zone: str | None) -> str | None:
+        if zone is not None and valid_timezone(zone) is None:
+            raise ValueError(f"unknown time zone {zone!r}")
+        return zone

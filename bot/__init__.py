@@ -1,0 +1,1 @@
+"""The platform-neutral core: what the bot decides and remembers."""

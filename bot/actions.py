@@ -1,0 +1,41 @@
+"""Action ids on buttons and forms, and their values.
+
+Values are short strings (Slack caps a button value at 2,000 chars), made
+and read only here so every handler validates them the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.errors import BadAction
+
+ANSWER_OPTION = "answer.option"  # value: delivery:prompt:option
+ANSWER_OPEN = "answer.open"  # value: delivery:prompt -> a form
+ANSWER_SUBMIT = "answer.submit"  # value: delivery:prompt, fields {"answer": text}
+ANSWER_UNDO = "answer.undo"  # value: delivery:prompt:response:token
+PROMPT_SKIP = "prompt.skip"  # value: delivery:prompt
+PROMPT_SNOOZE = "prompt.snooze"  # value: delivery:prompt
+PROMPT_STOP = "prompt.stop"  # value: delivery:prompt
+IDEA_FROM_MESSAGE = "idea.from_message"  # value: the text
+FORGET_CONFIRM = "forget.confirm"
+FORGET_CANCEL = "forget.cancel"
+
+ANSWER_FIELD = "answer"
+
+
+@dataclass(frozen=True)
+class PromptTarget:
+    delivery_id: int
+    prompt_id: str
+
+    def value(self, *extra: object) -> str:
+        return ":".join([str(self.delivery_id), self.prompt_id, *map(str, extra)])
+
+
+def parse_target(value: str, extra: int = 0) -> tuple[PromptTarget, list[str]]:
+    """Split 'delivery:prompt[:extra...]'; BadAction if it is not exactly that shape."""
+    parts = value.split(":")
+    if len(parts) != 2 + extra or not parts[0].isdigit() or not parts[1]:
+        raise BadAction(f"malformed action value {value!r}")
+    return PromptTarget(int(parts[0]), parts[1]), parts[2:]

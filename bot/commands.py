@@ -1,0 +1,80 @@
+"""The chat command grammar, shared by every platform (DM text, /thrive, @mention)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+
+class CommandName(StrEnum):
+    HELP = "help"
+    IDEA = "idea"
+    SNOOZE = "snooze"
+    PAUSE = "pause"
+    RESUME = "resume"
+    MY_ANSWERS = "my answers"
+    MY_IDEAS = "my ideas"
+    FORGET_ME = "forget me"
+
+
+@dataclass(frozen=True)
+class ParsedCommand:
+    name: CommandName
+    argument: str = ""
+
+
+# Commands that take no argument must be the whole message, so an answer such as
+# "pause between patients would help" is never mistaken for a command.
+_BARE = {
+    "help": CommandName.HELP,
+    "?": CommandName.HELP,
+    "pause": CommandName.PAUSE,
+    "stop": CommandName.PAUSE,
+    "resume": CommandName.RESUME,
+    "start": CommandName.RESUME,
+    "my answers": CommandName.MY_ANSWERS,
+    "my ideas": CommandName.MY_IDEAS,
+    "forget me": CommandName.FORGET_ME,
+}
+_WITH_ARGUMENT = re.compile(r"^(idea|snooze)(?:\s*[:\-]?\s+(.*)|\s*)$", re.IGNORECASE | re.DOTALL)
+
+
+def parse_command(text: str) -> ParsedCommand | None:
+    stripped = text.strip()
+    bare = _BARE.get(stripped.lower().rstrip(".!"))
+    if bare is not None:
+        return ParsedCommand(bare)
+    match = _WITH_ARGUMENT.match(stripped)
+    if match:
+        return ParsedCommand(CommandName(match.group(1).lower()), (match.group(2) or "").strip())
+    return None
+
+
+_DURATION = re.compile(
+    r"^(\d{1,3})\s*(m|min|mins|minutes?|h|hrs?|hours?|d|days?|w|wks?|weeks?)$", re.IGNORECASE
+)
+_UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
+MIN_SNOOZE = timedelta(minutes=15)
+MAX_SNOOZE = timedelta(days=90)
+
+
+def parse_duration(text: str) -> timedelta:
+    """'2h', '3 days', '1 week', 'tomorrow' -> a timedelta.
+
+    ValueError if unreadable or outside 15 minutes to 90 days.
+    """
+    cleaned = text.strip().lower()
+    if cleaned in ("tomorrow", "a day", "1day"):
+        return timedelta(days=1)
+    if cleaned in ("a week", "next week"):
+        return timedelta(weeks=1)
+    match = _DURATION.match(cleaned)
+    if not match:
+        raise ValueError(f"unreadable duration {text!r}")
+    amount, unit = int(match.group(1)), match.group(2)[0].lower()
+    duration = timedelta(seconds=amount * _UNIT_SECONDS[unit])
+    if not MIN_SNOOZE <= duration <= MAX_SNOOZE:
+        raise ValueError(f"duration {text!r} out of range")
+    return duration

@@ -1,0 +1,59 @@
+"""What every handler needs: the content, the clock, the secret, and the current turn."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from prompts import Content
+from storage.answers import AnswerRepository
+from storage.deliveries import DeliveryRepository
+from storage.ideas import IdeaRepository
+from storage.ledger import LedgerRepository
+from storage.models import Person
+from storage.people import PeopleRepository
+
+MAX_MESSAGE_LENGTH = 4000
+
+
+@dataclass(frozen=True)
+class BotContext:
+    content: Content
+    clock: Clock
+    secret_key: str
+    default_timezone: str = "UTC"
+
+    def say(self, key: str, **values: object) -> str:
+        """The bot's wording lives in prompts/content/copy.yaml, not in code."""
+        return self.content.copy.text(key, **values)
+
+
+@dataclass
+class Turn:
+    """One inbound event being handled: one transaction, one person, one moment."""
+
+    ctx: BotContext
+    session: AsyncSession
+    person: Person
+    now: datetime
+    people: PeopleRepository = field(init=False)
+    deliveries: DeliveryRepository = field(init=False)
+    answers: AnswerRepository = field(init=False)
+    ideas: IdeaRepository = field(init=False)
+    ledger: LedgerRepository = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.people = PeopleRepository(self.session)
+        self.deliveries = DeliveryRepository(self.session)
+        self.answers = AnswerRepository(self.session)
+        self.ideas = IdeaRepository(self.session)
+        self.ledger = LedgerRepository(self.session)
+
+    def say(self, key: str, **values: object) -> str:
+        return self.ctx.say(key, **values)
+
+    def has_role(self, role: str) -> bool:
+        return role in {grant.role for grant in self.person.roles}

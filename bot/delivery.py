@@ -1,0 +1,239 @@
+"""The delivery outbox and its dispatcher: every proactive prompt goes through here.
+
+Opening an occurrence writes one delivery row per recipient (unique per
+occurrence and person, so opening twice cannot send twice). The dispatcher
+claims one due row at a time in its own transaction, checks the person's
+wishes at send time (paused, snoozed, quiet hours, gone), sends through the
+platform's sender, and records the message ref. A crash before the commit
+means at most that one prompt is sent again; nothing is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+import structlog
+
+from bot.context import BotContext
+from bot.errors import FatalError, RateLimited, RecipientGone, TransientError
+from bot.events import ConversationRef, MessageRef
+from bot.messages import OutboundMessage
+from bot.prompting import question_message
+from storage.deliveries import CLOSED, FAILED, PENDING, SENT, WITHHELD, DeliveryRepository
+from storage.engine import Database
+from storage.models import Delivery, Occurrence, Person
+
+log = structlog.get_logger(__name__)
+
+MAX_ATTEMPTS = 6
+BASE_BACKOFF_SECONDS = 2.0
+MAX_BACKOFF_SECONDS = 300.0
+MISSING_ADAPTER_RETRY = timedelta(minutes=5)
+
+
+class Sender(Protocol):
+    """What the outbox needs of an adapter: send one message to a stored conversation."""
+
+    async def send(self, to: ConversationRef, message: OutboundMessage) -> MessageRef: ...
+
+
+@dataclass(frozen=True)
+class OpenedOccurrence:
+    occurrence_id: int
+    queued: int
+
+
+class Outbox:
+    def __init__(self, database: Database, ctx: BotContext, senders: Mapping[str, Sender]) -> None:
+        self.database = database
+        self.ctx = ctx
+        self.senders = dict(senders)
+        self._wakeup = asyncio.Event()
+
+    async def open_occurrence(
+        self,
+        recipients: Iterable[Person],
+        prompt_ids: list[str],
+        *,
+        pulse_id: int | None = None,
+        anonymity: str = "confidential",
+        close_after: timedelta | None = timedelta(days=7),
+    ) -> OpenedOccurrence:
+        for prompt_id in prompt_ids:
+            self.ctx.content.prompt(prompt_id)  # KeyError now, not at send time
+        now = self.ctx.clock.now()
+        async with self.database.transaction() as session:
+            repository = DeliveryRepository(session)
+            occurrence = await repository.open_occurrence(
+                Occurrence(
+                    pulse_id=pulse_id,
+                    prompt_ids=prompt_ids,
+                    anonymity=anonymity,
+                    opened_at=now,
+                    closes_at=now + close_after if close_after else None,
+                )
+            )
+            queued = 0
+            for person in recipients:
+                if await repository.enqueue(occurrence.id, person.id, due_at=now):
+                    queued += 1
+        self.wake()
+        log.info("occurrence.opened", occurrence=occurrence.id, queued=queued)
+        return OpenedOccurrence(occurrence.id, queued)
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    async def dispatch_due(self, limit: int = 100) -> int:
+        """Handle up to `limit` due deliveries; returns how many were handled."""
+        handled = 0
+        while handled < limit:
+            if not await self._dispatch_one():
+                break
+            handled += 1
+        return handled
+
+    async def run(self, stop: asyncio.Event, idle_seconds: float = 1.0) -> None:
+        """Dispatch until `stop` is set; back off while the database is unreachable."""
+        failures = 0
+        while not stop.is_set():
+            try:
+                handled = await self.dispatch_due()
+                failures = 0
+            except Exception:  # the loop must survive anything; the log has the details
+                failures += 1
+                log.exception("outbox.dispatch_failed", consecutive=failures)
+                handled = 0
+            if handled:
+                continue
+            delay = idle_seconds if failures == 0 else _backoff(failures)
+            self._wakeup.clear()
+            waiters = {
+                asyncio.ensure_future(self._wakeup.wait()),
+                asyncio.ensure_future(stop.wait()),
+            }
+            _done, pending = await asyncio.wait(
+                waiters, timeout=delay, return_when=asyncio.FIRST_COMPLETED
+            )
+            for waiter in pending:
+                waiter.cancel()
+
+    async def _dispatch_one(self) -> bool:
+        now = self.ctx.clock.now()
+        async with self.database.transaction() as session:
+            repository = DeliveryRepository(session)
+            claimed = await repository.claim_due(now, limit=1)
+            if not claimed:
+                return False
+            delivery = claimed[0]
+            person = await session.get(Person, delivery.person_id)
+            assert person is not None  # FK with ON DELETE CASCADE
+            await self._deliver(delivery, person, now)
+            return True
+
+    async def _deliver(self, delivery: Delivery, person: Person, now: datetime) -> None:
+        occurrence = delivery.occurrence
+        if occurrence.closed_at is not None or (
+            occurrence.closes_at is not None and occurrence.closes_at <= now
+        ):
+            delivery.state = CLOSED
+            return
+        if person.gone:
+            _fail(delivery, "recipient gone")
+            return
+        if person.paused:
+            delivery.state = WITHHELD
+            return
+        later = self._not_before(person, now)
+        if later is not None:
+            delivery.due_at = later
+            return
+        if not person.conversation_ref:
+            _fail(delivery, "no stored conversation for this person")
+            return
+        conversation = ConversationRef.from_dict(person.conversation_ref)
+        sender = self.senders.get(conversation.platform)
+        if sender is None:
+            # The platform's adapter is not configured in this process: try again later.
+            delivery.due_at = now + MISSING_ADAPTER_RETRY
+            delivery.last_error = f"no adapter running for {conversation.platform}"
+            return
+        prompt = self.ctx.content.prompt(occurrence.prompt_ids[delivery.next_index])
+        message = question_message(
+            self.ctx, prompt, delivery.id, delivery.next_index, len(occurrence.prompt_ids)
+        )
+        try:
+            ref = await sender.send(conversation, message)
+        except RateLimited as error:
+            delivery.due_at = now + timedelta(seconds=max(error.retry_after, 1.0))
+            delivery.last_error = f"rate limited, retry after {error.retry_after}s"
+            return
+        except TransientError as error:
+            delivery.attempts += 1
+            delivery.last_error = f"transient: {error}"
+            if delivery.attempts >= MAX_ATTEMPTS:
+                _fail(delivery, f"gave up after {delivery.attempts} attempts: {error}")
+            else:
+                delivery.due_at = now + timedelta(seconds=_backoff(delivery.attempts))
+            return
+        except RecipientGone as error:
+            person.gone = True
+            _fail(delivery, f"recipient gone: {error}")
+            return
+        except FatalError as error:
+            _fail(delivery, f"fatal: {error}")
+            return
+        delivery.state = SENT
+        delivery.sent_at = now
+        delivery.attempts += 1
+        delivery.message_ref = ref.to_dict()
+        delivery.last_error = None
+        log.info("delivery.sent", delivery=delivery.id, platform=conversation.platform)
+
+    def _not_before(self, person: Person, now: datetime) -> datetime | None:
+        """When the person's wishes allow a prompt, if not now (snooze, quiet hours)."""
+        if person.snoozed_until is not None and person.snoozed_until > now:
+            return person.snoozed_until
+        if person.quiet_hours_start and person.quiet_hours_end:
+            zone = ZoneInfo(person.timezone or self.ctx.default_timezone)
+            return quiet_hours_end(
+                now,
+                zone,
+                time.fromisoformat(person.quiet_hours_start),
+                time.fromisoformat(person.quiet_hours_end),
+            )
+        return None
+
+
+def quiet_hours_end(now: datetime, zone: ZoneInfo, start: time, end: time) -> datetime | None:
+    """The UTC moment quiet hours end if `now` falls inside them (which may span midnight)."""
+    local = now.astimezone(zone)
+    current = local.time()
+    inside = start <= current < end if start <= end else (current >= start or current < end)
+    if not inside:
+        return None
+    end_day = local.date()
+    if current >= end:  # spans midnight and we are before it: ends tomorrow
+        end_day += timedelta(days=1)
+    return datetime.combine(end_day, end, tzinfo=zone).astimezone(now.tzinfo)
+
+
+def _fail(delivery: Delivery, reason: str) -> None:
+    delivery.state = FAILED
+    delivery.last_error = reason
+    log.warning("delivery.failed", delivery=delivery.id, reason=reason)
+
+
+def _backoff(attempt: int) -> float:
+    """Exponential backoff with full jitter, so retries from many rows don't align."""
+    ceiling = min(MAX_BACKOFF_SECONDS, BASE_BACKOFF_SECONDS * 2 ** (attempt - 1))
+    return random.uniform(ceiling / 2, ceiling)
+
+
+__all__ = ["PENDING", "OpenedOccurrence", "Outbox", "Sender", "quiet_hours_end"]

@@ -1,0 +1,270 @@
+"""Routes inbound events to the services and returns the replies.
+
+Each event is one transaction: a retried platform event id is recognised and
+ignored; a domain error rolls everything back and becomes one sentence for
+the person, with the details in the log.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import structlog
+
+from bot import actions, answers, ideas, my_data, preferences
+from bot.commands import CommandName, ParsedCommand, parse_command
+from bot.context import MAX_MESSAGE_LENGTH, BotContext, Turn
+from bot.errors import BadAction, MessageTooLong, ThriveError
+from bot.events import (
+    ActionInvoked,
+    CommandInvoked,
+    HomeOpened,
+    InboundEvent,
+    MemberAdded,
+    MessageReceived,
+)
+from bot.messages import Button, Form, FormField, OutboundMessage
+from bot.people import Role, ensure_person
+from storage.engine import Database
+from storage.ledger import LedgerRepository
+from storage.people import PeopleRepository
+
+log = structlog.get_logger(__name__)
+
+Replies = list[OutboundMessage]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The replies to send, and whether the event was a repeat that was ignored."""
+
+    replies: Replies
+    duplicate: bool = False
+
+
+class Dispatcher:
+    def __init__(self, database: Database, ctx: BotContext) -> None:
+        self.database = database
+        self.ctx = ctx
+
+    async def handle(self, event: InboundEvent) -> Outcome:
+        try:
+            async with self.database.transaction() as session:
+                turn_now = self.ctx.clock.now()
+                turn_ledger = LedgerRepository(session)
+                if event.event_id and not await turn_ledger.first_time_seen(
+                    event.person.platform, event.event_id, turn_now
+                ):
+                    log.info(
+                        "inbound.duplicate", platform=event.person.platform, event_id=event.event_id
+                    )
+                    return Outcome([], duplicate=True)
+                person = await ensure_person(
+                    PeopleRepository(session),
+                    event.person,
+                    event.conversation,
+                    now=turn_now,
+                    default_timezone=self.ctx.default_timezone,
+                )
+                turn = Turn(self.ctx, session, person, turn_now)
+                return Outcome(await self._route(turn, event))
+        except ThriveError as error:
+            log.info(
+                "inbound.refused",
+                error=type(error).__name__,
+                detail=str(error),
+                platform=event.person.platform,
+                user=event.person.user_id,
+            )
+            return Outcome([OutboundMessage(text=self.ctx.say(error.copy_key, **error.values))])
+
+    async def _route(self, turn: Turn, event: InboundEvent) -> Replies:
+        if isinstance(event, MessageReceived):
+            return await self._message(turn, event)
+        if isinstance(event, CommandInvoked):
+            return await self._command(turn, event.text)
+        if isinstance(event, ActionInvoked):
+            return await self._action(turn, event)
+        if isinstance(event, HomeOpened):
+            return await home(turn)
+        if isinstance(event, MemberAdded):
+            return [OutboundMessage(text=turn.say("welcome"))]
+        raise BadAction(f"unhandled event {type(event).__name__}")
+
+    async def _message(self, turn: Turn, event: MessageReceived) -> Replies:
+        text = event.text.strip()
+        if len(text) > MAX_MESSAGE_LENGTH:
+            raise MessageTooLong(limit=MAX_MESSAGE_LENGTH)
+        if not text:
+            return [OutboundMessage(text=turn.say("answer.empty"))]
+        command = parse_command(text)
+        if command is not None:
+            return await run_command(turn, command)
+        delivery = await answers.find_open_delivery(turn)
+        if delivery is None:
+            return [_nothing_open(turn, text)]
+        prompt = answers.current_prompt(turn, delivery)
+        return await answers.record_answer(
+            turn,
+            delivery,
+            prompt,
+            answers.AnswerInput(text=text),
+            source_message_ref=event.message_ref,
+        )
+
+    async def _command(self, turn: Turn, text: str) -> Replies:
+        if not text.strip():
+            return await help_reply(turn)
+        if len(text) > MAX_MESSAGE_LENGTH:
+            raise MessageTooLong(limit=MAX_MESSAGE_LENGTH)
+        command = parse_command(text)
+        if command is None:
+            return [OutboundMessage(text=turn.say("command.unknown", text=text.strip()[:50]))]
+        return await run_command(turn, command)
+
+    async def _action(self, turn: Turn, event: ActionInvoked) -> Replies:
+        handler = _ACTIONS.get(event.action_id)
+        if handler is None:
+            raise BadAction(f"unknown action id {event.action_id!r}")
+        return await handler(turn, event)
+
+
+async def run_command(turn: Turn, command: ParsedCommand) -> Replies:
+    match command.name:
+        case CommandName.HELP:
+            return await help_reply(turn)
+        case CommandName.IDEA:
+            return await ideas.idea_command(turn, command.argument)
+        case CommandName.SNOOZE:
+            return await preferences.snooze(turn, command.argument)
+        case CommandName.PAUSE:
+            return await preferences.pause(turn)
+        case CommandName.RESUME:
+            return await preferences.resume(turn)
+        case CommandName.MY_ANSWERS:
+            return await my_data.my_answers(turn)
+        case CommandName.MY_IDEAS:
+            return await ideas.my_ideas(turn)
+        case CommandName.FORGET_ME:
+            return await my_data.forget_me(turn)
+
+
+async def help_reply(turn: Turn) -> Replies:
+    return [OutboundMessage(text=turn.say("help"))]
+
+
+async def home(turn: Turn) -> Replies:
+    """A summary for a home tab: what is open for you, and how your ideas are doing."""
+    open_delivery = await answers.find_open_delivery(turn)
+    replies: Replies = [
+        OutboundMessage(text=turn.say("home.header", name=turn.person.display_name))
+    ]
+    if open_delivery is not None:
+        prompt = answers.current_prompt(turn, open_delivery)
+        replies.append(OutboundMessage(text=turn.say("home.open_prompt", question=prompt.text)))
+    else:
+        replies.append(OutboundMessage(text=turn.say("home.nothing_open")))
+    replies += await ideas.my_ideas(turn)
+    if turn.has_role(Role.LEADER) or turn.has_role(Role.WELLNESS_LEAD):
+        replies.append(OutboundMessage(text=turn.say("home.leader_note")))
+    return replies
+
+
+def _nothing_open(turn: Turn, text: str) -> OutboundMessage:
+    # Someone typing to the bot with nothing open may well have an idea: offer one tap.
+    buttons: tuple[Button, ...] = ()
+    if len(text) <= 1900:
+        buttons = (Button(turn.say("button.send_as_idea"), actions.IDEA_FROM_MESSAGE, text),)
+    return OutboundMessage(text=turn.say("answer.nothing_open"), buttons=buttons)
+
+
+# --- Action handlers: each validates its value and calls one service. ---
+
+ActionHandler = Callable[[Turn, ActionInvoked], Awaitable[Replies]]
+
+
+async def _answer_option(turn: Turn, event: ActionInvoked) -> Replies:
+    target, (option,) = actions.parse_target(event.value, extra=1)
+    delivery, prompt = await answers.load_target(turn, target)
+    return await answers.record_answer(
+        turn,
+        delivery,
+        prompt,
+        answers.AnswerInput(option=option),
+        answered_message_ref=event.message_ref,
+    )
+
+
+async def _answer_open(turn: Turn, event: ActionInvoked) -> Replies:
+    target, _ = actions.parse_target(event.value)
+    _delivery, prompt = await answers.load_target(turn, target)
+    return [
+        OutboundMessage(
+            text=prompt.text,
+            form=Form(
+                title=turn.say("form.answer_title"),
+                intro=prompt.text,
+                fields=(
+                    FormField(
+                        name=actions.ANSWER_FIELD,
+                        label=prompt.follow_up or turn.say("form.answer_label"),
+                        max_length=MAX_MESSAGE_LENGTH,
+                    ),
+                ),
+                submit=Button(turn.say("button.submit"), actions.ANSWER_SUBMIT, target.value()),
+            ),
+        )
+    ]
+
+
+async def _answer_submit(turn: Turn, event: ActionInvoked) -> Replies:
+    target, _ = actions.parse_target(event.value)
+    text = event.fields.get(actions.ANSWER_FIELD, "")
+    if len(text) > MAX_MESSAGE_LENGTH:
+        raise MessageTooLong(limit=MAX_MESSAGE_LENGTH)
+    delivery, prompt = await answers.load_target(turn, target)
+    return await answers.record_answer(turn, delivery, prompt, answers.AnswerInput(text=text))
+
+
+async def _answer_undo(turn: Turn, event: ActionInvoked) -> Replies:
+    return await answers.undo_answer(turn, event.value, event.message_ref)
+
+
+async def _prompt_skip(turn: Turn, event: ActionInvoked) -> Replies:
+    target, _ = actions.parse_target(event.value)
+    return await answers.skip_prompt(turn, target)
+
+
+async def _prompt_snooze(turn: Turn, event: ActionInvoked) -> Replies:
+    return await preferences.not_now(turn)
+
+
+async def _prompt_stop(turn: Turn, event: ActionInvoked) -> Replies:
+    return await preferences.pause(turn)
+
+
+async def _idea_from_message(turn: Turn, event: ActionInvoked) -> Replies:
+    return await ideas.idea_command(turn, event.value, source="message")
+
+
+async def _forget_confirm(turn: Turn, event: ActionInvoked) -> Replies:
+    return await my_data.forget_confirmed(turn)
+
+
+async def _forget_cancel(turn: Turn, event: ActionInvoked) -> Replies:
+    return await my_data.forget_cancelled(turn)
+
+
+_ACTIONS: dict[str, ActionHandler] = {
+    actions.ANSWER_OPTION: _answer_option,
+    actions.ANSWER_OPEN: _answer_open,
+    actions.ANSWER_SUBMIT: _answer_submit,
+    actions.ANSWER_UNDO: _answer_undo,
+    actions.PROMPT_SKIP: _prompt_skip,
+    actions.PROMPT_SNOOZE: _prompt_snooze,
+    actions.PROMPT_STOP: _prompt_stop,
+    actions.IDEA_FROM_MESSAGE: _idea_from_message,
+    actions.FORGET_CONFIRM: _forget_confirm,
+    actions.FORGET_CANCEL: _forget_cancel,
+}

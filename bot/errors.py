@@ -1,0 +1,58 @@
+"""Domain errors (raised in bot/) and the neutral delivery errors adapters raise."""
+
+from __future__ import annotations
+
+
+class ThriveError(Exception):
+    """A domain error whose `copy_key` names the sentence the person is told."""
+
+    copy_key = "error.generic"
+
+    def __init__(self, detail: str = "", **values: object) -> None:
+        super().__init__(detail or self.copy_key)
+        self.values = values
+
+
+class UnknownPerson(ThriveError):
+    copy_key = "error.unknown_person"
+
+
+class MessageTooLong(ThriveError):
+    copy_key = "error.too_long"
+
+
+class PromptClosed(ThriveError):
+    copy_key = "answer.closed"
+
+
+class PromptAlreadyAnswered(ThriveError):
+    copy_key = "answer.already_answered"
+
+
+class BadAction(ThriveError):
+    copy_key = "error.bad_action"
+
+
+# --- Delivery errors: adapters map platform failures to these four. ---
+
+
+class DeliveryError(Exception):
+    pass
+
+
+class RateLimited(DeliveryError):
+    def __init__(self, retry_after: float, detail: str = "rate limited") -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class RecipientGone(DeliveryError):
+    """The person or conversation no longer exists: stop messaging them."""
+
+
+class TransientError(DeliveryError):
+    """Worth retrying with backoff (5xx, timeouts)."""
+
+
+class FatalError(DeliveryError):
+    """Will fail again the same way; do not retry."""

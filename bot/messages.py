@@ -1,0 +1,91 @@
+"""Outbound messages: what the core asks adapters to render.
+
+Text plus a small set of neutral elements. Each adapter has one renderer
+that turns these into Block Kit, Adaptive Cards or the local chat's JSON;
+the core never builds platform JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.events import MessageRef
+
+
+class ButtonStyle(StrEnum):
+    DEFAULT = "default"
+    PRIMARY = "primary"
+    DANGER = "danger"
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action_id: str
+    value: str = ""
+    style: ButtonStyle = ButtonStyle.DEFAULT
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Question:
+    """A prompt with its input: free text, a scale or a choice (options become buttons)."""
+
+    prompt_id: str
+    text: str
+    kind: str  # free_text | scale | choice | idea
+    options: tuple[Option, ...] = ()
+    follow_up: str | None = None
+    # Action id and value prefix for picking an option; value is f"{option_value_prefix}{value}".
+    option_action_id: str = ""
+    option_value_prefix: str = ""
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str
+    multiline: bool = True
+    placeholder: str = ""
+    required: bool = True
+    max_length: int = 4000
+
+
+@dataclass(frozen=True)
+class Form:
+    """A modal on Slack, an Adaptive Card on Teams, an inline HTML form locally."""
+
+    title: str
+    fields: tuple[FormField, ...]
+    submit: Button
+    intro: str = ""
+
+
+@dataclass(frozen=True)
+class IdeaCard:
+    idea_id: int
+    text: str
+    state: str
+    votes: int = 0
+    submitted_by: str | None = None  # None when anonymous
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    """One message. `replaces` asks the adapter to update that message instead of posting."""
+
+    text: str
+    question: Question | None = None
+    buttons: tuple[Button, ...] = ()
+    form: Form | None = None
+    idea: IdeaCard | None = None
+    notices: tuple[str, ...] = field(default=())  # e.g. "We removed a phone number."
+    replaces: MessageRef | None = None
+    # Only the recipient sees it (Slack ephemeral); platforms without it post normally.
+    private: bool = False

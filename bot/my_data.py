@@ -1,0 +1,72 @@
+"""A person's own data: see their answers, delete them all ("forget me")."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from bot import actions
+from bot.context import Turn
+from bot.messages import Button, ButtonStyle, OutboundMessage
+
+SHOWN_ANSWERS = 10
+
+
+async def my_answers(turn: Turn) -> list[OutboundMessage]:
+    responses = await turn.answers.of_person(turn.person.id, limit=SHOWN_ANSWERS)
+    # Viewing raw answers is audited, even one's own: the log must be complete.
+    await turn.ledger.audit(
+        "answers.view_own", now=turn.now, actor_id=turn.person.id, detail={"shown": len(responses)}
+    )
+    if not responses:
+        return [OutboundMessage(text=turn.say("my_answers.none"))]
+    zone = ZoneInfo(turn.person.timezone or turn.ctx.default_timezone)
+    lines = [turn.say("my_answers.header", shown=len(responses))]
+    for response in responses:
+        answer = response.text or ""
+        if response.choice is not None:
+            answer = response.choice
+        if response.scale_value is not None:
+            answer = f"{response.scale_value} {answer}".strip()
+        lines.append(
+            turn.say(
+                "my_answers.line",
+                date=response.created_at.astimezone(zone).strftime("%d %b"),
+                question=turn.ctx.content.prompt(response.prompt_id).text,
+                answer=answer,
+            )
+        )
+    return [OutboundMessage(text="\n".join(lines))]
+
+
+async def forget_me(turn: Turn) -> list[OutboundMessage]:
+    count = await turn.answers.count_of_person(turn.person.id)
+    if count == 0:
+        return [OutboundMessage(text=turn.say("forget.nothing"))]
+    return [
+        OutboundMessage(
+            text=turn.say("forget.confirm_question", count=count),
+            buttons=(
+                Button(
+                    turn.say("button.forget_confirm"),
+                    actions.FORGET_CONFIRM,
+                    str(count),
+                    ButtonStyle.DANGER,
+                ),
+                Button(turn.say("button.cancel"), actions.FORGET_CANCEL),
+            ),
+        )
+    ]
+
+
+async def forget_confirmed(turn: Turn) -> list[OutboundMessage]:
+    removed = await turn.answers.remove_all_of_person(turn.person.id)
+    if removed == 0:  # pressed twice, or nothing left
+        return [OutboundMessage(text=turn.say("forget.nothing"))]
+    await turn.ledger.audit(
+        "answers.forget", now=turn.now, actor_id=turn.person.id, detail={"removed": removed}
+    )
+    return [OutboundMessage(text=turn.say("forget.done", count=removed))]
+
+
+async def forget_cancelled(turn: Turn) -> list[OutboundMessage]:
+    return [OutboundMessage(text=turn.say("forget.cancelled"))]

@@ -1,0 +1,91 @@
+"""Privacy rules: redact patient identifiers before storage, pseudonymous keys.
+
+Redaction is deliberately conservative (it prefers removing a harmless
+number to storing a medical record number). It reports which *kinds* of
+identifier it removed so the clinician can be told, never the values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass
+
+# Order matters: specific patterns first so a date of birth isn't taken for a phone number.
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("email", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
+    (
+        "medical record number",
+        re.compile(
+            r"\b(?:MRN|medical record(?: number| no\.?)?|chart(?: number| no\.?| #)?)"
+            r"\s*[:#]?\s*[A-Z]{0,3}\d[\d-]{3,}\b",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "date of birth",
+        re.compile(
+            r"\b(?:DOB|date of birth|born(?: on)?|d\.o\.b\.?)\s*[:#]?\s*"
+            r"(?:\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}"
+            r"|[A-Z][a-z]+ \d{1,2},? \d{4}|\d{1,2} [A-Z][a-z]+ \d{4})",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "phone number",
+        re.compile(r"(?<!\w)(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}\b"),
+    ),
+    (
+        "address",
+        re.compile(
+            r"\b\d{1,5}\s+(?:[A-Z][a-z]+\s){1,3}"
+            r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way)\b\.?"
+        ),
+    ),
+    (
+        "patient name",
+        # "patient John Smith", "pt. Smith", "Mrs. Jones" after "patient".
+        re.compile(
+            r"\b(?i:patient|pt\.?),?\s+(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?"
+            r"[A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?"
+        ),
+    ),
+    ("long number", re.compile(r"\b\d{7,}\b")),
+)
+
+REDACTED = "[removed]"
+
+
+@dataclass(frozen=True)
+class Redaction:
+    text: str
+    removed: tuple[str, ...]  # kinds, in order of first appearance, without duplicates
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.removed)
+
+
+def redact(text: str) -> Redaction:
+    removed: list[str] = []
+    for kind, pattern in _PATTERNS:
+        if kind == "patient name":
+            text, count = pattern.subn(_keep_patient_word, text)
+        else:
+            text, count = pattern.subn(REDACTED, text)
+        if count and kind not in removed:
+            removed.append(kind)
+    return Redaction(text=text, removed=tuple(removed))
+
+
+def _keep_patient_word(match: re.Match[str]) -> str:
+    # Keep "patient" so the sentence still reads; drop only the name.
+    word = match.group(0).split()[0]
+    return f"{word} {REDACTED}"
+
+
+def pseudonym(secret_key: str, *parts: object) -> str:
+    """A stable key for a person in a context, that cannot be reversed without the secret."""
+    message = "\x1f".join(str(part) for part in parts).encode()
+    return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()[:32]

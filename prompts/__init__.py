@@ -1,0 +1,39 @@
+"""Thrive's content: question banks, the theme codebook and the bot's copy, loaded from YAML."""
+
+from prompts.loader import (
+    DEFAULT_CONTENT_DIR,
+    ContentError,
+    Problem,
+    load_content,
+    validate_path,
+)
+from prompts.schema import (
+    BankSpec,
+    BotCopy,
+    ChoiceOption,
+    Codebook,
+    Content,
+    PromptKind,
+    PromptSpec,
+    ScaleSpec,
+    ThemeSpec,
+    placeholders,
+)
+
+__all__ = [
+    "DEFAULT_CONTENT_DIR",
+    "BankSpec",
+    "BotCopy",
+    "ChoiceOption",
+    "Codebook",
+    "Content",
+    "ContentError",
+    "Problem",
+    "PromptKind",
+    "PromptSpec",
+    "ScaleSpec",
+    "ThemeSpec",
+    "load_content",
+    "placeholders",
+    "validate_path",
+]

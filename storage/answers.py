@@ -1,0 +1,46 @@
+"""Responses (answers) and their codings."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Response
+
+
+class AnswerRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, response: Response) -> Response:
+        self.session.add(response)
+        await self.session.flush()
+        return response
+
+    async def get(self, response_id: int) -> Response | None:
+        return await self.session.get(Response, response_id)
+
+    async def remove(self, response: Response) -> None:
+        await self.session.delete(response)
+        await self.session.flush()
+
+    async def of_person(self, person_id: int, limit: int = 20) -> Sequence[Response]:
+        result = await self.session.scalars(
+            select(Response)
+            .where(Response.person_id == person_id)
+            .order_by(Response.created_at.desc(), Response.id.desc())
+            .limit(limit)
+        )
+        return result.all()
+
+    async def count_of_person(self, person_id: int) -> int:
+        count = await self.session.scalar(
+            select(func.count()).select_from(Response).where(Response.person_id == person_id)
+        )
+        return int(count or 0)
+
+    async def remove_all_of_person(self, person_id: int) -> int:
+        result = await self.session.execute(delete(Response).where(Response.person_id == person_id))
+        return int(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,99 @@
+"""Occurrences and the delivery outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.engine import dialect_name
+from storage.models import Delivery, Occurrence
+
+# States a delivery moves through.
+PENDING = "pending"  # waiting in the outbox
+SENT = "sent"  # on the person's screen, not fully answered
+ANSWERED = "answered"  # every prompt answered or skipped
+CLOSED = "closed"  # the occurrence closed first
+FAILED = "failed"  # gave up (recipient gone, fatal error, too many attempts)
+WITHHELD = "withheld"  # not sent: the person had paused prompts
+
+
+class DeliveryRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def open_occurrence(self, occurrence: Occurrence) -> Occurrence:
+        self.session.add(occurrence)
+        await self.session.flush()
+        return occurrence
+
+    async def enqueue(self, occurrence_id: int, person_id: int, due_at: datetime) -> bool:
+        """Add a delivery unless one exists for this occurrence and person.
+
+        Returns whether a row was added: an occurrence opened twice sends once.
+        """
+        values = {
+            "occurrence_id": occurrence_id,
+            "person_id": person_id,
+            "state": PENDING,
+            "next_index": 0,
+            "due_at": due_at,
+            "attempts": 0,
+        }
+        dialect = dialect_name(self.session)
+        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        statement = (
+            insert(Delivery)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["occurrence_id", "person_id"])
+        )
+        result = await self.session.execute(statement)
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def claim_due(self, now: datetime, limit: int) -> Sequence[Delivery]:
+        """Pending deliveries that are due, locked for this transaction.
+
+        On PostgreSQL, SKIP LOCKED lets several dispatchers share the outbox.
+        """
+        statement = (
+            select(Delivery)
+            .where(Delivery.state == PENDING, Delivery.due_at <= now)
+            .order_by(Delivery.due_at, Delivery.id)
+            .limit(limit)
+        )
+        if dialect_name(self.session) == "postgresql":
+            statement = statement.with_for_update(skip_locked=True, of=Delivery)
+        result = await self.session.scalars(statement)
+        return result.unique().all()
+
+    async def get(self, delivery_id: int, *, lock: bool = False) -> Delivery | None:
+        statement = select(Delivery).where(Delivery.id == delivery_id)
+        if lock and dialect_name(self.session) == "postgresql":
+            statement = statement.with_for_update(of=Delivery)
+        return await self.session.scalar(statement)
+
+    async def awaiting_answer(self, person_id: int) -> Sequence[Delivery]:
+        """The person's sent, still-open deliveries, most recently sent first."""
+        result = await self.session.scalars(
+            select(Delivery)
+            .join(Occurrence)
+            .where(
+                Delivery.person_id == person_id,
+                Delivery.state == SENT,
+                Occurrence.closed_at.is_(None),
+            )
+            .order_by(Delivery.sent_at.desc(), Delivery.id.desc())
+        )
+        return result.unique().all()
+
+    async def next_due_at(self) -> datetime | None:
+        return await self.session.scalar(
+            select(Delivery.due_at)
+            .where(Delivery.state == PENDING)
+            .order_by(Delivery.due_at)
+            .limit(1)
+        )

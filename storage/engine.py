@@ -1,0 +1,85 @@
+"""Engine and session setup: one async engine per process, SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.pool import StaticPool
+
+DEFAULT_SQLITE_PATH = Path("thrive.db")
+
+
+def async_url(database_url: str | None) -> str:
+    """Turn a configured URL into one with an async driver.
+
+    Unset means the embedded default, a SQLite file in the working directory.
+    Plain `postgresql://` and `sqlite://` URLs get the async drivers we ship.
+    """
+    if not database_url:
+        return f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}"
+    url = make_url(database_url)
+    driver = url.drivername
+    if driver in ("postgresql", "postgres", "postgresql+psycopg2"):
+        url = url.set(drivername="postgresql+asyncpg")
+    elif driver == "sqlite":
+        url = url.set(drivername="sqlite+aiosqlite")
+    elif driver not in ("postgresql+asyncpg", "postgresql+psycopg", "sqlite+aiosqlite"):
+        raise ValueError(f"unsupported database driver {driver!r}: use sqlite or postgresql")
+    return url.render_as_string(hide_password=False)
+
+
+def _enable_sqlite_foreign_keys(dbapi_connection: object, _record: object) -> None:
+    # SQLite ignores ON DELETE CASCADE unless this is switched on per connection.
+    cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    # WAL lets the web chat read while the outbox writes (a no-op for :memory:).
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+class Database:
+    """The engine plus a session factory; `transaction()` is the unit of work."""
+
+    def __init__(self, database_url: str | None) -> None:
+        url = async_url(database_url)
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        kwargs: dict[str, object] = {}
+        if self.is_sqlite and (":memory:" in url or url.endswith("sqlite+aiosqlite://")):
+            # An in-memory database exists per connection: share one.
+            kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+        self.engine: AsyncEngine = create_async_engine(url, **kwargs)
+        if self.is_sqlite:
+            sync_engine: Engine = self.engine.sync_engine
+            event.listen(sync_engine, "connect", _enable_sqlite_foreign_keys)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session whose work commits on success and rolls back on any error."""
+        async with self.sessions() as session, session.begin():
+            yield session
+
+    async def ping(self) -> None:
+        """Raise if the database cannot answer a trivial query."""
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+def dialect_name(session: AsyncSession) -> str:
+    """'sqlite' or 'postgresql': the few statements that differ ask this."""
+    return session.get_bind().dialect.name

@@ -1,0 +1,73 @@
+"""Bookkeeping tables: processed inbound event ids, the audit log, instance settings."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.engine import dialect_name
+from storage.models import AuditEntry, InstanceSetting, ProcessedEvent
+
+SECRET_KEY_SETTING = "secret_key"
+
+
+class LedgerRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def first_time_seen(self, platform: str, event_id: str, now: datetime) -> bool:
+        """Record an inbound event id; False if it was recorded before (a retry)."""
+        insert = pg_insert if dialect_name(self.session) == "postgresql" else sqlite_insert
+        result = await self.session.execute(
+            insert(ProcessedEvent)
+            .values(platform=platform, event_id=event_id, processed_at=now)
+            .on_conflict_do_nothing(index_elements=["platform", "event_id"])
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def audit(
+        self,
+        action: str,
+        *,
+        now: datetime,
+        actor_id: int | None = None,
+        subject: str = "",
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        self.session.add(
+            AuditEntry(
+                action=action,
+                actor_id=actor_id,
+                subject=subject,
+                detail=detail or {},
+                created_at=now,
+            )
+        )
+        await self.session.flush()
+
+    async def audit_entries(self, limit: int = 100) -> Sequence[AuditEntry]:
+        result = await self.session.scalars(
+            select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+        )
+        return result.all()
+
+    async def secret_key(self) -> str:
+        """The installation's secret, generated once and kept in the database."""
+        insert = pg_insert if dialect_name(self.session) == "postgresql" else sqlite_insert
+        await self.session.execute(
+            insert(InstanceSetting)
+            .values(key=SECRET_KEY_SETTING, value=secrets.token_urlsafe(32))
+            .on_conflict_do_nothing(index_elements=["key"])
+        )
+        value = await self.session.scalar(
+            select(InstanceSetting.value).where(InstanceSetting.key == SECRET_KEY_SETTING)
+        )
+        assert value is not None
+        return value

@@ -1,0 +1,45 @@
+"""The local web chat's message store (it plays the part of Slack's servers)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import LocalChatMessage
+
+
+class LocalChatRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def append(
+        self, person_id: int, sender: str, body: dict[str, Any], now: datetime
+    ) -> LocalChatMessage:
+        message = LocalChatMessage(
+            person_id=person_id, sender=sender, body=body, created_at=now, updated_at=now
+        )
+        self.session.add(message)
+        await self.session.flush()
+        return message
+
+    async def get(self, message_id: int) -> LocalChatMessage | None:
+        return await self.session.get(LocalChatMessage, message_id)
+
+    async def replace_body(
+        self, message: LocalChatMessage, body: dict[str, Any], now: datetime
+    ) -> None:
+        message.body = body
+        message.updated_at = now
+        await self.session.flush()
+
+    async def conversation(self, person_id: int, after_id: int = 0) -> Sequence[LocalChatMessage]:
+        result = await self.session.scalars(
+            select(LocalChatMessage)
+            .where(LocalChatMessage.person_id == person_id, LocalChatMessage.id > after_id)
+            .order_by(LocalChatMessage.id)
+        )
+        return result.all()

@@ -1,0 +1,315 @@
+"""The tables, as typed SQLAlchemy 2 models.
+
+All times are stored in UTC (timezone-aware columns); conversion to a
+person's local time happens at the edges. Unique constraints guard the
+places where a duplicate would be a bug: a delivery per occurrence and
+person, a vote per idea and voter, an inbound event id per platform.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+# Named constraints so Alembic migrations are stable across SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC in and out, also on SQLite (which keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+        list[str]: JSON,
+    }
+
+
+class InstanceSetting(Base):
+    """Key/value facts about this installation, e.g. the generated secret key."""
+
+    __tablename__ = "instance_settings"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class Workspace(Base):
+    """A Slack workspace, a Teams tenant, or the local web chat."""
+
+    __tablename__ = "workspaces"
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    external_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    default_timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Person(Base):
+    __tablename__ = "people"
+    __table_args__ = (UniqueConstraint("workspace_id", "platform_user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    platform_user_id: Mapped[str] = mapped_column(String(200))
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    site: Mapped[str | None] = mapped_column(String(100))
+    tags: Mapped[list[str]] = mapped_column(default=list)
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    quiet_hours_start: Mapped[str | None] = mapped_column(String(5))  # "HH:MM" local
+    quiet_hours_end: Mapped[str | None] = mapped_column(String(5))
+    snoozed_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)  # opted out of prompts
+    gone: Mapped[bool] = mapped_column(Boolean, default=False)  # deactivated on the platform
+    conversation_ref: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    workspace: Mapped[Workspace] = relationship(lazy="joined")
+    roles: Mapped[list[RoleGrant]] = relationship(
+        lazy="selectin",
+        cascade="all, delete-orphan",
+        back_populates="person",
+        foreign_keys="RoleGrant.person_id",
+    )
+
+
+class RoleGrant(Base):
+    __tablename__ = "roles"
+    __table_args__ = (UniqueConstraint("person_id", "role"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(30))  # clinician | leader | wellness_lead
+    granted_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+
+    person: Mapped[Person] = relationship(back_populates="roles", foreign_keys=[person_id])
+
+
+class Bank(Base):
+    __tablename__ = "banks"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class Prompt(Base):
+    __tablename__ = "prompts"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    bank_id: Mapped[str] = mapped_column(ForeignKey("banks.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20))
+    follow_up: Mapped[str | None] = mapped_column(Text)
+    optional: Mapped[bool] = mapped_column(Boolean, default=False)
+    spec: Mapped[dict[str, Any]] = mapped_column(default=dict)  # options / scale, as loaded
+
+
+class Pulse(Base):
+    __tablename__ = "pulses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    prompt_ids: Mapped[list[str]] = mapped_column(default=list)
+    rotate_bank_id: Mapped[str | None] = mapped_column(ForeignKey("banks.id"))
+    audience: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    schedule: Mapped[str | None] = mapped_column(String(100))  # cron, recipient's local time
+    send_window_start: Mapped[str | None] = mapped_column(String(5))
+    send_window_end: Mapped[str | None] = mapped_column(String(5))
+    reminder_after_hours: Mapped[int | None] = mapped_column(Integer, default=24)
+    close_after_days: Mapped[int] = mapped_column(Integer, default=7)
+    anonymity: Mapped[str] = mapped_column(String(20), default="confidential")
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Occurrence(Base):
+    """One sending of a pulse: which prompts it asks, when it opened and closes."""
+
+    __tablename__ = "occurrences"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pulse_id: Mapped[int | None] = mapped_column(ForeignKey("pulses.id", ondelete="SET NULL"))
+    prompt_ids: Mapped[list[str]] = mapped_column(default=list)
+    anonymity: Mapped[str] = mapped_column(String(20), default="confidential")
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    closes_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
+class Delivery(Base):
+    """The outbox row: one occurrence's prompts for one person.
+
+    `next_index` is how far the person got through the occurrence's prompts;
+    it lives here (not on the answer) so anonymous answers stay unlinked.
+    """
+
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("occurrence_id", "person_id"),
+        Index("ix_deliveries_state_due_at", "state", "due_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurrence_id: Mapped[int] = mapped_column(ForeignKey("occurrences.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    next_index: Mapped[int] = mapped_column(Integer, default=0)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    message_ref: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+    occurrence: Mapped[Occurrence] = relationship(lazy="joined")
+
+
+class Response(Base):
+    """An answer. Text is stored only after redaction; person_id is NULL when anonymous."""
+
+    __tablename__ = "responses"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurrence_id: Mapped[int | None] = mapped_column(
+        ForeignKey("occurrences.id", ondelete="SET NULL")
+    )
+    prompt_id: Mapped[str] = mapped_column(ForeignKey("prompts.id"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    respondent_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    site: Mapped[str | None] = mapped_column(String(100))
+    text: Mapped[str | None] = mapped_column(Text)
+    scale_value: Mapped[int | None] = mapped_column(Integer)
+    choice: Mapped[str | None] = mapped_column(String(64))
+    redactions: Mapped[list[str]] = mapped_column(default=list)  # kinds removed, not values
+    source_message_ref: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Theme(Base):
+    __tablename__ = "themes"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    keywords: Mapped[list[str]] = mapped_column(default=list)
+    status: Mapped[str] = mapped_column(String(20), default="active")  # active|emerging|merged
+    merged_into_id: Mapped[str | None] = mapped_column(ForeignKey("themes.id"))
+
+
+class Coding(Base):
+    __tablename__ = "codings"
+    __table_args__ = (UniqueConstraint("response_id", "theme_id", "source"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
+    theme_id: Mapped[str] = mapped_column(ForeignKey("themes.id"))
+    polarity: Mapped[str | None] = mapped_column(String(10))  # barrier | enabler
+    source: Mapped[str] = mapped_column(String(20))  # keyword | manual
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class Idea(Base):
+    __tablename__ = "ideas"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)  # redacted
+    state: Mapped[str] = mapped_column(String(20), default="submitted")
+    source: Mapped[str] = mapped_column(String(20))  # prompt | command | message
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Kept even for anonymous ideas so the bot can tell the submitter what happened;
+    # never shown to leaders when `anonymous` is set.
+    submitter_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id", ondelete="SET NULL"))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    site: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class IdeaEvent(Base):
+    __tablename__ = "idea_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
+    from_state: Mapped[str | None] = mapped_column(String(20))
+    to_state: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class IdeaVote(Base):
+    __tablename__ = "idea_votes"
+    __table_args__ = (UniqueConstraint("idea_id", "voter_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
+    voter_key: Mapped[str] = mapped_column(String(64))  # pseudonym, not a person id
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ProcessedEvent(Base):
+    """Inbound event ids already handled, so a platform's retry is processed once."""
+
+    __tablename__ = "processed_events"
+    __table_args__ = (UniqueConstraint("platform", "event_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    event_id: Mapped[str] = mapped_column(String(200))
+    processed_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(200), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class LocalChatMessage(Base):
+    """The local web chat's own message store: it stands in for Slack's or Teams' servers."""
+
+    __tablename__ = "local_chat_messages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    sender: Mapped[str] = mapped_column(String(10))  # bot | person
+    body: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -1,0 +1,93 @@
+"""Workspaces, people and their roles."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Person, RoleGrant, Workspace
+
+
+class PeopleRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def workspace(
+        self, platform: str, external_id: str, *, now: datetime, name: str = ""
+    ) -> Workspace:
+        """The workspace, created on first sight."""
+        found = await self.session.scalar(
+            select(Workspace).where(
+                Workspace.platform == platform, Workspace.external_id == external_id
+            )
+        )
+        if found is not None:
+            return found
+        workspace = Workspace(
+            platform=platform, external_id=external_id, name=name or external_id, created_at=now
+        )
+        self.session.add(workspace)
+        await self.session.flush()
+        return workspace
+
+    async def find(self, workspace_id: int, platform_user_id: str) -> Person | None:
+        return await self.session.scalar(
+            select(Person).where(
+                Person.workspace_id == workspace_id, Person.platform_user_id == platform_user_id
+            )
+        )
+
+    async def find_by_ref(self, platform: str, workspace: str, user_id: str) -> Person | None:
+        return await self.session.scalar(
+            select(Person)
+            .join(Workspace)
+            .where(
+                Workspace.platform == platform,
+                Workspace.external_id == workspace,
+                Person.platform_user_id == user_id,
+            )
+        )
+
+    async def get(self, person_id: int) -> Person | None:
+        return await self.session.get(Person, person_id)
+
+    async def add(self, person: Person) -> Person:
+        self.session.add(person)
+        await self.session.flush()
+        return person
+
+    async def grant(
+        self, person: Person, role: str, *, now: datetime, by: Person | None = None
+    ) -> None:
+        # Load the collection explicitly: lazy loading is not allowed under asyncio.
+        await self.session.refresh(person, attribute_names=["roles"])
+        if role in {grant.role for grant in person.roles}:
+            return
+        person.roles.append(
+            RoleGrant(role=role, granted_at=now, granted_by_id=by.id if by else None)
+        )
+        await self.session.flush()
+
+    async def in_workspace(self, workspace_id: int) -> Sequence[Person]:
+        result = await self.session.scalars(
+            select(Person).where(Person.workspace_id == workspace_id).order_by(Person.id)
+        )
+        return result.all()
+
+    async def on_platform(self, platform: str) -> Sequence[Person]:
+        result = await self.session.scalars(
+            select(Person).join(Workspace).where(Workspace.platform == platform).order_by(Person.id)
+        )
+        return result.all()
+
+    async def with_role(self, role: str) -> Sequence[Person]:
+        result = await self.session.scalars(
+            select(Person)
+            .join(RoleGrant, RoleGrant.person_id == Person.id)
+            .where(RoleGrant.role == role)
+            .order_by(Person.id)
+        )
+        return result.all()

@@ -1,0 +1,78 @@
+"""`thrive demo`: a seeded demo organisation in the local web chat."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from adapters.local.adapter import LOCAL_PLATFORM, LOCAL_WORKSPACE, conversation_for
+from bot.people import Role
+from storage.models import Person
+from storage.people import PeopleRepository
+from thrive.server import Runtime
+
+# The short pulse every demo clinician gets at once: the first guide question,
+# then a scale question, then the idea prompt, so every kind of input is on show.
+DEMO_PROMPTS = ["joy-more", "autonomy-vital", "break-the-rules"]
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    id: str
+    name: str
+    site: str
+    timezone: str
+    roles: tuple[Role, ...]
+    tags: tuple[str, ...] = ()
+
+
+RIVERSIDE = ("Riverside Family Medicine", "America/New_York")
+NORTHGATE = ("Northgate Clinic", "America/Chicago")
+HILLCREST = ("Hillcrest Health Center", "America/Denver")
+
+DEMO_PEOPLE: tuple[DemoPerson, ...] = (
+    DemoPerson("amara", "Dr Amara Okafor", *RIVERSIDE, (Role.CLINICIAN,), ("physician",)),
+    DemoPerson("jordan", "Jordan Lee, NP", *RIVERSIDE, (Role.CLINICIAN,), ("app",)),
+    DemoPerson("maria", "Maria Santos, RN", *RIVERSIDE, (Role.CLINICIAN,), ("nurse",)),
+    DemoPerson("sam", "Sam Patel, MA", *RIVERSIDE, (Role.CLINICIAN,), ("ma",)),
+    DemoPerson("wei", "Dr Li Wei", *NORTHGATE, (Role.CLINICIAN,), ("physician",)),
+    DemoPerson("chris", "Chris Novak, PA", *NORTHGATE, (Role.CLINICIAN,), ("app",)),
+    DemoPerson("fatima", "Fatima Haddad, RN", *NORTHGATE, (Role.CLINICIAN,), ("nurse",)),
+    DemoPerson("tomas", "Dr Tomás Reyes", *HILLCREST, (Role.CLINICIAN,), ("physician",)),
+    DemoPerson("grace", "Grace Kim, RN", *HILLCREST, (Role.CLINICIAN,), ("nurse",)),
+    DemoPerson("helen", "Dr Helen Brooks", *NORTHGATE, (Role.LEADER,), ("medical-director",)),
+    DemoPerson("david", "Dr David Cohen", *HILLCREST, (Role.LEADER,), ("department-leader",)),
+    DemoPerson("ana", "Ana Moreno", *RIVERSIDE, (Role.WELLNESS_LEAD,), ("wellness",)),
+)
+
+
+async def seed_demo(runtime: Runtime) -> int:
+    """Create the demo organisation if the local chat has nobody yet, and prompt its
+    clinicians at once. Returns how many prompts were queued (0 if already seeded)."""
+    now = runtime.ctx.clock.now()
+    async with runtime.database.transaction() as session:
+        people = PeopleRepository(session)
+        workspace = await people.workspace(
+            LOCAL_PLATFORM, LOCAL_WORKSPACE, now=now, name="Thrive demo organisation"
+        )
+        if await people.in_workspace(workspace.id):
+            return 0
+        clinicians: list[Person] = []
+        for demo in DEMO_PEOPLE:
+            person = await people.add(
+                Person(
+                    workspace_id=workspace.id,
+                    platform_user_id=demo.id,
+                    display_name=demo.name,
+                    site=demo.site,
+                    timezone=demo.timezone,
+                    tags=list(demo.tags),
+                    conversation_ref=conversation_for(demo.id).to_dict(),
+                    created_at=now,
+                )
+            )
+            for role in demo.roles:
+                await people.grant(person, role, now=now)
+            if Role.CLINICIAN in demo.roles:
+                clinicians.append(person)
+    opened = await runtime.outbox.open_occurrence(clinicians, DEMO_PROMPTS)
+    return opened.queued

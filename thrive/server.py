@@ -1,0 +1,123 @@
+"""One aiohttp application serving every adapter, /healthz, and the outbox loop."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+
+import structlog
+from aiohttp import web
+
+from adapters.base import ChatAdapter
+from adapters.local import LocalChatAdapter
+from bot.catalog import sync_content
+from bot.clock import Clock, SystemClock
+from bot.context import BotContext
+from bot.delivery import Outbox, Sender
+from bot.dispatcher import Dispatcher
+from prompts import Content, load_content
+from storage.engine import Database
+from storage.ledger import LedgerRepository
+from storage.migrate import upgrade
+from thrive.settings import Settings
+
+log = structlog.get_logger(__name__)
+
+HEALTH_TIMEOUT_SECONDS = 3.0
+
+
+@dataclass
+class Runtime:
+    """Everything one server process holds: built once, shared by all requests."""
+
+    settings: Settings
+    database: Database
+    ctx: BotContext
+    dispatcher: Dispatcher
+    outbox: Outbox
+    adapters: list[ChatAdapter] = field(default_factory=list)
+    local_chat: LocalChatAdapter | None = None
+
+
+async def build_runtime(
+    settings: Settings, clock: Clock | None = None, content: Content | None = None
+) -> Runtime:
+    """Load content (refusing bad YAML), migrate the database, wire the adapters."""
+    content = content or load_content(settings.content_dir)
+    clock = clock or SystemClock()
+    database = Database(settings.database_url)
+    try:
+        await upgrade(database)
+        await sync_content(database, content)
+        secret = (
+            settings.secret_key.get_secret_value()
+            if settings.secret_key
+            else await _stored_secret(database)
+        )
+    except BaseException:
+        await database.dispose()
+        raise
+    ctx = BotContext(content, clock, secret, settings.default_timezone)
+    dispatcher = Dispatcher(database, ctx)
+    local_chat = LocalChatAdapter(database, dispatcher, clock)
+    adapters: list[ChatAdapter] = [local_chat]
+    senders: dict[str, Sender] = {adapter.platform: adapter for adapter in adapters}
+    outbox = Outbox(database, ctx, senders)
+    return Runtime(settings, database, ctx, dispatcher, outbox, adapters, local_chat)
+
+
+async def _stored_secret(database: Database) -> str:
+    async with database.transaction() as session:
+        return await LedgerRepository(session).secret_key()
+
+
+def create_app(runtime: Runtime, *, run_outbox: bool = True) -> web.Application:
+    app = web.Application(client_max_size=1024 * 1024)
+    app.router.add_get("/healthz", _health_handler(runtime))
+    app.router.add_get("/", _redirect_to_chat)
+    for adapter in runtime.adapters:
+        adapter.mount(app)
+
+    async def outbox_loop(_app: web.Application) -> AsyncIterator[None]:
+        stop = asyncio.Event()
+        task = asyncio.create_task(runtime.outbox.run(stop)) if run_outbox else None
+        yield
+        stop.set()
+        if task is not None:
+            await task
+        await runtime.database.dispose()
+
+    app.cleanup_ctx.append(outbox_loop)
+    return app
+
+
+def _health_handler(runtime: Runtime) -> Callable[[web.Request], Awaitable[web.Response]]:
+    async def health(_request: web.Request) -> web.Response:
+        try:
+            await asyncio.wait_for(runtime.database.ping(), HEALTH_TIMEOUT_SECONDS)
+        except Exception as error:  # any failure to answer is "unhealthy"
+            log.warning("health.database_unreachable", error=repr(error))
+            return web.json_response(
+                {"status": "unavailable", "reason": f"database: {type(error).__name__}"},
+                status=503,
+            )
+        return web.json_response({"status": "ok", "database": "ok"})
+
+    return health
+
+
+async def _redirect_to_chat(_request: web.Request) -> web.Response:
+    raise web.HTTPFound("/chat")
+
+
+async def start_site(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:
+    """Start serving; returns the runner and the bound port (port 0 picks a free one)."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    server = site._server
+    sockets = getattr(server, "sockets", None) or []
+    bound = sockets[0].getsockname()[1] if sockets else port
+    return runner, int(bound)
