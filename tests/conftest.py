@@ -1,0 +1,94 @@
+"""Shared fixtures: real databases (SQLite file or PostgreSQL), a settable clock, content."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+import pytest
+
+from bot.catalog import sync_content
+from bot.clock import FixedClock
+from bot.context import BotContext
+from prompts import Content, load_content
+from storage.engine import Database
+from storage.migrate import upgrade
+
+DEFAULT_TEST_PG = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def postgres_url() -> str:
+    return os.environ.get("THRIVE_TEST_DATABASE_URL", DEFAULT_TEST_PG)
+
+
+async def reset_postgres(url: str) -> None:
+    """Empty the test database's public schema, so every test starts from nothing."""
+    raw = url.replace("postgresql+asyncpg://", "postgresql://")
+    try:
+        connection = await asyncpg.connect(raw, timeout=5)
+    except (OSError, asyncpg.PostgresError) as error:
+        pytest.fail(
+            f"PostgreSQL tests need a server at {raw} (set THRIVE_TEST_DATABASE_URL): {error}"
+        )
+    try:
+        await connection.execute("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    return load_content()
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    # A Monday afternoon in New York, away from any DST change.
+    return FixedClock(datetime(2026, 3, 2, 18, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def ctx(content: Content, clock: FixedClock) -> BotContext:
+    return BotContext(content, clock, secret_key="test-secret", default_timezone="America/New_York")
+
+
+async def _migrated(url: str, content: Content) -> Database:
+    database = Database(url)
+    await upgrade(database)
+    await sync_content(database, content)
+    return database
+
+
+@pytest.fixture
+async def sqlite_db(tmp_path: Path, content: Content) -> AsyncIterator[Database]:
+    """A migrated SQLite file with the default content loaded."""
+    database = await _migrated(f"sqlite:///{tmp_path / 'thrive.db'}", content)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture
+async def postgres_db(content: Content) -> AsyncIterator[Database]:
+    """The real PostgreSQL test database, emptied and migrated."""
+    await reset_postgres(postgres_url())
+    database = await _migrated(postgres_url(), content)
+    yield database
+    await database.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+async def any_db(
+    request: pytest.FixtureRequest, tmp_path: Path, content: Content
+) -> AsyncIterator[Database]:
+    """The same test on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'thrive.db'}"
+    else:
+        url = postgres_url()
+        await reset_postgres(url)
+    database = await _migrated(url, content)
+    yield database
+    await database.dispose()
