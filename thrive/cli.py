@@ -63,6 +63,8 @@ def demo(
 ) -> None:
     """Seed a demo organisation in a SQLite file and open the local web chat."""
     settings = _settings(host=host, port=port)
+    if settings.local_chat is None:
+        settings = settings.model_copy(update={"local_chat": True})  # the demo is the chat
     if settings.database_url is None:
         if fresh:
             for suffix in ("", "-wal", "-shm"):
@@ -136,7 +138,11 @@ async def _run_server(settings: Settings, *, seed: bool) -> None:
             out.print(f"Seeded the demo organisation; {queued} clinicians have a question.")
         else:
             out.print("Demo organisation already seeded (use --fresh to start over).")
-    out.print(f"Thrive is running: http://{settings.host}:{port}/chat", highlight=False)
+    base = f"http://{settings.host}:{port}"
+    if runtime.local_chat is not None:
+        out.print(f"Thrive is running: {base}/chat", highlight=False)
+    else:
+        out.print(f"Thrive is running: {base} (local web chat off)", highlight=False)
     out.print("Press Ctrl+C to stop.")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

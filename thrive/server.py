@@ -20,7 +20,7 @@ from prompts import Content, load_content
 from storage.engine import Database
 from storage.ledger import LedgerRepository
 from storage.migrate import upgrade
-from thrive.settings import Settings
+from thrive.settings import Settings, is_loopback
 
 log = structlog.get_logger(__name__)
 
@@ -60,8 +60,17 @@ async def build_runtime(
         raise
     ctx = BotContext(content, clock, secret, settings.default_timezone)
     dispatcher = Dispatcher(database, ctx)
-    local_chat = LocalChatAdapter(database, dispatcher, clock)
-    adapters: list[ChatAdapter] = [local_chat]
+    adapters: list[ChatAdapter] = []
+    local_chat = None
+    if settings.local_chat_enabled:
+        local_chat = LocalChatAdapter(database, dispatcher, clock)
+        adapters.append(local_chat)
+        if not is_loopback(settings.host):
+            log.warning(
+                "local_chat.exposed",
+                host=settings.host,
+                note="the local web chat has no login; keep it off public networks",
+            )
     senders: dict[str, Sender] = {adapter.platform: adapter for adapter in adapters}
     outbox = Outbox(database, ctx, senders)
     return Runtime(settings, database, ctx, dispatcher, outbox, adapters, local_chat)
@@ -75,7 +84,8 @@ async def _stored_secret(database: Database) -> str:
 def create_app(runtime: Runtime, *, run_outbox: bool = True) -> web.Application:
     app = web.Application(client_max_size=1024 * 1024)
     app.router.add_get("/healthz", _health_handler(runtime))
-    app.router.add_get("/", _redirect_to_chat)
+    if runtime.local_chat is not None:
+        app.router.add_get("/", _redirect_to_chat)
     for adapter in runtime.adapters:
         adapter.mount(app)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -26,6 +27,9 @@ class Settings(BaseSettings):
     content_dir: Path | None = Field(
         default=None, description="A directory of YAML banks, codebook or copy over the defaults"
     )
+    # The local web chat has no login: anyone who reaches it can speak as anyone.
+    # Unset means on only when bound to a loopback address.
+    local_chat: bool | None = None
     default_timezone: str = "America/New_York"
     min_group_size: int = Field(default=5, ge=2, le=100)
     log_level: str = "info"
@@ -57,6 +61,21 @@ class Settings(BaseSettings):
         except Exception as error:  # sqlalchemy raises several kinds for a bad URL
             raise ValueError(str(error)) from None
         return url
+
+    @property
+    def local_chat_enabled(self) -> bool:
+        if self.local_chat is not None:
+            return self.local_chat
+        return is_loopback(self.host)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class SettingsError(Exception):
