@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import LocalChatMessage
@@ -40,6 +40,26 @@ class LocalChatRepository:
         result = await self.session.scalars(
             select(LocalChatMessage)
             .where(LocalChatMessage.person_id == person_id, LocalChatMessage.id > after_id)
+            .order_by(LocalChatMessage.id)
+        )
+        return result.all()
+
+    async def last_id(self, person_id: int) -> int:
+        last = await self.session.scalar(
+            select(func.max(LocalChatMessage.id)).where(LocalChatMessage.person_id == person_id)
+        )
+        return int(last or 0)
+
+    async def changed_since(
+        self, person_id: int, after_id: int, since: datetime
+    ) -> Sequence[LocalChatMessage]:
+        """Messages added after `after_id`, or updated at or after `since`, oldest first."""
+        result = await self.session.scalars(
+            select(LocalChatMessage)
+            .where(
+                LocalChatMessage.person_id == person_id,
+                or_(LocalChatMessage.id > after_id, LocalChatMessage.updated_at >= since),
+            )
             .order_by(LocalChatMessage.id)
         )
         return result.all()

@@ -28,8 +28,10 @@ prompts_app = typer.Typer(help="Question banks, codebook and bot copy.", no_args
 app.add_typer(db_app, name="db")
 app.add_typer(prompts_app, name="prompts")
 
-out = Console()
-err = Console(stderr=True)
+# soft_wrap: never hard-wrap at 80 columns when piped, which would split a file:line
+# path, a URL or a one-line configuration error across lines.
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 HostOption = Annotated[str | None, typer.Option(help="Address to bind (THRIVE_HOST).")]
 PortOption = Annotated[

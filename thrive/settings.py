@@ -23,7 +23,7 @@ class Settings(BaseSettings):
         default=None, description="Keys pseudonyms; generated and stored in the database if unset"
     )
     host: str = "127.0.0.1"
-    port: int = Field(default=8080, ge=1, le=65535)
+    port: int = Field(default=8080, ge=0, le=65535, description="0 binds any free port")
     content_dir: Path | None = Field(
         default=None, description="A directory of YAML banks, codebook or copy over the defaults"
     )

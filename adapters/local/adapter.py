@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -149,6 +150,7 @@ class LocalChatAdapter:
     async def _post_message(self, request: web.Request) -> web.Response:
         body = await _json_body(request, MessageIn)
         user_id = request.match_info["person"]
+        started = self.clock.now()
         async with self.database.transaction() as session:
             person = await self._require_person(session_people(session), request)
             ref = _person_ref(person)
@@ -166,11 +168,12 @@ class LocalChatAdapter:
             # The chat keeps only the redacted text, like the rest of the store.
             await self._record_person_message(person.id, user_id, redact(body.text).text)
             await deliver_replies(self, conversation_for(user_id), outcome.replies)
-        return await self._since(person.id, last_id)
+        return await self._since(person.id, last_id, started)
 
     async def _post_action(self, request: web.Request) -> web.Response:
         body = await _json_body(request, ActionIn)
         user_id = request.match_info["person"]
+        started = self.clock.now()
         async with self.database.transaction() as session:
             person = await self._require_person(session_people(session), request)
             ref = _person_ref(person)
@@ -196,7 +199,7 @@ class LocalChatAdapter:
             )
         )
         await deliver_replies(self, conversation_for(user_id), outcome.replies)
-        return await self._since(person.id, last_id)
+        return await self._since(person.id, last_id, started)
 
     async def _websocket(self, request: web.Request) -> web.StreamResponse:
         async with self.database.transaction() as session:
@@ -231,13 +234,12 @@ class LocalChatAdapter:
             payload = _message_json(stored)
         await self._push(user_id, "message", payload)
 
-    async def _since(self, person_id: int, last_id: int) -> web.Response:
+    async def _since(self, person_id: int, last_id: int, started: datetime) -> web.Response:
+        """The reply to a post: what it added to the conversation, and what it changed."""
         async with self.database.transaction() as session:
-            messages = await LocalChatRepository(session).conversation(person_id, 0)
+            messages = await LocalChatRepository(session).changed_since(person_id, last_id, started)
         new = [_message_json(m) for m in messages if m.id > last_id]
-        updated = [
-            _message_json(m) for m in messages if m.id <= last_id and m.updated_at > m.created_at
-        ]
+        updated = [_message_json(m) for m in messages if m.id <= last_id]
         return web.json_response({"messages": new, "updated": updated})
 
     async def _push(self, user_id: str, kind: str, payload: dict[str, Any]) -> None:
@@ -261,8 +263,7 @@ async def _person(people: PeopleRepository, user_id: str) -> Person | None:
 
 
 async def _last_message_id(session: AsyncSession, person_id: int) -> int:
-    messages = await LocalChatRepository(session).conversation(person_id, 0)
-    return messages[-1].id if messages else 0
+    return await LocalChatRepository(session).last_id(person_id)
 
 
 def _person_ref(person: Person) -> PersonRef:

@@ -1,0 +1,17 @@
+"""`python -m bench` (or `make bench`): runs every benchmark and prints its figures."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bench import chat_latency
+from thrive.log_setup import configure_logging
+
+
+def main() -> None:
+    configure_logging("warning")
+    asyncio.run(chat_latency.run())
+
+
+if __name__ == "__main__":
+    main()
