@@ -13,6 +13,7 @@ from typing import Protocol
 
 from aiohttp import web
 
+from bot.dispatcher import Dispatcher
 from bot.errors import DeliveryError, FatalError, RateLimited, RecipientGone, TransientError
 from bot.events import ConversationRef, MessageRef
 from bot.messages import OutboundMessage
@@ -42,22 +43,31 @@ class ChatAdapter(Protocol):
 
 async def deliver_replies(
     adapter: ChatAdapter,
+    dispatcher: Dispatcher,
     to: ConversationRef,
     replies: Sequence[OutboundMessage],
     trigger: str | None = None,
 ) -> list[MessageRef]:
-    """Send the core's replies in order: updates in place, forms as forms, the rest as posts."""
+    """Send the core's replies in order: updates in place, forms as forms, the rest as posts.
+
+    Where a reply puts a prompt on screen, the core is told where, so it can mark
+    that prompt answered later.
+    """
     refs: list[MessageRef] = []
     for reply in replies:
+        ref: MessageRef | None
         if reply.replaces is not None:
             await adapter.update(reply.replaces, reply)
-            refs.append(reply.replaces)
+            ref = reply.replaces
         elif reply.form is not None:
             ref = await adapter.open_form(to, reply, trigger)
-            if ref is not None:
-                refs.append(ref)
         else:
-            refs.append(await adapter.send(to, reply))
+            ref = await adapter.send(to, reply)
+        if ref is None:
+            continue
+        refs.append(ref)
+        if reply.question is not None and reply.question.delivery_id is not None:
+            await dispatcher.prompt_shown(reply.question.delivery_id, ref)
     return refs
 
 

@@ -123,9 +123,13 @@ async def record_answer(
     return replies
 
 
-async def skip_prompt(turn: Turn, target: actions.PromptTarget) -> list[OutboundMessage]:
-    delivery, _prompt = await load_target(turn, target)
-    replies = [OutboundMessage(text=turn.say("answer.skipped"))]
+async def skip_prompt(
+    turn: Turn, target: actions.PromptTarget, pressed: MessageRef | None = None
+) -> list[OutboundMessage]:
+    delivery, prompt = await load_target(turn, target)
+    prompt_ref = pressed or _prompt_message_ref(delivery)
+    skipped = OutboundMessage(text=turn.say("prompt.skipped", question=prompt.text))
+    replies = [_replacing(skipped, prompt_ref)] if prompt_ref else [skipped]
     return replies + _advance(turn, delivery)
 
 
@@ -230,10 +234,8 @@ def _summary(prompt: PromptSpec, response: Response) -> str:
 
 
 def _prompt_message_ref(delivery: Delivery) -> MessageRef | None:
-    # Only the first prompt of an occurrence was sent from the outbox with a known ref.
-    if delivery.next_index == 0 and delivery.message_ref:
-        return MessageRef.from_dict(delivery.message_ref)
-    return None
+    # The adapter reports where each prompt was shown (see Dispatcher.prompt_shown).
+    return MessageRef.from_dict(delivery.message_ref) if delivery.message_ref else None
 
 
 def _replacing(message: OutboundMessage, ref: MessageRef) -> OutboundMessage:

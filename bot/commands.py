@@ -38,7 +38,11 @@ _BARE = {
     "my ideas": CommandName.MY_IDEAS,
     "forget me": CommandName.FORGET_ME,
 }
-_WITH_ARGUMENT = re.compile(r"^(idea|snooze)(?:\s*[:\-]?\s+(.*)|\s*)$", re.IGNORECASE | re.DOTALL)
+# The keyword, then a colon (spaces optional), a spaced dash or spaces, then the argument:
+# "idea:text", "idea: text", "idea - text", "idea text"; "idea:" alone has no argument.
+_WITH_ARGUMENT = re.compile(
+    r"^(idea|snooze)(?:\s*:\s*|\s*-\s+|\s+|\s*$)(.*)$", re.IGNORECASE | re.DOTALL
+)
 
 
 def parse_command(text: str) -> ParsedCommand | None:

@@ -23,9 +23,11 @@ from bot.events import (
     InboundEvent,
     MemberAdded,
     MessageReceived,
+    MessageRef,
 )
 from bot.messages import Button, Form, FormField, OutboundMessage
 from bot.people import Role, ensure_person
+from storage.deliveries import DeliveryRepository
 from storage.engine import Database
 from storage.ledger import LedgerRepository
 from storage.people import PeopleRepository
@@ -78,6 +80,13 @@ class Dispatcher:
                 user=event.person.user_id,
             )
             return Outcome([OutboundMessage(text=self.ctx.say(error.copy_key, **error.values))])
+
+    async def prompt_shown(self, delivery_id: int, ref: MessageRef) -> None:
+        """Remember where a prompt sent as a reply appeared, to mark it answered later."""
+        async with self.database.transaction() as session:
+            delivery = await DeliveryRepository(session).get(delivery_id)
+            if delivery is not None:
+                delivery.message_ref = ref.to_dict()
 
     async def _route(self, turn: Turn, event: InboundEvent) -> Replies:
         if isinstance(event, MessageReceived):
@@ -208,7 +217,8 @@ async def _answer_open(turn: Turn, event: ActionInvoked) -> Replies:
                 fields=(
                     FormField(
                         name=actions.ANSWER_FIELD,
-                        label=prompt.follow_up or turn.say("form.answer_label"),
+                        label=turn.say("form.answer_label"),
+                        placeholder=prompt.follow_up or "",
                         max_length=MAX_MESSAGE_LENGTH,
                     ),
                 ),
@@ -233,7 +243,7 @@ async def _answer_undo(turn: Turn, event: ActionInvoked) -> Replies:
 
 async def _prompt_skip(turn: Turn, event: ActionInvoked) -> Replies:
     target, _ = actions.parse_target(event.value)
-    return await answers.skip_prompt(turn, target)
+    return await answers.skip_prompt(turn, target, event.message_ref)
 
 
 async def _prompt_snooze(turn: Turn, event: ActionInvoked) -> Replies:

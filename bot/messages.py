@@ -45,6 +45,8 @@ class Question:
     # Action id and value prefix for picking an option; value is f"{option_value_prefix}{value}".
     option_action_id: str = ""
     option_value_prefix: str = ""
+    # Which delivery this prompt belongs to, so the adapter can report where it was shown.
+    delivery_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ import hmac
 import re
 from dataclasses import dataclass
 
+_NAME = r"[A-ZÀ-ÖØ-Þ](?:[^\W\d_]|['\u2019-])+"
+
 # Order matters: specific patterns first so a date of birth isn't taken for a phone number.
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("email", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
@@ -45,10 +47,12 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "patient name",
-        # "patient John Smith", "pt. Smith", "Mrs. Jones" after "patient".
+        # "patient John Smith", "pt. Smith", "Mrs. Jones" after "patient". A name is a
+        # capital then letters of any case or script, so "McDonald", "O'Brien",
+        # "Smith-Jones" and "José Núñez" are removed whole, not cut at the second capital.
         re.compile(
             r"\b(?i:patient|pt\.?),?\s+(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?"
-            r"[A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+)?"
+            rf"{_NAME}(?:\s+{_NAME})?"
         ),
     ),
     ("long number", re.compile(r"\b\d{7,}\b")),
@@ -69,13 +73,21 @@ class Redaction:
 
 def redact(text: str) -> Redaction:
     removed: list[str] = []
-    for kind, pattern in _PATTERNS:
-        if kind == "patient name":
-            text, count = pattern.subn(_keep_patient_word, text)
-        else:
-            text, count = pattern.subn(REDACTED, text)
-        if count and kind not in removed:
-            removed.append(kind)
+    # Removing one identifier can expose another (digits glued to a name become a number
+    # of their own), so repeat until a pass removes nothing: redacting twice changes nothing.
+    # Every match removes original characters, never "[removed]" itself, so this ends.
+    again = True
+    while again:
+        again = False
+        for kind, pattern in _PATTERNS:
+            if kind == "patient name":
+                text, count = pattern.subn(_keep_patient_word, text)
+            else:
+                text, count = pattern.subn(REDACTED, text)
+            if count:
+                again = True
+                if kind not in removed:
+                    removed.append(kind)
     return Redaction(text=text, removed=tuple(removed))
 
 

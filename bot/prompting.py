@@ -50,6 +50,7 @@ def question_message(
             follow_up=prompt.follow_up,
             option_action_id=actions.ANSWER_OPTION if options else "",
             option_value_prefix=target.value() + ":" if options else "",
+            delivery_id=delivery_id,
         ),
         buttons=tuple(buttons),
     )

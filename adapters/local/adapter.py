@@ -85,21 +85,34 @@ class LocalChatAdapter:
         return MessageRef(LOCAL_PLATFORM, to.conversation_id, str(payload["id"]))
 
     async def update(self, ref: MessageRef, message: OutboundMessage) -> None:
+        await self._update_own(ref, message)
+
+    async def _update_own(self, ref: MessageRef, message: OutboundMessage) -> bool:
+        """Replace a bot message in that person's chat; False if there is no such message."""
         if not ref.message_id.isdigit():
-            return
+            return False
         async with self.database.transaction() as session:
             chat = LocalChatRepository(session)
             stored = await chat.get(int(ref.message_id))
-            if stored is None:
-                return
+            person = await _person(session_people(session), ref.conversation_id)
+            if stored is None or person is None or stored.person_id != person.id:
+                return False
+            if stored.sender != "bot":
+                return False
             await chat.replace_body(stored, render(message), self.clock.now())
             payload = _message_json(stored)
         await self._push(ref.conversation_id, "update", payload)
+        return True
 
     async def open_form(
         self, to: ConversationRef, form_message: OutboundMessage, trigger: str | None
     ) -> MessageRef | None:
-        # No modals here: the form appears inline in the conversation.
+        # No modals here: the form takes the place of the message whose button opened it
+        # (the trigger), so answering it turns that very message into "answered".
+        if trigger is not None and trigger.isdigit():
+            ref = MessageRef(LOCAL_PLATFORM, to.conversation_id, trigger)
+            if await self._update_own(ref, form_message):
+                return ref
         return await self.send(to, form_message)
 
     # --- HTTP handlers ---
@@ -126,7 +139,9 @@ class LocalChatAdapter:
                     platform_user_id=body.id,
                     display_name=body.name,
                     site=body.site,
-                    timezone=body.timezone or workspace.default_timezone,
+                    # The configured default, as for people met in chat (the workspace
+                    # row's own default is never set and would say UTC).
+                    timezone=body.timezone or self.dispatcher.ctx.default_timezone,
                     tags=list(body.tags),
                     conversation_ref=conversation_for(body.id).to_dict(),
                     created_at=now,
@@ -167,7 +182,7 @@ class LocalChatAdapter:
         if not outcome.duplicate:
             # The chat keeps only the redacted text, like the rest of the store.
             await self._record_person_message(person.id, user_id, redact(body.text).text)
-            await deliver_replies(self, conversation_for(user_id), outcome.replies)
+            await deliver_replies(self, self.dispatcher, conversation_for(user_id), outcome.replies)
         return await self._since(person.id, last_id, started)
 
     async def _post_action(self, request: web.Request) -> web.Response:
@@ -198,7 +213,13 @@ class LocalChatAdapter:
                 message_ref=message_ref,
             )
         )
-        await deliver_replies(self, conversation_for(user_id), outcome.replies)
+        await deliver_replies(
+            self,
+            self.dispatcher,
+            conversation_for(user_id),
+            outcome.replies,
+            trigger=str(body.message_id) if body.message_id is not None else None,
+        )
         return await self._since(person.id, last_id, started)
 
     async def _websocket(self, request: web.Request) -> web.StreamResponse:
