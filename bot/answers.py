@@ -33,12 +33,22 @@ class AnswerInput:
 
 
 async def find_open_delivery(turn: Turn) -> Delivery | None:
-    """The person's most recently sent prompt that is still open, if any."""
-    for delivery in await turn.deliveries.awaiting_answer(turn.person.id):
-        closes_at = delivery.occurrence.closes_at
-        if closes_at is None or closes_at > turn.now:
+    """The prompt a plain message answers: the one the person pressed Answer on if it is
+    still open, else their most recently sent prompt that is still open, if any."""
+    open_deliveries = [
+        delivery
+        for delivery in await turn.deliveries.awaiting_answer(turn.person.id)
+        if delivery.occurrence.closes_at is None or delivery.occurrence.closes_at > turn.now
+    ]
+    for delivery in open_deliveries:
+        if delivery.id == turn.person.answering_delivery_id:
             return delivery
-    return None
+    return open_deliveries[0] if open_deliveries else None
+
+
+def focus_on(turn: Turn, delivery: Delivery) -> None:
+    """Remember that the person chose to answer this prompt (they pressed Answer)."""
+    turn.person.answering_delivery_id = delivery.id
 
 
 async def load_target(turn: Turn, target: actions.PromptTarget) -> tuple[Delivery, PromptSpec]:
@@ -76,6 +86,8 @@ async def record_answer(
     if isinstance(parsed, OutboundMessage):
         return [parsed]  # a helpful "please pick one of ..." reply; nothing stored
     text, scale_value, choice = parsed
+    if turn.person.answering_delivery_id == delivery.id:
+        turn.person.answering_delivery_id = None
     redaction = redact(text) if text else None
     anonymous = delivery.occurrence.anonymity == ANONYMOUS
     response = await turn.answers.add(

@@ -207,7 +207,8 @@ async def _answer_option(turn: Turn, event: ActionInvoked) -> Replies:
 
 async def _answer_open(turn: Turn, event: ActionInvoked) -> Replies:
     target, _ = actions.parse_target(event.value)
-    _delivery, prompt = await answers.load_target(turn, target)
+    delivery, prompt = await answers.load_target(turn, target)
+    answers.focus_on(turn, delivery)
     return [
         OutboundMessage(
             text=prompt.text,

@@ -102,6 +102,9 @@ class Person(Base):
     paused: Mapped[bool] = mapped_column(Boolean, default=False)  # opted out of prompts
     gone: Mapped[bool] = mapped_column(Boolean, default=False)  # deactivated on the platform
     conversation_ref: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The prompt the person last pressed "Answer" on: their next plain message answers it.
+    # No foreign key: deliveries already point at people, and this is only a hint.
+    answering_delivery_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
     workspace: Mapped[Workspace] = relationship(lazy="joined")

@@ -79,6 +79,7 @@ def upgrade() -> None:
         sa.Column("paused", sa.Boolean(), nullable=False),
         sa.Column("gone", sa.Boolean(), nullable=False),
         sa.Column("conversation_ref", sa.JSON(), nullable=True),
+        sa.Column("answering_delivery_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["workspace_id"],
