@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 import structlog
 
+from bot import metrics
 from bot.context import BotContext
 from bot.errors import FatalError, RateLimited, RecipientGone, TransientError
 from bot.events import ConversationRef, MessageRef
@@ -138,32 +139,38 @@ class Outbox:
             return True
 
     async def _deliver(self, delivery: Delivery, person: Person, now: datetime) -> None:
+        platform = (person.conversation_ref or {}).get("platform", "unknown")
+        result = await self._attempt(delivery, person, now)
+        metrics.DELIVERIES.labels(platform, result).inc()
+
+    async def _attempt(self, delivery: Delivery, person: Person, now: datetime) -> str:
+        """Try one delivery; returns what happened, for the metrics."""
         occurrence = delivery.occurrence
         if occurrence.closed_at is not None or (
             occurrence.closes_at is not None and occurrence.closes_at <= now
         ):
             delivery.state = CLOSED
-            return
+            return "closed"
         if person.gone:
             _fail(delivery, "recipient gone")
-            return
+            return "gone"
         if person.paused:
             delivery.state = WITHHELD
-            return
+            return "withheld"
         later = self._not_before(person, now)
         if later is not None:
             delivery.due_at = later
-            return
+            return "deferred"
         if not person.conversation_ref:
             _fail(delivery, "no stored conversation for this person")
-            return
+            return "fatal"
         conversation = ConversationRef.from_dict(person.conversation_ref)
         sender = self.senders.get(conversation.platform)
         if sender is None:
             # The platform's adapter is not configured in this process: try again later.
             delivery.due_at = now + MISSING_ADAPTER_RETRY
             delivery.last_error = f"no adapter running for {conversation.platform}"
-            return
+            return "no_adapter"
         prompt = self.ctx.content.prompt(occurrence.prompt_ids[delivery.next_index])
         message = question_message(
             self.ctx, prompt, delivery.id, delivery.next_index, len(occurrence.prompt_ids)
@@ -173,7 +180,7 @@ class Outbox:
         except RateLimited as error:
             delivery.due_at = now + timedelta(seconds=max(error.retry_after, 1.0))
             delivery.last_error = f"rate limited, retry after {error.retry_after}s"
-            return
+            return "rate_limited"
         except TransientError as error:
             delivery.attempts += 1
             delivery.last_error = f"transient: {error}"
@@ -181,20 +188,21 @@ class Outbox:
                 _fail(delivery, f"gave up after {delivery.attempts} attempts: {error}")
             else:
                 delivery.due_at = now + timedelta(seconds=_backoff(delivery.attempts))
-            return
+            return "transient"
         except RecipientGone as error:
             person.gone = True
             _fail(delivery, f"recipient gone: {error}")
-            return
+            return "gone"
         except FatalError as error:
             _fail(delivery, f"fatal: {error}")
-            return
+            return "fatal"
         delivery.state = SENT
         delivery.sent_at = now
         delivery.attempts += 1
         delivery.message_ref = ref.to_dict()
         delivery.last_error = None
         log.info("delivery.sent", delivery=delivery.id, platform=conversation.platform)
+        return "sent"
 
     def _not_before(self, person: Person, now: datetime) -> datetime | None:
         """When the person's wishes allow a prompt, if not now (snooze, quiet hours)."""

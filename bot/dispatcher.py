@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import structlog
 
-from bot import actions, answers, ideas, my_data, preferences
+from bot import actions, answers, ideas, metrics, my_data, preferences
 from bot.commands import CommandName, ParsedCommand, parse_command
 from bot.context import MAX_MESSAGE_LENGTH, BotContext, Turn
 from bot.errors import BadAction, MessageTooLong, ThriveError
@@ -51,6 +51,13 @@ class Dispatcher:
         self.ctx = ctx
 
     async def handle(self, event: InboundEvent) -> Outcome:
+        platform = event.person.platform
+        with metrics.INBOUND_SECONDS.labels(platform).time():
+            outcome, result = await self._handle(event)
+        metrics.INBOUND_EVENTS.labels(platform, type(event).__name__, result).inc()
+        return outcome
+
+    async def _handle(self, event: InboundEvent) -> tuple[Outcome, str]:
         try:
             async with self.database.transaction() as session:
                 turn_now = self.ctx.clock.now()
@@ -61,7 +68,7 @@ class Dispatcher:
                     log.info(
                         "inbound.duplicate", platform=event.person.platform, event_id=event.event_id
                     )
-                    return Outcome([], duplicate=True)
+                    return Outcome([], duplicate=True), "duplicate"
                 person = await ensure_person(
                     PeopleRepository(session),
                     event.person,
@@ -70,7 +77,7 @@ class Dispatcher:
                     default_timezone=self.ctx.default_timezone,
                 )
                 turn = Turn(self.ctx, session, person, turn_now)
-                return Outcome(await self._route(turn, event))
+                return Outcome(await self._route(turn, event)), "handled"
         except ThriveError as error:
             log.info(
                 "inbound.refused",
@@ -79,7 +86,14 @@ class Dispatcher:
                 platform=event.person.platform,
                 user=event.person.user_id,
             )
-            return Outcome([OutboundMessage(text=self.ctx.say(error.copy_key, **error.values))])
+            reply = OutboundMessage(text=self.ctx.say(error.copy_key, **error.values))
+            return Outcome([reply]), "refused"
+        except Exception:
+            # A bug or an outage: nothing was committed; the person still gets a sentence.
+            log.exception(
+                "inbound.failed", platform=event.person.platform, event=type(event).__name__
+            )
+            return Outcome([OutboundMessage(text=self.ctx.say("error.generic"))]), "failed"
 
     async def prompt_shown(self, delivery_id: int, ref: MessageRef) -> None:
         """Remember where a prompt sent as a reply appeared, to mark it answered later."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 import structlog
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from adapters.base import ChatAdapter
 from adapters.local import LocalChatAdapter
@@ -84,6 +85,7 @@ async def _stored_secret(database: Database) -> str:
 def create_app(runtime: Runtime, *, run_outbox: bool = True) -> web.Application:
     app = web.Application(client_max_size=1024 * 1024)
     app.router.add_get("/healthz", _health_handler(runtime))
+    app.router.add_get("/metrics", _metrics)
     if runtime.local_chat is not None:
         app.router.add_get("/", _redirect_to_chat)
     for adapter in runtime.adapters:
@@ -115,6 +117,10 @@ def _health_handler(runtime: Runtime) -> Callable[[web.Request], Awaitable[web.R
         return web.json_response({"status": "ok", "database": "ok"})
 
     return health
+
+
+async def _metrics(_request: web.Request) -> web.Response:
+    return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
 async def _redirect_to_chat(_request: web.Request) -> web.Response:
