@@ -9,6 +9,7 @@ carries a keyed token instead, so only the answerer can undo.
 from __future__ import annotations
 
 import hmac
+import re
 from dataclasses import dataclass
 
 from bot import actions
@@ -24,6 +25,9 @@ from storage.deliveries import ANSWERED, SENT
 from storage.models import Delivery, Response
 
 ANONYMOUS = "anonymous"
+# A typed scale answer starts with the number, then optionally a comment: "4", "4 - very",
+# "4, it depends", "4." ("4.5" or "4-5" is not a number on the scale).
+_LEADING_NUMBER = re.compile(r"-?\d+(?=$|\s|[,.:](?!\d))")
 
 
 @dataclass(frozen=True)
@@ -214,8 +218,9 @@ def _interpret(
     raw = (given.option if given.option is not None else given.text or "").strip()
     if prompt.kind == PromptKind.SCALE and prompt.scale is not None:
         low, high = prompt.scale.min, prompt.scale.max
-        number = raw.split()[0] if raw else ""
-        if number.lstrip("-").isdigit() and low <= int(number) <= high:
+        leading = _LEADING_NUMBER.match(raw)
+        number = leading.group(0) if leading else ""
+        if number and low <= int(number) <= high:
             rest = raw[len(number) :].strip(" -,.:") if given.option is None else ""
             return (rest or None), int(number), None
         if given.option is not None:

@@ -41,7 +41,7 @@ _BARE = {
 # The keyword, then a colon (spaces optional), a spaced dash or spaces, then the argument:
 # "idea:text", "idea: text", "idea - text", "idea text"; "idea:" alone has no argument.
 _WITH_ARGUMENT = re.compile(
-    r"^(idea|snooze)(?:\s*:\s*|\s*-\s+|\s+|\s*$)(.*)$", re.IGNORECASE | re.DOTALL
+    r"^(idea|snooze)(?:\s*:\s*|\s*-(?:\s+|$)|\s+|\s*$)(.*)$", re.IGNORECASE | re.DOTALL
 )
 
 

@@ -59,4 +59,7 @@ async def ensure_person(
         person.timezone = ref.timezone
     if conversation is not None:
         person.conversation_ref = conversation.to_dict()
+        # Someone the platform once reported gone is back (reactivated, reinstalled):
+        # they are reachable at this conversation again.
+        person.gone = False
     return person

@@ -134,6 +134,12 @@ async def _run_server(settings: Settings, *, seed: bool) -> None:
     runtime = await build_runtime(settings)
     app_ = create_app(runtime)
     runner, port = await start_site(app_, settings.host, settings.port)
+    # Handle Ctrl+C and SIGTERM before saying we are running: whoever reads the URL
+    # (a person, a script, a supervisor) may stop us straight away, and that must be clean.
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
     if seed:
         queued = await seed_demo(runtime)
         if queued:
@@ -146,10 +152,6 @@ async def _run_server(settings: Settings, *, seed: bool) -> None:
     else:
         out.print(f"Thrive is running: {base} (local web chat off)", highlight=False)
     out.print("Press Ctrl+C to stop.")
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
     try:
         await stop.wait()
     finally:

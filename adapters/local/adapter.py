@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import structlog
-from aiohttp import WSMsgType, web
+from aiohttp import WSCloseCode, WSMsgType, web
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -70,6 +70,7 @@ class LocalChatAdapter:
         app.router.add_post("/chat/api/people/{person}/messages", self._post_message)
         app.router.add_post("/chat/api/people/{person}/actions", self._post_action)
         app.router.add_get("/chat/api/people/{person}/ws", self._websocket)
+        app.on_shutdown.append(self._close_sockets)
 
     async def send(self, to: ConversationRef, message: OutboundMessage) -> MessageRef:
         now = self.clock.now()
@@ -270,6 +271,13 @@ class LocalChatAdapter:
             except ConnectionError:
                 self._sockets[user_id].discard(socket)
 
+    async def _close_sockets(self, _app: web.Application) -> None:
+        """Close open pages' sockets at shutdown: aiohttp would otherwise wait (up to its
+        shutdown timeout) for each websocket handler to end before the process can exit."""
+        for sockets in list(self._sockets.values()):
+            for socket in list(sockets):
+                await socket.close(code=WSCloseCode.GOING_AWAY, message=b"server shutting down")
+
 
 def conversation_for(user_id: str) -> ConversationRef:
     return ConversationRef(LOCAL_PLATFORM, LOCAL_WORKSPACE, user_id)
@@ -328,6 +336,16 @@ async def _json_body(request: web.Request, model: type[Model]) -> Model:
     """Parse and validate a JSON body; a 400 with the reasons (and a log line) otherwise."""
     try:
         raw = await request.json()
+    except web.HTTPRequestEntityTooLarge:
+        # aiohttp's own 413 is plain text; the API promises JSON errors.
+        log.info("local.bad_request", path=request.path, reason="body too large")
+        limit = request.client_max_size
+        raise web.HTTPRequestEntityTooLarge(
+            limit,
+            request.content_length or 0,
+            text=json.dumps({"error": "body_too_large", "detail": f"the limit is {limit} bytes"}),
+            content_type="application/json",
+        ) from None
     except (json.JSONDecodeError, UnicodeDecodeError):
         log.info("local.bad_request", path=request.path, reason="malformed JSON")
         raise _error(web.HTTPBadRequest, "malformed_json", "the body is not valid JSON") from None
