@@ -51,9 +51,21 @@ def parse_command(text: str) -> ParsedCommand | None:
     if bare is not None:
         return ParsedCommand(bare)
     match = _WITH_ARGUMENT.match(stripped)
-    if match:
-        return ParsedCommand(CommandName(match.group(1).lower()), (match.group(2) or "").strip())
-    return None
+    if not match:
+        return None
+    name, argument = CommandName(match.group(1).lower()), (match.group(2) or "").strip()
+    if name == CommandName.SNOOZE and len(argument.split()) > 2 and not _is_duration(argument):
+        # "snooze button is annoying" is an answer about snoozing, not a command.
+        return None
+    return ParsedCommand(name, argument)
+
+
+def _is_duration(text: str) -> bool:
+    try:
+        parse_duration(text)
+    except ValueError:
+        return False
+    return True
 
 
 _DURATION = re.compile(
@@ -69,7 +81,7 @@ def parse_duration(text: str) -> timedelta:
 
     ValueError if unreadable or outside 15 minutes to 90 days.
     """
-    cleaned = text.strip().lower()
+    cleaned = text.strip().lower().removeprefix("for ").strip()
     if cleaned in ("tomorrow", "a day", "1day"):
         return timedelta(days=1)
     if cleaned in ("a week", "next week"):

@@ -22,16 +22,18 @@ async def my_answers(turn: Turn) -> list[OutboundMessage]:
     zone = ZoneInfo(turn.person.timezone or turn.ctx.default_timezone)
     lines = [turn.say("my_answers.header", shown=len(responses))]
     for response in responses:
+        prompt = turn.ctx.content.prompt(response.prompt_id)
         answer = response.text or ""
         if response.choice is not None:
-            answer = response.choice
+            labels = {option.value: option.label for option in prompt.options}
+            answer = labels.get(response.choice, response.choice)
         if response.scale_value is not None:
             answer = f"{response.scale_value} {answer}".strip()
         lines.append(
             turn.say(
                 "my_answers.line",
                 date=response.created_at.astimezone(zone).strftime("%d %b"),
-                question=turn.ctx.content.prompt(response.prompt_id).text,
+                question=prompt.text,
                 answer=answer,
             )
         )

@@ -125,3 +125,21 @@ def test_parse_duration_reads_common_ways_of_saying_how_long(
 def test_parse_duration_rejects_unreadable_or_out_of_range(text: str) -> None:
     with pytest.raises(ValueError):
         parse_duration(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("snooze for 2 hours", ParsedCommand(CommandName.SNOOZE, "for 2 hours")),
+        ("snooze forever", ParsedCommand(CommandName.SNOOZE, "forever")),  # gets the usage
+        ("snooze buttons are annoying", None),  # prose about snoozing, not a command
+    ],
+)
+def test_snooze_is_a_command_only_when_it_reads_like_one(
+    text: str, expected: ParsedCommand | None
+) -> None:
+    assert parse_command(text) == expected
+
+
+def test_for_before_a_duration_is_fine() -> None:
+    assert parse_duration("for 2 hours") == timedelta(hours=2)

@@ -245,3 +245,24 @@ async def test_a_message_with_nothing_open_offers_to_send_it_as_an_idea(
     [idea] = await chat.ideas()
     assert (idea.text, idea.source) == ("Could we have a nap room?", "message")
     assert f"#{idea.id}" in sent[0].text
+
+
+async def test_my_answers_shows_a_choice_as_its_label(chat: ChatHarness) -> None:
+    await chat.join("ana")
+    await chat.open_prompts(["ana"], ["scope-happy"])
+    await chat.say("ana", "mostly")
+
+    [listing] = texts(await chat.say("ana", "my answers"))
+
+    assert "Are you currently happy with your scope of practice? → Mostly" in listing
+
+
+async def test_a_sentence_about_snoozing_is_an_answer_not_a_command(chat: ChatHarness) -> None:
+    await chat.join("ana")
+    await chat.open_prompts(["ana"], ["joy-more"])
+
+    replies = await chat.say("ana", "snooze buttons in the EHR drive me mad")
+
+    assert texts(replies)[-1].startswith("Thanks, saved: snooze buttons in the EHR")
+    assert [r.text for r in await chat.responses()] == ["snooze buttons in the EHR drive me mad"]
+    assert (await chat.person("ana")).snoozed_until is None
