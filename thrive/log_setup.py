@@ -1,4 +1,8 @@
-"""Structured logs with structlog: JSON when not on a terminal, readable when on one."""
+"""Structured logs with structlog: JSON when not on a terminal, readable when on one.
+
+Library logs (aiohttp, SQLAlchemy, alembic) go through the same renderer, so a
+log collector sees one JSON object per line whoever wrote it.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,14 @@ import sys
 
 import structlog
 
+_SHARED: list[structlog.typing.Processor] = [
+    structlog.contextvars.merge_contextvars,
+    structlog.stdlib.add_logger_name,
+    structlog.stdlib.add_log_level,
+    structlog.processors.TimeStamper(fmt="iso", utc=True),
+    structlog.processors.StackInfoRenderer(),
+]
+
 
 def configure_logging(level: str = "info", log_format: str = "auto") -> None:
     as_json = log_format == "json" or (log_format == "auto" and not sys.stderr.isatty())
@@ -14,17 +26,34 @@ def configure_logging(level: str = "info", log_format: str = "auto") -> None:
         structlog.processors.JSONRenderer() if as_json else structlog.dev.ConsoleRenderer()
     )
     numeric = getattr(logging, level.upper(), logging.INFO)
-    logging.basicConfig(level=numeric, stream=sys.stderr, format="%(message)s")
     structlog.configure(
         processors=[
-            structlog.contextvars.merge_contextvars,
-            structlog.processors.add_log_level,
-            structlog.processors.TimeStamper(fmt="iso", utc=True),
-            structlog.processors.StackInfoRenderer(),
-            structlog.processors.format_exc_info,
-            renderer,
+            structlog.stdlib.filter_by_level,
+            *_SHARED,
+            structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
         ],
-        wrapper_class=structlog.make_filtering_bound_logger(numeric),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=structlog.stdlib.LoggerFactory(),
+        wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=False,
     )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=_SHARED,
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info if as_json else _keep,
+            renderer,
+        ],
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(numeric)
+    # Per-request access lines are noise here; errors still come through aiohttp.server.
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+
+
+def _keep(
+    _logger: object, _name: str, event_dict: structlog.typing.EventDict
+) -> structlog.typing.EventDict:
+    return event_dict  # the console renderer prints exceptions itself
