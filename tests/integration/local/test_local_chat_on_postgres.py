@@ -1,0 +1,59 @@
+"""The whole loop on a real PostgreSQL server: the production database, not only SQLite."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+
+from bot.clock import SystemClock
+from storage.models import Idea, Response
+from tests.conftest import postgres_url, reset_postgres
+from tests.integration.live_chat import WAIT_SECONDS, LiveChat
+from thrive.demo import seed_demo
+from thrive.server import build_runtime, create_app, start_site
+from thrive.settings import load_settings
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture
+async def pg_chat() -> AsyncIterator[LiveChat]:
+    await reset_postgres(postgres_url())
+    settings = load_settings(database_url=postgres_url(), secret_key="x")
+    runtime = await build_runtime(settings, clock=SystemClock())
+    runner, port = await start_site(create_app(runtime), "127.0.0.1", 0)
+    http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=WAIT_SECONDS * 2))
+    chat = LiveChat(f"http://127.0.0.1:{port}", runtime, http, runner)
+    try:
+        assert await seed_demo(runtime) == 9
+        yield chat
+    finally:
+        await chat.stop()
+
+
+async def test_a_clinician_answers_and_sends_an_idea_on_postgresql(pg_chat: LiveChat) -> None:
+    chat = pg_chat
+    await chat.wait_for_question("wei", "joy-more")
+
+    result = await chat.say("wei", "Teaching students between patients")
+    assert chat.from_bot(result)[0]["text"] == "Thanks, saved: Teaching students between patients"
+    scale = chat.asking(result, "autonomy-vital")
+    result = await chat.press("wei", chat.question_option(scale, "5"), scale)
+    chat.asking(result, "break-the-rules")
+    result = await chat.say("wei", "Protected admin time every Friday afternoon")
+    assert any("Your idea #" in m["text"] for m in chat.from_bot(result))
+
+    wei = await chat.person_pk("wei")
+    answers = await chat.rows(Response, Response.person_id == wei)
+    assert sorted((r.prompt_id, r.scale_value) for r in answers) == [
+        ("autonomy-vital", 5),
+        ("break-the-rules", None),
+        ("joy-more", None),
+    ]
+    [idea] = await chat.rows(Idea, Idea.submitter_id == wei)
+    assert (idea.state, idea.text) == ("submitted", "Protected admin time every Friday afternoon")
+
+    # A second seeding (a restart of `thrive demo`) sends nobody a second prompt.
+    assert await seed_demo(chat.runtime) == 0
