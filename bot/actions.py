@@ -13,6 +13,7 @@ from bot.errors import BadAction
 ANSWER_OPTION = "answer.option"  # value: delivery:prompt:option
 ANSWER_OPEN = "answer.open"  # value: delivery:prompt -> a form
 ANSWER_SUBMIT = "answer.submit"  # value: delivery:prompt, fields {"answer": text}
+ANSWER_TEXT = "answer.text"  # value: delivery:prompt:text (the person said it is an answer)
 ANSWER_UNDO = "answer.undo"  # value: delivery:prompt:response:token
 PROMPT_SKIP = "prompt.skip"  # value: delivery:prompt
 PROMPT_SNOOZE = "prompt.snooze"  # value: delivery:prompt
@@ -39,3 +40,12 @@ def parse_target(value: str, extra: int = 0) -> tuple[PromptTarget, list[str]]:
     if len(parts) != 2 + extra or not parts[0].isdigit() or not parts[1]:
         raise BadAction(f"malformed action value {value!r}")
     return PromptTarget(int(parts[0]), parts[1]), parts[2:]
+
+
+def parse_target_with_text(value: str) -> tuple[PromptTarget, str]:
+    """Split 'delivery:prompt:free text' where the text may itself hold colons."""
+    parts = value.split(":", 2)
+    if len(parts) != 3:
+        raise BadAction(f"malformed action value {value[:50]!r}")
+    target, _ = parse_target(":".join(parts[:2]))
+    return target, parts[2]

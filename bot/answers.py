@@ -50,6 +50,18 @@ async def find_open_delivery(turn: Turn) -> Delivery | None:
     return open_deliveries[0] if open_deliveries else None
 
 
+async def has_recently_closed_prompt(turn: Turn) -> bool:
+    """Whether the person has an unanswered prompt whose occurrence has closed, so a
+    late reply can be told so instead of 'nothing is open'."""
+    for delivery in await turn.deliveries.awaiting_answer(turn.person.id, include_closed=True):
+        closes_at = delivery.occurrence.closes_at
+        if delivery.occurrence.closed_at is not None or (
+            closes_at is not None and closes_at <= turn.now
+        ):
+            return True
+    return False
+
+
 def focus_on(turn: Turn, delivery: Delivery) -> None:
     """Remember that the person chose to answer this prompt (they pressed Answer)."""
     turn.person.answering_delivery_id = delivery.id
@@ -90,100 +102,155 @@ async def record_answer(
     if isinstance(parsed, OutboundMessage):
         return [parsed]  # a helpful "please pick one of ..." reply; nothing stored
     text, scale_value, choice = parsed
+    index = delivery.occurrence.prompt_ids.index(prompt.id)
+    await _move_past(turn, delivery, index)  # first, so a double submit stores nothing twice
     if turn.person.answering_delivery_id == delivery.id:
         turn.person.answering_delivery_id = None
     redaction = redact(text) if text else None
+    notices = redaction_notices(turn, redaction.removed) if redaction else ()
     anonymous = delivery.occurrence.anonymity == ANONYMOUS
-    response = await turn.answers.add(
-        Response(
-            occurrence_id=delivery.occurrence_id,
-            prompt_id=prompt.id,
-            person_id=None if anonymous else turn.person.id,
-            respondent_key=None if anonymous else _respondent_key(turn),
-            site=turn.person.site,
-            text=redaction.text if redaction else None,
-            scale_value=scale_value,
-            choice=choice,
-            redactions=list(redaction.removed) if redaction else [],
-            source_message_ref=source_message_ref.to_dict() if source_message_ref else None,
-            created_at=turn.now,
-            updated_at=turn.now,
+    target = actions.PromptTarget(delivery.id, prompt.id)
+
+    if prompt.kind == PromptKind.IDEA and redaction is not None:
+        summary, confirmation = await _record_idea(turn, delivery, prompt, redaction.text)
+    else:
+        response = await turn.answers.add(
+            Response(
+                occurrence_id=delivery.occurrence_id,
+                prompt_id=prompt.id,
+                person_id=None if anonymous else turn.person.id,
+                respondent_key=None if anonymous else _respondent_key(turn),
+                site=turn.person.site,
+                text=redaction.text if redaction else None,
+                scale_value=scale_value,
+                choice=choice,
+                redactions=list(redaction.removed) if redaction else [],
+                source_message_ref=source_message_ref.to_dict() if source_message_ref else None,
+                created_at=turn.now,
+                updated_at=turn.now,
+            )
         )
-    )
+        summary = _summary(prompt, response)
+        confirmation = OutboundMessage(
+            text=turn.say("answer.saved", answer=summary),
+            buttons=(_undo_button(turn, target, str(response.id)),),
+        )
+
     replies: list[OutboundMessage] = []
-    summary = _summary(prompt, response)
     # Turn the prompt itself into a plain "answered" line so it cannot be pressed twice.
     prompt_ref = answered_message_ref or _prompt_message_ref(delivery)
     if prompt_ref is not None:
         replies.append(_replacing(answered_message(turn.ctx, prompt, summary), prompt_ref))
-
-    notices = redaction_notices(turn, redaction.removed) if redaction else ()
-    target = actions.PromptTarget(delivery.id, prompt.id)
-    undo = Button(
-        turn.say("button.undo"),
-        actions.ANSWER_UNDO,
-        target.value(response.id, undo_token(turn, response.id)),
+    replies.append(
+        OutboundMessage(text=confirmation.text, buttons=confirmation.buttons, notices=notices)
     )
-    if prompt.kind == PromptKind.IDEA and response.text:
-        _idea, idea_reply = await submit_idea(
-            turn, response.text, source="prompt", anonymous=anonymous, response_id=response.id
-        )
-        replies.append(OutboundMessage(text=idea_reply.text, buttons=(undo,), notices=notices))
-    else:
-        replies.append(
-            OutboundMessage(
-                text=turn.say("answer.saved", answer=summary), buttons=(undo,), notices=notices
+    return replies + _next_prompt(turn, delivery)
+
+
+async def _record_idea(
+    turn: Turn, delivery: Delivery, prompt: PromptSpec, text: str
+) -> tuple[str, OutboundMessage]:
+    """The idea prompt's answer becomes an idea on the pathway.
+
+    In an anonymous pulse it is stored only as an anonymous idea: an answer row
+    with the same words beside an idea that (for notifications) knows its
+    submitter would link the two, which anonymity forbids.
+    """
+    anonymous = delivery.occurrence.anonymity == ANONYMOUS
+    target = actions.PromptTarget(delivery.id, prompt.id)
+    response_id = None
+    if not anonymous:
+        response = await turn.answers.add(
+            Response(
+                occurrence_id=delivery.occurrence_id,
+                prompt_id=prompt.id,
+                person_id=turn.person.id,
+                respondent_key=_respondent_key(turn),
+                site=turn.person.site,
+                text=text,
+                created_at=turn.now,
+                updated_at=turn.now,
             )
         )
-    replies += _advance(turn, delivery)
-    return replies
+        response_id = response.id
+    idea, idea_reply = await submit_idea(
+        turn, text, source="prompt", anonymous=anonymous, response_id=response_id
+    )
+    undo_subject = str(response_id) if response_id is not None else f"i{idea.id}"
+    return _shorten(text), OutboundMessage(
+        text=idea_reply.text, buttons=(_undo_button(turn, target, undo_subject),)
+    )
 
 
 async def skip_prompt(
     turn: Turn, target: actions.PromptTarget, pressed: MessageRef | None = None
 ) -> list[OutboundMessage]:
     delivery, prompt = await load_target(turn, target)
+    await _move_past(turn, delivery, delivery.occurrence.prompt_ids.index(prompt.id))
     prompt_ref = pressed or _prompt_message_ref(delivery)
     skipped = OutboundMessage(text=turn.say("prompt.skipped", question=prompt.text))
     replies = [_replacing(skipped, prompt_ref)] if prompt_ref else [skipped]
-    return replies + _advance(turn, delivery)
+    return replies + _next_prompt(turn, delivery)
 
 
 async def undo_answer(
     turn: Turn, value: str, confirmation_ref: MessageRef | None
 ) -> list[OutboundMessage]:
-    target, (response_id_text, token) = actions.parse_target(value, extra=2)
-    if not response_id_text.isdigit():
+    """Take back the latest answer (or the idea an anonymous idea prompt created)."""
+    target, (subject, token) = actions.parse_target(value, extra=2)
+    is_idea = subject.startswith("i")
+    if not subject.removeprefix("i").isdigit():
         raise BadAction(f"malformed undo value {value!r}")
-    response_id = int(response_id_text)
-    if not hmac.compare_digest(token, undo_token(turn, response_id)):
+    if not hmac.compare_digest(token, undo_token(turn, subject)):
         raise BadAction("undo token does not match this person")
-    response = await turn.answers.get(response_id)
-    if response is None:
-        return [OutboundMessage(text=turn.say("answer.undo_gone"))]
     delivery = await turn.deliveries.get(target.delivery_id, lock=True)
     if delivery is None or delivery.person_id != turn.person.id:
         raise BadAction("undo for another person's delivery")
+    if target.prompt_id not in delivery.occurrence.prompt_ids:
+        raise BadAction(f"prompt {target.prompt_id} is not in delivery {delivery.id}")
     _ensure_open(turn, delivery)
-    index = delivery.occurrence.prompt_ids.index(response.prompt_id)
+    index = delivery.occurrence.prompt_ids.index(target.prompt_id)
     if index != delivery.next_index - 1:
         return [OutboundMessage(text=turn.say("answer.undo_only_latest"))]
-    await _withdraw_idea(turn, response.id)
-    await turn.answers.remove(response)
-    delivery.next_index = index
-    delivery.state = SENT
-    delivery.answered_at = None
-    prompt = turn.ctx.content.prompt(response.prompt_id)
-    replies = []
+    number = int(subject.removeprefix("i"))
+    if is_idea:
+        idea = await turn.ideas.get(number)
+        if idea is None or idea.submitter_id != turn.person.id:
+            return [OutboundMessage(text=turn.say("answer.undo_gone"))]
+        if idea.state != SUBMITTED:
+            return [OutboundMessage(text=turn.say("answer.undo_too_late"))]
+        await turn.ideas.remove(idea)
+    else:
+        response = await turn.answers.get(number)
+        if response is None or response.prompt_id != target.prompt_id:
+            return [OutboundMessage(text=turn.say("answer.undo_gone"))]
+        await _withdraw_idea(turn, response.id)
+        await turn.answers.remove(response)
+    moved = await turn.deliveries.move(
+        delivery, from_index=index + 1, to_index=index, state=SENT, answered_at=None
+    )
+    if not moved:  # a concurrent undo or answer won; roll back everything above
+        raise PromptAlreadyAnswered()
+    prompt = turn.ctx.content.prompt(target.prompt_id)
     undone = OutboundMessage(text=turn.say("answer.undone"))
-    replies.append(_replacing(undone, confirmation_ref) if confirmation_ref else undone)
     total = len(delivery.occurrence.prompt_ids)
-    replies.append(question_message(turn.ctx, prompt, delivery.id, index, total))
-    return replies
+    return [
+        _replacing(undone, confirmation_ref) if confirmation_ref else undone,
+        question_message(turn.ctx, prompt, delivery.id, index, total),
+    ]
 
 
-def undo_token(turn: Turn, response_id: int) -> str:
-    return pseudonym(turn.ctx.secret_key, "undo", response_id, turn.person.id)[:16]
+def undo_token(turn: Turn, subject: str | int) -> str:
+    """Proof that this Undo button was given to this person, for this answer or idea."""
+    return pseudonym(turn.ctx.secret_key, "undo", subject, turn.person.id)[:16]
+
+
+def _undo_button(turn: Turn, target: actions.PromptTarget, subject: str) -> Button:
+    return Button(
+        turn.say("button.undo"),
+        actions.ANSWER_UNDO,
+        target.value(subject, undo_token(turn, subject)),
+    )
 
 
 def _respondent_key(turn: Turn) -> str:
@@ -199,16 +266,33 @@ def _ensure_open(turn: Turn, delivery: Delivery) -> None:
         raise PromptClosed()
 
 
-def _advance(turn: Turn, delivery: Delivery) -> list[OutboundMessage]:
-    """Move to the next prompt of the occurrence, or mark the delivery answered."""
+async def _move_past(turn: Turn, delivery: Delivery, index: int) -> None:
+    """Record that the prompt at `index` is dealt with; refuse if it already was."""
+    last = index + 1 >= len(delivery.occurrence.prompt_ids)
+    anonymous = delivery.occurrence.anonymity == ANONYMOUS
+    moved = await turn.deliveries.move(
+        delivery,
+        from_index=index,
+        to_index=index + 1,
+        state=ANSWERED if last else SENT,
+        # In an anonymous pulse, an answer time beside the answer's own time would link them.
+        answered_at=turn.now if last and not anonymous else None,
+    )
+    if not moved:
+        raise PromptAlreadyAnswered()
+
+
+def _next_prompt(turn: Turn, delivery: Delivery) -> list[OutboundMessage]:
+    """The occurrence's next prompt, if the person has not reached the end."""
     prompt_ids = delivery.occurrence.prompt_ids
-    delivery.next_index += 1
     if delivery.next_index >= len(prompt_ids):
-        delivery.state = ANSWERED
-        delivery.answered_at = turn.now
         return []
     prompt = turn.ctx.content.prompt(prompt_ids[delivery.next_index])
     return [question_message(turn.ctx, prompt, delivery.id, delivery.next_index, len(prompt_ids))]
+
+
+def _shorten(text: str, limit: int = 120) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _interpret(
@@ -246,8 +330,7 @@ def _summary(prompt: PromptSpec, response: Response) -> str:
     if response.scale_value is not None:
         scale = str(response.scale_value)
         return f"{scale} ({response.text})" if response.text else scale
-    text = response.text or ""
-    return text if len(text) <= 120 else text[:119].rstrip() + "…"
+    return _shorten(response.text or "")
 
 
 def _prompt_message_ref(delivery: Delivery) -> MessageRef | None:

@@ -44,6 +44,9 @@ class Turn:
     answers: AnswerRepository = field(init=False)
     ideas: IdeaRepository = field(init=False)
     ledger: LedgerRepository = field(init=False)
+    # Set by a handler when the person's chat history should be erased where the
+    # platform allows it (after "forget me"); the adapter carries it out.
+    erase_history: bool = field(init=False, default=False)
 
     def __post_init__(self) -> None:
         self.people = PeopleRepository(self.session)

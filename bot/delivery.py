@@ -127,16 +127,33 @@ class Outbox:
 
     async def _dispatch_one(self) -> bool:
         now = self.ctx.clock.now()
-        async with self.database.transaction() as session:
-            repository = DeliveryRepository(session)
-            claimed = await repository.claim_due(now, limit=1)
-            if not claimed:
-                return False
-            delivery = claimed[0]
-            person = await session.get(Person, delivery.person_id)
-            assert person is not None  # FK with ON DELETE CASCADE
-            await self._deliver(delivery, person, now)
+        claimed_id: int | None = None
+        try:
+            async with self.database.transaction() as session:
+                repository = DeliveryRepository(session)
+                claimed = await repository.claim_due(now, limit=1)
+                if not claimed:
+                    return False
+                delivery = claimed[0]
+                claimed_id = delivery.id
+                person = await session.get(Person, delivery.person_id)
+                assert person is not None  # FK with ON DELETE CASCADE
+                await self._deliver(delivery, person, now)
+                return True
+        except Exception as error:
+            if claimed_id is None:
+                raise  # nothing claimed: the database itself is in trouble; run() backs off
+            # One broken row (say, a prompt removed from a custom bank) must not stop
+            # the outbox: it would be claimed first again, forever.
+            log.exception("delivery.crashed", delivery=claimed_id)
+            await self._mark_failed(claimed_id, f"internal error: {type(error).__name__}")
             return True
+
+    async def _mark_failed(self, delivery_id: int, reason: str) -> None:
+        async with self.database.transaction() as session:
+            delivery = await DeliveryRepository(session).get(delivery_id)
+            if delivery is not None and delivery.state == PENDING:
+                _fail(delivery, reason)
 
     async def _deliver(self, delivery: Delivery, person: Person, now: datetime) -> None:
         platform = (person.conversation_ref or {}).get("platform", "unknown")

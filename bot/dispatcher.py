@@ -7,6 +7,7 @@ the person, with the details in the log.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -27,14 +28,22 @@ from bot.events import (
 )
 from bot.messages import Button, Form, FormField, OutboundMessage
 from bot.people import Role, ensure_person
+from bot.privacy import redact
+from prompts import PromptKind
 from storage.deliveries import DeliveryRepository
 from storage.engine import Database
 from storage.ledger import LedgerRepository
+from storage.models import Delivery
 from storage.people import PeopleRepository
 
 log = structlog.get_logger(__name__)
 
 Replies = list[OutboundMessage]
+
+# Platforms cap a button's value (Slack: 2,000 characters); keep a margin.
+MAX_BUTTON_TEXT = 1900
+# "idea: ..." or "idea - ..." is unmistakably the command, even with a question open.
+_EXPLICIT_IDEA = re.compile(r"^\s*idea\s*(?::|-\s)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,8 @@ class Outcome:
 
     replies: Replies
     duplicate: bool = False
+    # The person asked to be forgotten: adapters erase what they keep of the chat.
+    erase_history: bool = False
 
 
 class Dispatcher:
@@ -77,7 +88,8 @@ class Dispatcher:
                     default_timezone=self.ctx.default_timezone,
                 )
                 turn = Turn(self.ctx, session, person, turn_now)
-                return Outcome(await self._route(turn, event)), "handled"
+                replies = await self._route(turn, event)
+                return Outcome(replies, erase_history=turn.erase_history), "handled"
         except ThriveError as error:
             log.info(
                 "inbound.refused",
@@ -122,10 +134,20 @@ class Dispatcher:
         if not text:
             return [OutboundMessage(text=turn.say("answer.empty"))]
         command = parse_command(text)
+        delivery = await answers.find_open_delivery(turn)
+        if command is not None and delivery is not None and _maybe_an_answer(command, text):
+            prompt = answers.current_prompt(turn, delivery)
+            if prompt.kind != PromptKind.IDEA:
+                return [_idea_or_answer(turn, delivery, command.argument)]
+            # The open question asks for an idea: "idea ..." answers it.
+            return await answers.record_answer(
+                turn, delivery, prompt, answers.AnswerInput(text=command.argument)
+            )
         if command is not None:
             return await run_command(turn, command)
-        delivery = await answers.find_open_delivery(turn)
         if delivery is None:
+            if await answers.has_recently_closed_prompt(turn):
+                return [_nothing_open(turn, text, closed=True)]
             return [_nothing_open(turn, text)]
         prompt = answers.current_prompt(turn, delivery)
         return await answers.record_answer(
@@ -194,12 +216,45 @@ async def home(turn: Turn) -> Replies:
     return replies
 
 
-def _nothing_open(turn: Turn, text: str) -> OutboundMessage:
+def _nothing_open(turn: Turn, text: str, *, closed: bool = False) -> OutboundMessage:
     # Someone typing to the bot with nothing open may well have an idea: offer one tap.
+    # The text rides in the button (and so in the platform's copy of the message):
+    # redact it first, as everything else that is kept.
+    safe = redact(text).text
     buttons: tuple[Button, ...] = ()
-    if len(text) <= 1900:
-        buttons = (Button(turn.say("button.send_as_idea"), actions.IDEA_FROM_MESSAGE, text),)
-    return OutboundMessage(text=turn.say("answer.nothing_open"), buttons=buttons)
+    if len(safe) <= MAX_BUTTON_TEXT:
+        buttons = (Button(turn.say("button.send_as_idea"), actions.IDEA_FROM_MESSAGE, safe),)
+    key = "answer.closed_then_idea" if closed else "answer.nothing_open"
+    return OutboundMessage(text=turn.say(key), buttons=buttons)
+
+
+def _maybe_an_answer(command: ParsedCommand, text: str) -> bool:
+    """'Idea sharing over lunch' typed while a question is open may be an answer."""
+    return (
+        command.name == CommandName.IDEA
+        and bool(command.argument)
+        and not _EXPLICIT_IDEA.match(text)
+        and len(text) <= MAX_BUTTON_TEXT  # too long to ask about: take the command at its word
+    )
+
+
+def _idea_or_answer(turn: Turn, delivery: Delivery, argument: str) -> OutboundMessage:
+    """Ask rather than guess: one tap either way, and nothing is stored until then."""
+    prompt = answers.current_prompt(turn, delivery)
+    whole = redact(f"Idea {argument}").text
+    idea_text = redact(argument).text
+    target = actions.PromptTarget(delivery.id, prompt.id)
+    return OutboundMessage(
+        text=turn.say("answer.idea_or_answer", question=prompt.text),
+        buttons=(
+            Button(turn.say("button.send_as_idea"), actions.IDEA_FROM_MESSAGE, idea_text),
+            Button(
+                turn.say("button.its_my_answer"),
+                actions.ANSWER_TEXT,
+                target.value(whole),
+            ),
+        ),
+    )
 
 
 # --- Action handlers: each validates its value and calls one service. ---
@@ -252,6 +307,20 @@ async def _answer_submit(turn: Turn, event: ActionInvoked) -> Replies:
     return await answers.record_answer(turn, delivery, prompt, answers.AnswerInput(text=text))
 
 
+async def _answer_text(turn: Turn, event: ActionInvoked) -> Replies:
+    target, text = actions.parse_target_with_text(event.value)
+    delivery, prompt = await answers.load_target(turn, target)
+    replies = await answers.record_answer(turn, delivery, prompt, answers.AnswerInput(text=text))
+    return _settle(event, turn.say("answer.took_as_answer")) + replies
+
+
+def _settle(event: ActionInvoked, text: str) -> Replies:
+    """Replace the message whose button was pressed, so it cannot be pressed again."""
+    if event.message_ref is None:
+        return []
+    return [OutboundMessage(text=text, replaces=event.message_ref)]
+
+
 async def _answer_undo(turn: Turn, event: ActionInvoked) -> Replies:
     return await answers.undo_answer(turn, event.value, event.message_ref)
 
@@ -270,21 +339,23 @@ async def _prompt_stop(turn: Turn, event: ActionInvoked) -> Replies:
 
 
 async def _idea_from_message(turn: Turn, event: ActionInvoked) -> Replies:
-    return await ideas.idea_command(turn, event.value, source="message")
+    replies = await ideas.idea_command(turn, event.value, source="message")
+    return _settle(event, turn.say("idea.took_as_idea")) + replies
 
 
 async def _forget_confirm(turn: Turn, event: ActionInvoked) -> Replies:
-    return await my_data.forget_confirmed(turn)
+    return await my_data.forget_confirmed(turn, event.value, event.message_ref)
 
 
 async def _forget_cancel(turn: Turn, event: ActionInvoked) -> Replies:
-    return await my_data.forget_cancelled(turn)
+    return await my_data.forget_cancelled(turn, event.message_ref)
 
 
 _ACTIONS: dict[str, ActionHandler] = {
     actions.ANSWER_OPTION: _answer_option,
     actions.ANSWER_OPEN: _answer_open,
     actions.ANSWER_SUBMIT: _answer_submit,
+    actions.ANSWER_TEXT: _answer_text,
     actions.ANSWER_UNDO: _answer_undo,
     actions.PROMPT_SKIP: _prompt_skip,
     actions.PROMPT_SNOOZE: _prompt_snooze,

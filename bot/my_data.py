@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 
 from bot import actions
 from bot.context import Turn
+from bot.errors import BadAction
+from bot.events import MessageRef
 from bot.messages import Button, ButtonStyle, OutboundMessage
 
 SHOWN_ANSWERS = 10
@@ -60,15 +62,30 @@ async def forget_me(turn: Turn) -> list[OutboundMessage]:
     ]
 
 
-async def forget_confirmed(turn: Turn) -> list[OutboundMessage]:
+async def forget_confirmed(
+    turn: Turn, confirmed_count: str, pressed: MessageRef | None
+) -> list[OutboundMessage]:
+    """Delete the person's answers, if they are still the ones the person agreed to."""
+    if not confirmed_count.isdigit():
+        raise BadAction(f"malformed forget confirmation {confirmed_count[:20]!r}")
+    current = await turn.answers.count_of_person(turn.person.id)
+    if current == 0:  # pressed twice, or nothing left
+        return _settled(turn, pressed, "forget.nothing")
+    if current != int(confirmed_count):
+        # An old confirmation: there are answers the person did not agree to delete yet.
+        return _settled(turn, pressed, "forget.stale") + await forget_me(turn)
     removed = await turn.answers.remove_all_of_person(turn.person.id)
-    if removed == 0:  # pressed twice, or nothing left
-        return [OutboundMessage(text=turn.say("forget.nothing"))]
     await turn.ledger.audit(
         "answers.forget", now=turn.now, actor_id=turn.person.id, detail={"removed": removed}
     )
+    turn.erase_history = True
     return [OutboundMessage(text=turn.say("forget.done", count=removed))]
 
 
-async def forget_cancelled(turn: Turn) -> list[OutboundMessage]:
-    return [OutboundMessage(text=turn.say("forget.cancelled"))]
+async def forget_cancelled(turn: Turn, pressed: MessageRef | None) -> list[OutboundMessage]:
+    return _settled(turn, pressed, "forget.cancelled")
+
+
+def _settled(turn: Turn, pressed: MessageRef | None, key: str) -> list[OutboundMessage]:
+    """The answer, in place of the confirmation whose button was pressed if we know it."""
+    return [OutboundMessage(text=turn.say(key), replaces=pressed)]

@@ -41,4 +41,6 @@ async def pause(turn: Turn) -> list[OutboundMessage]:
 async def resume(turn: Turn) -> list[OutboundMessage]:
     turn.person.paused = False
     turn.person.snoozed_until = None
+    # Questions held back during the pause come now, if their pulse is still open.
+    await turn.deliveries.requeue_withheld(turn.person.id, turn.now)
     return [OutboundMessage(text=turn.say("resume.done"))]

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.engine import dialect_name
 from storage.models import Delivery, Occurrence
@@ -76,19 +77,75 @@ class DeliveryRepository:
             statement = statement.with_for_update(of=Delivery)
         return await self.session.scalar(statement)
 
-    async def awaiting_answer(self, person_id: int) -> Sequence[Delivery]:
-        """The person's sent, still-open deliveries, most recently sent first."""
-        result = await self.session.scalars(
+    async def move(
+        self,
+        delivery: Delivery,
+        *,
+        from_index: int,
+        to_index: int,
+        state: str,
+        answered_at: datetime | None,
+    ) -> bool:
+        """Move the person's progress through the occurrence, only if nobody else did.
+
+        A conditional UPDATE (not read-then-write), so two presses of the same
+        button or a double-sent message cannot both record an answer, on SQLite
+        or PostgreSQL. Returns False if the progress had already moved.
+        """
+        values = {"next_index": to_index, "state": state, "answered_at": answered_at}
+        result = await self.session.execute(
+            update(Delivery)
+            .where(Delivery.id == delivery.id, Delivery.next_index == from_index)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if not result.rowcount:  # type: ignore[attr-defined]
+            return False
+        for name, value in values.items():
+            set_committed_value(delivery, name, value)
+        return True
+
+    async def awaiting_answer(
+        self, person_id: int, *, include_closed: bool = False
+    ) -> Sequence[Delivery]:
+        """The person's sent, unanswered deliveries, most recently sent first.
+
+        Occurrences closed explicitly are left out unless asked for; those past
+        their `closes_at` are for the caller to judge against its clock.
+        """
+        statement = (
             select(Delivery)
             .join(Occurrence)
-            .where(
-                Delivery.person_id == person_id,
-                Delivery.state == SENT,
-                Occurrence.closed_at.is_(None),
-            )
+            .where(Delivery.person_id == person_id, Delivery.state == SENT)
             .order_by(Delivery.sent_at.desc(), Delivery.id.desc())
         )
+        if not include_closed:
+            statement = statement.where(Occurrence.closed_at.is_(None))
+        result = await self.session.scalars(statement)
         return result.unique().all()
+
+    async def requeue_withheld(self, person_id: int, now: datetime) -> int:
+        """Prompts held back while the person had paused, whose occurrence is still open,
+        go back in the outbox (on resume). Returns how many."""
+        still_open = (
+            select(Occurrence.id)
+            .where(
+                Occurrence.closed_at.is_(None),
+                or_(Occurrence.closes_at.is_(None), Occurrence.closes_at > now),
+            )
+            .scalar_subquery()
+        )
+        result = await self.session.execute(
+            update(Delivery)
+            .where(
+                Delivery.person_id == person_id,
+                Delivery.state == WITHHELD,
+                Delivery.occurrence_id.in_(still_open),
+            )
+            .values(state=PENDING, due_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def next_due_at(self) -> datetime | None:
         return await self.session.scalar(

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import LocalChatMessage
@@ -63,3 +63,9 @@ class LocalChatRepository:
             .order_by(LocalChatMessage.id)
         )
         return result.all()
+
+    async def erase(self, person_id: int) -> int:
+        result = await self.session.execute(
+            delete(LocalChatMessage).where(LocalChatMessage.person_id == person_id)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]

@@ -32,6 +32,7 @@ from adapters.base import deliver_replies
 from adapters.local.api_models import ActionIn, MessageIn, PersonIn
 from adapters.local.renderer import render
 from bot.clock import Clock
+from bot.context import MAX_MESSAGE_LENGTH
 from bot.dispatcher import Dispatcher
 from bot.errors import RecipientGone
 from bot.events import ActionInvoked, ConversationRef, MessageReceived, MessageRef, PersonRef
@@ -181,8 +182,9 @@ class LocalChatAdapter:
             )
         )
         if not outcome.duplicate:
-            # The chat keeps only the redacted text, like the rest of the store.
-            await self._record_person_message(person.id, user_id, redact(body.text).text)
+            echo = _transcript_text(body.text)
+            if echo:
+                await self._record_person_message(person.id, user_id, echo)
             await deliver_replies(self, self.dispatcher, conversation_for(user_id), outcome.replies)
         return await self._since(person.id, last_id, started)
 
@@ -214,6 +216,9 @@ class LocalChatAdapter:
                 message_ref=message_ref,
             )
         )
+        if outcome.erase_history:
+            await self._erase_history(person.id, user_id)
+            last_id = 0
         await deliver_replies(
             self,
             self.dispatcher,
@@ -221,7 +226,7 @@ class LocalChatAdapter:
             outcome.replies,
             trigger=str(body.message_id) if body.message_id is not None else None,
         )
-        return await self._since(person.id, last_id, started)
+        return await self._since(person.id, last_id, started, erased=outcome.erase_history)
 
     async def _websocket(self, request: web.Request) -> web.StreamResponse:
         async with self.database.transaction() as session:
@@ -248,6 +253,16 @@ class LocalChatAdapter:
             raise _error(web.HTTPNotFound, "unknown_person", f"no person {user_id!r}")
         return person
 
+    async def _erase_history(self, person_id: int, user_id: str) -> None:
+        """After "forget me": this chat is ours to keep or drop, so drop it."""
+        async with self.database.transaction() as session:
+            await LocalChatRepository(session).erase(person_id)
+        for socket in list(self._sockets.get(user_id, ())):
+            try:
+                await socket.send_json({"type": "erased"})
+            except ConnectionError:
+                self._sockets[user_id].discard(socket)
+
     async def _record_person_message(self, person_id: int, user_id: str, text: str) -> None:
         async with self.database.transaction() as session:
             stored = await LocalChatRepository(session).append(
@@ -256,13 +271,19 @@ class LocalChatAdapter:
             payload = _message_json(stored)
         await self._push(user_id, "message", payload)
 
-    async def _since(self, person_id: int, last_id: int, started: datetime) -> web.Response:
-        """The reply to a post: what it added to the conversation, and what it changed."""
+    async def _since(
+        self, person_id: int, last_id: int, started: datetime, *, erased: bool = False
+    ) -> web.Response:
+        """The reply to a post: what it added to the conversation, and what it changed
+        (`erased`: the history before it is gone, so the page starts over)."""
         async with self.database.transaction() as session:
             messages = await LocalChatRepository(session).changed_since(person_id, last_id, started)
         new = [_message_json(m) for m in messages if m.id > last_id]
         updated = [_message_json(m) for m in messages if m.id <= last_id]
-        return web.json_response({"messages": new, "updated": updated})
+        body: dict[str, Any] = {"messages": new, "updated": updated}
+        if erased:
+            body["erased"] = True
+        return web.json_response(body)
 
     async def _push(self, user_id: str, kind: str, payload: dict[str, Any]) -> None:
         for socket in list(self._sockets.get(user_id, ())):
@@ -277,6 +298,17 @@ class LocalChatAdapter:
         for sockets in list(self._sockets.values()):
             for socket in list(sockets):
                 await socket.close(code=WSCloseCode.GOING_AWAY, message=b"server shutting down")
+
+
+def _transcript_text(text: str) -> str:
+    """What the chat keeps of the person's message: redacted like the rest of the store;
+    nothing for an empty one; a note, not the words, for one the bot refused as too long."""
+    stripped = text.strip()
+    if not stripped:
+        return ""
+    if len(stripped) > MAX_MESSAGE_LENGTH:
+        return f"[a message of {len(stripped):,} characters, too long to keep]"
+    return redact(stripped).text
 
 
 def conversation_for(user_id: str) -> ConversationRef:

@@ -138,6 +138,9 @@ async def test_text_over_4000_characters_gets_a_polite_reply_and_is_not_saved(
     [reply] = live_chat.from_bot(result)
     assert reply["text"] == "That's longer than I can take (4000 characters). Could you shorten it?"
     assert await live_chat.count(Response) == 0
+    # The chat keeps a note of it, not the refused text itself.
+    [mine] = [m for m in result["messages"] if m["from"] == "person"]
+    assert mine["text"] == "[a message of 4,001 characters, too long to keep]"
     [delivery] = await live_chat.rows(
         Delivery, Delivery.person_id == await live_chat.person_pk("amara")
     )
@@ -235,3 +238,26 @@ async def test_a_bad_after_query_is_a_400(live_chat: LiveChat) -> None:
 
     assert status == 400
     assert error["error"] == "bad_query"
+
+
+async def test_an_empty_message_is_not_kept_in_the_chat(live_chat: LiveChat) -> None:
+    await live_chat.wait_for_question("amara", "joy-more")
+    before = len(await live_chat.conversation("amara"))
+
+    result = await live_chat.say("amara", "   ")
+
+    assert [m["from"] for m in result["messages"]] == ["bot"]
+    assert len(await live_chat.conversation("amara")) == before + 1
+    assert await live_chat.count(Response) == 0
+
+
+async def test_patient_details_never_ride_in_a_button(live_chat: LiveChat) -> None:
+    """With nothing open, the 'Send this as an idea' button carries the text: redacted."""
+    # Ana is the wellness lead: the demo sent her no question, so nothing is open.
+    result = await live_chat.say("ana", "Our patient Jane Doe DOB 01/02/1960 waited 3 hours")
+
+    [reply] = live_chat.from_bot(result)
+    [idea_button] = reply["buttons"]
+    assert "Jane" not in idea_button["value"] and "1960" not in idea_button["value"]
+    stored = " ".join(str(m) for m in await live_chat.conversation("ana"))
+    assert "Jane" not in stored and "1960" not in stored

@@ -170,7 +170,14 @@ async def test_forget_me_removes_only_that_persons_answers(live_chat: LiveChat) 
 
     result = await chat.press("amara", chat.button(question, "Yes, delete them"), question)
 
-    assert [m["text"] for m in chat.from_bot(result)] == ["Done: 2 answers deleted."]
+    assert [m["text"] for m in chat.from_bot(result)] == [
+        "Done: 2 answers deleted, and this chat's history with them where I can."
+    ]
+    # The chat's own copy of what she wrote is gone too: only the confirmation remains.
+    assert result["erased"] is True
+    assert [m["text"] for m in await chat.conversation("amara")] == [
+        "Done: 2 answers deleted, and this chat's history with them where I can."
+    ]
     assert await chat.count(Response, Response.person_id == amara) == 0
     [kept] = await chat.rows(Response, Response.person_id == jordan)
     assert kept.text == "Time with my team"
@@ -186,5 +193,7 @@ async def test_forget_me_cancel_keeps_everything(live_chat: LiveChat) -> None:
     [question] = live_chat.from_bot(await live_chat.say("sam", "forget me"))
     result = await live_chat.press("sam", live_chat.button(question, "Cancel"), question)
 
-    assert [m["text"] for m in live_chat.from_bot(result)] == ["OK, nothing was deleted."]
+    # The confirmation itself turns into the answer, so its buttons cannot be pressed later.
+    assert [m["text"] for m in result["updated"]] == ["OK, nothing was deleted."]
+    assert result["updated"][0]["buttons"] == []
     assert await live_chat.count(Response, Response.person_id == sam) == 1

@@ -97,7 +97,7 @@ async def test_help_and_my_ideas(live_chat: LiveChat) -> None:
     assert "`idea <your idea>`" in help_reply["text"]
     assert "`forget me`" in help_reply["text"]
 
-    await live_chat.say("wei", "idea standing desks in the team room")
+    await live_chat.say("wei", "idea: standing desks in the team room")
     [listing] = live_chat.from_bot(await live_chat.say("wei", "my ideas"))
 
     assert listing["text"].splitlines()[0] == "Your ideas:"

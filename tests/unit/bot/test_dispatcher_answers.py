@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
 
 from bot.clock import FixedClock
 from bot.context import BotContext
-from bot.events import MessageReceived
+from bot.events import ActionInvoked, MessageReceived
 from bot.messages import OutboundMessage
 from tests.unit.bot.dispatch_harness import (
     THREE_PROMPTS,
@@ -173,17 +174,59 @@ async def test_idea_command_submits_an_idea_any_time(chat: ChatHarness) -> None:
     ]
 
 
-async def test_idea_command_while_a_prompt_is_open_does_not_answer_the_prompt(
+async def test_idea_colon_while_a_prompt_is_open_is_an_idea_not_an_answer(
     chat: ChatHarness,
 ) -> None:
     await _first_prompt(chat, "ana", ["joy-more"])
 
-    await chat.say("ana", "idea scribes for everyone")
+    await chat.say("ana", "idea: scribes for everyone")
 
     assert [idea.text for idea in await chat.ideas()] == ["scribes for everyone"]
     assert await chat.responses() == []
     await chat.say("ana", "Teaching residents")
     assert [response.text for response in await chat.responses()] == ["Teaching residents"]
+
+
+async def test_an_answer_starting_with_idea_is_asked_about_not_guessed(
+    chat: ChatHarness,
+) -> None:
+    """'Idea sharing over lunch' answering a teamwork question is an answer, not an idea."""
+    await _first_prompt(chat, "ana", ["teamwork-support"])
+
+    replies = await chat.say("ana", "Idea sharing with my colleagues over lunch")
+
+    [asked] = replies
+    assert asked.text.startswith("Is that an idea for your leaders, or your answer to")
+    assert await chat.responses() == [] and await chat.ideas() == []
+    answered = await chat.press_button("ana", button(replies, "answer.text"), on=asked)
+    [response] = await chat.responses()
+    assert response.text == "Idea sharing with my colleagues over lunch"
+    assert await chat.ideas() == []
+    assert "Taken as your answer." in texts(answered)
+
+
+async def test_asked_about_idea_can_be_sent_as_an_idea(chat: ChatHarness) -> None:
+    await _first_prompt(chat, "ana", ["teamwork-support"])
+    replies = await chat.say("ana", "idea a monthly team lunch, patient Jane Doe loved it")
+
+    await chat.press_button("ana", button(replies, "idea.from_message"), on=replies[0])
+
+    [idea] = await chat.ideas()
+    assert idea.text == "a monthly team lunch, patient [removed] loved it"
+    assert await chat.responses() == []
+    # The buttons carried only the redacted words.
+    assert all("Jane" not in b.value for b in replies[0].buttons)
+
+
+async def test_idea_typed_at_the_idea_prompt_answers_it(chat: ChatHarness) -> None:
+    await _first_prompt(chat, "ana", ["break-the-rules"])
+
+    await chat.say("ana", "idea protected admin time")
+
+    [idea] = await chat.ideas()
+    assert idea.text == "protected admin time"
+    [delivery] = await chat.deliveries()
+    assert delivery.state == "answered"
 
 
 @pytest.mark.parametrize("typed", ["idea", "Idea:", "idea -"])
@@ -289,8 +332,8 @@ async def test_answering_after_the_occurrence_closed_is_refused(
     assert texts(by_button) == [
         "That question has closed, so I can't record an answer to it now. Thanks all the same."
     ]
-    # With nothing open any more, a typed answer is not filed against the closed question.
-    assert by_text[0].text.startswith("Thanks! There's no open question for you right now.")
+    # A typed answer is not filed against the closed question, and the person is told why.
+    assert by_text[0].text.startswith("Thanks! The question you were sent has closed")
     assert await chat.responses() == []
 
 
@@ -489,18 +532,76 @@ async def test_an_empty_message_stores_nothing(chat: ChatHarness) -> None:
     assert await chat.responses() == []
 
 
-async def test_an_anonymous_idea_prompt_creates_an_anonymous_idea(chat: ChatHarness) -> None:
+async def test_an_anonymous_idea_prompt_creates_an_anonymous_idea_and_no_linked_answer(
+    chat: ChatHarness,
+) -> None:
     await chat.join("ana")
     await chat.open_prompts(["ana"], ["break-the-rules"], anonymity="anonymous")
 
     replies = await chat.say("ana", "No meetings before clinic")
 
     [idea] = await chat.ideas()
-    [response] = await chat.responses()
     assert (idea.text, idea.anonymous, idea.state) == (
         "No meetings before clinic",
         True,
         "submitted",
     )
-    assert response.person_id is None
+    # The idea keeps its (hidden) submitter so the bot can tell them what happens to it;
+    # so no answer row may sit beside it with the same words, nor point at it.
+    assert idea.response_id is None
+    assert await chat.responses() == []
+    [delivery] = await chat.deliveries()
+    assert delivery.state == "answered" and delivery.answered_at is None
     assert f"#{idea.id}" in " ".join(texts(replies))
+
+    # Undo still works for the person who sent it, and withdraws the idea.
+    undo = button(replies, "answer.undo")
+    undone = await chat.press_button("ana", undo)
+    assert texts(undone)[0].startswith("Undone")
+    assert await chat.ideas() == []
+
+
+async def test_the_same_answer_sent_twice_at_once_is_stored_once(chat: ChatHarness) -> None:
+    """A double-press of Enter (two messages, two event ids) races two transactions."""
+    await chat.join("ana")
+    await chat.open_prompts(["ana"], ["joy-more", "valued"])
+
+    # No event ids (as from a client that sends none): only the delivery row can tell.
+    message = MessageReceived(person_ref("ana"), conversation_ref("ana"), None, text="Teaching")
+    await asyncio.gather(chat.handle(message), chat.handle(message), chat.handle(message))
+
+    responses = await chat.responses()
+    # One is recorded against joy-more; the other either answers the next prompt
+    # (it is a new message, after all) or is told it was already answered: never two
+    # answers to the same prompt.
+    prompts = [r.prompt_id for r in responses]
+    assert len(prompts) == len(set(prompts))
+    assert prompts.count("joy-more") == 1
+
+
+async def test_a_button_pressed_twice_at_once_records_one_answer(chat: ChatHarness) -> None:
+    await chat.join("ana")
+    await chat.open_prompts(["ana"], ["autonomy-vital", "valued"])
+    [asked] = chat.sender.messages_to("ana")
+
+    assert asked.question is not None
+    presses = [
+        ActionInvoked(
+            person_ref("ana"),
+            conversation_ref("ana"),
+            None,  # no event ids: only the delivery row can tell the presses apart
+            action_id=asked.question.option_action_id,
+            value=asked.question.option_value_prefix + option,
+        )
+        for option in ("4", "5")
+    ]
+    outcomes = await asyncio.gather(*(chat.handle(press) for press in presses))
+    results = [outcome.replies for outcome in outcomes]
+
+    responses = await chat.responses()
+    assert [(r.prompt_id, r.scale_value in (4, 5)) for r in responses] == [("autonomy-vital", True)]
+    all_texts = [text for replies in results for text in texts(replies)]
+    assert sum(text.startswith("Thanks, saved") for text in all_texts) == 1
+    assert any("already answered" in text for text in all_texts)
+    [delivery] = await chat.deliveries()
+    assert delivery.next_index == 1

@@ -88,13 +88,32 @@ async def test_forget_confirmed_deletes_only_that_persons_answers_and_is_audited
 
     replies = await chat.press_button("ana", button(asked, "forget.confirm"))
 
-    assert texts(replies) == ["Done: 2 answers deleted."]
+    assert texts(replies) == [
+        "Done: 2 answers deleted, and this chat's history with them where I can."
+    ]
     assert [response.text for response in await chat.responses()] == ["Procedures"]
     forget = [entry for entry in await chat.audit() if entry.action == "answers.forget"]
     assert [(entry.actor_id, entry.detail) for entry in forget] == [(ana.id, {"removed": 2})]
     # Pressing it again finds nothing left to delete.
     again = await chat.press_button("ana", button(asked, "forget.confirm"))
     assert texts(again) == ["You have no saved answers to delete."]
+
+
+async def test_an_old_forget_confirmation_does_not_delete_newer_answers(
+    chat: ChatHarness,
+) -> None:
+    await _answered(chat, "ana", "Teaching residents")
+    asked = await chat.say("ana", "forget me")  # agrees to delete 1 answer...
+    await chat.open_prompts(["ana"], ["engaged"])
+    await chat.say("ana", "Good colleagues")  # ...but now there are 2
+
+    replies = await chat.press_button("ana", button(asked, "forget.confirm"))
+
+    assert texts(replies)[0] == (
+        "That confirmation is out of date: you have given more answers since."
+    )
+    assert texts(replies)[1].startswith("Delete all 2 of your saved answers?")
+    assert len(await chat.responses()) == 2
 
 
 async def test_forget_cancelled_deletes_nothing(chat: ChatHarness) -> None:

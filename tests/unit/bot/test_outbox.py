@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,6 +13,7 @@ from bot.clock import FixedClock
 from bot.context import BotContext
 from bot.delivery import MAX_ATTEMPTS, MAX_BACKOFF_SECONDS, Outbox, quiet_hours_end
 from bot.errors import FatalError, RateLimited, RecipientGone, TransientError
+from prompts import load_content
 from storage.deliveries import DeliveryRepository
 from storage.engine import Database
 from storage.models import Delivery, Person
@@ -381,3 +384,64 @@ async def test_a_person_without_a_stored_conversation_cannot_be_sent_to(
     delivery = await _only_delivery(chat)
     assert delivery.state == "failed"
     assert sender.sent == []
+
+
+async def test_one_broken_delivery_does_not_hold_up_the_others(
+    chat: ChatHarness, sender: RecordingSender, ctx: BotContext, tmp_path: Path
+) -> None:
+    """A prompt removed from a custom bank after its pulse opened fails alone."""
+    ana = await chat.join("ana")
+    ben = await chat.join("ben")
+    await chat.outbox.open_occurrence([ana], ["joy-more"])  # due first
+    custom = tmp_path / "content"
+    custom.mkdir()
+    (custom / "guide.yaml").write_text(
+        "kind: bank\nid: guide\nname: Slim guide\nprompts:\n"
+        '  - {id: going-well-2, text: "What went well this week?", kind: free_text}\n'
+        '  - {id: idea-2, text: "What one thing would you change?", kind: idea}\n'
+    )
+    slim = replace(ctx, content=load_content(custom))
+    outbox = Outbox(chat.database, slim, {LOCAL: sender})
+    await outbox.open_occurrence([ben], ["going-well-2"])
+
+    assert await outbox.dispatch_due() == 2
+
+    states = {d.person_id: (d.state, d.last_error) for d in await chat.deliveries()}
+    assert states[ana.id] == ("failed", "internal error: KeyError")
+    assert states[ben.id] == ("sent", None)
+    assert [to.conversation_id for to, _ in sender.sent] == ["dm-ben"]
+
+
+async def test_resume_sends_what_was_held_back_while_paused(
+    chat: ChatHarness, sender: RecordingSender, clock: FixedClock
+) -> None:
+    ana = await chat.join("ana")
+    await chat.say("ana", "pause")
+    await chat.outbox.open_occurrence([ana], ["joy-more"])
+    await chat.outbox.dispatch_due()
+    assert (await _only_delivery(chat)).state == "withheld"
+    assert sender.messages_to("ana") == []
+
+    clock.advance(timedelta(hours=2))
+    await chat.say("ana", "resume")
+    await chat.outbox.dispatch_due()
+
+    assert (await _only_delivery(chat)).state == "sent"
+    [prompt] = sender.messages_to("ana")
+    assert prompt.question is not None and prompt.question.prompt_id == "joy-more"
+
+
+async def test_resume_after_the_pulse_closed_sends_nothing(
+    chat: ChatHarness, sender: RecordingSender, clock: FixedClock
+) -> None:
+    ana = await chat.join("ana")
+    await chat.say("ana", "pause")
+    await chat.outbox.open_occurrence([ana], ["joy-more"])
+    await chat.outbox.dispatch_due()
+
+    clock.advance(timedelta(days=8))
+    await chat.say("ana", "resume")
+    await chat.outbox.dispatch_due()
+
+    assert (await _only_delivery(chat)).state == "withheld"
+    assert sender.messages_to("ana") == []
