@@ -1,0 +1,152 @@
+"""Messages and commands: what a person types, whatever the platform.
+
+A plain message answers the open prompt; a command does what it says; an
+ambiguous "idea ..." while a question is open is asked about, not guessed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot import actions, answers, ideas, my_data, preferences
+from bot.commands import CommandName, ParsedCommand, parse_command
+from bot.context import MAX_MESSAGE_LENGTH, Turn
+from bot.errors import MessageTooLong
+from bot.events import MessageReceived
+from bot.messages import Button, OutboundMessage
+from bot.people import Role
+from bot.privacy import redact
+from prompts import PromptKind
+from storage.models import Delivery
+
+Replies = list[OutboundMessage]
+
+# Platforms cap a button's value (Slack: 2,000 characters); keep a margin.
+MAX_BUTTON_TEXT = 1900
+# "idea: ..." or "idea - ..." is unmistakably the command, even with a question open.
+_EXPLICIT_IDEA = re.compile(r"^\s*idea\s*(?::|-\s)", re.IGNORECASE)
+
+
+async def on_message(turn: Turn, event: MessageReceived) -> Replies:
+    text = event.text.strip()
+    if len(text) > MAX_MESSAGE_LENGTH:
+        raise MessageTooLong(limit=MAX_MESSAGE_LENGTH)
+    if not text:
+        return [OutboundMessage(text=turn.say("answer.empty"))]
+    command = parse_command(text)
+    delivery = await answers.find_open_delivery(turn)
+    if command is not None and delivery is not None and _maybe_an_answer(command, text):
+        prompt = answers.current_prompt(turn, delivery)
+        if prompt.kind != PromptKind.IDEA:
+            return [_idea_or_answer(turn, delivery, command.argument)]
+        # The open question asks for an idea: "idea ..." answers it.
+        return await answers.record_answer(
+            turn, delivery, prompt, answers.AnswerInput(text=command.argument)
+        )
+    if command is not None:
+        return await run_command(turn, command)
+    if delivery is None:
+        if await answers.has_recently_closed_prompt(turn):
+            return [_nothing_open(turn, text, closed=True)]
+        return [_nothing_open(turn, text)]
+    prompt = answers.current_prompt(turn, delivery)
+    return await answers.record_answer(
+        turn,
+        delivery,
+        prompt,
+        answers.AnswerInput(text=text),
+        source_message_ref=event.message_ref,
+    )
+
+
+async def on_command(turn: Turn, text: str) -> Replies:
+    if not text.strip():
+        return await help_reply(turn)
+    if len(text) > MAX_MESSAGE_LENGTH:
+        raise MessageTooLong(limit=MAX_MESSAGE_LENGTH)
+    command = parse_command(text)
+    if command is None:
+        return [OutboundMessage(text=turn.say("command.unknown", text=text.strip()[:50]))]
+    return await run_command(turn, command)
+
+
+async def run_command(turn: Turn, command: ParsedCommand) -> Replies:
+    match command.name:
+        case CommandName.HELP:
+            return await help_reply(turn)
+        case CommandName.IDEA:
+            return await ideas.idea_command(turn, command.argument)
+        case CommandName.SNOOZE:
+            return await preferences.snooze(turn, command.argument)
+        case CommandName.PAUSE:
+            return await preferences.pause(turn)
+        case CommandName.RESUME:
+            return await preferences.resume(turn)
+        case CommandName.MY_ANSWERS:
+            return await my_data.my_answers(turn)
+        case CommandName.MY_IDEAS:
+            return await ideas.my_ideas(turn)
+        case CommandName.FORGET_ME:
+            return await my_data.forget_me(turn)
+
+
+async def help_reply(turn: Turn) -> Replies:
+    return [OutboundMessage(text=turn.say("help"))]
+
+
+async def home(turn: Turn) -> Replies:
+    """A summary for a home tab: what is open for you, and how your ideas are doing."""
+    open_delivery = await answers.find_open_delivery(turn)
+    replies: Replies = [
+        OutboundMessage(text=turn.say("home.header", name=turn.person.display_name))
+    ]
+    if open_delivery is not None:
+        prompt = answers.current_prompt(turn, open_delivery)
+        replies.append(OutboundMessage(text=turn.say("home.open_prompt", question=prompt.text)))
+    else:
+        replies.append(OutboundMessage(text=turn.say("home.nothing_open")))
+    replies += await ideas.my_ideas(turn)
+    if turn.has_role(Role.LEADER) or turn.has_role(Role.WELLNESS_LEAD):
+        replies.append(OutboundMessage(text=turn.say("home.leader_note")))
+    return replies
+
+
+def _nothing_open(turn: Turn, text: str, *, closed: bool = False) -> OutboundMessage:
+    # Someone typing to the bot with nothing open may well have an idea: offer one tap.
+    # The text rides in the button (and so in the platform's copy of the message):
+    # redact it first, as everything else that is kept.
+    safe = redact(text).text
+    buttons: tuple[Button, ...] = ()
+    if len(safe) <= MAX_BUTTON_TEXT:
+        buttons = (Button(turn.say("button.send_as_idea"), actions.IDEA_FROM_MESSAGE, safe),)
+    key = "answer.closed_then_idea" if closed else "answer.nothing_open"
+    return OutboundMessage(text=turn.say(key), buttons=buttons)
+
+
+def _maybe_an_answer(command: ParsedCommand, text: str) -> bool:
+    """'Idea sharing over lunch' typed while a question is open may be an answer."""
+    return (
+        command.name == CommandName.IDEA
+        and bool(command.argument)
+        and not _EXPLICIT_IDEA.match(text)
+        and len(text) <= MAX_BUTTON_TEXT  # too long to ask about: take the command at its word
+    )
+
+
+def _idea_or_answer(turn: Turn, delivery: Delivery, argument: str) -> OutboundMessage:
+    """Ask rather than guess: one tap either way, and nothing is stored until then."""
+    prompt = answers.current_prompt(turn, delivery)
+    whole = redact(f"Idea {argument}").text
+    idea_text = redact(argument).text
+    target = actions.PromptTarget(delivery.id, prompt.id)
+    return OutboundMessage(
+        text=turn.say("answer.idea_or_answer", question=prompt.text),
+        buttons=(
+            Button(turn.say("button.send_as_idea"), actions.IDEA_FROM_MESSAGE, idea_text),
+            Button(
+                turn.say("button.its_my_answer"),
+                actions.ANSWER_TEXT,
+                target.value(whole),
+            ),
+        ),
+    )
