@@ -1,12 +1,7 @@
 """Thrive's content: question banks, the theme codebook and the bot's copy, loaded from YAML."""
 
-from prompts.loader import (
-    DEFAULT_CONTENT_DIR,
-    ContentError,
-    Problem,
-    load_content,
-    validate_path,
-)
+from prompts.loader import DEFAULT_CONTENT_DIR, load_content, validate_path
+from prompts.problems import ContentError, Problem
 from prompts.schema import (
     BankSpec,
     BotCopy,
