@@ -25,6 +25,7 @@ ENV THRIVE_HOST=0.0.0.0 \
     THRIVE_PORT=8080 \
     THRIVE_DATABASE_URL=sqlite:////data/thrive.db
 EXPOSE 8080
+# Ask the port the server really listens on: THRIVE_PORT may be overridden at `docker run`.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
-    CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8080/healthz', timeout=4)"
+    CMD python -c "import os, urllib.request; port = os.environ.get('THRIVE_PORT') or '8080'; urllib.request.urlopen(f'http://127.0.0.1:{port}/healthz', timeout=4)"
 CMD ["thrive", "serve"]

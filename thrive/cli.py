@@ -3,20 +3,38 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import signal
+import threading
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from prompts import ContentError, load_content, validate_path
-from storage.engine import Database
+from storage.engine import DEFAULT_SQLITE_PATH, Database
 from storage.migrate import upgrade
 from thrive.log_setup import configure_logging
-from thrive.settings import Settings, SettingsError, load_settings
+from thrive.settings import (
+    Settings,
+    SettingsError,
+    configured_database_url,
+    load_settings,
+    masked_url,
+)
+
+if TYPE_CHECKING:
+    from thrive.server import Runtime
 
 DEMO_DATABASE = Path("thrive-demo.db")
+SQLITE_HEADER = b"SQLite format 3\x00"
+# A database that cannot be reached at start: refused, unknown host, timeout (all OSError),
+# and whatever the driver reports through SQLAlchemy (asyncpg's errors arrive as DBAPIError).
+UNREACHABLE = (OSError, DBAPIError)
 
 app = typer.Typer(
     help="Thrive: keeps clinicians' voice flowing to their leaders all year.",
@@ -39,6 +57,78 @@ PortOption = Annotated[
 ]
 
 
+class DatabaseUnavailable(Exception):
+    """The database could not be reached or used at start; the message is the line to print."""
+
+
+def _database_problem(database_url: str | None, error: BaseException) -> DatabaseUnavailable:
+    """One line naming the database (password masked) and why it failed."""
+    if database_url is None:
+        shown: str | None = f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    else:
+        shown = masked_url(database_url)
+    reason = _reason(error)
+    password = _password(database_url)
+    if password:
+        reason = reason.replace(password, "***")
+    where = f"the database {shown}" if shown else "the configured database"
+    return DatabaseUnavailable(f"Cannot use {where}: {reason}")
+
+
+def _reason(error: BaseException) -> str:
+    """The driver's own first line, e.g. `ConnectionRefusedError: [Errno 111] ...`."""
+    cause: BaseException = error
+    if isinstance(error, DBAPIError) and isinstance(error.orig, BaseException):
+        cause = error.orig
+        # asyncpg's errors arrive wrapped in SQLAlchemy's adapter; the original says most.
+        if cause.__cause__ is not None:
+            cause = cause.__cause__
+    lines = str(cause).strip().splitlines()
+    name = type(cause).__name__
+    return f"{name}: {lines[0]}" if lines else name
+
+
+def _password(database_url: str | None) -> str | None:
+    if database_url is None:
+        return None
+    url = make_url(database_url)
+    query_password = url.query.get("password")
+    if isinstance(query_password, str) and query_password:
+        return query_password
+    return url.password or None
+
+
+async def _open_runtime(settings: Settings) -> Runtime:
+    from thrive.server import build_runtime
+
+    try:
+        return await build_runtime(settings)
+    except UNREACHABLE as error:
+        await _let_failed_connections_stop()
+        raise _database_problem(settings.database_url, error) from None
+
+
+async def _let_failed_connections_stop() -> None:
+    """aiosqlite (0.22) queues the stop of a connection that failed to open without
+    waiting for it; if the event loop closes first, its worker thread dies printing a
+    traceback (omnilib/aiosqlite#389). Give such threads a moment while the loop runs."""
+    for _ in range(200):  # 2 s at most
+        if not any(
+            thread.name.endswith("(_connection_worker_thread)") for thread in threading.enumerate()
+        ):
+            return
+        await asyncio.sleep(0.01)
+
+
+def _run(main: Coroutine[Any, Any, None]) -> None:
+    """Run `main`; a database that cannot be opened is one line on stderr and exit 1."""
+    try:
+        asyncio.run(main)
+    except DatabaseUnavailable as problem:
+        err.print(str(problem), style="red", highlight=False, markup=False)
+        raise typer.Exit(1) from None
+
+
 def _settings(**overrides: object) -> Settings:
     try:
         settings = load_settings(**{k: v for k, v in overrides.items() if v is not None})
@@ -54,27 +144,69 @@ def serve(host: HostOption = None, port: PortOption = None) -> None:
     """Run the bot from configuration (no demo data)."""
     settings = _settings(host=host, port=port)
     _check_content(settings)
-    asyncio.run(_run_server(settings, seed=False))
+    _run(_run_server(settings, seed=False))
 
 
 @app.command()
 def demo(
     host: HostOption = None,
     port: PortOption = None,
+    database: Annotated[
+        str | None,
+        typer.Option(
+            metavar="PATH",
+            help=f"The demo's SQLite file (default ./{DEMO_DATABASE}); "
+            "THRIVE_DATABASE_URL is never used.",
+        ),
+    ] = None,
     fresh: Annotated[bool, typer.Option(help="Start over with a new demo database.")] = False,
 ) -> None:
     """Seed a demo organisation in a SQLite file and open the local web chat."""
-    settings = _settings(host=host, port=port)
+    if database is not None and re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", database):
+        raise typer.BadParameter(
+            "a file path, not a URL: the demo always uses a SQLite file",
+            param_hint="'--database'",
+        )
+    path = Path(database or DEMO_DATABASE).expanduser().resolve()
+    # The demo seeds people and prompts: never into the database the bot runs on.
+    settings = _settings(host=host, port=port, database_url=f"sqlite:///{path}")
+    if configured_database_url() is not None:
+        out.print(
+            "Note: the demo ignores THRIVE_DATABASE_URL and always uses its own SQLite file.",
+            highlight=False,
+        )
     if settings.local_chat is None:
         settings = settings.model_copy(update={"local_chat": True})  # the demo is the chat
-    if settings.database_url is None:
-        if fresh:
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{DEMO_DATABASE}{suffix}").unlink(missing_ok=True)
-        settings = settings.model_copy(update={"database_url": f"sqlite:///{DEMO_DATABASE}"})
-        out.print(f"Demo database: {DEMO_DATABASE.resolve()}")
+    if fresh:
+        _delete_demo_database(path)
+    out.print(f"Demo database: {path}", highlight=False)
     _check_content(settings)
-    asyncio.run(_run_server(settings, seed=True))
+    _run(_run_server(settings, seed=True))
+
+
+def _delete_demo_database(path: Path) -> None:
+    """`--fresh`: remove the demo's SQLite file and its WAL files, and nothing else."""
+    if path.is_file() and path.stat().st_size > 0:
+        with path.open("rb") as file:
+            header = file.read(len(SQLITE_HEADER))
+        if header != SQLITE_HEADER:
+            err.print(
+                f"--fresh: {path} is not a SQLite database; not deleting it.",
+                style="red",
+                highlight=False,
+                markup=False,
+            )
+            raise typer.Exit(2)
+    elif path.exists() and not path.is_file():
+        err.print(
+            f"--fresh: {path} is not a file; not deleting it.",
+            style="red",
+            highlight=False,
+            markup=False,
+        )
+        raise typer.Exit(2)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 @db_app.command("upgrade")
@@ -84,12 +216,18 @@ def db_upgrade() -> None:
 
     async def run() -> None:
         database = Database(settings.database_url)
+        problem: DatabaseUnavailable | None = None
         try:
             await upgrade(database)
+        except UNREACHABLE as error:
+            problem = _database_problem(settings.database_url, error)
         finally:
             await database.dispose()
+        if problem is not None:
+            await _let_failed_connections_stop()
+            raise problem
 
-    asyncio.run(run())
+    _run(run())
     out.print("Database is up to date.")
 
 
@@ -129,9 +267,9 @@ def _check_content(settings: Settings) -> None:
 
 async def _run_server(settings: Settings, *, seed: bool) -> None:
     from thrive.demo import seed_demo
-    from thrive.server import build_runtime, create_app, start_site
+    from thrive.server import create_app, start_site
 
-    runtime = await build_runtime(settings)
+    runtime = await _open_runtime(settings)
     app_ = create_app(runtime)
     runner, port = await start_site(app_, settings.host, settings.port)
     # Handle Ctrl+C and SIGTERM before saying we are running: whoever reads the URL

@@ -7,14 +7,17 @@ from pathlib import Path
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 from bot.people import valid_timezone
 
+SETTINGS_SOURCES = SettingsConfigDict(
+    env_prefix="THRIVE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+)
+
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(
-        env_prefix="THRIVE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
-    )
+    model_config = SETTINGS_SOURCES
 
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; unset means the SQLite file ./thrive.db"
@@ -57,8 +60,14 @@ class Settings(BaseSettings):
         from storage.engine import async_url
 
         try:
+            make_url(url)
+        except Exception:  # sqlalchemy raises several kinds; their text may echo parts of it
+            raise ValueError(
+                "not a database URL: use sqlite:///path.db or postgresql://user@host/db"
+            ) from None
+        try:
             async_url(url)
-        except Exception as error:  # sqlalchemy raises several kinds for a bad URL
+        except Exception as error:  # an unsupported driver: the message names only that
             raise ValueError(str(error)) from None
         return url
 
@@ -78,8 +87,48 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+class _ConfiguredDatabaseUrl(BaseSettings):
+    """THRIVE_DATABASE_URL exactly as the environment or .env gives it, unchecked."""
+
+    model_config = SETTINGS_SOURCES
+
+    database_url: str | None = None
+
+
+def configured_database_url() -> str | None:
+    """The database URL the environment or .env sets (read the way Settings reads it),
+    even one Settings would refuse; None when unset or empty."""
+    return _ConfiguredDatabaseUrl().database_url or None
+
+
+def masked_url(url: str) -> str | None:
+    """`url` with its password shown as ***, or None if it does not parse as a URL
+    (then nothing of it is safe to show)."""
+    try:
+        parsed = make_url(url)
+    except Exception:  # sqlalchemy raises several kinds for a bad URL
+        return None
+    shown = parsed.render_as_string(hide_password=True)
+    if "password" in parsed.query:  # asyncpg and psycopg also take ?password=
+        shown = parsed.update_query_dict({"password": "***"}).render_as_string(hide_password=True)
+        shown = shown.replace("password=%2A%2A%2A", "password=***")
+    return shown
+
+
 class SettingsError(Exception):
     """One clear line per bad variable, naming it."""
+
+
+def _shown_value(field: str, given: object) -> str:
+    """What a configuration error may echo of the value given: secrets never in clear."""
+    if isinstance(given, dict):
+        return ""
+    if field == "secret_key":
+        return ""
+    if field == "database_url":
+        shown = masked_url(given) if isinstance(given, str) else None
+        return f" (got {shown!r})" if shown is not None else ""
+    return f" (got {given!r})"
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -89,10 +138,6 @@ def load_settings(**overrides: object) -> Settings:
         lines = []
         for problem in error.errors():
             field = str(problem["loc"][0]) if problem["loc"] else "?"
-            given = problem.get("input")
-            lines.append(
-                f"THRIVE_{field.upper()}: {problem['msg']} (got {given!r})"
-                if not isinstance(given, dict)
-                else f"THRIVE_{field.upper()}: {problem['msg']}"
-            )
+            shown = _shown_value(field, problem.get("input"))
+            lines.append(f"THRIVE_{field.upper()}: {problem['msg']}{shown}")
         raise SettingsError("\n".join(lines)) from None

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from storage.deliveries import PENDING
-from storage.models import Delivery, Person, Response
+from storage.models import Delivery, Idea, Person, Response
 from thrive.server import Runtime
 
 CHROMIUM = "/usr/bin/chromium"
@@ -51,5 +51,17 @@ async def answers_of(runtime: Runtime, person: str) -> list[Response]:
             .join(Person, Person.id == Response.person_id)
             .where(Person.platform_user_id == person)
             .order_by(Response.id)
+        )
+        return list(result.all())
+
+
+async def ideas_of(runtime: Runtime, person: str) -> list[Idea]:
+    """The ideas `person` submitted, oldest first."""
+    async with runtime.database.transaction() as session:
+        result = await session.scalars(
+            select(Idea)
+            .join(Person, Person.id == Idea.submitter_id)
+            .where(Person.platform_user_id == person)
+            .order_by(Idea.id)
         )
         return list(result.all())

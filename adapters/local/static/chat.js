@@ -7,11 +7,45 @@ const select = document.getElementById("person");
 const list = document.getElementById("conversation");
 const composer = document.getElementById("composer");
 const textBox = document.getElementById("text");
+const sendButton = document.getElementById("send");
 const statusLine = document.getElementById("status");
 const empty = document.getElementById("empty");
 let current = "";
 let socket = null;
 const shown = new Map(); // message id -> <li>
+const acting = new Set(); // ids of messages whose button or form is being sent
+const actionIds = new Map(); // action -> client_action_id kept for a retry after a lost answer
+let sending = false; // a typed message is on its way
+let unsent = null; // {person, text, id}: a message whose answer was lost, kept for its retry
+
+// The server answered with an error: what was sent was refused, not lost.
+class ServerError extends Error {
+  constructor(message, status) {
+    super(message);
+    this.status = status;
+  }
+}
+
+// A network error or a server failure: the request may or may not have been processed,
+// so its retry must carry the same id (the server handles an id once).
+function mayHaveArrived(error) {
+  return !(error instanceof ServerError) || error.status >= 500;
+}
+
+function problem(error) {
+  return error instanceof ServerError ? error.message : "Could not reach Thrive; try again.";
+}
+
+function newId() {
+  // randomUUID exists only in secure contexts (https, loopback); plain HTTP elsewhere
+  // still has getRandomValues.
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40; // version 4
+  bytes[8] = (bytes[8] & 0x3f) | 0x80; // RFC 4122 variant
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
 
 async function call(method, path, body) {
   const response = await fetch(path, {
@@ -21,7 +55,9 @@ async function call(method, path, body) {
   });
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
-    throw new Error(typeof data.detail === "string" ? data.detail : (data.error || response.statusText));
+    throw new ServerError(
+      typeof data.detail === "string" ? data.detail : (data.error || response.statusText),
+      response.status);
   }
   return data;
 }
@@ -131,18 +167,43 @@ function show(message) {
   item.scrollIntoView({ block: "end" });
 }
 
+function clearChat() {
+  list.replaceChildren();
+  shown.clear();
+}
+
 function apply(data) {
+  if (data.erased) clearChat(); // after "forget me": the history before this is gone
   (data.updated || []).forEach(show);
   (data.messages || []).forEach(show);
 }
 
+function setButtons(messageId, disabled) {
+  const item = shown.get(messageId);
+  if (item) item.querySelectorAll("button").forEach((button) => { button.disabled = disabled; });
+}
+
 async function act(body) {
+  // One action per message at a time: a second click while the first is on its way is
+  // ignored, so an answer or an undo is never sent twice.
+  if (acting.has(body.message_id)) return;
+  acting.add(body.message_id);
+  setButtons(body.message_id, true);
+  const person = current;
+  const key = JSON.stringify([person, body]);
+  const id = actionIds.get(key) || newId();
   statusLine.textContent = "";
   try {
-    apply(await call("POST", `${api}/${encodeURIComponent(current)}/actions`,
-      { ...body, client_action_id: crypto.randomUUID() }));
+    const data = await call("POST", `${api}/${encodeURIComponent(person)}/actions`,
+      { ...body, client_action_id: id });
+    actionIds.delete(key);
+    if (person === current) apply(data); // not into another person's chat picked meanwhile
   } catch (error) {
-    statusLine.textContent = error.message;
+    if (mayHaveArrived(error)) actionIds.set(key, id); else actionIds.delete(key);
+    statusLine.textContent = problem(error);
+  } finally {
+    acting.delete(body.message_id);
+    setButtons(body.message_id, false); // a no-op once the answer has redrawn the message
   }
 }
 
@@ -160,22 +221,41 @@ async function open(personId) {
   socket = new WebSocket(`${scheme}://${location.host}${api}/${encodeURIComponent(personId)}/ws`);
   socket.addEventListener("message", (event) => {
     const data = JSON.parse(event.data);
-    if (personId === current) show(data.message);
+    if (personId !== current) return;
+    if (data.type === "erased") clearChat();
+    else if (data.message) show(data.message);
   });
   textBox.focus();
 }
 
+function setSending(on) {
+  sending = on;
+  textBox.disabled = on;
+  sendButton.disabled = on;
+}
+
 composer.addEventListener("submit", async (event) => {
   event.preventDefault();
+  // A second Enter or click while the first is on its way must not send the text again.
+  if (sending) return;
   const text = textBox.value.trim();
   if (!text) return;
+  const person = current;
+  // Retrying the same text after a lost answer reuses its id: the server keeps one.
+  const id = unsent && unsent.person === person && unsent.text === text ? unsent.id : newId();
   statusLine.textContent = "";
+  setSending(true);
   try {
-    apply(await call("POST", `${api}/${encodeURIComponent(current)}/messages`,
-      { text, client_message_id: crypto.randomUUID() }));
-    textBox.value = "";
+    const data = await call("POST", `${api}/${encodeURIComponent(person)}/messages`,
+      { text, client_message_id: id });
+    unsent = null;
+    if (person === current) { apply(data); textBox.value = ""; }
   } catch (error) {
-    statusLine.textContent = error.message;
+    unsent = mayHaveArrived(error) ? { person, text, id } : null;
+    statusLine.textContent = problem(error);
+  } finally {
+    setSending(false);
+    if (person === current) textBox.focus();
   }
 });
 

@@ -171,12 +171,12 @@ async def test_forget_me_removes_only_that_persons_answers(live_chat: LiveChat) 
     result = await chat.press("amara", chat.button(question, "Yes, delete them"), question)
 
     assert [m["text"] for m in chat.from_bot(result)] == [
-        "Done: 2 answers deleted, and this chat's history with them where I can."
+        "Done. Answers deleted: 2. This chat's history went with them where I could remove it."
     ]
     # The chat's own copy of what she wrote is gone too: only the confirmation remains.
     assert result["erased"] is True
     assert [m["text"] for m in await chat.conversation("amara")] == [
-        "Done: 2 answers deleted, and this chat's history with them where I can."
+        "Done. Answers deleted: 2. This chat's history went with them where I could remove it."
     ]
     assert await chat.count(Response, Response.person_id == amara) == 0
     [kept] = await chat.rows(Response, Response.person_id == jordan)

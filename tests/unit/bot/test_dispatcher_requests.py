@@ -89,7 +89,7 @@ async def test_forget_confirmed_deletes_only_that_persons_answers_and_is_audited
     replies = await chat.press_button("ana", button(asked, "forget.confirm"))
 
     assert texts(replies) == [
-        "Done: 2 answers deleted, and this chat's history with them where I can."
+        "Done. Answers deleted: 2. This chat's history went with them where I could remove it."
     ]
     assert [response.text for response in await chat.responses()] == ["Procedures"]
     forget = [entry for entry in await chat.audit() if entry.action == "answers.forget"]
