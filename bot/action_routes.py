@@ -98,6 +98,30 @@ async def _idea_from_message(turn: Turn, event: ActionInvoked) -> Replies:
     return _settle(event, turn.say("idea.took_as_idea")) + replies
 
 
+async def _idea_open_form(turn: Turn, event: ActionInvoked) -> Replies:
+    return [
+        OutboundMessage(
+            text=turn.say("form.idea_intro"),
+            form=Form(
+                title=turn.say("form.idea_title"),
+                intro=turn.say("form.idea_intro"),
+                fields=(
+                    FormField(
+                        name=actions.IDEA_FIELD,
+                        label=turn.say("form.idea_label"),
+                        max_length=MAX_MESSAGE_LENGTH,
+                    ),
+                ),
+                submit=Button(turn.say("button.submit"), actions.IDEA_SUBMIT),
+            ),
+        )
+    ]
+
+
+async def _idea_submit(turn: Turn, event: ActionInvoked) -> Replies:
+    return await ideas.idea_command(turn, event.fields.get(actions.IDEA_FIELD, ""))
+
+
 async def _forget_confirm(turn: Turn, event: ActionInvoked) -> Replies:
     return await my_data.forget_confirmed(turn, event.value, event.message_ref)
 
@@ -116,6 +140,8 @@ ACTIONS: dict[str, ActionHandler] = {
     actions.PROMPT_SNOOZE: _prompt_snooze,
     actions.PROMPT_STOP: _prompt_stop,
     actions.IDEA_FROM_MESSAGE: _idea_from_message,
+    actions.IDEA_OPEN_FORM: _idea_open_form,
+    actions.IDEA_SUBMIT: _idea_submit,
     actions.FORGET_CONFIRM: _forget_confirm,
     actions.FORGET_CANCEL: _forget_cancel,
 }

@@ -19,6 +19,9 @@ PROMPT_SKIP = "prompt.skip"  # value: delivery:prompt
 PROMPT_SNOOZE = "prompt.snooze"  # value: delivery:prompt
 PROMPT_STOP = "prompt.stop"  # value: delivery:prompt
 IDEA_FROM_MESSAGE = "idea.from_message"  # value: the text
+IDEA_OPEN_FORM = "idea.open_form"  # a form to write an idea in
+IDEA_SUBMIT = "idea.submit"  # fields {"idea": text}
+IDEA_FIELD = "idea"
 FORGET_CONFIRM = "forget.confirm"
 FORGET_CANCEL = "forget.cancel"
 

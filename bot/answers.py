@@ -125,7 +125,9 @@ async def record_answer(
                 scale_value=scale_value,
                 choice=choice,
                 redactions=list(redaction.removed) if redaction else [],
-                source_message_ref=source_message_ref.to_dict() if source_message_ref else None,
+                source_message_key=(
+                    source_message_ref.key if source_message_ref and not anonymous else None
+                ),
                 created_at=turn.now,
                 updated_at=turn.now,
             )
@@ -353,3 +355,52 @@ async def _withdraw_idea(turn: Turn, response_id: int) -> None:
     idea = await turn.ideas.from_response(response_id)
     if idea is not None and idea.state == SUBMITTED:
         await turn.ideas.remove(idea)
+
+
+async def delivery_replied_to(turn: Turn, ref: MessageRef) -> Delivery | None:
+    """The person's open delivery whose prompt is the message they replied to (a thread)."""
+    delivery = await turn.deliveries.shown_at(ref.key)
+    if delivery is None or delivery.person_id != turn.person.id or delivery.state != SENT:
+        return None
+    closes_at = delivery.occurrence.closes_at
+    if delivery.occurrence.closed_at is not None or (closes_at and closes_at <= turn.now):
+        return None
+    return delivery
+
+
+async def edit_answer(turn: Turn, ref: MessageRef, new_text: str) -> list[OutboundMessage]:
+    """The person edited the message that carried an answer: the answer follows the edit.
+
+    Edits of messages that were not answers change nothing and say nothing; an
+    answer to a closed question stays as it was (the person is told).
+    """
+    response = await turn.answers.by_source_message(ref.key)
+    if response is None or response.person_id != turn.person.id:
+        return []
+    occurrence_open = True
+    if response.occurrence_id is not None:
+        occurrence = await turn.deliveries.occurrence(response.occurrence_id)
+        if occurrence is not None:
+            closes_at = occurrence.closes_at
+            occurrence_open = occurrence.closed_at is None and (
+                closes_at is None or closes_at > turn.now
+            )
+    if not occurrence_open:
+        return [OutboundMessage(text=turn.say("answer.edit_closed"))]
+    prompt = turn.ctx.content.prompt(response.prompt_id)
+    parsed = _interpret(turn, prompt, AnswerInput(text=new_text))
+    if isinstance(parsed, OutboundMessage):
+        return [parsed]
+    text, scale_value, choice = parsed
+    redaction = redact(text) if text else None
+    response.text = redaction.text if redaction else None
+    response.scale_value = scale_value
+    response.choice = choice
+    response.redactions = list(redaction.removed) if redaction else []
+    response.updated_at = turn.now
+    notices = redaction_notices(turn, redaction.removed) if redaction else ()
+    return [
+        OutboundMessage(
+            text=turn.say("answer.edited", answer=_summary(prompt, response)), notices=notices
+        )
+    ]

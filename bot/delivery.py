@@ -217,6 +217,7 @@ class Outbox:
         delivery.sent_at = now
         delivery.attempts += 1
         delivery.message_ref = ref.to_dict()
+        delivery.message_key = ref.key
         delivery.last_error = None
         log.info("delivery.sent", delivery=delivery.id, platform=conversation.platform)
         return "sent"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import structlog
 
-from bot import metrics
+from bot import answers, metrics
 from bot.action_routes import ACTIONS
 from bot.context import BotContext, Turn
 from bot.errors import BadAction, ThriveError
@@ -21,8 +21,10 @@ from bot.events import (
     HomeOpened,
     InboundEvent,
     MemberAdded,
+    MessageEdited,
     MessageReceived,
     MessageRef,
+    ProfileChanged,
 )
 from bot.message_routes import home, on_command, on_message
 from bot.messages import OutboundMessage
@@ -104,6 +106,7 @@ class Dispatcher:
             delivery = await DeliveryRepository(session).get(delivery_id)
             if delivery is not None:
                 delivery.message_ref = ref.to_dict()
+                delivery.message_key = ref.key
 
     async def _route(self, turn: Turn, event: InboundEvent) -> Replies:
         if isinstance(event, MessageReceived):
@@ -116,6 +119,14 @@ class Dispatcher:
             return await home(turn)
         if isinstance(event, MemberAdded):
             return [OutboundMessage(text=turn.say("welcome"))]
+        if isinstance(event, MessageEdited):
+            if event.message_ref is None:
+                return []
+            return await answers.edit_answer(turn, event.message_ref, event.text)
+        if isinstance(event, ProfileChanged):
+            # Deactivated people are never messaged again (until they come back).
+            turn.person.gone = event.deactivated
+            return []
         raise BadAction(f"unhandled event {type(event).__name__}")
 
     async def _action(self, turn: Turn, event: ActionInvoked) -> Replies:

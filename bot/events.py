@@ -67,6 +67,11 @@ class MessageRef:
     def from_dict(cls, raw: Mapping[str, Any]) -> MessageRef:
         return cls(str(raw["platform"]), str(raw["conversation_id"]), str(raw["message_id"]))
 
+    @property
+    def key(self) -> str:
+        """One string to find this message by (an indexed column, not JSON matching)."""
+        return f"{self.platform}|{self.conversation_id}|{self.message_id}"
+
 
 @dataclass(frozen=True)
 class InboundEvent:
@@ -80,6 +85,23 @@ class InboundEvent:
 class MessageReceived(InboundEvent):
     text: str = ""
     message_ref: MessageRef | None = None
+    # The bot message this one replies to (a thread reply), if the platform says so.
+    in_reply_to: MessageRef | None = None
+
+
+@dataclass(frozen=True)
+class MessageEdited(InboundEvent):
+    """The person edited a message they sent earlier (an answer, perhaps)."""
+
+    message_ref: MessageRef | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class ProfileChanged(InboundEvent):
+    """The platform reports a change to the person: a new time zone, or deactivation."""
+
+    deactivated: bool = False
 
 
 @dataclass(frozen=True)

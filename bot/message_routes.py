@@ -34,7 +34,11 @@ async def on_message(turn: Turn, event: MessageReceived) -> Replies:
     if not text:
         return [OutboundMessage(text=turn.say("answer.empty"))]
     command = parse_command(text)
-    delivery = await answers.find_open_delivery(turn)
+    delivery = None
+    if event.in_reply_to is not None:  # a reply in a prompt's thread answers that prompt
+        delivery = await answers.delivery_replied_to(turn, event.in_reply_to)
+    if delivery is None:
+        delivery = await answers.find_open_delivery(turn)
     if command is not None and delivery is not None and _maybe_an_answer(command, text):
         prompt = answers.current_prompt(turn, delivery)
         if prompt.kind != PromptKind.IDEA:

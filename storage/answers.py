@@ -22,6 +22,11 @@ class AnswerRepository:
     async def get(self, response_id: int) -> Response | None:
         return await self.session.get(Response, response_id)
 
+    async def by_source_message(self, key: str) -> Response | None:
+        return await self.session.scalar(
+            select(Response).where(Response.source_message_key == key).limit(1)
+        )
+
     async def remove(self, response: Response) -> None:
         await self.session.delete(response)
         await self.session.flush()

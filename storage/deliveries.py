@@ -105,6 +105,15 @@ class DeliveryRepository:
             set_committed_value(delivery, name, value)
         return True
 
+    async def occurrence(self, occurrence_id: int) -> Occurrence | None:
+        return await self.session.get(Occurrence, occurrence_id)
+
+    async def shown_at(self, key: str) -> Delivery | None:
+        """The delivery whose current prompt is the message with this MessageRef.key."""
+        return await self.session.scalar(
+            select(Delivery).where(Delivery.message_key == key).limit(1)
+        )
+
     async def awaiting_answer(
         self, person_id: int, *, include_closed: bool = False
     ) -> Sequence[Delivery]:

@@ -199,6 +199,8 @@ class Delivery(Base):
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     message_ref: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # MessageRef.key of where the current prompt is shown, so a thread reply finds it.
+    message_key: Mapped[str | None] = mapped_column(String(300), index=True)
     last_error: Mapped[str | None] = mapped_column(Text)
 
     occurrence: Mapped[Occurrence] = relationship(lazy="joined")
@@ -220,7 +222,9 @@ class Response(Base):
     scale_value: Mapped[int | None] = mapped_column(Integer)
     choice: Mapped[str | None] = mapped_column(String(64))
     redactions: Mapped[list[str]] = mapped_column(default=list)  # kinds removed, not values
-    source_message_ref: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # MessageRef.key of the message that carried the answer, so an edit can find it.
+    # Never set for anonymous answers: it would point at the person's own chat.
+    source_message_key: Mapped[str | None] = mapped_column(String(300), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 

@@ -9,9 +9,11 @@ from dataclasses import dataclass, field
 import structlog
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pydantic import SecretStr
 
 from adapters.base import ChatAdapter
 from adapters.local import LocalChatAdapter
+from adapters.slack import SlackAdapter, SlackConfig
 from bot.catalog import sync_content
 from bot.clock import Clock, SystemClock
 from bot.context import BotContext
@@ -72,9 +74,27 @@ async def build_runtime(
                 host=settings.host,
                 note="the local web chat has no login; keep it off public networks",
             )
+    if settings.slack_enabled:
+        adapters.append(SlackAdapter(_slack_config(settings), dispatcher))
     senders: dict[str, Sender] = {adapter.platform: adapter for adapter in adapters}
     outbox = Outbox(database, ctx, senders)
     return Runtime(settings, database, ctx, dispatcher, outbox, adapters, local_chat)
+
+
+def _slack_config(settings: Settings) -> SlackConfig:
+    def reveal(secret: SecretStr | None) -> str | None:
+        return secret.get_secret_value() if secret is not None else None
+
+    signing_secret = reveal(settings.slack_signing_secret)
+    assert signing_secret is not None  # slack_enabled checked it
+    return SlackConfig(
+        signing_secret=signing_secret,
+        bot_token=reveal(settings.slack_bot_token),
+        client_id=settings.slack_client_id,
+        client_secret=reveal(settings.slack_client_secret),
+        api_url=settings.slack_api_url,
+        leaders_channel=settings.slack_leaders_channel,
+    )
 
 
 async def _stored_secret(database: Database) -> str:

@@ -34,6 +34,20 @@ class Settings(BaseSettings):
     # Unset means on only when bound to a loopback address.
     local_chat: bool | None = None
     default_timezone: str = "America/New_York"
+    # Slack: the adapter runs when both the signing secret and a bot token are set
+    # (or a client id and secret, for multi-workspace installs through OAuth).
+    slack_signing_secret: SecretStr | None = None
+    slack_bot_token: SecretStr | None = None
+    slack_api_url: str | None = Field(
+        default=None, description="Slack Web API base URL (tests point it at a fake)"
+    )
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    slack_leaders_channel: str | None = None
+    public_url: str | None = Field(
+        default=None,
+        description="Where Slack and Teams reach this server, e.g. https://thrive.example.org",
+    )
     min_group_size: int = Field(default=5, ge=2, le=100)
     log_level: str = "info"
     log_format: str = Field(default="auto", pattern="^(auto|json|console)$")
@@ -70,6 +84,13 @@ class Settings(BaseSettings):
         except Exception as error:  # an unsupported driver: the message names only that
             raise ValueError(str(error)) from None
         return url
+
+    @property
+    def slack_enabled(self) -> bool:
+        return self.slack_signing_secret is not None and (
+            self.slack_bot_token is not None
+            or (self.slack_client_id is not None and self.slack_client_secret is not None)
+        )
 
     @property
     def local_chat_enabled(self) -> bool:
@@ -123,7 +144,7 @@ def _shown_value(field: str, given: object) -> str:
     """What a configuration error may echo of the value given: secrets never in clear."""
     if isinstance(given, dict):
         return ""
-    if field == "secret_key":
+    if field in ("secret_key", "slack_signing_secret", "slack_bot_token", "slack_client_secret"):
         return ""
     if field == "database_url":
         shown = masked_url(given) if isinstance(given, str) else None

@@ -1,0 +1,358 @@
+"""The Slack adapter: slack-bolt's AsyncApp at POST /slack/events on the shared server.
+
+Bolt verifies signatures (5-minute replay window) and acks before our listeners
+run (process_before_response=False), so Slack always gets its answer inside
+3 s; the listeners then translate, hand the event to the core and send the
+replies. Outbound calls go through slack_sdk's AsyncWebClient with its
+rate-limit and server-error retry handlers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+import structlog
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.base import deliver_replies
+from adapters.slack import inbound
+from adapters.slack.blocks import parse_modal_submission, render_home, render_message, render_modal
+from adapters.slack.config import SlackConfig
+from adapters.slack.errors import neutral_error
+from adapters.slack.inbound import SLACK_PLATFORM, Profile, UnusablePayload
+from bot.actions import IDEA_FROM_MESSAGE, IDEA_OPEN_FORM
+from bot.dispatcher import Dispatcher
+from bot.events import (
+    ActionInvoked,
+    ConversationRef,
+    HomeOpened,
+    InboundEvent,
+    MessageRef,
+    ProfileChanged,
+)
+from bot.messages import OutboundMessage
+
+log = structlog.get_logger(__name__)
+
+SLACK_DEFAULT_API = "https://slack.com/api/"
+# An action id no handler has: the core answers it with its polite "that no longer works".
+UNREADABLE_FORM = "form.unreadable"
+MAX_SHORTCUT_TEXT = 4000
+
+Listener = Callable[..., Awaitable[None]]
+
+
+class SlackAdapter:
+    platform = SLACK_PLATFORM
+
+    def __init__(self, config: SlackConfig, dispatcher: Dispatcher) -> None:
+        self.config = config
+        self.dispatcher = dispatcher
+        self.client = AsyncWebClient(
+            token=config.bot_token,
+            base_url=config.api_url or SLACK_DEFAULT_API,
+            retry_handlers=[
+                AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+                AsyncServerErrorRetryHandler(max_retry_count=2),
+                AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            ],
+        )
+        self.app = AsyncApp(
+            signing_secret=config.signing_secret,
+            client=self.client,
+            process_before_response=False,
+        )
+        # conversations.open is Tier 3: remember each person's DM channel.
+        self._dm_channels: dict[tuple[str, str], str] = {}
+        self._profiles: dict[tuple[str, str], Profile] = {}
+        self._register()
+
+    # --- ChatAdapter ---
+
+    def mount(self, app: web.Application) -> None:
+        app.router.add_post("/slack/events", self._handle_request)
+
+    async def send(self, to: ConversationRef, message: OutboundMessage) -> MessageRef:
+        channel, thread_ts = await self._channel_for(to)
+        text, blocks = render_message(message)
+        try:
+            response = await self.client.chat_postMessage(
+                channel=channel,
+                text=text,
+                blocks=blocks,
+                thread_ts=thread_ts,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        except Exception as error:
+            raise neutral_error(error) from error
+        return MessageRef(SLACK_PLATFORM, str(response["channel"]), str(response["ts"]))
+
+    async def update(self, ref: MessageRef, message: OutboundMessage) -> None:
+        text, blocks = render_message(message)
+        try:
+            await self.client.chat_update(
+                channel=ref.conversation_id, ts=ref.message_id, text=text, blocks=blocks
+            )
+        except Exception as error:
+            raise neutral_error(error) from error
+
+    async def open_form(
+        self, to: ConversationRef, form_message: OutboundMessage, trigger: str | None
+    ) -> MessageRef | None:
+        if trigger is None:
+            # A modal needs a fresh trigger id; without one, show the form's words instead.
+            return await self.send(to, form_message)
+        try:
+            await self.client.views_open(trigger_id=trigger, view=render_modal(form_message))
+        except Exception as error:
+            raise neutral_error(error) from error
+        return None
+
+    # --- HTTP ---
+
+    async def _handle_request(self, request: web.Request) -> web.Response:
+        bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+        if bolt_response.status >= 400:
+            log.info("slack.request_refused", status=bolt_response.status, path=request.path)
+        return await to_aiohttp_response(bolt_response)
+
+    # --- Listeners: translate, hand to the core, send the replies ---
+
+    def _register(self) -> None:
+        self.app.event("message")(self._on_message)
+        self.app.event("app_mention")(self._on_mention)
+        self.app.event("app_home_opened")(self._on_home_opened)
+        self.app.event("user_change")(self._on_user_change)
+        self.app.action(re.compile(".*"))(self._on_block_action)
+        self.app.view(re.compile(".*"))(self._on_view_submission)
+        self.app.command("/thrive")(self._on_command)
+        self.app.shortcut("thrive.share_idea")(self._on_share_idea)
+        self.app.shortcut("thrive.message_to_idea")(self._on_message_to_idea)
+        self.app.error(self._on_error)
+
+    async def _on_message(
+        self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        if inbound.is_own_message(event, context.bot_user_id, context.bot_id):
+            return
+        if event.get("channel_type") != "im":
+            return  # channel chatter is not for us; mentions arrive as app_mention
+        team_id = str(body.get("team_id") or context.team_id or "")
+        event_id = body.get("event_id")
+        subtype = event.get("subtype")
+        if subtype == "message_changed":
+            edited = inbound.edited_message(team_id, event, event_id)
+            if edited is not None:
+                await self._dispatch(edited, inbound.dm_ref(team_id, edited.person.user_id))
+            return
+        if subtype not in (None, "file_share", "thread_broadcast"):
+            return  # joins, deletions and the like
+        user_id = str(event.get("user") or "")
+        self._dm_channels[(team_id, user_id)] = str(event.get("channel"))
+        profile = await self._profile(team_id, user_id)
+        received = inbound.direct_message(team_id, event, event_id, profile)
+        reply_to = received.conversation
+        if event.get("thread_ts"):  # answer in the thread the person wrote in
+            reply_to = inbound.channel_ref(team_id, str(event["channel"]), str(event["thread_ts"]))
+        await self._dispatch(received, reply_to)
+
+    async def _on_mention(
+        self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        if inbound.is_own_message(event, context.bot_user_id, context.bot_id):
+            return
+        team_id = str(body.get("team_id") or context.team_id or "")
+        user_id = str(event.get("user") or "")
+        profile = await self._profile(team_id, user_id)
+        command = inbound.mention_command(team_id, event, body.get("event_id"), profile)
+        thread = str(event.get("thread_ts") or event.get("ts") or "")
+        await self._dispatch(command, inbound.channel_ref(team_id, str(event["channel"]), thread))
+
+    async def _on_home_opened(
+        self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        if event.get("tab") not in (None, "home"):
+            return
+        team_id = str(body.get("team_id") or context.team_id or "")
+        user_id = str(event.get("user") or "")
+        profile = await self._profile(team_id, user_id)
+        opened = HomeOpened(
+            person=inbound.person_ref(team_id, user_id, profile),
+            conversation=inbound.dm_ref(
+                team_id, user_id, self._dm_channels.get((team_id, user_id))
+            ),
+            event_id=body.get("event_id"),
+        )
+        outcome = await self.dispatcher.handle(opened)
+        if outcome.duplicate:
+            return
+        try:
+            await self.client.views_publish(user_id=user_id, view=render_home(outcome.replies))
+        except Exception as error:
+            log.warning("slack.home_publish_failed", error=repr(neutral_error(error)))
+
+    async def _on_user_change(
+        self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        user = event.get("user") or {}
+        team_id = str(user.get("team_id") or body.get("team_id") or context.team_id or "")
+        user_id = str(user.get("id") or "")
+        profile = Profile(
+            timezone=user.get("tz"),
+            display_name=str(user.get("real_name") or user.get("name") or ""),
+        )
+        self._profiles[(team_id, user_id)] = profile
+        changed = ProfileChanged(
+            person=inbound.person_ref(team_id, user_id, profile),
+            conversation=inbound.dm_ref(
+                team_id, user_id, self._dm_channels.get((team_id, user_id))
+            ),
+            event_id=body.get("event_id"),
+            deactivated=bool(user.get("deleted")),
+        )
+        await self.dispatcher.handle(changed)
+
+    async def _on_block_action(
+        self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
+    ) -> None:
+        await ack()
+        team_id, user_id = _team_and_user(body)
+        action = inbound.block_action(body, await self._profile(team_id, user_id))
+        container = body.get("container") or {}
+        channel = str(container.get("channel_id") or "")
+        to = action.conversation
+        if channel and not channel.startswith("D"):
+            to = inbound.channel_ref(team_id, channel, container.get("thread_ts"))
+        await self._dispatch(action, to, trigger=body.get("trigger_id"))
+
+    async def _on_view_submission(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()  # closes the modal; replies arrive in the DM
+        team_id, user_id = _team_and_user(body)
+        try:
+            action_id, value, fields = parse_modal_submission(body.get("view") or {})
+        except ValueError as problem:
+            log.info("slack.unreadable_form", reason=str(problem), user=user_id)
+            action_id, value, fields = UNREADABLE_FORM, "", {}
+        submitted = inbound.form_submission(body, action_id, value, fields)
+        await self._dispatch(
+            submitted, inbound.dm_ref(team_id, user_id, self._dm_of(team_id, user_id))
+        )
+
+    async def _on_command(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        await ack()
+        team_id = str(body.get("team_id") or "")
+        user_id = str(body.get("user_id") or "")
+        command = inbound.slash_command(body, await self._profile(team_id, user_id))
+        outcome = await self.dispatcher.handle(command)
+        plain = [r for r in outcome.replies if _is_plain(r)]
+        interactive = [r for r in outcome.replies if not _is_plain(r)]
+        for reply in plain:  # just for the person, where they typed the command
+            text, blocks = render_message(reply)
+            await respond(text=text, blocks=blocks, response_type="ephemeral")
+        if interactive:  # buttons must stay pressable and updatable: those go to the DM
+            await deliver_replies(self, self.dispatcher, command.conversation, interactive)
+
+    async def _on_share_idea(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        team_id, user_id = _team_and_user(body)
+        await self._dispatch(
+            ActionInvoked(
+                person=inbound.person_ref(team_id, user_id, await self._profile(team_id, user_id)),
+                conversation=inbound.dm_ref(team_id, user_id, self._dm_of(team_id, user_id)),
+                action_id=IDEA_OPEN_FORM,
+            ),
+            inbound.dm_ref(team_id, user_id, self._dm_of(team_id, user_id)),
+            trigger=body.get("trigger_id"),
+        )
+
+    async def _on_message_to_idea(self, ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        team_id, user_id = _team_and_user(body)
+        text = str((body.get("message") or {}).get("text") or "")[:MAX_SHORTCUT_TEXT]
+        await self._dispatch(
+            ActionInvoked(
+                person=inbound.person_ref(team_id, user_id, await self._profile(team_id, user_id)),
+                conversation=inbound.dm_ref(team_id, user_id, self._dm_of(team_id, user_id)),
+                action_id=IDEA_FROM_MESSAGE,
+                value=text,
+            ),
+            inbound.dm_ref(team_id, user_id, self._dm_of(team_id, user_id)),
+        )
+
+    async def _on_error(self, error: Exception, body: dict[str, Any]) -> None:
+        log.error("slack.listener_failed", error=repr(error), type=body.get("type"))
+
+    # --- helpers ---
+
+    async def _dispatch(
+        self, event: InboundEvent, reply_to: ConversationRef, trigger: str | None = None
+    ) -> None:
+        outcome = await self.dispatcher.handle(event)
+        if outcome.duplicate:
+            return
+        try:
+            await deliver_replies(self, self.dispatcher, reply_to, outcome.replies, trigger)
+        except Exception as error:  # the answer is stored; only the reply failed
+            log.warning("slack.reply_failed", error=repr(error), user=event.person.user_id)
+
+    async def _channel_for(self, to: ConversationRef) -> tuple[str, str | None]:
+        """(channel, thread_ts) to post to: a channel thread, or the person's DM."""
+        thread_ts = to.data.get("thread_ts")
+        if to.conversation_id.startswith("channel:"):
+            return str(to.data["channel"]), str(thread_ts) if thread_ts else None
+        key = (to.workspace, to.conversation_id)
+        channel = to.data.get("channel") or self._dm_channels.get(key)
+        if not channel:
+            try:
+                opened = await self.client.conversations_open(users=to.conversation_id)
+            except Exception as error:
+                raise neutral_error(error) from error
+            channel = str(opened["channel"]["id"])
+        self._dm_channels[key] = str(channel)
+        return str(channel), str(thread_ts) if thread_ts else None
+
+    def _dm_of(self, team_id: str, user_id: str) -> str | None:
+        return self._dm_channels.get((team_id, user_id))
+
+    async def _profile(self, team_id: str, user_id: str) -> Profile | None:
+        """The person's time zone and name from users.info, once per process."""
+        key = (team_id, user_id)
+        if key in self._profiles:
+            return self._profiles[key]
+        try:
+            response = await self.client.users_info(user=user_id)
+        except Exception as error:
+            log.info("slack.users_info_failed", user=user_id, error=repr(neutral_error(error)))
+            return None
+        user: Mapping[str, Any] = response.get("user") or {}
+        profile = Profile(
+            timezone=user.get("tz"),
+            display_name=str(user.get("real_name") or user.get("name") or ""),
+        )
+        self._profiles[key] = profile
+        return profile
+
+
+def _team_and_user(body: Mapping[str, Any]) -> tuple[str, str]:
+    user = body.get("user") or {}
+    team = body.get("team") or {}
+    team_id = str(team.get("id") or user.get("team_id") or "")
+    user_id = str(user.get("id") or "")
+    if not team_id or not user_id:
+        raise UnusablePayload("interaction without a team or user")
+    return team_id, user_id
+
+
+def _is_plain(reply: OutboundMessage) -> bool:
+    return not (reply.buttons or reply.question or reply.form or reply.replaces)

@@ -1,0 +1,325 @@
+"""Slack's one renderer: neutral messages -> Block Kit messages, modals and the App Home.
+
+Everything from the core is mrkdwn-escaped (&, <, >) so a clinician's words can never
+become a mention or a link, and every Slack size limit is respected here, once: text is
+cut with an ellipsis, values are cut plainly, long button rows are split.
+
+Slack wants each action_id to be unique within a message; the core reuses one id for
+every option of a question. Repeats are sent as "id#n" (`encode_action_id`); the adapter
+turns them back with `decode_action_id` before handing the action to the core.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bot.messages import Button, ButtonStyle, Form, FormField, IdeaCard, OutboundMessage, Question
+
+# Slack's limits (Block Kit reference).
+MAX_FALLBACK_TEXT = 4000
+MAX_TEXT = 3000  # a text object: section text, context element, modal intro
+MAX_BUTTON_TEXT = 75
+MAX_BUTTON_VALUE = 2000
+MAX_ACTION_ID = 255
+MAX_ACTIONS_ELEMENTS = 25
+MAX_MESSAGE_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
+MAX_MODAL_TITLE = 24
+MAX_MODAL_BUTTON = 24
+MAX_INPUT_LABEL = 2000
+MAX_PLACEHOLDER = 150
+MAX_INPUT_LENGTH = 3000  # plain_text_input's max_length cannot be set higher
+MAX_PRIVATE_METADATA = 3000
+
+ELLIPSIS = "…"
+NOTICE_EMOJI = ":lock:"
+CANCEL_LABEL = "Cancel"
+_ID_SEPARATOR = "#"
+
+Block = dict[str, Any]
+
+
+# --- action ids ---------------------------------------------------------------------------
+
+
+def encode_action_id(action_id: str, n: int) -> str:
+    """The id for the n-th use (from 0) of `action_id` in one message: unchanged the first
+    time, "action_id#n" after. An id that itself holds '#' is always suffixed, so
+    `decode_action_id` gives it back whole."""
+    if n < 0:
+        raise ValueError(f"occurrence number must be >= 0, got {n}")
+    raw = action_id if n == 0 and _ID_SEPARATOR not in action_id else f"{action_id}#{n}"
+    if len(raw) > MAX_ACTION_ID:
+        raise ValueError(f"action id {raw[:40]!r}... is longer than Slack's {MAX_ACTION_ID}")
+    return raw
+
+
+def decode_action_id(raw: str) -> str:
+    """The core's action id from one `encode_action_id` made (strips a '#n' suffix)."""
+    base, separator, suffix = raw.rpartition(_ID_SEPARATOR)
+    return base if separator and suffix.isdigit() else raw
+
+
+class _ActionIds:
+    """Hands out action ids unique within one message or view."""
+
+    def __init__(self) -> None:
+        self._uses: Counter[str] = Counter()
+
+    def unique(self, action_id: str) -> str:
+        n = self._uses[action_id]
+        self._uses[action_id] += 1
+        return encode_action_id(action_id, n)
+
+
+# --- text -------------------------------------------------------------------------------
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _cut(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters with an ellipsis, never inside an &entity;."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - len(ELLIPSIS)]
+    amp = head.rfind("&")
+    if amp != -1 and ";" not in head[amp:]:
+        head = head[:amp]
+    return head.rstrip() + ELLIPSIS
+
+
+def _mrkdwn(escaped: str) -> dict[str, Any]:
+    # verbatim: Slack links only what is spelled out in <...> (which we escape), so
+    # nothing a clinician types is turned into a channel link or a mention.
+    return {"type": "mrkdwn", "text": _cut(escaped, MAX_TEXT), "verbatim": True}
+
+
+def _plain(text: str, limit: int) -> dict[str, Any]:
+    return {"type": "plain_text", "text": _cut(text, limit), "emoji": True}
+
+
+def _section(escaped: str) -> Block:
+    return {"type": "section", "text": _mrkdwn(escaped)}
+
+
+def _context(escaped: str) -> Block:
+    return {"type": "context", "elements": [_mrkdwn(escaped)]}
+
+
+# --- messages ---------------------------------------------------------------------------
+
+
+def render_message(message: OutboundMessage) -> tuple[str, list[dict[str, Any]]]:
+    """(fallback text for notifications, blocks) for one message."""
+    return _fallback(message), _message_blocks(message, _ActionIds())
+
+
+def _fallback(message: OutboundMessage) -> str:
+    text = message.text.strip()
+    if not text and message.question is not None:
+        text = message.question.text
+    if not text and message.idea is not None:
+        text = f"Idea #{message.idea.idea_id} · {message.idea.state}"
+    return _cut(_escape(text), MAX_FALLBACK_TEXT)
+
+
+def _message_blocks(message: OutboundMessage, ids: _ActionIds) -> list[Block]:
+    blocks: list[Block] = []
+    if message.question is not None:
+        blocks += _question_blocks(message.text, message.question)
+    elif message.text.strip():
+        blocks.append(_section(_escape(message.text)))
+    if message.idea is not None:
+        blocks += _idea_blocks(message.idea)
+    blocks += [_context(f"{NOTICE_EMOJI} {_escape(notice)}") for notice in message.notices]
+
+    buttons = _option_buttons(message.question, ids) if message.question else []
+    buttons += [_button(button, ids) for button in message.buttons]
+    actions = [
+        {"type": "actions", "elements": buttons[start : start + MAX_ACTIONS_ELEMENTS]}
+        for start in range(0, len(buttons), MAX_ACTIONS_ELEMENTS)
+    ]
+    # Over the block limit, the words go before the buttons: a prompt must stay answerable.
+    room = max(MAX_MESSAGE_BLOCKS - len(actions), 0)
+    return (blocks[:room] + actions)[:MAX_MESSAGE_BLOCKS]
+
+
+def _question_blocks(text: str, question: Question) -> list[Block]:
+    """The question in bold, then what else the message says (progress, hint), then the
+    follow-up, each quieter, as context."""
+    # Cut inside the asterisks, so a very long question is still bold.
+    blocks = [_section(f"*{_cut(_escape(question.text.strip()), MAX_TEXT - 2)}*")]
+    before, found, after = text.partition(question.text)
+    rest = " ".join(part.strip() for part in (before, after) if part.strip()) if found else text
+    if rest.strip():
+        blocks.append(_context(_escape(rest.strip())))
+    if question.follow_up:
+        blocks.append(_context(_escape(question.follow_up)))
+    return blocks
+
+
+def _idea_blocks(idea: IdeaCard) -> list[Block]:
+    heading = f"*Idea #{idea.idea_id}* · {_escape(idea.state)}"
+    who = f"From {_escape(idea.submitted_by)}" if idea.submitted_by is not None else "Anonymous"
+    votes = f"{idea.votes} vote" if idea.votes == 1 else f"{idea.votes} votes"
+    return [_section(f"{heading}\n{_escape(idea.text)}"), _context(f"{who} · {votes}")]
+
+
+def _option_buttons(question: Question, ids: _ActionIds) -> list[Block]:
+    return [
+        _button_element(
+            option.label,
+            ids.unique(question.option_action_id),
+            question.option_value_prefix + option.value,
+            ButtonStyle.DEFAULT,
+        )
+        for option in question.options
+    ]
+
+
+def _button(button: Button, ids: _ActionIds) -> Block:
+    return _button_element(button.label, ids.unique(button.action_id), button.value, button.style)
+
+
+def _button_element(label: str, action_id: str, value: str, style: ButtonStyle) -> Block:
+    element: Block = {
+        "type": "button",
+        "text": _plain(label, MAX_BUTTON_TEXT),
+        "action_id": action_id,
+    }
+    if value:
+        # A value is read by a machine: cut it plainly (the core keeps its values short).
+        element["value"] = value[:MAX_BUTTON_VALUE]
+    if style is not ButtonStyle.DEFAULT:
+        element["style"] = style.value  # "primary" | "danger"
+    return element
+
+
+# --- App Home ---------------------------------------------------------------------------
+
+
+def render_home(messages: Sequence[OutboundMessage]) -> dict[str, Any]:
+    """The App Home view: each message rendered as in a chat, a divider between them.
+
+    Whole messages only: one that would not fit under Slack's 100 blocks is left out,
+    with everything after it."""
+    ids = _ActionIds()  # unique across the whole view, not just within one message
+    blocks: list[Block] = []
+    for message in messages:
+        rendered = _message_blocks(message, ids)
+        if not rendered:
+            continue
+        divider = [{"type": "divider"}] if blocks else []
+        if len(blocks) + len(divider) + len(rendered) > MAX_VIEW_BLOCKS:
+            break
+        blocks += divider + rendered
+    return {"type": "home", "blocks": blocks}
+
+
+# --- modals -----------------------------------------------------------------------------
+
+
+def render_modal(form_message: OutboundMessage, callback_id: str = "thrive.form") -> dict[str, Any]:
+    """A modal for `form_message.form`. Its submit button's action id and value travel in
+    private_metadata, for `parse_modal_submission` to read back."""
+    form = form_message.form
+    if form is None:
+        raise ValueError("render_modal needs a message with a form")
+    blocks: list[Block] = []
+    if form.intro.strip():
+        blocks.append(_section(_escape(form.intro)))
+    blocks += [_input_block(field) for field in form.fields]
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "title": _plain(form.title, MAX_MODAL_TITLE),
+        "submit": _plain(form.submit.label, MAX_MODAL_BUTTON),
+        "close": _plain(CANCEL_LABEL, MAX_MODAL_BUTTON),
+        "private_metadata": _form_metadata(form),
+        "blocks": blocks[:MAX_VIEW_BLOCKS],
+    }
+
+
+def _input_block(field: FormField) -> Block:
+    element: Block = {
+        "type": "plain_text_input",
+        "action_id": field.name,
+        "multiline": field.multiline,
+        "max_length": max(1, min(field.max_length, MAX_INPUT_LENGTH)),
+    }
+    if field.placeholder:
+        element["placeholder"] = _plain(field.placeholder, MAX_PLACEHOLDER)
+    return {
+        "type": "input",
+        "block_id": field.name,
+        "label": _plain(field.label, MAX_INPUT_LABEL),
+        "element": element,
+        "optional": not field.required,
+    }
+
+
+def _form_metadata(form: Form) -> str:
+    metadata = json.dumps(
+        {"a": form.submit.action_id, "v": form.submit.value},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    if len(metadata) > MAX_PRIVATE_METADATA:
+        # Cutting it would send the wrong value back: refuse instead.
+        raise ValueError(
+            f"form submit action and value take {len(metadata)} characters of "
+            f"private_metadata; Slack allows {MAX_PRIVATE_METADATA}"
+        )
+    return metadata
+
+
+def parse_modal_submission(view: Mapping[str, Any]) -> tuple[str, str, dict[str, str]]:
+    """(action_id, value, fields) from a view_submission's `view`.
+
+    ValueError if private_metadata is missing, too long, not JSON, or not an object
+    with string "a" and "v" (so it was not made by `render_modal`)."""
+    raw = view.get("private_metadata")
+    if not isinstance(raw, str) or not raw:
+        raise ValueError("modal submission has no private_metadata: not a Thrive form")
+    if len(raw) > MAX_PRIVATE_METADATA:
+        raise ValueError(
+            f"modal private_metadata is {len(raw)} characters, over Slack's "
+            f"{MAX_PRIVATE_METADATA}: not a Thrive form"
+        )
+    try:
+        metadata = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"modal private_metadata is not JSON: {error}") from error
+    if not (
+        isinstance(metadata, dict)
+        and isinstance(metadata.get("a"), str)
+        and isinstance(metadata.get("v"), str)
+    ):
+        raise ValueError('modal private_metadata must be a JSON object with strings "a" and "v"')
+    return metadata["a"], metadata["v"], _submitted_fields(view)
+
+
+def _submitted_fields(view: Mapping[str, Any]) -> dict[str, str]:
+    """block_id -> typed text, from state.values (block_id -> action_id -> {"value": ...}).
+    An optional field left empty arrives as null and becomes ""."""
+    state = view.get("state") or {}
+    values = state.get("values") if isinstance(state, Mapping) else None
+    if values is None:
+        return {}
+    if not isinstance(values, Mapping):
+        raise ValueError("modal state.values is not an object")
+    fields: dict[str, str] = {}
+    for block_id, elements in values.items():
+        if not isinstance(elements, Mapping):
+            raise ValueError(f"modal state for block {block_id!r} is not an object")
+        for element in elements.values():
+            if not isinstance(element, Mapping):
+                raise ValueError(f"modal state for block {block_id!r} is not an object")
+            value = element.get("value")
+            fields[str(block_id)] = value if isinstance(value, str) else ""
+    return fields
