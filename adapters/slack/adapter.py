@@ -1,16 +1,20 @@
 """The Slack adapter: slack-bolt's AsyncApp at POST /slack/events on the shared server.
 
-Bolt verifies signatures (5-minute replay window) and acks before our listeners
-run (process_before_response=False), so Slack always gets its answer inside
-3 s; the listeners then translate, hand the event to the core and send the
-replies. Outbound calls go through slack_sdk's AsyncWebClient with its
-rate-limit and server-error retry handlers.
+Bolt verifies signatures (5-minute replay window). Every listener acks at once
+and leaves the real work (translate, hand the event to the core, send the
+replies) to a background task, so Slack gets its answer in about a
+millisecond. (bolt's own ack-first mode polls for ack() every 10 ms; with
+process_before_response=True and our own task we skip that floor.)
+
+Outbound calls go through slack_sdk's AsyncWebClient with its rate-limit and
+server-error retry handlers.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from typing import Any
 
 import structlog
@@ -48,8 +52,11 @@ SLACK_DEFAULT_API = "https://slack.com/api/"
 # An action id no handler has: the core answers it with its polite "that no longer works".
 UNREADABLE_FORM = "form.unreadable"
 MAX_SHORTCUT_TEXT = 4000
+SHUTDOWN_GRACE_SECONDS = 10.0
 
 Listener = Callable[..., Awaitable[None]]
+EventWork = Callable[[dict[str, Any], dict[str, Any], AsyncBoltContext], Coroutine[Any, Any, None]]
+InteractionWork = Callable[[dict[str, Any], AsyncRespond], Coroutine[Any, Any, None]]
 
 
 class SlackAdapter:
@@ -70,17 +77,19 @@ class SlackAdapter:
         self.app = AsyncApp(
             signing_secret=config.signing_secret,
             client=self.client,
-            process_before_response=False,
+            process_before_response=True,  # we ack first ourselves: see _acked()
         )
         # conversations.open is Tier 3: remember each person's DM channel.
         self._dm_channels: dict[tuple[str, str], str] = {}
         self._profiles: dict[tuple[str, str], Profile] = {}
+        self._work: set[asyncio.Task[None]] = set()
         self._register()
 
     # --- ChatAdapter ---
 
     def mount(self, app: web.Application) -> None:
         app.router.add_post("/slack/events", self._handle_request)
+        app.on_shutdown.append(self._finish_work)
 
     async def send(self, to: ConversationRef, message: OutboundMessage) -> MessageRef:
         channel, thread_ts = await self._channel_for(to)
@@ -130,18 +139,36 @@ class SlackAdapter:
     # --- Listeners: translate, hand to the core, send the replies ---
 
     def _register(self) -> None:
-        self.app.event("message")(self._on_message)
-        self.app.event("app_mention")(self._on_mention)
-        self.app.event("app_home_opened")(self._on_home_opened)
-        self.app.event("user_change")(self._on_user_change)
-        self.app.action(re.compile(".*"))(self._on_block_action)
-        self.app.view(re.compile(".*"))(self._on_view_submission)
-        self.app.command("/thrive")(self._on_command)
-        self.app.shortcut("thrive.share_idea")(self._on_share_idea)
-        self.app.shortcut("thrive.message_to_idea")(self._on_message_to_idea)
+        self.app.event("message")(self._acked_event(self._message))
+        self.app.event("app_mention")(self._acked_event(self._mention))
+        self.app.event("app_home_opened")(self._acked_event(self._home_opened))
+        self.app.event("user_change")(self._acked_event(self._user_change))
+        self.app.action(re.compile(".*"))(self._acked(self._block_action))
+        self.app.view(re.compile(".*"))(self._acked(self._view_submission))
+        self.app.command("/thrive")(self._acked(self._command))
+        self.app.shortcut("thrive.share_idea")(self._acked(self._share_idea))
+        self.app.shortcut("thrive.message_to_idea")(self._acked(self._message_to_idea))
         self.app.error(self._on_error)
 
-    async def _on_message(
+    # bolt passes listeners the arguments their parameter names ask for, so these two
+    # small shapes cover every listener: ack now, work later.
+
+    def _acked_event(self, work: EventWork) -> Listener:
+        async def listener(
+            body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
+        ) -> None:
+            self._later(work(body, event, context))  # bolt acks an event when we return
+
+        return listener
+
+    def _acked(self, work: InteractionWork) -> Listener:
+        async def listener(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+            await ack()
+            self._later(work(body, respond))
+
+        return listener
+
+    async def _message(
         self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
     ) -> None:
         if inbound.is_own_message(event, context.bot_user_id, context.bot_id):
@@ -167,7 +194,7 @@ class SlackAdapter:
             reply_to = inbound.channel_ref(team_id, str(event["channel"]), str(event["thread_ts"]))
         await self._dispatch(received, reply_to)
 
-    async def _on_mention(
+    async def _mention(
         self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
     ) -> None:
         if inbound.is_own_message(event, context.bot_user_id, context.bot_id):
@@ -179,7 +206,7 @@ class SlackAdapter:
         thread = str(event.get("thread_ts") or event.get("ts") or "")
         await self._dispatch(command, inbound.channel_ref(team_id, str(event["channel"]), thread))
 
-    async def _on_home_opened(
+    async def _home_opened(
         self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
     ) -> None:
         if event.get("tab") not in (None, "home"):
@@ -202,7 +229,7 @@ class SlackAdapter:
         except Exception as error:
             log.warning("slack.home_publish_failed", error=repr(neutral_error(error)))
 
-    async def _on_user_change(
+    async def _user_change(
         self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
     ) -> None:
         user = event.get("user") or {}
@@ -223,10 +250,7 @@ class SlackAdapter:
         )
         await self.dispatcher.handle(changed)
 
-    async def _on_block_action(
-        self, ack: AsyncAck, body: dict[str, Any], context: AsyncBoltContext
-    ) -> None:
-        await ack()
+    async def _block_action(self, body: dict[str, Any], respond: AsyncRespond) -> None:
         team_id, user_id = _team_and_user(body)
         action = inbound.block_action(body, await self._profile(team_id, user_id))
         container = body.get("container") or {}
@@ -236,8 +260,8 @@ class SlackAdapter:
             to = inbound.channel_ref(team_id, channel, container.get("thread_ts"))
         await self._dispatch(action, to, trigger=body.get("trigger_id"))
 
-    async def _on_view_submission(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        await ack()  # closes the modal; replies arrive in the DM
+    async def _view_submission(self, body: dict[str, Any], respond: AsyncRespond) -> None:
+        # The ack closed the modal; replies arrive in the DM.
         team_id, user_id = _team_and_user(body)
         try:
             action_id, value, fields = parse_modal_submission(body.get("view") or {})
@@ -249,8 +273,7 @@ class SlackAdapter:
             submitted, inbound.dm_ref(team_id, user_id, self._dm_of(team_id, user_id))
         )
 
-    async def _on_command(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
-        await ack()
+    async def _command(self, body: dict[str, Any], respond: AsyncRespond) -> None:
         team_id = str(body.get("team_id") or "")
         user_id = str(body.get("user_id") or "")
         command = inbound.slash_command(body, await self._profile(team_id, user_id))
@@ -263,8 +286,7 @@ class SlackAdapter:
         if interactive:  # buttons must stay pressable and updatable: those go to the DM
             await deliver_replies(self, self.dispatcher, command.conversation, interactive)
 
-    async def _on_share_idea(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        await ack()
+    async def _share_idea(self, body: dict[str, Any], respond: AsyncRespond) -> None:
         team_id, user_id = _team_and_user(body)
         await self._dispatch(
             ActionInvoked(
@@ -276,8 +298,7 @@ class SlackAdapter:
             trigger=body.get("trigger_id"),
         )
 
-    async def _on_message_to_idea(self, ack: AsyncAck, body: dict[str, Any]) -> None:
-        await ack()
+    async def _message_to_idea(self, body: dict[str, Any], respond: AsyncRespond) -> None:
         team_id, user_id = _team_and_user(body)
         text = str((body.get("message") or {}).get("text") or "")[:MAX_SHORTCUT_TEXT]
         await self._dispatch(
@@ -294,6 +315,23 @@ class SlackAdapter:
         log.error("slack.listener_failed", error=repr(error), type=body.get("type"))
 
     # --- helpers ---
+
+    def _later(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run the slow part after Slack has its ack; failures are logged, never lost."""
+        task = asyncio.create_task(self._logged(work))
+        self._work.add(task)
+        task.add_done_callback(self._work.discard)
+
+    async def _logged(self, work: Coroutine[Any, Any, None]) -> None:
+        try:
+            await work
+        except Exception:  # a listener must never take the server down
+            log.exception("slack.work_failed")
+
+    async def _finish_work(self, _app: web.Application) -> None:
+        """At shutdown, let work already acked to Slack finish (bounded)."""
+        if self._work:
+            await asyncio.wait(set(self._work), timeout=SHUTDOWN_GRACE_SECONDS)
 
     async def _dispatch(
         self, event: InboundEvent, reply_to: ConversationRef, trigger: str | None = None
