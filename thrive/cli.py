@@ -44,7 +44,9 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 prompts_app = typer.Typer(help="Question banks, codebook and bot copy.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+slack_app = typer.Typer(help="Slack app setup.", no_args_is_help=True)
 app.add_typer(prompts_app, name="prompts")
+app.add_typer(slack_app, name="slack")
 
 # soft_wrap: never hard-wrap at 80 columns when piped, which would split a file:line
 # path, a URL or a one-line configuration error across lines.
@@ -253,6 +255,33 @@ def prompts_validate(
         err.print(f"{len(problems)} problem(s) found.", style="red")
         raise typer.Exit(1)
     out.print(f"{target}: content is valid.")
+
+
+@slack_app.command("manifest")
+def slack_manifest(
+    public_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Where Slack reaches this server, e.g. https://thrive.example.org "
+            "(THRIVE_PUBLIC_URL)."
+        ),
+    ] = None,
+    name: Annotated[str, typer.Option(help="The app's name in Slack.")] = "Thrive",
+) -> None:
+    """Print a Slack app manifest (YAML): paste it into "Create app > From a manifest"."""
+    from adapters.slack.manifest import manifest_yaml
+
+    url = public_url or _settings().public_url
+    if not url:
+        err.print("Give --public-url (or set THRIVE_PUBLIC_URL): where Slack reaches this server.")
+        raise typer.Exit(2)
+    try:
+        text = manifest_yaml(url, app_name=name)
+    except ValueError as problem:
+        err.print(f"Cannot build the manifest: {problem}", highlight=False, markup=False)
+        raise typer.Exit(2) from None
+    # Plain print: the YAML must reach a pipe or file exactly, without rich's wrapping.
+    print(text, end="" if text.endswith("\n") else "\n")
 
 
 def _check_content(settings: Settings) -> None:
