@@ -25,6 +25,8 @@ class BotContext:
     clock: Clock
     secret_key: str
     default_timezone: str = "UTC"
+    # No breakdown or rate is shown for fewer people than this.
+    min_group_size: int = 5
 
     def say(self, key: str, **values: object) -> str:
         """The bot's wording lives in prompts/content/copy.yaml, not in code."""

@@ -26,7 +26,8 @@ from bot.events import (
     MessageRef,
     ProfileChanged,
 )
-from bot.message_routes import home, on_command, on_message
+from bot.home import home
+from bot.message_routes import on_command, on_message
 from bot.messages import OutboundMessage
 from bot.people import ensure_person
 from storage.deliveries import DeliveryRepository

@@ -14,7 +14,6 @@ from bot.context import MAX_MESSAGE_LENGTH, Turn
 from bot.errors import MessageTooLong
 from bot.events import MessageReceived
 from bot.messages import Button, OutboundMessage
-from bot.people import Role
 from bot.privacy import redact
 from prompts import PromptKind
 from storage.models import Delivery
@@ -96,23 +95,6 @@ async def run_command(turn: Turn, command: ParsedCommand) -> Replies:
 
 async def help_reply(turn: Turn) -> Replies:
     return [OutboundMessage(text=turn.say("help"))]
-
-
-async def home(turn: Turn) -> Replies:
-    """A summary for a home tab: what is open for you, and how your ideas are doing."""
-    open_delivery = await answers.find_open_delivery(turn)
-    replies: Replies = [
-        OutboundMessage(text=turn.say("home.header", name=turn.person.display_name))
-    ]
-    if open_delivery is not None:
-        prompt = answers.current_prompt(turn, open_delivery)
-        replies.append(OutboundMessage(text=turn.say("home.open_prompt", question=prompt.text)))
-    else:
-        replies.append(OutboundMessage(text=turn.say("home.nothing_open")))
-    replies += await ideas.my_ideas(turn)
-    if turn.has_role(Role.LEADER) or turn.has_role(Role.WELLNESS_LEAD):
-        replies.append(OutboundMessage(text=turn.say("home.leader_note")))
-    return replies
 
 
 def _nothing_open(turn: Turn, text: str, *, closed: bool = False) -> OutboundMessage:

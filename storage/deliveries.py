@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -155,6 +155,29 @@ class DeliveryRepository:
             .execution_options(synchronize_session=False)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def open_occurrence_count(self, now: datetime) -> int:
+        count = await self.session.scalar(
+            select(func.count())
+            .select_from(Occurrence)
+            .where(
+                Occurrence.closed_at.is_(None),
+                or_(Occurrence.closes_at.is_(None), Occurrence.closes_at > now),
+            )
+        )
+        return int(count or 0)
+
+    async def participation_since(self, since: datetime) -> tuple[int, int]:
+        """(prompts sent, fully answered) among deliveries sent since then."""
+        sent = await self.session.scalar(
+            select(func.count()).select_from(Delivery).where(Delivery.sent_at >= since)
+        )
+        answered = await self.session.scalar(
+            select(func.count())
+            .select_from(Delivery)
+            .where(Delivery.sent_at >= since, Delivery.state == ANSWERED)
+        )
+        return int(sent or 0), int(answered or 0)
 
     async def next_due_at(self) -> datetime | None:
         return await self.session.scalar(

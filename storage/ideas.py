@@ -34,6 +34,17 @@ class IdeaRepository:
         )
         return result.all()
 
+    async def in_states(
+        self, workspace_id: int, states: Sequence[str], limit: int = 20
+    ) -> Sequence[Idea]:
+        result = await self.session.scalars(
+            select(Idea)
+            .where(Idea.workspace_id == workspace_id, Idea.state.in_(states))
+            .order_by(Idea.updated_at.desc(), Idea.id.desc())
+            .limit(limit)
+        )
+        return result.all()
+
     async def events_of(self, idea_id: int) -> Sequence[IdeaEvent]:
         result = await self.session.scalars(
             select(IdeaEvent).where(IdeaEvent.idea_id == idea_id).order_by(IdeaEvent.id)

@@ -61,7 +61,9 @@ async def build_runtime(
     except BaseException:
         await database.dispose()
         raise
-    ctx = BotContext(content, clock, secret, settings.default_timezone)
+    ctx = BotContext(
+        content, clock, secret, settings.default_timezone, min_group_size=settings.min_group_size
+    )
     dispatcher = Dispatcher(database, ctx)
     adapters: list[ChatAdapter] = []
     local_chat = None

@@ -7,7 +7,9 @@ import json
 import time
 from typing import Any
 
+from bot.people import Role
 from storage.models import Person
+from storage.people import PeopleRepository
 from tests.integration.slack.live_slack import (
     SIGNING_SECRET,
     LiveSlack,
@@ -264,3 +266,21 @@ async def test_a_429_on_post_message_is_retried_after_retry_after(live: LiveSlac
     limited, sent = calls[before], calls[before + 1]
     assert limited.status == 429 and sent.ok
     assert sent.at - limited.at >= 0.9  # Retry-After: 1 was obeyed
+
+
+async def test_app_home_shows_a_leader_the_triage_queue(live: LiveSlack) -> None:
+    person = await _met(live)
+    async with live.runtime.database.transaction() as session:
+        people = PeopleRepository(session)
+        found = await people.get(person.id)
+        assert found is not None
+        await people.grant(found, Role.LEADER, now=live.runtime.ctx.clock.now())
+    assert await live.command(USER, "idea: a float nurse on Mondays", channel=DM) == 200
+    await live.until(live.ideas, "the idea")
+
+    opened = {"type": "app_home_opened", "user": USER, "channel": DM, "tab": "home"}
+    assert await live.event(opened, "Ev-home-leader") == 200
+
+    [published] = await live.slack.wait_for("views.publish")
+    shown = json.dumps(published.body["view"])
+    assert "Waiting for leaders (1):" in shown and "a float nurse on Mondays" in shown
