@@ -19,13 +19,15 @@ from typing import Any
 
 import structlog
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.base import deliver_replies
@@ -83,6 +85,7 @@ class SlackAdapter:
         self._dm_channels: dict[tuple[str, str], str] = {}
         self._profiles: dict[tuple[str, str], Profile] = {}
         self._work: set[asyncio.Task[None]] = set()
+        self._verifier = SignatureVerifier(config.signing_secret)
         self._register()
 
     # --- ChatAdapter ---
@@ -131,7 +134,23 @@ class SlackAdapter:
     # --- HTTP ---
 
     async def _handle_request(self, request: web.Request) -> web.Response:
-        bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+        raw = await request.text()
+        # Checked here as well as in bolt: a forged request must not even be parsed, and a
+        # signed one bolt cannot parse deserves a 400, not bolt's 500.
+        if not self._verifier.is_valid_request(raw, dict(request.headers)):
+            log.info("slack.bad_signature", path=request.path)
+            return _json_error(401, "invalid_signature")
+        try:
+            bolt_request = AsyncBoltRequest(
+                body=raw, query=request.query_string, headers=dict(request.headers)
+            )
+        except Exception as problem:  # bolt parses JSON and form bodies itself
+            log.info("slack.malformed_body", reason=repr(problem))
+            return _json_error(400, "malformed_body")
+        bolt_response = await self.app.async_dispatch(bolt_request)
+        if bolt_response.status == 404:  # a well-signed payload no listener understands
+            log.info("slack.unhandled_payload", body_type=bolt_request.body.get("type"))
+            return _json_error(400, "unhandled_payload")
         if bolt_response.status >= 400:
             log.info("slack.request_refused", status=bolt_response.status, path=request.path)
         return await to_aiohttp_response(bolt_response)
@@ -390,6 +409,10 @@ def _team_and_user(body: Mapping[str, Any]) -> tuple[str, str]:
     if not team_id or not user_id:
         raise UnusablePayload("interaction without a team or user")
     return team_id, user_id
+
+
+def _json_error(status: int, code: str) -> web.Response:
+    return web.json_response({"error": code}, status=status)
 
 
 def _is_plain(reply: OutboundMessage) -> bool:

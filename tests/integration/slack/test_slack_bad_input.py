@@ -1,0 +1,132 @@
+"""What Slack (or someone pretending to be Slack) sends that the bot must refuse or survive."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.integration.slack.live_slack import (
+    SIGNING_SECRET,
+    LiveSlack,
+    action_from,
+    button_labelled,
+)
+from tests.integration.slack.signing import interaction_body, signed_headers
+from tests.integration.slack.test_slack_flow import DM, USER, _met, _prompt_ts, _prompted
+
+
+async def _post_raw(live: LiveSlack, body: str, content_type: str) -> tuple[int, Any]:
+    headers = signed_headers(SIGNING_SECRET, body, content_type=content_type)
+    async with live.http.post(f"{live.url}/slack/events", data=body, headers=headers) as r:
+        return r.status, await r.json()
+
+
+async def test_a_signed_but_malformed_body_gets_400_and_nothing_is_stored(
+    live: LiveSlack,
+) -> None:
+    status, body = await _post_raw(live, "{not json", "application/json")
+    assert (status, body) == (400, {"error": "malformed_body"})
+    status, body = await _post_raw(
+        live, interaction_body({"type": "block_actions"}), "application/x-www-form-urlencoded"
+    )
+    assert (status, body) == (400, {"error": "unhandled_payload"})
+    assert await live.person(USER) is None
+
+
+async def test_an_unknown_action_id_gets_a_polite_reply_and_changes_nothing(
+    live: LiveSlack,
+) -> None:
+    await _prompted(live, ["joy-more"])
+    before = len(live.slack.calls_to("chat.postMessage"))
+
+    await live.press(
+        USER, {"action_id": "no.such.action", "value": "1"}, channel=DM, message_ts="1.1"
+    )
+
+    calls = await live.slack.wait_for("chat.postMessage", before + 1)
+    assert calls[-1].body["text"].startswith("That button no longer works.")
+    assert await live.responses() == []
+
+
+async def test_a_form_whose_metadata_does_not_decode_is_answered_politely(
+    live: LiveSlack,
+) -> None:
+    await _met(live)
+    before = len(live.slack.calls_to("chat.postMessage"))
+    view = {"type": "modal", "callback_id": "thrive.form", "private_metadata": "{garbled"}
+
+    assert await live.submit_view(USER, view, {"answer": "Teaching"}) == 200
+
+    calls = await live.slack.wait_for("chat.postMessage", before + 1)
+    assert calls[-1].body["text"].startswith("That button no longer works.")
+    assert await live.responses() == []
+
+
+async def test_undo_in_slack_removes_the_answer_and_asks_again(live: LiveSlack) -> None:
+    prompt = await _prompted(live, ["autonomy-vital"])
+    await live.press(
+        USER,
+        action_from(button_labelled(prompt["blocks"], "3")),
+        channel=DM,
+        message_ts=await _prompt_ts(live),
+    )
+    await live.until(live.responses, "the answer")
+    posts = await live.slack.wait_for("chat.postMessage", 3)
+    confirmation = next(c for c in posts if c.body["text"].startswith("Thanks, saved"))
+    undo = button_labelled(confirmation.body["blocks"], "Undo")
+
+    await live.press(USER, action_from(undo), channel=DM, message_ts="1700000000.000999")
+
+    async def gone() -> bool:
+        return await live.responses() == []
+
+    await live.until(gone, "the answer to be undone")
+    asked_again = await live.slack.wait_for("chat.postMessage", len(posts) + 1)
+    assert "autonomy" in asked_again[-1].body["text"]
+
+
+async def test_a_deactivated_person_is_marked_gone_and_not_prompted(live: LiveSlack) -> None:
+    person = await _met(live)
+    change = {
+        "type": "user_change",
+        "user": {"id": USER, "team_id": "T0TEST", "deleted": True, "tz": "America/Chicago"},
+    }
+    assert await live.event(change, "Ev-gone") == 200
+
+    async def gone() -> bool:
+        found = await live.person(USER)
+        return found is not None and found.gone
+
+    await live.until(gone, "the person to be marked gone")
+    before = len(live.slack.calls_to("chat.postMessage"))
+    await live.runtime.outbox.open_occurrence([person], ["joy-more"])
+    await live.runtime.outbox.dispatch_due()
+    assert len(live.slack.calls_to("chat.postMessage")) == before
+
+
+async def test_the_dm_channel_is_opened_once_and_remembered(live: LiveSlack) -> None:
+    """A person first met through a channel mention has no DM yet: open it once."""
+    mention = {
+        "type": "app_mention",
+        "user": "U2NEW",
+        "channel": "C0GENERAL",
+        "text": "<@U0BOT> help",
+        "ts": "1700000100.000001",
+    }
+    assert await live.event(mention, "Ev-mention") == 200
+    await live.slack.wait_for("chat.postMessage")  # the help, in the channel thread
+
+    async def known() -> Any:
+        return await live.person("U2NEW")
+
+    person = await live.until(known, "the person")
+    await live.runtime.outbox.open_occurrence([person], ["joy-more"])
+    await live.runtime.outbox.open_occurrence([person], ["valued"])
+    posts = await live.slack.wait_for("chat.postMessage", 3)
+
+    assert [c.body["channel"] for c in posts[1:]] == ["DU2NEW", "DU2NEW"]
+    assert len(live.slack.calls_to("conversations.open")) == 1
+    # The channel reply went to the mention's thread, not to the DM.
+    assert (posts[0].body["channel"], posts[0].body["thread_ts"]) == (
+        "C0GENERAL",
+        "1700000100.000001",
+    )
