@@ -77,7 +77,8 @@ async def build_runtime(
                 note="the local web chat has no login; keep it off public networks",
             )
     if settings.slack_enabled:
-        adapters.append(SlackAdapter(_slack_config(settings), dispatcher))
+        # The engine: with OAuth installs, slack_sdk's installation store shares our database.
+        adapters.append(SlackAdapter(_slack_config(settings), dispatcher, engine=database.engine))
     senders: dict[str, Sender] = {adapter.platform: adapter for adapter in adapters}
     outbox = Outbox(database, ctx, senders)
     return Runtime(settings, database, ctx, dispatcher, outbox, adapters, local_chat)

@@ -6,36 +6,33 @@ replies) to a background task, so Slack gets its answer in about a
 millisecond. (bolt's own ack-first mode polls for ack() every 10 ms; with
 process_before_response=True and our own task we skip that floor.)
 
-Outbound calls go through slack_sdk's AsyncWebClient with its rate-limit and
-server-error retry handlers.
+Outbound calls (adapters/slack/web_api.py) go through slack_sdk's AsyncWebClient
+with its rate-limit and server-error retry handlers.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
 from typing import Any
 
 import structlog
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
-)
 from slack_sdk.signature import SignatureVerifier
-from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.base import deliver_replies
 from adapters.slack import inbound
-from adapters.slack.blocks import parse_modal_submission, render_home, render_message, render_modal
+from adapters.slack.blocks import parse_modal_submission, render_message
 from adapters.slack.config import SlackConfig
-from adapters.slack.errors import neutral_error
 from adapters.slack.inbound import SLACK_PLATFORM, Profile, UnusablePayload
+from adapters.slack.manifest import OAUTH_REDIRECT_PATH
+from adapters.slack.oauth import INSTALL_PATH, SlackInstallations
+from adapters.slack.web_api import SlackWebApi
 from bot.actions import IDEA_FROM_MESSAGE, IDEA_OPEN_FORM
 from bot.dispatcher import Dispatcher
 from bot.events import (
@@ -50,7 +47,6 @@ from bot.messages import OutboundMessage
 
 log = structlog.get_logger(__name__)
 
-SLACK_DEFAULT_API = "https://slack.com/api/"
 # An action id no handler has: the core answers it with its polite "that no longer works".
 UNREADABLE_FORM = "form.unreadable"
 MAX_SHORTCUT_TEXT = 4000
@@ -64,26 +60,28 @@ InteractionWork = Callable[[dict[str, Any], AsyncRespond], Coroutine[Any, Any, N
 class SlackAdapter:
     platform = SLACK_PLATFORM
 
-    def __init__(self, config: SlackConfig, dispatcher: Dispatcher) -> None:
+    def __init__(
+        self, config: SlackConfig, dispatcher: Dispatcher, *, engine: AsyncEngine | None = None
+    ) -> None:
+        """`engine` (our database's) is needed only for OAuth installs (`config.uses_oauth`)."""
         self.config = config
         self.dispatcher = dispatcher
-        self.client = AsyncWebClient(
-            token=config.bot_token,
-            base_url=config.api_url or SLACK_DEFAULT_API,
-            retry_handlers=[
-                AsyncRateLimitErrorRetryHandler(max_retry_count=2),
-                AsyncServerErrorRetryHandler(max_retry_count=2),
-                AsyncConnectionErrorRetryHandler(max_retry_count=2),
-            ],
+        # One workspace: config.bot_token. OAuth installs: each workspace's token from the
+        # installation store (bolt authorizes inbound requests from the same store).
+        self.installations = (
+            SlackInstallations.from_config(config, engine) if config.uses_oauth else None
         )
+        self.web = SlackWebApi(config, self.installations)
         self.app = AsyncApp(
             signing_secret=config.signing_secret,
-            client=self.client,
+            client=self.web.client,  # bolt's OAuth flow calls oauth.v2.access through it too
+            oauth_settings=(
+                self.installations.oauth_settings() if self.installations is not None else None
+            ),
             process_before_response=True,  # we ack first ourselves: see _acked()
         )
-        # conversations.open is Tier 3: remember each person's DM channel.
-        self._dm_channels: dict[tuple[str, str], str] = {}
-        self._profiles: dict[tuple[str, str], Profile] = {}
+        if self.installations is not None:
+            self.app.use(self._learn_channel)
         self._work: set[asyncio.Task[None]] = set()
         self._verifier = SignatureVerifier(config.signing_secret)
         self._register()
@@ -92,44 +90,23 @@ class SlackAdapter:
 
     def mount(self, app: web.Application) -> None:
         app.router.add_post("/slack/events", self._handle_request)
+        if self.installations is not None:
+            app.router.add_get(INSTALL_PATH, self._install)
+            app.router.add_get(OAUTH_REDIRECT_PATH, self._oauth_redirect)
+            # Mounted before create_app adds the outbox loop, so this runs before any send.
+            app.cleanup_ctx.append(self._installation_tables)
         app.on_shutdown.append(self._finish_work)
 
     async def send(self, to: ConversationRef, message: OutboundMessage) -> MessageRef:
-        channel, thread_ts = await self._channel_for(to)
-        text, blocks = render_message(message)
-        try:
-            response = await self.client.chat_postMessage(
-                channel=channel,
-                text=text,
-                blocks=blocks,
-                thread_ts=thread_ts,
-                unfurl_links=False,
-                unfurl_media=False,
-            )
-        except Exception as error:
-            raise neutral_error(error) from error
-        return MessageRef(SLACK_PLATFORM, str(response["channel"]), str(response["ts"]))
+        return await self.web.post(to, message)
 
     async def update(self, ref: MessageRef, message: OutboundMessage) -> None:
-        text, blocks = render_message(message)
-        try:
-            await self.client.chat_update(
-                channel=ref.conversation_id, ts=ref.message_id, text=text, blocks=blocks
-            )
-        except Exception as error:
-            raise neutral_error(error) from error
+        await self.web.update(ref, message)
 
     async def open_form(
         self, to: ConversationRef, form_message: OutboundMessage, trigger: str | None
     ) -> MessageRef | None:
-        if trigger is None:
-            # A modal needs a fresh trigger id; without one, show the form's words instead.
-            return await self.send(to, form_message)
-        try:
-            await self.client.views_open(trigger_id=trigger, view=render_modal(form_message))
-        except Exception as error:
-            raise neutral_error(error) from error
-        return None
+        return await self.web.open_form(to, form_message, trigger)
 
     # --- HTTP ---
 
@@ -205,7 +182,7 @@ class SlackAdapter:
         if subtype not in (None, "file_share", "thread_broadcast"):
             return  # joins, deletions and the like
         user_id = str(event.get("user") or "")
-        self._dm_channels[(team_id, user_id)] = str(event.get("channel"))
+        self.web.remember_dm(team_id, user_id, str(event.get("channel")))
         profile = await self._profile(team_id, user_id)
         received = inbound.direct_message(team_id, event, event_id, profile)
         reply_to = received.conversation
@@ -235,18 +212,13 @@ class SlackAdapter:
         profile = await self._profile(team_id, user_id)
         opened = HomeOpened(
             person=inbound.person_ref(team_id, user_id, profile),
-            conversation=inbound.dm_ref(
-                team_id, user_id, self._dm_channels.get((team_id, user_id))
-            ),
+            conversation=inbound.dm_ref(team_id, user_id, self._dm_of(team_id, user_id)),
             event_id=body.get("event_id"),
         )
         outcome = await self.dispatcher.handle(opened)
         if outcome.duplicate:
             return
-        try:
-            await self.client.views_publish(user_id=user_id, view=render_home(outcome.replies))
-        except Exception as error:
-            log.warning("slack.home_publish_failed", error=repr(neutral_error(error)))
+        await self.web.publish_home(team_id, user_id, outcome.replies)
 
     async def _user_change(
         self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
@@ -258,12 +230,10 @@ class SlackAdapter:
             timezone=user.get("tz"),
             display_name=str(user.get("real_name") or user.get("name") or ""),
         )
-        self._profiles[(team_id, user_id)] = profile
+        self.web.remember_profile(team_id, user_id, profile)
         changed = ProfileChanged(
             person=inbound.person_ref(team_id, user_id, profile),
-            conversation=inbound.dm_ref(
-                team_id, user_id, self._dm_channels.get((team_id, user_id))
-            ),
+            conversation=inbound.dm_ref(team_id, user_id, self._dm_of(team_id, user_id)),
             event_id=body.get("event_id"),
             deactivated=bool(user.get("deleted")),
         )
@@ -363,42 +333,42 @@ class SlackAdapter:
         except Exception as error:  # the answer is stored; only the reply failed
             log.warning("slack.reply_failed", error=repr(error), user=event.person.user_id)
 
-    async def _channel_for(self, to: ConversationRef) -> tuple[str, str | None]:
-        """(channel, thread_ts) to post to: a channel thread, or the person's DM."""
-        thread_ts = to.data.get("thread_ts")
-        if to.conversation_id.startswith("channel:"):
-            return str(to.data["channel"]), str(thread_ts) if thread_ts else None
-        key = (to.workspace, to.conversation_id)
-        channel = to.data.get("channel") or self._dm_channels.get(key)
-        if not channel:
-            try:
-                opened = await self.client.conversations_open(users=to.conversation_id)
-            except Exception as error:
-                raise neutral_error(error) from error
-            channel = str(opened["channel"]["id"])
-        self._dm_channels[key] = str(channel)
-        return str(channel), str(thread_ts) if thread_ts else None
+    # --- OAuth installs (only with config.uses_oauth): bolt's flow, our routes ---
 
-    def _dm_of(self, team_id: str, user_id: str) -> str | None:
-        return self._dm_channels.get((team_id, user_id))
+    async def _install(self, request: web.Request) -> web.Response:
+        """The "Add to Slack" page, with a fresh state (stored, and set as a cookie)."""
+        flow = self.app.oauth_flow
+        assert flow is not None  # mounted only with OAuth installs
+        return await to_aiohttp_response(
+            await flow.handle_installation(await to_bolt_request(request))
+        )
+
+    async def _oauth_redirect(self, request: web.Request) -> web.Response:
+        """Slack's redirect back: check the state, swap the code for a token, store it."""
+        flow = self.app.oauth_flow
+        assert flow is not None
+        response = await flow.handle_callback(await to_bolt_request(request))
+        if response.status >= 400:
+            log.info("slack.install_refused", status=response.status)
+        return await to_aiohttp_response(response)
+
+    async def _installation_tables(self, _app: web.Application) -> AsyncIterator[None]:
+        assert self.installations is not None
+        await self.installations.create_tables()
+        yield
 
     async def _profile(self, team_id: str, user_id: str) -> Profile | None:
-        """The person's time zone and name from users.info, once per process."""
-        key = (team_id, user_id)
-        if key in self._profiles:
-            return self._profiles[key]
-        try:
-            response = await self.client.users_info(user=user_id)
-        except Exception as error:
-            log.info("slack.users_info_failed", user=user_id, error=repr(neutral_error(error)))
-            return None
-        user: Mapping[str, Any] = response.get("user") or {}
-        profile = Profile(
-            timezone=user.get("tz"),
-            display_name=str(user.get("real_name") or user.get("name") or ""),
-        )
-        self._profiles[key] = profile
-        return profile
+        return await self.web.profile(team_id, user_id)
+
+    def _dm_of(self, team_id: str, user_id: str) -> str | None:
+        return self.web.dm_of(team_id, user_id)
+
+    async def _learn_channel(
+        self, body: dict[str, Any], next_: Callable[[], Awaitable[None]]
+    ) -> None:
+        """bolt middleware: note which workspace each channel we hear from is in."""
+        self.web.tokens.learn_from(body)
+        await next_()
 
 
 def _team_and_user(body: Mapping[str, Any]) -> tuple[str, str]:

@@ -6,6 +6,13 @@ from alembic import context
 
 from storage.models import Base
 
+
+def _ours(name: str | None, type_: str, _parent_names: object) -> bool:
+    """slack_sdk keeps its installation tables (slack_*) in the same database under its
+    own schema; autogenerate must neither create nor drop them."""
+    return not (type_ == "table" and name is not None and name.startswith("slack_"))
+
+
 connection = context.config.attributes.get("connection")
 if connection is None:
     raise RuntimeError("run migrations with `thrive db upgrade`, which supplies the connection")
@@ -15,6 +22,7 @@ context.configure(
     target_metadata=Base.metadata,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    include_name=_ours,
 )
 with context.begin_transaction():
     context.run_migrations()

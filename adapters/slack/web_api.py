@@ -1,0 +1,151 @@
+"""Thrive's calls to the Slack Web API: posting, updating, modals, the home tab, DMs and
+profiles, each with the right workspace's token and errors mapped to neutral ones."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import structlog
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.blocks import render_home, render_message, render_modal
+from adapters.slack.config import SlackConfig
+from adapters.slack.errors import neutral_error
+from adapters.slack.inbound import SLACK_PLATFORM, Profile
+from adapters.slack.oauth import BotTokens, SlackInstallations
+from bot.events import ConversationRef, MessageRef
+from bot.messages import OutboundMessage
+
+log = structlog.get_logger(__name__)
+
+SLACK_DEFAULT_API = "https://slack.com/api/"
+
+
+class SlackWebApi:
+    def __init__(self, config: SlackConfig, installations: SlackInstallations | None) -> None:
+        self.client = AsyncWebClient(
+            token=config.bot_token,
+            base_url=config.api_url or SLACK_DEFAULT_API,
+            retry_handlers=[
+                AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+                AsyncServerErrorRetryHandler(max_retry_count=2),
+                AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            ],
+        )
+        # One workspace: config.bot_token. OAuth installs: each workspace's token from the
+        # installation store (bolt authorizes inbound requests from the same store).
+        self.tokens = BotTokens(config, installations)
+        # conversations.open is Tier 3: remember each person's DM channel.
+        self._dm_channels: dict[tuple[str, str], str] = {}
+        self._profiles: dict[tuple[str, str], Profile] = {}
+
+    async def post(self, to: ConversationRef, message: OutboundMessage) -> MessageRef:
+        channel, thread_ts = await self._channel_for(to)
+        text, blocks = render_message(message)
+        token = await self.tokens.for_workspace(to.workspace)
+        try:
+            response = await self.client.chat_postMessage(
+                token=token,
+                channel=channel,
+                text=text,
+                blocks=blocks,
+                thread_ts=thread_ts,
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+        except Exception as error:
+            raise neutral_error(error) from error
+        self.tokens.learn(str(response["channel"]), to.workspace)
+        return MessageRef(SLACK_PLATFORM, str(response["channel"]), str(response["ts"]))
+
+    async def update(self, ref: MessageRef, message: OutboundMessage) -> None:
+        text, blocks = render_message(message)
+        token = await self.tokens.for_channel(ref.conversation_id)
+        try:
+            await self.client.chat_update(
+                token=token,
+                channel=ref.conversation_id,
+                ts=ref.message_id,
+                text=text,
+                blocks=blocks,
+            )
+        except Exception as error:
+            raise neutral_error(error) from error
+
+    async def open_form(
+        self, to: ConversationRef, form_message: OutboundMessage, trigger: str | None
+    ) -> MessageRef | None:
+        if trigger is None:
+            # A modal needs a fresh trigger id; without one, show the form's words instead.
+            return await self.post(to, form_message)
+        token = await self.tokens.for_workspace(to.workspace)
+        try:
+            await self.client.views_open(
+                token=token, trigger_id=trigger, view=render_modal(form_message)
+            )
+        except Exception as error:
+            raise neutral_error(error) from error
+        return None
+
+    async def publish_home(
+        self, team_id: str, user_id: str, replies: Sequence[OutboundMessage]
+    ) -> None:
+        try:
+            await self.client.views_publish(
+                token=await self.tokens.for_workspace(team_id),
+                user_id=user_id,
+                view=render_home(replies),
+            )
+        except Exception as error:
+            log.warning("slack.home_publish_failed", error=repr(neutral_error(error)))
+
+    async def profile(self, team_id: str, user_id: str) -> Profile | None:
+        """The person's time zone and name from users.info, once per process."""
+        key = (team_id, user_id)
+        if key in self._profiles:
+            return self._profiles[key]
+        try:
+            token = await self.tokens.for_workspace(team_id)
+            response = await self.client.users_info(token=token, user=user_id)
+        except Exception as error:
+            log.info("slack.users_info_failed", user=user_id, error=repr(neutral_error(error)))
+            return None
+        user: Mapping[str, Any] = response.get("user") or {}
+        profile = Profile(
+            timezone=user.get("tz"),
+            display_name=str(user.get("real_name") or user.get("name") or ""),
+        )
+        self._profiles[key] = profile
+        return profile
+
+    def remember_profile(self, team_id: str, user_id: str, profile: Profile) -> None:
+        self._profiles[(team_id, user_id)] = profile
+
+    def remember_dm(self, team_id: str, user_id: str, channel: str) -> None:
+        self._dm_channels[(team_id, user_id)] = channel
+
+    def dm_of(self, team_id: str, user_id: str) -> str | None:
+        return self._dm_channels.get((team_id, user_id))
+
+    async def _channel_for(self, to: ConversationRef) -> tuple[str, str | None]:
+        """(channel, thread_ts) to post to: a channel thread, or the person's DM."""
+        thread_ts = to.data.get("thread_ts")
+        if to.conversation_id.startswith("channel:"):
+            return str(to.data["channel"]), str(thread_ts) if thread_ts else None
+        key = (to.workspace, to.conversation_id)
+        channel = to.data.get("channel") or self._dm_channels.get(key)
+        if not channel:
+            token = await self.tokens.for_workspace(to.workspace)
+            try:
+                opened = await self.client.conversations_open(token=token, users=to.conversation_id)
+            except Exception as error:
+                raise neutral_error(error) from error
+            channel = str(opened["channel"]["id"])
+        self._dm_channels[key] = str(channel)
+        return str(channel), str(thread_ts) if thread_ts else None
