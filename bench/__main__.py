@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import chat_latency
+from bench import chat_latency, slack_ack
 from thrive.log_setup import configure_logging
 
 
 def main() -> None:
     configure_logging("warning")
     asyncio.run(chat_latency.run())
+    asyncio.run(slack_ack.run())
 
 
 if __name__ == "__main__":

@@ -97,7 +97,9 @@ class Dispatcher:
         except Exception:
             # A bug or an outage: nothing was committed; the person still gets a sentence.
             log.exception(
-                "inbound.failed", platform=event.person.platform, event=type(event).__name__
+                "inbound.failed",
+                platform=event.person.platform,
+                event_type=type(event).__name__,
             )
             return Outcome([OutboundMessage(text=self.ctx.say("error.generic"))]), "failed"
 

@@ -44,17 +44,20 @@ async def ensure_person(
     workspace = await people.workspace(ref.platform, ref.workspace, now=now)
     person = await people.find(workspace.id, ref.user_id)
     if person is None:
-        person = await people.add(
+        person, added = await people.add_if_absent(
             Person(
                 workspace_id=workspace.id,
                 platform_user_id=ref.user_id,
                 display_name=ref.display_name or ref.user_id,
                 timezone=valid_timezone(ref.timezone) or default_timezone,
                 tags=[],
+                paused=False,
+                gone=False,
                 created_at=now,
             )
         )
-        await people.grant(person, Role.CLINICIAN, now=now)
+        if added:
+            await people.grant(person, Role.CLINICIAN, now=now)
     elif ref.timezone and valid_timezone(ref.timezone):
         person.timezone = ref.timezone
     if conversation is not None:

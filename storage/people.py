@@ -6,8 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.engine import dialect_name
 from storage.models import Person, RoleGrant, Workspace
 
 
@@ -18,20 +21,49 @@ class PeopleRepository:
     async def workspace(
         self, platform: str, external_id: str, *, now: datetime, name: str = ""
     ) -> Workspace:
-        """The workspace, created on first sight."""
+        """The workspace, created on first sight.
+
+        Insert-if-absent, then read: two first messages from a new workspace at once
+        must not collide on the unique key (read-then-insert would).
+        """
+        insert = pg_insert if dialect_name(self.session) == "postgresql" else sqlite_insert
+        await self.session.execute(
+            insert(Workspace)
+            .values(
+                platform=platform,
+                external_id=external_id,
+                name=name or external_id,
+                default_timezone="UTC",
+                created_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=["platform", "external_id"])
+        )
         found = await self.session.scalar(
             select(Workspace).where(
                 Workspace.platform == platform, Workspace.external_id == external_id
             )
         )
-        if found is not None:
-            return found
-        workspace = Workspace(
-            platform=platform, external_id=external_id, name=name or external_id, created_at=now
+        assert found is not None
+        return found
+
+    async def add_if_absent(self, person: Person) -> tuple[Person, bool]:
+        """Add the person unless someone with the same platform id is already there (perhaps
+        added a moment ago by a concurrent request); returns the stored one and whether
+        it was added now."""
+        insert = pg_insert if dialect_name(self.session) == "postgresql" else sqlite_insert
+        values = {
+            column.key: getattr(person, column.key)
+            for column in Person.__table__.columns
+            if column.key != "id" and getattr(person, column.key) is not None
+        }
+        result = await self.session.execute(
+            insert(Person)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["workspace_id", "platform_user_id"])
         )
-        self.session.add(workspace)
-        await self.session.flush()
-        return workspace
+        stored = await self.find(person.workspace_id, person.platform_user_id)
+        assert stored is not None
+        return stored, bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def find(self, workspace_id: int, platform_user_id: str) -> Person | None:
         return await self.session.scalar(

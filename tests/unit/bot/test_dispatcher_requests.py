@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from bot.clock import FixedClock
 from bot.context import BotContext
-from tests.unit.bot.dispatch_harness import ChatHarness, button, texts
+from bot.dispatcher import Dispatcher
+from bot.events import MessageReceived
+from prompts import load_content
+from storage.models import Person
+from tests.unit.bot.dispatch_harness import (
+    ChatHarness,
+    button,
+    conversation_ref,
+    person_ref,
+    texts,
+)
 
 
 async def _answered(chat: ChatHarness, user_id: str, *answers: str) -> None:
@@ -285,3 +299,43 @@ async def test_a_sentence_about_snoozing_is_an_answer_not_a_command(chat: ChatHa
     assert texts(replies)[-1].startswith("Thanks, saved: snooze buttons in the EHR")
     assert [r.text for r in await chat.responses()] == ["snooze buttons in the EHR drive me mad"]
     assert (await chat.person("ana")).snoozed_until is None
+
+
+async def test_the_same_new_person_arriving_three_times_at_once_is_stored_once(
+    chat: ChatHarness,
+) -> None:
+    """First contact from a new workspace and person, raced: no unique-key failure."""
+    hello = MessageReceived(person_ref("new"), conversation_ref("new"), None, text="help")
+
+    outcomes = await asyncio.gather(*(chat.handle(hello) for _ in range(3)))
+
+    assert all(texts(o.replies)[0].startswith("Here's what you can type") for o in outcomes)
+    async with chat.database.transaction() as session:
+        people = await session.scalars(select(Person).where(Person.platform_user_id == "new"))
+        [person] = people.all()
+        assert [grant.role for grant in person.roles] == ["clinician"]
+
+
+async def test_an_unexpected_failure_still_gets_a_sentence_and_stores_nothing(
+    chat: ChatHarness, ctx: BotContext, tmp_path: Path
+) -> None:
+    """A prompt removed from a custom bank while its question was open: a real bug path."""
+    await chat.join("ana")
+    await chat.open_prompts(["ana"], ["joy-more"])
+    custom = tmp_path / "content"
+    custom.mkdir()
+    (custom / "guide.yaml").write_text(
+        "kind: bank\nid: guide\nname: Slim\nprompts:\n"
+        '  - {id: only-one, text: "What went well?", kind: free_text}\n'
+        '  - {id: idea-2, text: "What would you change?", kind: idea}\n'
+    )
+    slim = Dispatcher(chat.database, replace(ctx, content=load_content(custom)))
+
+    outcome = await slim.handle(
+        MessageReceived(person_ref("ana"), conversation_ref("ana"), None, text="Teaching")
+    )
+
+    assert texts(outcome.replies) == [
+        "Sorry, something went wrong on my side. Please try again in a minute."
+    ]
+    assert await chat.responses() == []
