@@ -26,6 +26,12 @@ class PeopleRepository:
         Insert-if-absent, then read: two first messages from a new workspace at once
         must not collide on the unique key (read-then-insert would).
         """
+        statement = select(Workspace).where(
+            Workspace.platform == platform, Workspace.external_id == external_id
+        )
+        found = await self.session.scalar(statement)
+        if found is not None:  # the common case: read only, no write lock taken
+            return found
         insert = pg_insert if dialect_name(self.session) == "postgresql" else sqlite_insert
         await self.session.execute(
             insert(Workspace)
@@ -38,11 +44,7 @@ class PeopleRepository:
             )
             .on_conflict_do_nothing(index_elements=["platform", "external_id"])
         )
-        found = await self.session.scalar(
-            select(Workspace).where(
-                Workspace.platform == platform, Workspace.external_id == external_id
-            )
-        )
+        found = await self.session.scalar(statement)
         assert found is not None
         return found
 
