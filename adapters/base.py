@@ -11,12 +11,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+import structlog
 from aiohttp import web
 
 from bot.dispatcher import Dispatcher
 from bot.errors import DeliveryError, FatalError, RateLimited, RecipientGone, TransientError
 from bot.events import ConversationRef, MessageRef
 from bot.messages import OutboundMessage
+
+log = structlog.get_logger(__name__)
 
 
 class ChatAdapter(Protocol):
@@ -57,7 +60,13 @@ async def deliver_replies(
     for reply in replies:
         ref: MessageRef | None
         if reply.replaces is not None:
-            await adapter.update(reply.replaces, reply)
+            try:
+                await adapter.update(reply.replaces, reply)
+            except DeliveryError as error:
+                # Only cosmetic (an old message keeps its buttons): the confirmation and
+                # the next prompt below matter more, so carry on.
+                log.warning("reply.update_failed", error=repr(error))
+                continue
             ref = reply.replaces
         elif reply.form is not None:
             ref = await adapter.open_form(to, reply, trigger)

@@ -8,8 +8,10 @@ the person, with the details in the log.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import answers, metrics
 from bot.action_routes import ACTIONS
@@ -29,7 +31,7 @@ from bot.events import (
 from bot.home import home
 from bot.message_routes import on_command, on_message
 from bot.messages import OutboundMessage
-from bot.people import ensure_person
+from bot.people import ensure_person, valid_timezone
 from storage.deliveries import DeliveryRepository
 from storage.engine import Database
 from storage.ledger import LedgerRepository
@@ -74,6 +76,8 @@ class Dispatcher:
                         "inbound.duplicate", platform=event.person.platform, event_id=event.event_id
                     )
                     return Outcome([], duplicate=True), "duplicate"
+                if isinstance(event, ProfileChanged):
+                    return await self._profile_changed(session, event, turn_now)
                 person = await ensure_person(
                     PeopleRepository(session),
                     event.person,
@@ -103,6 +107,22 @@ class Dispatcher:
             )
             return Outcome([OutboundMessage(text=self.ctx.say("error.generic"))]), "failed"
 
+    async def _profile_changed(
+        self, session: AsyncSession, event: ProfileChanged, now: datetime
+    ) -> tuple[Outcome, str]:
+        """A platform's profile news about someone we know: never signs anyone up."""
+        ref = event.person
+        person = await PeopleRepository(session).find_by_ref(
+            ref.platform, ref.workspace, ref.user_id
+        )
+        if person is None:
+            return Outcome([]), "ignored"
+        # Deactivated people are never messaged again (until they come back).
+        person.gone = event.deactivated
+        if valid_timezone(ref.timezone):
+            person.timezone = ref.timezone
+        return Outcome([]), "handled"
+
     async def prompt_shown(self, delivery_id: int, ref: MessageRef) -> None:
         """Remember where a prompt sent as a reply appeared, to mark it answered later."""
         async with self.database.transaction() as session:
@@ -126,10 +146,6 @@ class Dispatcher:
             if event.message_ref is None:
                 return []
             return await answers.edit_answer(turn, event.message_ref, event.text)
-        if isinstance(event, ProfileChanged):
-            # Deactivated people are never messaged again (until they come back).
-            turn.person.gone = event.deactivated
-            return []
         raise BadAction(f"unhandled event {type(event).__name__}")
 
     async def _action(self, turn: Turn, event: ActionInvoked) -> Replies:

@@ -63,8 +63,9 @@ async def _triage_queue(turn: Turn) -> OutboundMessage:
 async def _participation(turn: Turn) -> OutboundMessage:
     """Open pulses and last week's response rate, with the minimum group size applied."""
     since = turn.now - timedelta(days=7)
-    open_count = await turn.deliveries.open_occurrence_count(turn.now)
-    sent, answered = await turn.deliveries.participation_since(since)
+    workspace = turn.person.workspace_id  # never another workspace's figures
+    open_count = await turn.deliveries.open_occurrence_count(turn.now, workspace)
+    sent, answered = await turn.deliveries.participation_since(since, workspace)
     if sent < turn.ctx.min_group_size:
         rate = turn.say("home.rate_too_few", minimum=turn.ctx.min_group_size)
     else:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.engine import dialect_name
-from storage.models import Delivery, Occurrence
+from storage.models import Delivery, Occurrence, Person
 
 # States a delivery moves through.
 PENDING = "pending"  # waiting in the outbox
@@ -156,27 +156,31 @@ class DeliveryRepository:
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 
-    async def open_occurrence_count(self, now: datetime) -> int:
+    async def open_occurrence_count(self, now: datetime, workspace_id: int) -> int:
+        """Open occurrences with someone in this workspace among their recipients."""
         count = await self.session.scalar(
-            select(func.count())
+            select(func.count(func.distinct(Occurrence.id)))
             .select_from(Occurrence)
+            .join(Delivery, Delivery.occurrence_id == Occurrence.id)
+            .join(Person, Person.id == Delivery.person_id)
             .where(
+                Person.workspace_id == workspace_id,
                 Occurrence.closed_at.is_(None),
                 or_(Occurrence.closes_at.is_(None), Occurrence.closes_at > now),
             )
         )
         return int(count or 0)
 
-    async def participation_since(self, since: datetime) -> tuple[int, int]:
-        """(prompts sent, fully answered) among deliveries sent since then."""
-        sent = await self.session.scalar(
-            select(func.count()).select_from(Delivery).where(Delivery.sent_at >= since)
-        )
-        answered = await self.session.scalar(
+    async def participation_since(self, since: datetime, workspace_id: int) -> tuple[int, int]:
+        """(prompts sent, fully answered) to people in this workspace since then."""
+        sent_here = (
             select(func.count())
             .select_from(Delivery)
-            .where(Delivery.sent_at >= since, Delivery.state == ANSWERED)
+            .join(Person, Person.id == Delivery.person_id)
+            .where(Person.workspace_id == workspace_id, Delivery.sent_at >= since)
         )
+        sent = await self.session.scalar(sent_here)
+        answered = await self.session.scalar(sent_here.where(Delivery.state == ANSWERED))
         return int(sent or 0), int(answered or 0)
 
     async def next_due_at(self) -> datetime | None:

@@ -198,9 +198,26 @@ class SlackAdapter:
         team_id = str(body.get("team_id") or context.team_id or "")
         user_id = str(event.get("user") or "")
         profile = await self._profile(team_id, user_id)
-        command = inbound.mention_command(team_id, event, body.get("event_id"), profile)
+        command = inbound.mention_command(
+            team_id, event, body.get("event_id"), profile, context.bot_user_id
+        )
+        outcome = await self.dispatcher.handle(command)
+        if outcome.duplicate:
+            return
+        # A channel is public: plain replies only for the person (ephemeral, in the thread);
+        # anything with buttons, or anyone's data, goes to their DM.
+        channel = str(event["channel"])
         thread = str(event.get("thread_ts") or event.get("ts") or "")
-        await self._dispatch(command, inbound.channel_ref(team_id, str(event["channel"]), thread))
+        plain = [r for r in outcome.replies if _is_plain(r)]
+        for reply in plain:
+            try:
+                await self.web.post_ephemeral(team_id, channel, user_id, reply, thread)
+            except Exception as error:
+                log.warning("slack.reply_failed", error=repr(error), user=user_id)
+        interactive = [r for r in outcome.replies if not _is_plain(r)]
+        if interactive:
+            dm = inbound.dm_ref(team_id, user_id, self._dm_of(team_id, user_id))
+            await deliver_replies(self, self.dispatcher, dm, interactive)
 
     async def _home_opened(
         self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
@@ -224,7 +241,8 @@ class SlackAdapter:
         self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
     ) -> None:
         user = event.get("user") or {}
-        team_id = str(user.get("team_id") or body.get("team_id") or context.team_id or "")
+        # The workspace that told us, not the user's home team (Slack Connect guests).
+        team_id = str(body.get("team_id") or context.team_id or user.get("team_id") or "")
         user_id = str(user.get("id") or "")
         profile = Profile(
             timezone=user.get("tz"),
@@ -241,7 +259,8 @@ class SlackAdapter:
 
     async def _block_action(self, body: dict[str, Any], respond: AsyncRespond) -> None:
         team_id, user_id = _team_and_user(body)
-        action = inbound.block_action(body, await self._profile(team_id, user_id))
+        # No users.info wait here: an Answer press must open its modal within 3 s.
+        action = inbound.block_action(body, self.web.cached_profile(team_id, user_id))
         container = body.get("container") or {}
         channel = str(container.get("channel_id") or "")
         to = action.conversation
@@ -279,7 +298,9 @@ class SlackAdapter:
         team_id, user_id = _team_and_user(body)
         await self._dispatch(
             ActionInvoked(
-                person=inbound.person_ref(team_id, user_id, await self._profile(team_id, user_id)),
+                person=inbound.person_ref(
+                    team_id, user_id, self.web.cached_profile(team_id, user_id)
+                ),
                 conversation=inbound.dm_ref(team_id, user_id, self._dm_of(team_id, user_id)),
                 action_id=IDEA_OPEN_FORM,
             ),
@@ -328,6 +349,9 @@ class SlackAdapter:
         outcome = await self.dispatcher.handle(event)
         if outcome.duplicate:
             return
+        for reply in outcome.replies:  # messages to update are in the person's workspace
+            if reply.replaces is not None:
+                self.web.tokens.learn(reply.replaces.conversation_id, event.person.workspace)
         try:
             await deliver_replies(self, self.dispatcher, reply_to, outcome.replies, trigger)
         except Exception as error:  # the answer is stored; only the reply failed

@@ -80,8 +80,11 @@ def is_own_message(event: Mapping[str, Any], bot_user_id: str | None, bot_id: st
     return bool(bot_user_id and inner.get("user") == bot_user_id)
 
 
-def strip_mention(text: str) -> str:
+def strip_mention(text: str, bot_user_id: str | None = None) -> str:
     """Remove the @-mention of the bot (and only that); keep every other word as written."""
+    if bot_user_id:
+        bot = re.compile(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>")
+        return bot.sub("", text, count=1).strip()
     return _MENTION.sub("", text, count=1).strip()
 
 
@@ -112,6 +115,12 @@ def edited_message(
     inner = event.get("message")
     if not isinstance(inner, Mapping) or not inner.get("user"):
         return None
+    previous = event.get("previous_message")
+    previous_text = previous.get("text") if isinstance(previous, Mapping) else None
+    # Slack also sends message_changed for link unfurls and attachments: only a real edit
+    # (marked `edited`, with new words) changes an answer.
+    if not inner.get("edited") or inner.get("text") == previous_text:
+        return None
     channel = str(event.get("channel") or "")
     user = str(inner["user"])
     return MessageEdited(
@@ -124,14 +133,18 @@ def edited_message(
 
 
 def mention_command(
-    team_id: str, event: Mapping[str, Any], event_id: str | None, profile: Profile | None
+    team_id: str,
+    event: Mapping[str, Any],
+    event_id: str | None,
+    profile: Profile | None,
+    bot_user_id: str | None = None,
 ) -> CommandInvoked:
     user = str(event.get("user") or "")
     return CommandInvoked(
         person=person_ref(team_id, user, profile),
         conversation=dm_ref(team_id, user),
         event_id=event_id,
-        text=strip_mention(str(event.get("text") or "")),
+        text=strip_mention(str(event.get("text") or ""), bot_user_id),
     )
 
 

@@ -64,6 +64,32 @@ class SlackWebApi:
         self.tokens.learn(str(response["channel"]), to.workspace)
         return MessageRef(SLACK_PLATFORM, str(response["channel"]), str(response["ts"]))
 
+    async def post_ephemeral(
+        self,
+        team_id: str,
+        channel: str,
+        user_id: str,
+        message: OutboundMessage,
+        thread_ts: str | None = None,
+    ) -> None:
+        """Only `user_id` sees it, in `channel` (where they mentioned the bot)."""
+        text, blocks = render_message(message)
+        try:
+            await self.client.chat_postEphemeral(
+                token=await self.tokens.for_workspace(team_id),
+                channel=channel,
+                user=user_id,
+                text=text,
+                blocks=blocks,
+                thread_ts=thread_ts,
+            )
+        except Exception as error:
+            raise neutral_error(error) from error
+
+    def cached_profile(self, team_id: str, user_id: str) -> Profile | None:
+        """No users.info call: for interactions, whose trigger id expires in 3 s."""
+        return self._profiles.get((team_id, user_id))
+
     async def update(self, ref: MessageRef, message: OutboundMessage) -> None:
         text, blocks = render_message(message)
         token = await self.tokens.for_channel(ref.conversation_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from tests.integration.slack.live_slack import (
@@ -113,7 +114,11 @@ async def test_the_dm_channel_is_opened_once_and_remembered(live: LiveSlack) -> 
         "ts": "1700000100.000001",
     }
     assert await live.event(mention, "Ev-mention") == 200
-    await live.slack.wait_for("chat.postMessage")  # the help, in the channel thread
+    [help_reply] = await live.slack.wait_for("chat.postEphemeral")
+    # The reply is for the person only, in the mention's thread; nothing public.
+    assert (help_reply.body["channel"], help_reply.body["user"]) == ("C0GENERAL", "U2NEW")
+    assert help_reply.body["thread_ts"] == "1700000100.000001"
+    assert live.slack.calls_to("chat.postMessage") == []
 
     async def known() -> Any:
         return await live.person("U2NEW")
@@ -121,12 +126,69 @@ async def test_the_dm_channel_is_opened_once_and_remembered(live: LiveSlack) -> 
     person = await live.until(known, "the person")
     await live.runtime.outbox.open_occurrence([person], ["joy-more"])
     await live.runtime.outbox.open_occurrence([person], ["valued"])
-    posts = await live.slack.wait_for("chat.postMessage", 3)
+    posts = await live.slack.wait_for("chat.postMessage", 2)
 
-    assert [c.body["channel"] for c in posts[1:]] == ["DU2NEW", "DU2NEW"]
+    assert [c.body["channel"] for c in posts] == ["DU2NEW", "DU2NEW"]
     assert len(live.slack.calls_to("conversations.open")) == 1
-    # The channel reply went to the mention's thread, not to the DM.
-    assert (posts[0].body["channel"], posts[0].body["thread_ts"]) == (
-        "C0GENERAL",
-        "1700000100.000001",
-    )
+
+
+async def test_a_mention_never_shows_someones_answers_in_the_channel(live: LiveSlack) -> None:
+    await _prompted(live, ["joy-more"])
+    await live.dm(USER, "Teaching my patient Jones", ts="1700000200.000001", event_id="Ev-m1")
+    await live.until(live.responses, "the answer")
+    posts_before = len(live.slack.calls_to("chat.postMessage"))
+
+    for n, text in enumerate(["<@U0BOT> my answers", "<@U0BOT> forget me"]):
+        mention = {
+            "type": "app_mention",
+            "user": USER,
+            "channel": "C0GENERAL",
+            "text": text,
+            "ts": f"1700000300.00000{n}",
+        }
+        assert await live.event(mention, f"Ev-m-{n}") == 200
+
+    [listing] = await live.slack.wait_for("chat.postEphemeral")
+    assert listing.body["user"] == USER and "Teaching my patient" in listing.body["text"]
+    # The confirmation with its buttons went to the person's DM, not the channel.
+    posts = await live.slack.wait_for("chat.postMessage", posts_before + 1)
+    assert posts[-1].body["channel"] == DM
+    assert posts[-1].body["text"].startswith("Delete all 1 of your saved answers?")
+    assert all(c.body["channel"] != "C0GENERAL" for c in live.slack.calls_to("chat.postMessage"))
+
+
+async def test_an_unfurl_is_not_an_edit(live: LiveSlack) -> None:
+    await _prompted(live, ["joy-more"])
+    await live.dm(USER, "See https://example.org", ts="1700000400.000001", event_id="Ev-u1")
+    await live.until(live.responses, "the answer")
+    posts_before = len(live.slack.calls_to("chat.postMessage"))
+    unfurled = {
+        "type": "message",
+        "subtype": "message_changed",
+        "channel": DM,
+        "channel_type": "im",
+        "ts": "1700000401.000001",
+        "message": {
+            "type": "message",
+            "user": USER,
+            "text": "See https://example.org",
+            "ts": "1700000400.000001",
+            "attachments": [{"title": "Example"}],
+        },
+        "previous_message": {
+            "type": "message",
+            "user": USER,
+            "text": "See https://example.org",
+            "ts": "1700000400.000001",
+        },
+    }
+    assert await live.event(unfurled, "Ev-u2") == 200
+    await asyncio.sleep(0.3)
+    assert len(live.slack.calls_to("chat.postMessage")) == posts_before  # no "Updated ..."
+
+
+async def test_a_profile_change_of_a_stranger_signs_nobody_up(live: LiveSlack) -> None:
+    change = {"type": "user_change", "user": {"id": "U9STRANGER", "team_id": "T0TEST", "tz": "UTC"}}
+    assert await live.event(change, "Ev-stranger") == 200
+    await asyncio.sleep(0.3)
+    assert await live.person("U9STRANGER") is None

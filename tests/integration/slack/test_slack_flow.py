@@ -147,6 +147,7 @@ async def test_editing_the_dm_edits_the_answer(live: LiveSlack) -> None:
             "user": USER,
             "text": "Teaching residents",
             "ts": "1700000003.000001",
+            "edited": {"user": USER, "ts": "1700000004.000001"},
         },
         "previous_message": {
             "type": "message",

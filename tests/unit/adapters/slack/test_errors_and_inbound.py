@@ -94,3 +94,8 @@ def test_a_select_menu_value_is_read_from_the_selected_option() -> None:
     action = block_action(body, None)
     assert (action.action_id, action.value) == ("answer.option", "3:scope:yes")
     assert action.message_ref is not None and action.message_ref.message_id == "1.0"
+
+
+def test_the_bots_mention_is_stripped_wherever_it_is() -> None:
+    text = "Thanks <@U2>, <@U0BOT> idea ask <@U2> about rooming"
+    assert strip_mention(text, "U0BOT") == "Thanks <@U2>,  idea ask <@U2> about rooming"
