@@ -27,7 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.base import deliver_replies
 from adapters.slack import inbound
-from adapters.slack.blocks import parse_modal_submission, render_message
+from adapters.slack.blocks import parse_modal_submission
 from adapters.slack.config import SlackConfig
 from adapters.slack.inbound import SLACK_PLATFORM, Profile, UnusablePayload
 from adapters.slack.manifest import OAUTH_REDIRECT_PATH
@@ -289,8 +289,7 @@ class SlackAdapter:
         plain = [r for r in outcome.replies if _is_plain(r)]
         interactive = [r for r in outcome.replies if not _is_plain(r)]
         for reply in plain:  # just for the person, where they typed the command
-            text, blocks = render_message(reply)
-            await respond(text=text, blocks=blocks, response_type="ephemeral")
+            await self.web.respond(str(body.get("response_url") or ""), reply, respond)
         if interactive:  # buttons must stay pressable and updatable: those go to the DM
             await deliver_replies(self, self.dispatcher, command.conversation, interactive)
 
@@ -342,6 +341,7 @@ class SlackAdapter:
         """At shutdown, let work already acked to Slack finish (bounded)."""
         if self._work:
             await asyncio.wait(set(self._work), timeout=SHUTDOWN_GRACE_SECONDS)
+        await self.web.close()
 
     async def _dispatch(
         self, event: InboundEvent, reply_to: ConversationRef, trigger: str | None = None

@@ -6,13 +6,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import aiohttp
 import structlog
+from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack.blocks import render_home, render_message, render_modal
 from adapters.slack.config import SlackConfig
@@ -44,6 +47,7 @@ class SlackWebApi:
         # conversations.open is Tier 3: remember each person's DM channel.
         self._dm_channels: dict[tuple[str, str], str] = {}
         self._profiles: dict[tuple[str, str], Profile] = {}
+        self._http: aiohttp.ClientSession | None = None
 
     async def post(self, to: ConversationRef, message: OutboundMessage) -> MessageRef:
         channel, thread_ts = await self._channel_for(to)
@@ -85,6 +89,26 @@ class SlackWebApi:
             )
         except Exception as error:
             raise neutral_error(error) from error
+
+    async def respond(
+        self, response_url: str, message: OutboundMessage, fallback: AsyncRespond
+    ) -> None:
+        """An ephemeral reply to a slash command through its response_url, on one shared
+        HTTP session (bolt's respond() opens a new connection for every call)."""
+        text, blocks = render_message(message)
+        if not response_url:
+            await fallback(text=text, blocks=blocks, response_type="ephemeral")
+            return
+        if self._http is None or self._http.closed:
+            self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+        webhook = AsyncWebhookClient(response_url, session=self._http)
+        response = await webhook.send(text=text, blocks=blocks, response_type="ephemeral")
+        if response.status_code >= 400:
+            log.warning("slack.respond_failed", status=response.status_code)
+
+    async def close(self) -> None:
+        if self._http is not None and not self._http.closed:
+            await self._http.close()
 
     def cached_profile(self, team_id: str, user_id: str) -> Profile | None:
         """No users.info call: for interactions, whose trigger id expires in 3 s."""
