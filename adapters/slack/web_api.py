@@ -32,7 +32,11 @@ SLACK_DEFAULT_API = "https://slack.com/api/"
 
 class SlackWebApi:
     def __init__(self, config: SlackConfig, installations: SlackInstallations | None) -> None:
+        # One HTTP session for every call: without it slack_sdk opens a new session (and
+        # connection) per API call, which dominated the work behind each Slack event.
+        self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
         self.client = AsyncWebClient(
+            session=self._http,
             token=config.bot_token,
             base_url=config.api_url or SLACK_DEFAULT_API,
             retry_handlers=[
@@ -47,7 +51,6 @@ class SlackWebApi:
         # conversations.open is Tier 3: remember each person's DM channel.
         self._dm_channels: dict[tuple[str, str], str] = {}
         self._profiles: dict[tuple[str, str], Profile] = {}
-        self._http: aiohttp.ClientSession | None = None
 
     async def post(self, to: ConversationRef, message: OutboundMessage) -> MessageRef:
         channel, thread_ts = await self._channel_for(to)
@@ -99,15 +102,13 @@ class SlackWebApi:
         if not response_url:
             await fallback(text=text, blocks=blocks, response_type="ephemeral")
             return
-        if self._http is None or self._http.closed:
-            self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
         webhook = AsyncWebhookClient(response_url, session=self._http)
         response = await webhook.send(text=text, blocks=blocks, response_type="ephemeral")
         if response.status_code >= 400:
             log.warning("slack.respond_failed", status=response.status_code)
 
     async def close(self) -> None:
-        if self._http is not None and not self._http.closed:
+        if not self._http.closed:
             await self._http.close()
 
     def cached_profile(self, team_id: str, user_id: str) -> Profile | None:
