@@ -37,6 +37,13 @@ class ChatAdapter(Protocol):
         """Replace a message the bot sent earlier (e.g. a prompt once answered)."""
         ...
 
+    async def announce(
+        self, workspace: str, audience: str, message: OutboundMessage
+    ) -> MessageRef | None:
+        """Post to where a group (the leaders) reads: a configured channel, or each
+        member's chat. None when this platform has no such place set up."""
+        ...
+
     async def open_form(
         self, to: ConversationRef, form_message: OutboundMessage, trigger: str | None
     ) -> MessageRef | None:

@@ -24,11 +24,13 @@ from bot import metrics
 from bot.context import BotContext
 from bot.errors import FatalError, RateLimited, RecipientGone, TransientError
 from bot.events import ConversationRef, MessageRef
-from bot.messages import OutboundMessage
+from bot.messages import OutboundMessage, from_body
 from bot.prompting import question_message
+from storage import notifications
 from storage.deliveries import CLOSED, FAILED, PENDING, SENT, WITHHELD, DeliveryRepository
 from storage.engine import Database
 from storage.models import Delivery, Occurrence, Person
+from storage.notifications import NotificationRepository
 
 log = structlog.get_logger(__name__)
 
@@ -42,6 +44,12 @@ class Sender(Protocol):
     """What the outbox needs of an adapter: send one message to a stored conversation."""
 
     async def send(self, to: ConversationRef, message: OutboundMessage) -> MessageRef: ...
+
+    async def announce(
+        self, workspace: str, audience: str, message: OutboundMessage
+    ) -> MessageRef | None:
+        """Post to where `audience` reads on this platform; None if nowhere is set up."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -95,7 +103,7 @@ class Outbox:
         """Handle up to `limit` due deliveries; returns how many were handled."""
         handled = 0
         while handled < limit:
-            if not await self._dispatch_one():
+            if not (await self._dispatch_one() or await self._announce_one()):
                 break
             handled += 1
         return handled
@@ -147,6 +155,42 @@ class Outbox:
             # the outbox: it would be claimed first again, forever.
             log.exception("delivery.crashed", delivery=claimed_id)
             await self._mark_failed(claimed_id, f"internal error: {type(error).__name__}")
+            return True
+
+    async def _announce_one(self) -> bool:
+        """Send one due announcement (a new idea to the leaders, say)."""
+        now = self.ctx.clock.now()
+        async with self.database.transaction() as session:
+            claimed = await NotificationRepository(session).claim_due(now, limit=1)
+            if not claimed:
+                return False
+            note = claimed[0]
+            sender = self.senders.get(note.platform)
+            if sender is None:
+                note.due_at = now + MISSING_ADAPTER_RETRY
+                note.last_error = f"no adapter running for {note.platform}"
+                return True
+            try:
+                ref = await sender.announce(note.workspace, note.audience, from_body(note.body))
+            except RateLimited as error:
+                note.due_at = now + timedelta(seconds=max(error.retry_after, 1.0))
+                return True
+            except TransientError as error:
+                note.attempts += 1
+                note.last_error = f"transient: {error}"
+                if note.attempts >= MAX_ATTEMPTS:
+                    note.state = notifications.FAILED
+                else:
+                    note.due_at = now + timedelta(seconds=_backoff(note.attempts))
+                return True
+            except (RecipientGone, FatalError) as error:
+                note.state = notifications.FAILED
+                note.last_error = str(error)
+                log.warning("announcement.failed", notification=note.id, reason=str(error))
+                return True
+            note.attempts += 1
+            note.state = notifications.SENT if ref is not None else notifications.NOWHERE
+            note.message_ref = ref.to_dict() if ref is not None else None
             return True
 
     async def _mark_failed(self, delivery_id: int, reason: str) -> None:

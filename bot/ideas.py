@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.announcements import announce_new_idea
 from bot.context import Turn
 from bot.messages import OutboundMessage
 from bot.privacy import redact
@@ -37,6 +38,7 @@ async def submit_idea(
         idea_id=0, from_state=None, to_state=SUBMITTED, actor_id=None, created_at=turn.now
     )
     await turn.ideas.add(idea, event)
+    await announce_new_idea(turn, idea)
     reply = OutboundMessage(
         text=turn.say("idea.submitted", number=idea.id),
         notices=redaction_notices(turn, redaction.removed),

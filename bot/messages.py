@@ -91,3 +91,44 @@ class OutboundMessage:
     replaces: MessageRef | None = None
     # Only the recipient sees it (Slack ephemeral); platforms without it post normally.
     private: bool = False
+
+
+def to_body(message: OutboundMessage) -> dict[str, object]:
+    """A message kept in an outbox row: text, notices and an idea card (what
+    announcements carry; buttons and forms belong to replies, not to queued messages)."""
+    idea = message.idea
+    return {
+        "text": message.text,
+        "notices": list(message.notices),
+        "idea": (
+            {
+                "idea_id": idea.idea_id,
+                "text": idea.text,
+                "state": idea.state,
+                "votes": idea.votes,
+                "submitted_by": idea.submitted_by,
+            }
+            if idea is not None
+            else None
+        ),
+    }
+
+
+def from_body(body: dict[str, object]) -> OutboundMessage:
+    raw_idea = body.get("idea")
+    idea = None
+    if isinstance(raw_idea, dict):
+        submitted_by = raw_idea.get("submitted_by")
+        idea = IdeaCard(
+            idea_id=int(raw_idea["idea_id"]),
+            text=str(raw_idea["text"]),
+            state=str(raw_idea["state"]),
+            votes=int(raw_idea.get("votes") or 0),
+            submitted_by=str(submitted_by) if submitted_by is not None else None,
+        )
+    notices = body.get("notices")
+    return OutboundMessage(
+        text=str(body.get("text") or ""),
+        idea=idea,
+        notices=tuple(str(n) for n in notices) if isinstance(notices, list) else (),
+    )

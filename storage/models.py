@@ -310,6 +310,25 @@ class AuditEntry(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class Notification(Base):
+    """The outbox for announcements to a group (e.g. a new idea to the leaders): the
+    adapter of `platform` decides where that group is read (a channel, their chats)."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_state_due_at", "state", "due_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    workspace: Mapped[str] = mapped_column(String(200))  # the platform's workspace id
+    audience: Mapped[str] = mapped_column(String(30))  # leaders
+    body: Mapped[dict[str, Any]] = mapped_column(default=dict)  # a neutral message
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    message_ref: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
 class LocalChatMessage(Base):
     """The local web chat's own message store: it stands in for Slack's or Teams' servers."""
 

@@ -106,6 +106,21 @@ class LocalChatAdapter:
         await self._push(ref.conversation_id, "update", payload)
         return True
 
+    async def announce(
+        self, workspace: str, audience: str, message: OutboundMessage
+    ) -> MessageRef | None:
+        """The local chat has no channels: each leader finds the card in their own chat."""
+        if audience != "leaders":
+            return None
+        async with self.database.transaction() as session:
+            leaders = [
+                person.platform_user_id
+                for person in await session_people(session).with_role(Role.LEADER)
+                if person.workspace.platform == LOCAL_PLATFORM
+            ]
+        refs = [await self.send(conversation_for(leader), message) for leader in leaders]
+        return refs[0] if refs else None
+
     async def open_form(
         self, to: ConversationRef, form_message: OutboundMessage, trigger: str | None
     ) -> MessageRef | None:

@@ -103,6 +103,15 @@ class SlackAdapter:
     async def update(self, ref: MessageRef, message: OutboundMessage) -> None:
         await self.web.update(ref, message)
 
+    async def announce(
+        self, workspace: str, audience: str, message: OutboundMessage
+    ) -> MessageRef | None:
+        """Leaders read new ideas in THRIVE_SLACK_LEADERS_CHANNEL (the bot is invited)."""
+        channel = self.config.leaders_channel
+        if audience != "leaders" or not channel:
+            return None
+        return await self.web.post(inbound.channel_ref(workspace, channel), message)
+
     async def open_form(
         self, to: ConversationRef, form_message: OutboundMessage, trigger: str | None
     ) -> MessageRef | None:

@@ -105,6 +105,19 @@ function draw(message) {
   } else if (!message.form) {
     withCode(item, message.text || "");
   }
+  if (message.idea) {
+    const card = document.createElement("div");
+    card.className = "idea-card";
+    const head = document.createElement("strong");
+    head.textContent = `Idea #${message.idea.id} · ${message.idea.state}`;
+    const body = document.createElement("div");
+    body.textContent = message.idea.text;
+    const from = document.createElement("div");
+    from.className = "follow-up";
+    from.textContent = message.idea.submitted_by ? `From ${message.idea.submitted_by}` : "Anonymous";
+    card.append(head, body, from);
+    item.appendChild(card);
+  }
   for (const notice of message.notices || []) {
     const n = document.createElement("div");
     n.className = "notice";

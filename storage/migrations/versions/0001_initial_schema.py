@@ -32,6 +32,24 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("key", name=op.f("pk_instance_settings")),
     )
     op.create_table(
+        "notifications",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("platform", sa.String(length=20), nullable=False),
+        sa.Column("workspace", sa.String(length=200), nullable=False),
+        sa.Column("audience", sa.String(length=30), nullable=False),
+        sa.Column("body", sa.JSON(), nullable=False),
+        sa.Column("state", sa.String(length=20), nullable=False),
+        sa.Column("due_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("message_ref", sa.JSON(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notifications")),
+    )
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.create_index("ix_notifications_state_due_at", ["state", "due_at"], unique=False)
+
+    op.create_table(
         "processed_events",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("platform", sa.String(length=20), nullable=False),
@@ -399,5 +417,9 @@ def downgrade() -> None:
     op.drop_table("workspaces")
     op.drop_table("themes")
     op.drop_table("processed_events")
+    with op.batch_alter_table("notifications", schema=None) as batch_op:
+        batch_op.drop_index("ix_notifications_state_due_at")
+
+    op.drop_table("notifications")
     op.drop_table("instance_settings")
     op.drop_table("banks")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from storage.models import Delivery, Idea, LocalChatMessage, Response
 from tests.integration.live_chat import API, LiveChat
 
@@ -104,3 +106,21 @@ async def test_help_and_my_ideas(live_chat: LiveChat) -> None:
     assert "submitted: standing desks in the team room" in listing["text"]
     # Commands are not answers: Wei's question is still open and nothing was recorded.
     assert await live_chat.count(Response) == 0
+
+
+async def test_the_leaders_find_a_new_idea_in_their_chat(live_chat: LiveChat) -> None:
+    await live_chat.say("wei", "idea: standing desks in the team room")
+
+    async def card_for(leader: str) -> bool:
+        return any(
+            (m.get("idea") or {}).get("text") == "standing desks in the team room"
+            for m in await live_chat.conversation(leader)
+        )
+
+    for leader in ("helen", "david"):
+        deadline = asyncio.get_running_loop().time() + 5
+        while not await card_for(leader):
+            assert asyncio.get_running_loop().time() < deadline, f"no card for {leader}"
+            await asyncio.sleep(0.05)
+    # Clinicians don't get it.
+    assert not await card_for("amara")

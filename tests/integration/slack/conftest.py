@@ -24,6 +24,7 @@ async def live(tmp_path: Path) -> AsyncIterator[LiveSlack]:
             slack_signing_secret=SIGNING_SECRET,
             slack_bot_token=slack.token,
             slack_api_url=slack.base_url,
+            slack_leaders_channel="C0LEADERS",
         )
         runtime = await build_runtime(settings, clock=SystemClock())
         runner, port = await start_site(create_app(runtime), "127.0.0.1", 0)

@@ -285,3 +285,16 @@ async def test_app_home_shows_a_leader_the_triage_queue(live: LiveSlack) -> None
     [published] = await live.slack.wait_for("views.publish")
     shown = json.dumps(published.body["view"])
     assert "Waiting for leaders (1):" in shown and "a float nurse on Mondays" in shown
+
+
+async def test_a_new_idea_reaches_the_leaders_channel_as_a_card(live: LiveSlack) -> None:
+    assert await live.command(USER, "idea: a float nurse on Mondays", channel=DM) == 200
+
+    async def card() -> list[Any]:
+        return [
+            c for c in live.slack.calls_to("chat.postMessage") if c.body["channel"] == "C0LEADERS"
+        ]
+
+    [posted] = await live.until(card, "the idea card in the leaders' channel")
+    shown = json.dumps(posted.body["blocks"])
+    assert "a float nurse on Mondays" in shown and "Idea #" in shown

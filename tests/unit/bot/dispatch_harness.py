@@ -48,6 +48,7 @@ class RecordingSender:
     def __init__(self) -> None:
         self.sent: list[tuple[ConversationRef, OutboundMessage]] = []
         self._failures: list[DeliveryError] = []
+        self.announced: list[tuple[str, str, OutboundMessage]] = []
 
     def fail_next(self, *errors: DeliveryError) -> None:
         """The next sends raise these, in order; later sends succeed again."""
@@ -58,6 +59,12 @@ class RecordingSender:
             raise self._failures.pop(0)
         self.sent.append((to, message))
         return MessageRef(LOCAL, to.conversation_id, str(len(self.sent)))
+
+    async def announce(
+        self, workspace: str, audience: str, message: OutboundMessage
+    ) -> MessageRef | None:
+        self.announced.append((workspace, audience, message))
+        return MessageRef(LOCAL, f"{audience}-room", str(len(self.announced)))
 
     def messages_to(self, user_id: str) -> list[OutboundMessage]:
         return [message for to, message in self.sent if to.conversation_id == f"dm-{user_id}"]

@@ -605,3 +605,30 @@ async def test_a_button_pressed_twice_at_once_records_one_answer(chat: ChatHarne
     assert any("already answered" in text for text in all_texts)
     [delivery] = await chat.deliveries()
     assert delivery.next_index == 1
+
+
+async def test_a_new_idea_is_announced_to_the_leaders_through_the_outbox(
+    chat: ChatHarness,
+) -> None:
+    await chat.join("ana")
+    await chat.say("ana", "idea: scribes for every clinic")
+    assert chat.sender.announced == []  # queued, not sent from the handler
+
+    await chat.outbox.dispatch_due()
+
+    [(_workspace, audience, card)] = chat.sender.announced
+    assert audience == "leaders"
+    assert card.idea is not None
+    assert (card.idea.text, card.idea.submitted_by) == ("scribes for every clinic", "Ana")
+
+
+async def test_an_anonymous_ideas_card_names_nobody(chat: ChatHarness) -> None:
+    await chat.join("ana")
+    await chat.open_prompts(["ana"], ["break-the-rules"], anonymity="anonymous")
+    await chat.say("ana", "No meetings before clinic")
+
+    await chat.outbox.dispatch_due()
+
+    [(_workspace, _audience, card)] = chat.sender.announced
+    assert card.idea is not None and card.idea.submitted_by is None
+    assert "Ana" not in card.text
