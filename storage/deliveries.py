@@ -6,12 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
-from storage.engine import dialect_name
+from storage.engine import dialect_name, insert_for
 from storage.models import Delivery, Occurrence, Person
 
 # States a delivery moves through.
@@ -45,8 +43,7 @@ class DeliveryRepository:
             "due_at": due_at,
             "attempts": 0,
         }
-        dialect = dialect_name(self.session)
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        insert = insert_for(self.session)
         statement = (
             insert(Delivery)
             .values(**values)
@@ -182,11 +179,3 @@ class DeliveryRepository:
         sent = await self.session.scalar(sent_here)
         answered = await self.session.scalar(sent_here.where(Delivery.state == ANSWERED))
         return int(sent or 0), int(answered or 0)
-
-    async def next_due_at(self) -> datetime | None:
-        return await self.session.scalar(
-            select(Delivery.due_at)
-            .where(Delivery.state == PENDING)
-            .order_by(Delivery.due_at)
-            .limit(1)
-        )

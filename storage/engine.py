@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import event, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -80,6 +83,11 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def insert_for(session: AsyncSession) -> Any:
+    """The dialect's INSERT (both have ON CONFLICT DO NOTHING, but in their own module)."""
+    return pg_insert if dialect_name(session) == "postgresql" else sqlite_insert
 
 
 def dialect_name(session: AsyncSession) -> str:

@@ -45,12 +45,6 @@ class IdeaRepository:
         )
         return result.all()
 
-    async def events_of(self, idea_id: int) -> Sequence[IdeaEvent]:
-        result = await self.session.scalars(
-            select(IdeaEvent).where(IdeaEvent.idea_id == idea_id).order_by(IdeaEvent.id)
-        )
-        return result.all()
-
     async def from_response(self, response_id: int) -> Idea | None:
         return await self.session.scalar(select(Idea).where(Idea.response_id == response_id))
 

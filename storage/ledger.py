@@ -8,11 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.engine import dialect_name
+from storage.engine import insert_for
 from storage.models import AuditEntry, InstanceSetting, ProcessedEvent
 
 SECRET_KEY_SETTING = "secret_key"
@@ -24,7 +22,7 @@ class LedgerRepository:
 
     async def first_time_seen(self, platform: str, event_id: str, now: datetime) -> bool:
         """Record an inbound event id; False if it was recorded before (a retry)."""
-        insert = pg_insert if dialect_name(self.session) == "postgresql" else sqlite_insert
+        insert = insert_for(self.session)
         result = await self.session.execute(
             insert(ProcessedEvent)
             .values(platform=platform, event_id=event_id, processed_at=now)
@@ -60,7 +58,7 @@ class LedgerRepository:
 
     async def secret_key(self) -> str:
         """The installation's secret, generated once and kept in the database."""
-        insert = pg_insert if dialect_name(self.session) == "postgresql" else sqlite_insert
+        insert = insert_for(self.session)
         await self.session.execute(
             insert(InstanceSetting)
             .values(key=SECRET_KEY_SETTING, value=secrets.token_urlsafe(32))

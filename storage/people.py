@@ -6,11 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.engine import dialect_name
+from storage.engine import insert_for
 from storage.models import Person, RoleGrant, Workspace
 
 
@@ -32,7 +30,7 @@ class PeopleRepository:
         found = await self.session.scalar(statement)
         if found is not None:  # the common case: read only, no write lock taken
             return found
-        insert = pg_insert if dialect_name(self.session) == "postgresql" else sqlite_insert
+        insert = insert_for(self.session)
         await self.session.execute(
             insert(Workspace)
             .values(
@@ -52,7 +50,7 @@ class PeopleRepository:
         """Add the person unless someone with the same platform id is already there (perhaps
         added a moment ago by a concurrent request); returns the stored one and whether
         it was added now."""
-        insert = pg_insert if dialect_name(self.session) == "postgresql" else sqlite_insert
+        insert = insert_for(self.session)
         values = {
             column.key: getattr(person, column.key)
             for column in Person.__table__.columns
