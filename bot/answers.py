@@ -17,7 +17,7 @@ from bot.context import Turn
 from bot.errors import BadAction, PromptAlreadyAnswered, PromptClosed
 from bot.events import MessageRef
 from bot.ideas import SUBMITTED, redaction_notices, submit_idea
-from bot.messages import Button, OutboundMessage
+from bot.messages import Button, OutboundMessage, shorten
 from bot.privacy import pseudonym, redact
 from bot.prompting import answered_message, question_message
 from prompts import PromptKind, PromptSpec
@@ -25,6 +25,7 @@ from storage.deliveries import ANSWERED, SENT
 from storage.models import Delivery, Response
 
 ANONYMOUS = "anonymous"
+SUMMARY_LENGTH = 120  # how much of an answer a confirmation repeats
 # A typed scale answer starts with the number, then optionally a comment: "4", "4 - very",
 # "4, it depends", "4." ("4.5" or "4-5" is not a number on the scale).
 _LEADING_NUMBER = re.compile(r"-?\d+(?=$|\s|[,.:](?!\d))")
@@ -179,7 +180,7 @@ async def _record_idea(
         turn, text, source="prompt", anonymous=anonymous, response_id=response_id
     )
     undo_subject = str(response_id) if response_id is not None else f"i{idea.id}"
-    return _shorten(text), OutboundMessage(
+    return shorten(text, SUMMARY_LENGTH), OutboundMessage(
         text=idea_reply.text, buttons=(_undo_button(turn, target, undo_subject),)
     )
 
@@ -293,10 +294,6 @@ def _next_prompt(turn: Turn, delivery: Delivery) -> list[OutboundMessage]:
     return [question_message(turn.ctx, prompt, delivery.id, delivery.next_index, len(prompt_ids))]
 
 
-def _shorten(text: str, limit: int = 120) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
-
-
 def _interpret(
     turn: Turn, prompt: PromptSpec, given: AnswerInput
 ) -> tuple[str | None, int | None, str | None] | OutboundMessage:
@@ -332,7 +329,7 @@ def _summary(prompt: PromptSpec, response: Response) -> str:
     if response.scale_value is not None:
         scale = str(response.scale_value)
         return f"{scale} ({response.text})" if response.text else scale
-    return _shorten(response.text or "")
+    return shorten(response.text or "", SUMMARY_LENGTH)
 
 
 def _prompt_message_ref(delivery: Delivery) -> MessageRef | None:

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from bot import answers, ideas
 from bot.context import Turn
-from bot.messages import OutboundMessage
+from bot.messages import OutboundMessage, shorten
 from bot.people import Role
 
 Replies = list[OutboundMessage]
@@ -38,23 +38,23 @@ async def home(turn: Turn) -> Replies:
 
 
 async def _under_way(turn: Turn) -> OutboundMessage:
-    found = await turn.ideas.in_states(turn.person.workspace_id, UNDER_WAY, limit=SHOWN)
-    if not found:
-        return OutboundMessage(text=turn.say("home.under_way_none"))
-    lines = [turn.say("home.under_way_header")] + [
-        turn.say("home.idea_line", number=idea.id, state=idea.state, text=_short(idea.text))
-        for idea in found
-    ]
-    return OutboundMessage(text="\n".join(lines))
+    return await _ideas_in(turn, UNDER_WAY, "home.under_way_header", "home.under_way_none")
 
 
 async def _triage_queue(turn: Turn) -> OutboundMessage:
     """Ideas waiting for leaders. Never a name on an anonymous idea."""
-    found = await turn.ideas.in_states(turn.person.workspace_id, TRIAGE, limit=SHOWN)
+    return await _ideas_in(turn, TRIAGE, "home.triage_header", "home.triage_none")
+
+
+async def _ideas_in(
+    turn: Turn, states: tuple[str, ...], header_key: str, none_key: str
+) -> OutboundMessage:
+    """A header and one line per idea in these states (text only: no submitter)."""
+    found = await turn.ideas.in_states(turn.person.workspace_id, states, limit=SHOWN)
     if not found:
-        return OutboundMessage(text=turn.say("home.triage_none"))
-    lines = [turn.say("home.triage_header", count=len(found))] + [
-        turn.say("home.idea_line", number=idea.id, state=idea.state, text=_short(idea.text))
+        return OutboundMessage(text=turn.say(none_key))
+    lines = [turn.say(header_key, count=len(found))] + [
+        turn.say("home.idea_line", number=idea.id, state=idea.state, text=shorten(idea.text, 90))
         for idea in found
     ]
     return OutboundMessage(text="\n".join(lines))
@@ -71,7 +71,3 @@ async def _participation(turn: Turn) -> OutboundMessage:
     else:
         rate = turn.say("home.rate", percent=round(100 * answered / sent), sent=sent)
     return OutboundMessage(text=turn.say("home.pulses", open=open_count, rate=rate))
-
-
-def _short(text: str, limit: int = 90) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

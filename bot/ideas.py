@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.announcements import announce_new_idea
 from bot.context import Turn
-from bot.messages import OutboundMessage
+from bot.messages import OutboundMessage, shorten
 from bot.privacy import redact
 from storage.models import Idea, IdeaEvent
 
@@ -64,7 +64,7 @@ async def my_ideas(turn: Turn) -> list[OutboundMessage]:
             "idea.list_line",
             number=idea.id,
             state=_state_label(turn, idea.state),
-            text=_shorten(idea.text),
+            text=shorten(idea.text, 80),
         )
         for idea in ideas
     ]
@@ -79,7 +79,3 @@ def redaction_notices(turn: Turn, removed: tuple[str, ...]) -> tuple[str, ...]:
 
 def _state_label(turn: Turn, state: str) -> str:
     return turn.say(f"idea.state.{state.replace(' ', '_')}")
-
-
-def _shorten(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -93,6 +93,11 @@ class OutboundMessage:
     private: bool = False
 
 
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at the end with an ellipsis: for lists and summaries."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def to_body(message: OutboundMessage) -> dict[str, object]:
     """A message kept in an outbox row: text, notices and an idea card (what
     announcements carry; buttons and forms belong to replies, not to queued messages)."""
