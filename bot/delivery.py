@@ -22,7 +22,7 @@ import structlog
 
 from bot import metrics
 from bot.context import BotContext
-from bot.errors import FatalError, RateLimited, RecipientGone, TransientError
+from bot.errors import DeliveryError, RateLimited, RecipientGone, TransientError
 from bot.events import ConversationRef, MessageRef
 from bot.messages import OutboundMessage, from_body
 from bot.prompting import question_message
@@ -172,21 +172,8 @@ class Outbox:
                 return True
             try:
                 ref = await sender.announce(note.workspace, note.audience, from_body(note.body))
-            except RateLimited as error:
-                note.due_at = now + timedelta(seconds=max(error.retry_after, 1.0))
-                return True
-            except TransientError as error:
-                note.attempts += 1
-                note.last_error = f"transient: {error}"
-                if note.attempts >= MAX_ATTEMPTS:
-                    note.state = notifications.FAILED
-                else:
-                    note.due_at = now + timedelta(seconds=_backoff(note.attempts))
-                return True
-            except (RecipientGone, FatalError) as error:
-                note.state = notifications.FAILED
-                note.last_error = str(error)
-                log.warning("announcement.failed", notification=note.id, reason=str(error))
+            except DeliveryError as error:
+                _after_failed_send(note, error, now)
                 return True
             note.attempts += 1
             note.state = notifications.SENT if ref is not None else notifications.NOWHERE
@@ -238,25 +225,10 @@ class Outbox:
         )
         try:
             ref = await sender.send(conversation, message)
-        except RateLimited as error:
-            delivery.due_at = now + timedelta(seconds=max(error.retry_after, 1.0))
-            delivery.last_error = f"rate limited, retry after {error.retry_after}s"
-            return "rate_limited"
-        except TransientError as error:
-            delivery.attempts += 1
-            delivery.last_error = f"transient: {error}"
-            if delivery.attempts >= MAX_ATTEMPTS:
-                _fail(delivery, f"gave up after {delivery.attempts} attempts: {error}")
-            else:
-                delivery.due_at = now + timedelta(seconds=_backoff(delivery.attempts))
-            return "transient"
-        except RecipientGone as error:
-            person.gone = True
-            _fail(delivery, f"recipient gone: {error}")
-            return "gone"
-        except FatalError as error:
-            _fail(delivery, f"fatal: {error}")
-            return "fatal"
+        except DeliveryError as error:
+            if isinstance(error, RecipientGone):
+                person.gone = True  # excluded from what comes next, too
+            return _after_failed_send(delivery, error, now)
         delivery.state = SENT
         delivery.sent_at = now
         delivery.attempts += 1
@@ -294,10 +266,43 @@ def quiet_hours_end(now: datetime, zone: ZoneInfo, start: time, end: time) -> da
     return datetime.combine(end_day, end, tzinfo=zone).astimezone(now.tzinfo)
 
 
-def _fail(delivery: Delivery, reason: str) -> None:
-    delivery.state = FAILED
-    delivery.last_error = reason
-    log.warning("delivery.failed", delivery=delivery.id, reason=reason)
+class OutboxRow(Protocol):
+    """What a prompt delivery and an announcement have in common as outbox rows."""
+
+    id: int
+    state: str
+    due_at: datetime
+    attempts: int
+    last_error: str | None
+
+
+def _after_failed_send(row: OutboxRow, error: DeliveryError, now: datetime) -> str:
+    """The same bookkeeping for every outbox row: wait out a rate limit, back off from a
+    transient error (giving up after MAX_ATTEMPTS), give up on the rest. Returns what
+    happened, for the metrics."""
+    if isinstance(error, RateLimited):
+        row.due_at = now + timedelta(seconds=max(error.retry_after, 1.0))
+        row.last_error = f"rate limited, retry after {error.retry_after}s"
+        return "rate_limited"
+    if isinstance(error, TransientError):
+        row.attempts += 1
+        row.last_error = f"transient: {error}"
+        if row.attempts >= MAX_ATTEMPTS:
+            _fail(row, f"gave up after {row.attempts} attempts: {error}")
+        else:
+            row.due_at = now + timedelta(seconds=_backoff(row.attempts))
+        return "transient"
+    if isinstance(error, RecipientGone):
+        _fail(row, f"recipient gone: {error}")
+        return "gone"
+    _fail(row, f"fatal: {error}")
+    return "fatal"
+
+
+def _fail(row: OutboxRow, reason: str) -> None:
+    row.state = FAILED  # the same word in deliveries and notifications
+    row.last_error = reason
+    log.warning(f"{type(row).__name__.lower()}.failed", id=row.id, reason=reason)
 
 
 def _backoff(attempt: int) -> float:
