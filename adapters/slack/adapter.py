@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from typing import Any
 
 import structlog
@@ -29,7 +29,7 @@ from adapters.base import deliver_replies
 from adapters.slack import inbound
 from adapters.slack.blocks import parse_modal_submission
 from adapters.slack.config import SlackConfig
-from adapters.slack.inbound import SLACK_PLATFORM, Profile, UnusablePayload
+from adapters.slack.inbound import SLACK_PLATFORM, Profile
 from adapters.slack.manifest import OAUTH_REDIRECT_PATH
 from adapters.slack.oauth import INSTALL_PATH, SlackInstallations
 from adapters.slack.web_api import SlackWebApi
@@ -213,20 +213,16 @@ class SlackAdapter:
         outcome = await self.dispatcher.handle(command)
         if outcome.duplicate:
             return
-        # A channel is public: plain replies only for the person (ephemeral, in the thread);
-        # anything with buttons, or anyone's data, goes to their DM.
+        # A channel is public: nothing of the person's but plain words, and those only
+        # for them (ephemeral, in the thread).
         channel = str(event["channel"])
         thread = str(event.get("thread_ts") or event.get("ts") or "")
-        plain = [r for r in outcome.replies if _is_plain(r)]
-        for reply in plain:
-            try:
-                await self.web.post_ephemeral(team_id, channel, user_id, reply, thread)
-            except Exception as error:
-                log.warning("slack.reply_failed", error=repr(error), user=user_id)
-        interactive = [r for r in outcome.replies if not _is_plain(r)]
-        if interactive:
-            dm = inbound.dm_ref(team_id, user_id, self._dm_of(team_id, user_id))
-            await deliver_replies(self, self.dispatcher, dm, interactive)
+
+        async def ephemeral(reply: OutboundMessage) -> None:
+            await self.web.post_ephemeral(team_id, channel, user_id, reply, thread)
+
+        dm = inbound.dm_ref(team_id, user_id, self._dm_of(team_id, user_id))
+        await self._reply_privately(outcome.replies, ephemeral, dm)
 
     async def _home_opened(
         self, body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
@@ -267,7 +263,7 @@ class SlackAdapter:
         await self.dispatcher.handle(changed)
 
     async def _block_action(self, body: dict[str, Any], respond: AsyncRespond) -> None:
-        team_id, user_id = _team_and_user(body)
+        team_id, user_id = inbound.team_and_user(body)
         # No users.info wait here: an Answer press must open its modal within 3 s.
         action = inbound.block_action(body, self.web.cached_profile(team_id, user_id))
         container = body.get("container") or {}
@@ -279,7 +275,7 @@ class SlackAdapter:
 
     async def _view_submission(self, body: dict[str, Any], respond: AsyncRespond) -> None:
         # The ack closed the modal; replies arrive in the DM.
-        team_id, user_id = _team_and_user(body)
+        team_id, user_id = inbound.team_and_user(body)
         try:
             action_id, value, fields = parse_modal_submission(body.get("view") or {})
         except ValueError as problem:
@@ -295,15 +291,15 @@ class SlackAdapter:
         user_id = str(body.get("user_id") or "")
         command = inbound.slash_command(body, await self._profile(team_id, user_id))
         outcome = await self.dispatcher.handle(command)
-        plain = [r for r in outcome.replies if _is_plain(r)]
-        interactive = [r for r in outcome.replies if not _is_plain(r)]
-        for reply in plain:  # just for the person, where they typed the command
-            await self.web.respond(str(body.get("response_url") or ""), reply, respond)
-        if interactive:  # buttons must stay pressable and updatable: those go to the DM
-            await deliver_replies(self, self.dispatcher, command.conversation, interactive)
+        response_url = str(body.get("response_url") or "")
+
+        async def ephemeral(reply: OutboundMessage) -> None:
+            await self.web.respond(response_url, reply, respond)
+
+        await self._reply_privately(outcome.replies, ephemeral, command.conversation)
 
     async def _share_idea(self, body: dict[str, Any], respond: AsyncRespond) -> None:
-        team_id, user_id = _team_and_user(body)
+        team_id, user_id = inbound.team_and_user(body)
         await self._dispatch(
             ActionInvoked(
                 person=inbound.person_ref(
@@ -317,7 +313,7 @@ class SlackAdapter:
         )
 
     async def _message_to_idea(self, body: dict[str, Any], respond: AsyncRespond) -> None:
-        team_id, user_id = _team_and_user(body)
+        team_id, user_id = inbound.team_and_user(body)
         text = str((body.get("message") or {}).get("text") or "")[:MAX_SHORTCUT_TEXT]
         await self._dispatch(
             ActionInvoked(
@@ -333,6 +329,25 @@ class SlackAdapter:
         log.error("slack.listener_failed", error=repr(error), type=body.get("type"))
 
     # --- helpers ---
+
+    async def _reply_privately(
+        self,
+        replies: Sequence[OutboundMessage],
+        ephemeral: Callable[[OutboundMessage], Awaitable[None]],
+        dm: ConversationRef,
+    ) -> None:
+        """Replies to something typed where others may see it (a channel, a command):
+        plain ones only for the person, where they typed; anything with buttons (which must
+        stay pressable and updatable) or a form goes to their DM."""
+        for reply in replies:
+            if _is_plain(reply):
+                try:
+                    await ephemeral(reply)
+                except Exception as error:
+                    log.warning("slack.reply_failed", error=repr(error), user=dm.conversation_id)
+        interactive = [reply for reply in replies if not _is_plain(reply)]
+        if interactive:
+            await deliver_replies(self, self.dispatcher, dm, interactive)
 
     def _later(self, work: Coroutine[Any, Any, None]) -> None:
         """Run the slow part after Slack has its ack; failures are logged, never lost."""
@@ -402,16 +417,6 @@ class SlackAdapter:
         """bolt middleware: note which workspace each channel we hear from is in."""
         self.web.tokens.learn_from(body)
         await next_()
-
-
-def _team_and_user(body: Mapping[str, Any]) -> tuple[str, str]:
-    user = body.get("user") or {}
-    team = body.get("team") or {}
-    team_id = str(team.get("id") or user.get("team_id") or "")
-    user_id = str(user.get("id") or "")
-    if not team_id or not user_id:
-        raise UnusablePayload("interaction without a team or user")
-    return team_id, user_id
 
 
 def _json_error(status: int, code: str) -> web.Response:

@@ -156,7 +156,7 @@ def block_action(body: Mapping[str, Any], profile: Profile | None) -> ActionInvo
     value = action.get("value")
     if value is None and isinstance(action.get("selected_option"), Mapping):
         value = action["selected_option"].get("value")
-    team_id, user_id = _team_and_user(body)
+    team_id, user_id = team_and_user(body)
     container = body.get("container") or {}
     channel = str(container.get("channel_id") or (body.get("channel") or {}).get("id") or "")
     message_ts = container.get("message_ts")
@@ -176,7 +176,7 @@ def block_action(body: Mapping[str, Any], profile: Profile | None) -> ActionInvo
 def form_submission(
     body: Mapping[str, Any], action_id: str, value: str, fields: Mapping[str, str]
 ) -> ActionInvoked:
-    team_id, user_id = _team_and_user(body)
+    team_id, user_id = team_and_user(body)
     return ActionInvoked(
         person=person_ref(team_id, user_id),
         conversation=dm_ref(team_id, user_id),
@@ -199,11 +199,15 @@ def slash_command(body: Mapping[str, Any], profile: Profile | None) -> CommandIn
     )
 
 
-def _team_and_user(body: Mapping[str, Any]) -> tuple[str, str]:
+def team_and_user(body: Mapping[str, Any]) -> tuple[str, str]:
+    """The workspace and person of an interaction (button, modal, shortcut)."""
     user = body.get("user") or {}
     team = body.get("team") or {}
     team_id = str(team.get("id") or user.get("team_id") or "")
-    return team_id, str(user.get("id") or "")
+    user_id = str(user.get("id") or "")
+    if not team_id or not user_id:
+        raise UnusablePayload("interaction without a team or user")
+    return team_id, user_id
 
 
 def _press_id(user_id: str, action: Mapping[str, Any]) -> str | None:
