@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 _NAME = r"[A-ZÀ-ÖØ-Þ](?:[^\W\d_]|['\u2019-])+"
@@ -38,6 +39,12 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "phone number",
         # Bounded by digits, not words, so "555-123-4567x204" (an extension) is caught too.
         re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?!\d)"),
+    ),
+    (
+        "phone number",
+        # Other countries group digits differently ("07700 900123", "+44 20 7946 0958"):
+        # a run of digits and separators with 9 to 15 digits (E.164) is taken as a number.
+        re.compile(r"(?<![\w+])\+?\(?\d[\d\s().-]{7,22}\d(?!\d)"),
     ),
     (
         "address",
@@ -82,14 +89,30 @@ def redact(text: str) -> Redaction:
         again = False
         for kind, pattern in _PATTERNS:
             if kind == "patient name":
-                text, count = pattern.subn(_keep_patient_word, text)
+                changed = pattern.sub(_keep_patient_word, text)
+            elif kind == "phone number":
+                changed = pattern.sub(_phone_digits, text)
             else:
-                text, count = pattern.subn(REDACTED, text)
-            if count:
+                changed = pattern.sub(REDACTED, text)
+            if changed != text:
+                text = changed
                 again = True
                 if kind not in removed:
                     removed.append(kind)
     return Redaction(text=text, removed=tuple(removed))
+
+
+def redaction_notices(say: Callable[..., str], removed: tuple[str, ...]) -> tuple[str, ...]:
+    """What to tell the person when something was removed (nothing if nothing was)."""
+    if not removed:
+        return ()
+    return (say("privacy.redacted", kinds=", ".join(removed)),)
+
+
+def _phone_digits(match: re.Match[str]) -> str:
+    # Enough digits for a phone number, and not a date or a range like "10-12".
+    digits = sum(char.isdigit() for char in match.group(0))
+    return REDACTED if 9 <= digits <= 15 else match.group(0)
 
 
 def _keep_patient_word(match: re.Match[str]) -> str:

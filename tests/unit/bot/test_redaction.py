@@ -24,6 +24,9 @@ from bot.privacy import REDACTED, pseudonym, redact
         ("number is (555) 123-4567", "phone number", "123-4567"),
         ("+1 555.123.4567 left a message", "phone number", "123.4567"),
         ("reach him on 555-123-4567x204", "phone number", "4567"),
+        ("call 07700 900123 to discuss", "phone number", "900123"),
+        ("ward line +44 20 7946 0958", "phone number", "7946"),
+        ("her daughter on 0412 345 678", "phone number", "345 678"),
         ("email jane.doe@clinic.org about it", "email", "jane.doe@clinic.org"),
         ("she lives at 123 Main Street now", "address", "Main Street"),
         ("home visit at 42 Elm St. tomorrow", "address", "Elm St"),
@@ -72,6 +75,8 @@ def test_redact_reports_each_kind_once_in_order_of_the_patterns() -> None:
         "Our team of 12 works well; Dr. Lee covers Fridays",
         "2 of 5 MAs left in March 2024",
         "the new EHR version 3.2 is slower",
+        "shifts run 07.00-19.30 most weeks",
+        "between 2019-2023 we lost 4 of 11 nurses",
     ],
 )
 def test_redact_leaves_ordinary_clinician_sentences_untouched(text: str) -> None:
