@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot import actions, answers, ideas, my_data, preferences
+from bot import actions, answers, ideas, my_data, pathway, preferences
 from bot.context import MAX_MESSAGE_LENGTH, Turn
 from bot.errors import MessageTooLong
 from bot.events import ActionInvoked
@@ -122,6 +122,20 @@ async def _idea_submit(turn: Turn, event: ActionInvoked) -> Replies:
     return await ideas.idea_command(turn, event.fields.get(actions.IDEA_FIELD, ""))
 
 
+async def _idea_move(turn: Turn, event: ActionInvoked) -> Replies:
+    return await pathway.move(turn, event.value, pressed=event.message_ref)
+
+
+async def _idea_note_open(turn: Turn, event: ActionInvoked) -> Replies:
+    return pathway.note_form(turn, event.value)
+
+
+async def _idea_note_submit(turn: Turn, event: ActionInvoked) -> Replies:
+    note = event.fields.get(actions.NOTE_FIELD, "")
+    # Where the form replaced the card (the local chat), the card comes back in its place.
+    return await pathway.move(turn, event.value, note=note, pressed=event.message_ref)
+
+
 async def _forget_confirm(turn: Turn, event: ActionInvoked) -> Replies:
     return await my_data.forget_confirmed(turn, event.value, event.message_ref)
 
@@ -142,6 +156,9 @@ ACTIONS: dict[str, ActionHandler] = {
     actions.IDEA_FROM_MESSAGE: _idea_from_message,
     actions.IDEA_OPEN_FORM: _idea_open_form,
     actions.IDEA_SUBMIT: _idea_submit,
+    actions.IDEA_MOVE: _idea_move,
+    actions.IDEA_NOTE_OPEN: _idea_note_open,
+    actions.IDEA_NOTE_SUBMIT: _idea_note_submit,
     actions.FORGET_CONFIRM: _forget_confirm,
     actions.FORGET_CANCEL: _forget_cancel,
 }

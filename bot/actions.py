@@ -22,6 +22,10 @@ IDEA_FROM_MESSAGE = "idea.from_message"  # value: the text
 IDEA_OPEN_FORM = "idea.open_form"  # a form to write an idea in
 IDEA_SUBMIT = "idea.submit"  # fields {"idea": text}
 IDEA_FIELD = "idea"
+IDEA_MOVE = "idea.move"  # value: idea:from:to (state slugs), on the leaders' card
+IDEA_NOTE_OPEN = "idea.note"  # value: idea:from:to -> a form for the reason or question
+IDEA_NOTE_SUBMIT = "idea.note.submit"  # value: idea:from:to, fields {"note": text}
+NOTE_FIELD = "note"
 FORGET_CONFIRM = "forget.confirm"
 FORGET_CANCEL = "forget.cancel"
 

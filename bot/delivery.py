@@ -19,6 +19,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import structlog
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import metrics
 from bot.context import BotContext
@@ -29,7 +30,7 @@ from bot.prompting import question_message
 from storage import notifications
 from storage.deliveries import CLOSED, FAILED, PENDING, SENT, WITHHELD, DeliveryRepository
 from storage.engine import Database
-from storage.models import Delivery, Occurrence, Person
+from storage.models import Delivery, Idea, Notification, Occurrence, Person
 from storage.notifications import NotificationRepository
 
 log = structlog.get_logger(__name__)
@@ -44,6 +45,8 @@ class Sender(Protocol):
     """What the outbox needs of an adapter: send one message to a stored conversation."""
 
     async def send(self, to: ConversationRef, message: OutboundMessage) -> MessageRef: ...
+
+    async def update(self, ref: MessageRef, message: OutboundMessage) -> None: ...
 
     async def announce(
         self, workspace: str, audience: str, message: OutboundMessage
@@ -158,27 +161,48 @@ class Outbox:
             return True
 
     async def _announce_one(self) -> bool:
-        """Send one due announcement (a new idea to the leaders, say)."""
+        """Send one due notification: a card to the leaders, an update of that card, or
+        news for one person (an idea's submitter)."""
         now = self.ctx.clock.now()
         async with self.database.transaction() as session:
             claimed = await NotificationRepository(session).claim_due(now, limit=1)
             if not claimed:
                 return False
-            note = claimed[0]
-            sender = self.senders.get(note.platform)
-            if sender is None:
-                note.due_at = now + MISSING_ADAPTER_RETRY
-                note.last_error = f"no adapter running for {note.platform}"
-                return True
-            try:
-                ref = await sender.announce(note.workspace, note.audience, from_body(note.body))
-            except DeliveryError as error:
-                _after_failed_send(note, error, now)
-                return True
-            note.attempts += 1
-            note.state = notifications.SENT if ref is not None else notifications.NOWHERE
-            note.message_ref = ref.to_dict() if ref is not None else None
+            await self._notify(session, claimed[0], now)
             return True
+
+    async def _notify(self, session: AsyncSession, note: Notification, now: datetime) -> None:
+        message = from_body(note.body)
+        person = await session.get(Person, note.person_id) if note.person_id else None
+        platform = note.platform
+        if note.person_id is not None:
+            if person is None or person.gone or not person.conversation_ref:
+                _fail(note, "recipient gone or never reachable")
+                return
+            # News can wait for the morning like any prompt; snooze is about questions.
+            later = self._quiet_until(person, now)
+            if later is not None:
+                note.due_at = later
+                return
+            platform = ConversationRef.from_dict(person.conversation_ref).platform
+        sender = self.senders.get(platform)
+        if sender is None:
+            note.due_at = now + MISSING_ADAPTER_RETRY
+            note.last_error = f"no adapter running for {platform}"
+            return
+        try:
+            ref = await _send_notification(sender, note, person, message)
+        except DeliveryError as error:
+            _after_failed_send(note, error, now)
+            return
+        note.attempts += 1
+        note.state = notifications.SENT if ref is not None else notifications.NOWHERE
+        note.message_ref = ref.to_dict() if ref is not None else None
+        if ref is not None and message.idea is not None and message.replaces is None:
+            # The card just posted is the one every later pathway move updates.
+            idea = await session.get(Idea, message.idea.idea_id)
+            if idea is not None:
+                idea.card_ref = ref.to_dict()
 
     async def _mark_failed(self, delivery_id: int, reason: str) -> None:
         async with self.database.transaction() as session:
@@ -242,6 +266,9 @@ class Outbox:
         """When the person's wishes allow a prompt, if not now (snooze, quiet hours)."""
         if person.snoozed_until is not None and person.snoozed_until > now:
             return person.snoozed_until
+        return self._quiet_until(person, now)
+
+    def _quiet_until(self, person: Person, now: datetime) -> datetime | None:
         if person.quiet_hours_start and person.quiet_hours_end:
             zone = ZoneInfo(person.timezone or self.ctx.default_timezone)
             return quiet_hours_end(
@@ -251,6 +278,18 @@ class Outbox:
                 time.fromisoformat(person.quiet_hours_end),
             )
         return None
+
+
+async def _send_notification(
+    sender: Sender, note: Notification, person: Person | None, message: OutboundMessage
+) -> MessageRef | None:
+    if person is not None:
+        assert person.conversation_ref is not None  # checked by the caller
+        return await sender.send(ConversationRef.from_dict(person.conversation_ref), message)
+    if message.replaces is not None:
+        await sender.update(message.replaces, message)
+        return message.replaces
+    return await sender.announce(note.workspace, note.audience, message)
 
 
 def quiet_hours_end(now: datetime, zone: ZoneInfo, start: time, end: time) -> datetime | None:

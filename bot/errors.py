@@ -33,6 +33,18 @@ class BadAction(ThriveError):
     copy_key = "error.bad_action"
 
 
+class LeadersOnly(ThriveError):
+    copy_key = "pathway.leaders_only"
+
+
+class UnknownIdea(ThriveError):
+    copy_key = "pathway.unknown_idea"
+
+
+class NoteRequired(ThriveError):
+    copy_key = "pathway.note_required"
+
+
 # --- Delivery errors: adapters map platform failures to these four. ---
 
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from bot.announcements import announce_new_idea
+import re
+
+from bot import pathway
 from bot.context import Turn
 from bot.messages import OutboundMessage, shorten
+from bot.pathway import announce_new_idea
 from bot.privacy import redact
+from bot.privacy import redaction_notices as _notices
 from storage.models import Idea, IdeaEvent
 
-SUBMITTED = "submitted"
+SUBMITTED = pathway.SUBMITTED
+ADD_DETAILS = re.compile(r"#(\d{1,9})\b[:,]?(.*)", re.DOTALL)
 MAX_IDEA_LENGTH = 4000
 
 
@@ -41,7 +46,7 @@ async def submit_idea(
     await announce_new_idea(turn, idea)
     reply = OutboundMessage(
         text=turn.say("idea.submitted", number=idea.id),
-        notices=redaction_notices(turn, redaction.removed),
+        notices=_notices(turn.say, redaction.removed),
     )
     return idea, reply
 
@@ -49,6 +54,12 @@ async def submit_idea(
 async def idea_command(turn: Turn, text: str, *, source: str = "command") -> list[OutboundMessage]:
     if not text.strip():
         return [OutboundMessage(text=turn.say("idea.usage"))]
+    more = ADD_DETAILS.match(text.strip())
+    if more is not None:  # `idea #12 the details leaders asked for`
+        number, details = int(more.group(1)), more.group(2).strip()
+        if not details:
+            return [OutboundMessage(text=turn.say("idea.more_usage", number=number))]
+        return await pathway.add_details(turn, number, details)
     if len(text) > MAX_IDEA_LENGTH:
         return [OutboundMessage(text=turn.say("error.too_long", limit=MAX_IDEA_LENGTH))]
     _idea, reply = await submit_idea(turn, text, source=source)
@@ -71,11 +82,9 @@ async def my_ideas(turn: Turn) -> list[OutboundMessage]:
     return [OutboundMessage(text="\n".join([turn.say("idea.list_header"), *lines]))]
 
 
-def redaction_notices(turn: Turn, removed: tuple[str, ...]) -> tuple[str, ...]:
-    if not removed:
-        return ()
-    return (turn.say("privacy.redacted", kinds=", ".join(removed)),)
-
-
 def _state_label(turn: Turn, state: str) -> str:
     return turn.say(f"idea.state.{state.replace(' ', '_')}")
+
+
+def redaction_notices(turn: Turn, removed: tuple[str, ...]) -> tuple[str, ...]:
+    return _notices(turn.say, removed)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from bot.events import MessageRef
 
@@ -76,6 +77,8 @@ class IdeaCard:
     state: str
     votes: int = 0
     submitted_by: str | None = None  # None when anonymous
+    owner: str | None = None  # who leads it once in progress
+    note: str | None = None  # the decline reason, or what leaders asked the submitter
 
 
 @dataclass(frozen=True)
@@ -99,12 +102,16 @@ def shorten(text: str, limit: int) -> str:
 
 
 def to_body(message: OutboundMessage) -> dict[str, object]:
-    """A message kept in an outbox row: text, notices and an idea card (what
-    announcements carry; buttons and forms belong to replies, not to queued messages)."""
+    """A message kept in an outbox row: text, notices, buttons, an idea card and the
+    message it replaces (what announcements carry; forms and prompts belong to replies)."""
     idea = message.idea
     return {
         "text": message.text,
         "notices": list(message.notices),
+        "buttons": [
+            {"label": b.label, "action_id": b.action_id, "value": b.value, "style": b.style.value}
+            for b in message.buttons
+        ],
         "idea": (
             {
                 "idea_id": idea.idea_id,
@@ -112,28 +119,50 @@ def to_body(message: OutboundMessage) -> dict[str, object]:
                 "state": idea.state,
                 "votes": idea.votes,
                 "submitted_by": idea.submitted_by,
+                "owner": idea.owner,
+                "note": idea.note,
             }
             if idea is not None
             else None
         ),
+        "replaces": message.replaces.to_dict() if message.replaces is not None else None,
     }
 
 
-def from_body(body: dict[str, object]) -> OutboundMessage:
+def from_body(body: dict[str, Any]) -> OutboundMessage:
     raw_idea = body.get("idea")
     idea = None
     if isinstance(raw_idea, dict):
-        submitted_by = raw_idea.get("submitted_by")
         idea = IdeaCard(
             idea_id=int(raw_idea["idea_id"]),
             text=str(raw_idea["text"]),
             state=str(raw_idea["state"]),
             votes=int(raw_idea.get("votes") or 0),
-            submitted_by=str(submitted_by) if submitted_by is not None else None,
+            submitted_by=_optional_text(raw_idea.get("submitted_by")),
+            owner=_optional_text(raw_idea.get("owner")),
+            note=_optional_text(raw_idea.get("note")),
         )
     notices = body.get("notices")
+    raw_buttons = body.get("buttons")
+    buttons = tuple(
+        Button(
+            label=str(raw["label"]),
+            action_id=str(raw["action_id"]),
+            value=str(raw.get("value") or ""),
+            style=ButtonStyle(raw.get("style") or ButtonStyle.DEFAULT),
+        )
+        for raw in (raw_buttons if isinstance(raw_buttons, list) else [])
+        if isinstance(raw, dict)
+    )
+    replaces = body.get("replaces")
     return OutboundMessage(
         text=str(body.get("text") or ""),
         idea=idea,
+        buttons=buttons,
         notices=tuple(str(n) for n in notices) if isinstance(notices, list) else (),
+        replaces=MessageRef.from_dict(replaces) if isinstance(replaces, dict) else None,
     )
+
+
+def _optional_text(value: object) -> str | None:
+    return str(value) if value is not None else None

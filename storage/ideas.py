@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Idea, IdeaEvent
+from storage.models import Idea, IdeaEvent, IdeaVote
 
 
 class IdeaRepository:
@@ -21,6 +22,39 @@ class IdeaRepository:
         self.session.add(event)
         await self.session.flush()
         return idea
+
+    async def move(
+        self, idea: Idea, from_state: str, to_state: str, now: datetime, **changes: object
+    ) -> bool:
+        """Move `idea` only if it is still in `from_state` (a conditional UPDATE, so two
+        leaders pressing at once cannot both win); True if this call moved it."""
+        result = await self.session.execute(
+            update(Idea)
+            .where(Idea.id == idea.id, Idea.state == from_state)
+            .values(state=to_state, updated_at=now, **changes)
+            .execution_options(synchronize_session=False)
+        )
+        await self.session.refresh(idea)
+        return bool(getattr(result, "rowcount", 0) == 1)
+
+    async def record(self, event: IdeaEvent) -> None:
+        self.session.add(event)
+        await self.session.flush()
+
+    async def last_note(self, idea_id: int) -> str | None:
+        """The note of the idea's latest move (what leaders asked, say)."""
+        return await self.session.scalar(
+            select(IdeaEvent.note)
+            .where(IdeaEvent.idea_id == idea_id)
+            .order_by(IdeaEvent.created_at.desc(), IdeaEvent.id.desc())
+            .limit(1)
+        )
+
+    async def vote_count(self, idea_id: int) -> int:
+        count = await self.session.scalar(
+            select(func.count()).select_from(IdeaVote).where(IdeaVote.idea_id == idea_id)
+        )
+        return int(count or 0)
 
     async def get(self, idea_id: int) -> Idea | None:
         return await self.session.get(Idea, idea_id)

@@ -265,6 +265,8 @@ class Idea(Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     decline_reason: Mapped[str | None] = mapped_column(Text)
     site: Mapped[str | None] = mapped_column(String(100))
+    # Where the leaders' card for this idea was posted, so every change updates it in place.
+    card_ref: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
@@ -311,15 +313,17 @@ class AuditEntry(Base):
 
 
 class Notification(Base):
-    """The outbox for announcements to a group (e.g. a new idea to the leaders): the
-    adapter of `platform` decides where that group is read (a channel, their chats)."""
+    """The outbox for announcements: to a group (a new idea to the leaders; the adapter
+    of `platform` decides where that group reads) or to one person (`person_id`)."""
 
     __tablename__ = "notifications"
     __table_args__ = (Index("ix_notifications_state_due_at", "state", "due_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     platform: Mapped[str] = mapped_column(String(20))
     workspace: Mapped[str] = mapped_column(String(200))  # the platform's workspace id
-    audience: Mapped[str] = mapped_column(String(30))  # leaders
+    audience: Mapped[str] = mapped_column(String(30))  # leaders | person
+    # Set when the audience is one person (an idea's submitter hearing of its progress).
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     body: Mapped[dict[str, Any]] = mapped_column(default=dict)  # a neutral message
     state: Mapped[str] = mapped_column(String(20), default="pending")
     due_at: Mapped[datetime] = mapped_column(UtcDateTime())

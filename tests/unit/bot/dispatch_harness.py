@@ -27,7 +27,7 @@ from bot.events import (
 from bot.messages import Button, OutboundMessage
 from storage.engine import Database
 from storage.ledger import LedgerRepository
-from storage.models import AuditEntry, Delivery, Idea, Person, Response
+from storage.models import AuditEntry, Delivery, Idea, IdeaEvent, Person, Response
 from storage.people import PeopleRepository
 
 LOCAL = "local"
@@ -49,6 +49,7 @@ class RecordingSender:
         self.sent: list[tuple[ConversationRef, OutboundMessage]] = []
         self._failures: list[DeliveryError] = []
         self.announced: list[tuple[str, str, OutboundMessage]] = []
+        self.updated: list[tuple[MessageRef, OutboundMessage]] = []
 
     def fail_next(self, *errors: DeliveryError) -> None:
         """The next sends raise these, in order; later sends succeed again."""
@@ -59,6 +60,11 @@ class RecordingSender:
             raise self._failures.pop(0)
         self.sent.append((to, message))
         return MessageRef(LOCAL, to.conversation_id, str(len(self.sent)))
+
+    async def update(self, ref: MessageRef, message: OutboundMessage) -> None:
+        if self._failures:
+            raise self._failures.pop(0)
+        self.updated.append((ref, message))
 
     async def announce(
         self, workspace: str, audience: str, message: OutboundMessage
@@ -179,6 +185,16 @@ class ChatHarness:
         await self.outbox.dispatch_due()
         return opened
 
+    async def grant(self, user_id: str, role: str) -> Person:
+        """The person meets the bot and is given a role (a leader, say)."""
+        person = await self.join(user_id)
+        async with self.database.transaction() as session:
+            people = PeopleRepository(session)
+            found = await people.get(person.id)
+            assert found is not None
+            await people.grant(found, role, now=self.ctx.clock.now())
+        return person
+
     # --- Looking at the database ---
 
     async def person(self, user_id: str) -> Person:
@@ -194,6 +210,20 @@ class ChatHarness:
     async def ideas(self) -> list[Idea]:
         async with self.database.transaction() as session:
             return list(await session.scalars(select(Idea).order_by(Idea.id)))
+
+    async def idea(self, idea_id: int) -> Idea:
+        async with self.database.transaction() as session:
+            found = await session.get(Idea, idea_id)
+        assert found is not None
+        return found
+
+    async def idea_events(self, idea_id: int) -> list[IdeaEvent]:
+        async with self.database.transaction() as session:
+            return list(
+                await session.scalars(
+                    select(IdeaEvent).where(IdeaEvent.idea_id == idea_id).order_by(IdeaEvent.id)
+                )
+            )
 
     async def deliveries(self) -> list[Delivery]:
         async with self.database.transaction() as session:
