@@ -36,6 +36,23 @@ class LocalChatRepository:
         message.updated_at = now
         await self.session.flush()
 
+    async def cards_of(self, person_ids: Sequence[int], idea_id: int) -> list[LocalChatMessage]:
+        """The bot's messages to these people that show idea `idea_id`'s card."""
+        if not person_ids:
+            return []
+        found = await self.session.scalars(
+            select(LocalChatMessage).where(
+                LocalChatMessage.person_id.in_(person_ids), LocalChatMessage.sender == "bot"
+            )
+        )
+        # JSON matching differs by dialect; a local chat holds few enough messages.
+        return [
+            message
+            for message in found
+            if isinstance(message.body.get("idea"), dict)
+            and message.body["idea"].get("id") == idea_id
+        ]
+
     async def conversation(self, person_id: int, after_id: int = 0) -> Sequence[LocalChatMessage]:
         result = await self.session.scalars(
             select(LocalChatMessage)

@@ -88,6 +88,26 @@ class LocalChatAdapter:
 
     async def update(self, ref: MessageRef, message: OutboundMessage) -> None:
         await self._update_own(ref, message)
+        if message.idea is not None:
+            await self._update_idea_copies(ref, message)
+
+    async def _update_idea_copies(self, ref: MessageRef, card: OutboundMessage) -> None:
+        """Every leader has their own copy of an idea card here (no shared channel), so a
+        card updated in one chat is updated in all of them."""
+        assert card.idea is not None
+        body = render(card)
+        pushes: list[tuple[str, dict[str, Any]]] = []
+        async with self.database.transaction() as session:
+            chat = LocalChatRepository(session)
+            leaders = await session_people(session).with_role(Role.LEADER)
+            by_id = {p.id: p.platform_user_id for p in leaders}
+            for copy in await chat.cards_of(list(by_id), card.idea.idea_id):
+                if str(copy.id) == ref.message_id:
+                    continue
+                await chat.replace_body(copy, body, self.clock.now())
+                pushes.append((by_id[copy.person_id], _message_json(copy)))
+        for user_id, payload in pushes:
+            await self._push(user_id, "update", payload)
 
     async def _update_own(self, ref: MessageRef, message: OutboundMessage) -> bool:
         """Replace a bot message in that person's chat; False if there is no such message."""

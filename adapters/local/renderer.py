@@ -24,6 +24,8 @@ def render(message: OutboundMessage) -> dict[str, Any]:
                 "state": message.idea.state,
                 "votes": message.idea.votes,
                 "submitted_by": message.idea.submitted_by,
+                "owner": message.idea.owner,
+                "note": message.idea.note,
             }
             if message.idea
             else None

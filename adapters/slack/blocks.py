@@ -167,7 +167,12 @@ def _idea_blocks(idea: IdeaCard) -> list[Block]:
     heading = f"*Idea #{idea.idea_id}* · {_escape(idea.state)}"
     who = f"From {_escape(idea.submitted_by)}" if idea.submitted_by is not None else "Anonymous"
     votes = f"{idea.votes} vote" if idea.votes == 1 else f"{idea.votes} votes"
-    return [_section(f"{heading}\n{_escape(idea.text)}"), _context(f"{who} · {votes}")]
+    about = [who, votes] + ([f"Led by {_escape(idea.owner)}"] if idea.owner else [])
+    blocks = [_section(f"{heading}\n{_escape(idea.text)}"), _context(" · ".join(about))]
+    if idea.note:  # why it was declined, or what leaders asked the submitter
+        label = "Reason" if idea.state == "declined" else "Asked"
+        blocks.append(_context(f"{label}: {_escape(idea.note)}"))
+    return blocks
 
 
 def _option_buttons(question: Question, ids: _ActionIds) -> list[Block]:

@@ -114,8 +114,17 @@ function draw(message) {
     body.textContent = message.idea.text;
     const from = document.createElement("div");
     from.className = "follow-up";
-    from.textContent = message.idea.submitted_by ? `From ${message.idea.submitted_by}` : "Anonymous";
+    const about = [message.idea.submitted_by ? `From ${message.idea.submitted_by}` : "Anonymous"];
+    if (message.idea.owner) about.push(`Led by ${message.idea.owner}`);
+    from.textContent = about.join(" · ");
     card.append(head, body, from);
+    if (message.idea.note) {
+      const note = document.createElement("div");
+      note.className = "follow-up";
+      const label = message.idea.state === "declined" ? "Reason" : "Asked";
+      note.textContent = `${label}: ${message.idea.note}`;
+      card.appendChild(note);
+    }
     item.appendChild(card);
   }
   for (const notice of message.notices || []) {

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from storage.models import Delivery, Idea, LocalChatMessage, Response
-from tests.integration.live_chat import API, LiveChat
+from tests.integration.live_chat import API, LiveChat, Message
 
 
 async def test_patient_details_are_removed_before_anything_is_stored(live_chat: LiveChat) -> None:
@@ -124,3 +126,60 @@ async def test_the_leaders_find_a_new_idea_in_their_chat(live_chat: LiveChat) ->
             await asyncio.sleep(0.05)
     # Clinicians don't get it.
     assert not await card_for("amara")
+
+
+async def test_a_leader_moves_an_idea_and_every_copy_of_the_card_and_the_submitter_follow(
+    live_chat: LiveChat,
+) -> None:
+    chat = live_chat
+    await chat.say("wei", "idea: standing desks in the team room")
+
+    async def card_of(leader: str) -> Message | None:
+        for message in await chat.conversation(leader):
+            if (message.get("idea") or {}).get("text") == "standing desks in the team room":
+                return message
+        return None
+
+    async def eventually(check: Callable[[], Awaitable[Any]]) -> Any:
+        deadline = asyncio.get_running_loop().time() + 5
+        while not (found := await check()):
+            assert asyncio.get_running_loop().time() < deadline, "never happened"
+            await asyncio.sleep(0.05)
+        return found
+
+    helens = await eventually(lambda: card_of("helen"))
+    assert [b["label"] for b in helens["buttons"]] == [
+        "Review",
+        "Accept",
+        "Ask for more info",
+        "Decline",
+    ]
+
+    result = await chat.press("helen", chat.button(helens, "Accept"), helens)
+
+    [updated] = result["updated"]
+    assert updated["id"] == helens["id"] and updated["idea"]["state"] == "accepted"
+
+    async def davids_copy_accepted() -> bool:
+        davids = await card_of("david")
+        return davids is not None and davids["idea"]["state"] == "accepted"
+
+    await eventually(davids_copy_accepted)
+
+    async def news_for_wei() -> bool:
+        return any("accepted your idea" in m["text"] for m in await chat.conversation("wei"))
+
+    await eventually(news_for_wei)
+    [idea] = await chat.rows(Idea)
+    assert idea.state == "accepted"
+
+    # David leads it from his own copy; Helen's old button (pressed again) changes nothing.
+    davids = await card_of("david")
+    assert davids is not None
+    result = await chat.press("david", chat.button(davids, "Start (I'll lead it)"), davids)
+    assert result["updated"][0]["idea"]["state"] == "in progress"
+    assert result["updated"][0]["idea"]["owner"] is not None
+    result = await chat.press("helen", chat.button(helens, "Accept"), helens)
+    assert any("already moved on" in m["text"] for m in chat.from_bot(result))
+    [idea] = await chat.rows(Idea)
+    assert idea.state == "in progress"

@@ -41,8 +41,10 @@ from bot.messages import (
     OutboundMessage,
     Question,
 )
+from bot.pathway import card_buttons
 from bot.privacy import redact
 from bot.prompting import question_message
+from storage.models import Idea
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
 UPDATE_GOLDEN = os.environ.get("THRIVE_UPDATE_GOLDEN") == "1"
@@ -122,6 +124,18 @@ def idea_card(submitted_by: str | None, votes: int) -> OutboundMessage:
     )
 
 
+def idea_card_on_the_pathway(ctx: BotContext) -> OutboundMessage:
+    """A declined idea as the leaders see it: the reason, and the one move left."""
+    idea = Idea(id=17, text="Scribes in every clinic", state="declined", anonymous=False)
+    return OutboundMessage(
+        text=ctx.say("pathway.card_moved", number=17, state="declined", actor="Dr. Lee"),
+        idea=IdeaCard(
+            17, idea.text, idea.state, votes=2, submitted_by="Ana", note="Funding is <gone>"
+        ),
+        buttons=card_buttons(ctx, idea),
+    )
+
+
 def home(ctx: BotContext) -> list[OutboundMessage]:
     """As bot.message_routes builds the App Home: header, the open prompt, ideas."""
     prompt = ctx.content.prompt("joy-more")
@@ -147,6 +161,7 @@ GOLDEN_CASES: dict[str, Callable[[BotContext], Rendering]] = {
     "forget_confirmation": lambda ctx: _message(forget_confirmation(ctx)),
     "idea_card_anonymous": lambda ctx: _message(idea_card(None, 4)),
     "idea_card_named": lambda ctx: _message(idea_card("Dr. Amara Okafor", 1)),
+    "idea_card_on_the_pathway": lambda ctx: _message(idea_card_on_the_pathway(ctx)),
     "answer_form_modal": lambda ctx: render_modal(answer_form(ctx)),
     "home": lambda ctx: render_home(home(ctx)),
 }
