@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.send_rules import QUIET_END, QUIET_START, FatigueCap
 from prompts import Content
 from storage.answers import AnswerRepository
 from storage.deliveries import DeliveryRepository
@@ -27,6 +28,11 @@ class BotContext:
     default_timezone: str = "UTC"
     # No breakdown or rate is shown for fewer people than this.
     min_group_size: int = 5
+    # The organisation's defaults for people who set none: no prompt in these local
+    # hours (None: no quiet hours) or at weekends; at most so many prompts a week.
+    quiet_hours: tuple[time, time] | None = (QUIET_START, QUIET_END)
+    quiet_weekends: bool = True
+    fatigue_cap: FatigueCap = field(default_factory=FatigueCap)
 
     def say(self, key: str, **values: object) -> str:
         """The bot's wording lives in prompts/content/copy.yaml, not in code."""

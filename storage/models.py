@@ -8,13 +8,15 @@ person, a vote per idea and voter, an inbound event id per platform.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -98,6 +100,7 @@ class Person(Base):
     timezone: Mapped[str | None] = mapped_column(String(64))
     quiet_hours_start: Mapped[str | None] = mapped_column(String(5))  # "HH:MM" local
     quiet_hours_end: Mapped[str | None] = mapped_column(String(5))
+    quiet_weekends: Mapped[bool | None] = mapped_column(Boolean)  # None: the organisation's
     snoozed_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
     paused: Mapped[bool] = mapped_column(Boolean, default=False)  # opted out of prompts
     gone: Mapped[bool] = mapped_column(Boolean, default=False)  # deactivated on the platform
@@ -162,6 +165,16 @@ class Pulse(Base):
     anonymity: Mapped[str] = mapped_column(String(20), default="confidential")
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # Days of the week it may be sent on ("mon,tue,..."); None: the schedule's default.
+    days_of_week: Mapped[str | None] = mapped_column(String(30))
+    # Every two weeks counts weeks from this date.
+    anchor_date: Mapped[date | None] = mapped_column(Date)
+    # When rotating through a bank: how many prompts each occurrence asks, and where
+    # the next occurrence starts.
+    prompts_per_occurrence: Mapped[int] = mapped_column(Integer, default=1)
+    rotation_index: Mapped[int] = mapped_column(Integer, default=0)
+    sample_fraction: Mapped[float | None] = mapped_column(Float)  # a random share of the audience
+    updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class Occurrence(Base):
@@ -175,6 +188,10 @@ class Occurrence(Base):
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime())
     closes_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # A scheduled occurrence is one pulse, one time zone, one local day: the unique key
+    # makes a second firing of the same job (two replicas, a restart) open nothing.
+    zone: Mapped[str | None] = mapped_column(String(64))
+    key: Mapped[str | None] = mapped_column(String(200), unique=True)
 
 
 class Delivery(Base):
@@ -188,6 +205,8 @@ class Delivery(Base):
     __table_args__ = (
         UniqueConstraint("occurrence_id", "person_id"),
         Index("ix_deliveries_state_due_at", "state", "due_at"),
+        # The fatigue cap counts each person's recent prompts.
+        Index("ix_deliveries_person_id_sent_at", "person_id", "sent_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     occurrence_id: Mapped[int] = mapped_column(ForeignKey("occurrences.id", ondelete="CASCADE"))
@@ -202,6 +221,11 @@ class Delivery(Base):
     # MessageRef.key of where the current prompt is shown, so a thread reply finds it.
     message_key: Mapped[str | None] = mapped_column(String(300), index=True)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # Why it was deferred or skipped (quiet hours, the fatigue cap, paused...).
+    reason: Mapped[str | None] = mapped_column(String(300))
+    # At most one reminder to a non-responder: when it is due, and when it went.
+    reminder_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
     occurrence: Mapped[Occurrence] = relationship(lazy="joined")
 

@@ -19,11 +19,12 @@ from bot.clock import Clock, SystemClock
 from bot.context import BotContext
 from bot.delivery import Outbox, Sender
 from bot.dispatcher import Dispatcher
+from bot.send_rules import FatigueCap
 from prompts import Content, load_content
 from storage.engine import Database
 from storage.ledger import LedgerRepository
 from storage.migrate import upgrade
-from thrive.settings import Settings, is_loopback
+from thrive.settings import Settings, is_loopback, quiet_hours
 
 log = structlog.get_logger(__name__)
 
@@ -62,7 +63,14 @@ async def build_runtime(
         await database.dispose()
         raise
     ctx = BotContext(
-        content, clock, secret, settings.default_timezone, min_group_size=settings.min_group_size
+        content,
+        clock,
+        secret,
+        settings.default_timezone,
+        min_group_size=settings.min_group_size,
+        quiet_hours=quiet_hours(settings.quiet_hours),
+        quiet_weekends=settings.quiet_weekends,
+        fatigue_cap=FatigueCap(settings.fatigue_cap_prompts, settings.fatigue_cap_days),
     )
     dispatcher = Dispatcher(database, ctx)
     adapters: list[ChatAdapter] = []

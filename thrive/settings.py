@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from datetime import time
 from pathlib import Path
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -49,6 +50,18 @@ class Settings(BaseSettings):
         description="Where Slack and Teams reach this server, e.g. https://thrive.example.org",
     )
     min_group_size: int = Field(default=5, ge=2, le=100)
+    # Respecting clinicians' time: defaults each person may change.
+    quiet_hours: str = Field(
+        default="19:00-07:00",
+        pattern=r"^(off|([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d)$",
+        description="local HH:MM-HH:MM when no prompt is sent, or off",
+    )
+    quiet_weekends: bool = True
+    # At most this many prompts (reminders included) per person in this many days.
+    fatigue_cap_prompts: int = Field(default=2, ge=1, le=50)
+    fatigue_cap_days: int = Field(default=7, ge=1, le=90)
+    # Run the pulse scheduler here (with PostgreSQL only one replica runs it at a time).
+    scheduler: bool = True
     log_level: str = "info"
     log_format: str = Field(default="auto", pattern="^(auto|json|console)$")
 
@@ -97,6 +110,14 @@ class Settings(BaseSettings):
         if self.local_chat is not None:
             return self.local_chat
         return is_loopback(self.host)
+
+
+def quiet_hours(setting: str) -> tuple[time, time] | None:
+    """THRIVE_QUIET_HOURS ("19:00-07:00", already checked by its pattern) as two times."""
+    if setting == "off":
+        return None
+    start, end = setting.split("-")
+    return time.fromisoformat(start), time.fromisoformat(end)
 
 
 def is_loopback(host: str) -> bool:

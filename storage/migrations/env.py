@@ -6,11 +6,13 @@ from alembic import context
 
 from storage.models import Base
 
+FOREIGN_TABLES = ("slack_", "apscheduler_")
+
 
 def _ours(name: str | None, type_: str, _parent_names: object) -> bool:
-    """slack_sdk keeps its installation tables (slack_*) in the same database under its
-    own schema; autogenerate must neither create nor drop them."""
-    return not (type_ == "table" and name is not None and name.startswith("slack_"))
+    """slack_sdk (installations) and APScheduler (its job store) keep their tables in the
+    same database under their own schema; autogenerate must neither create nor drop them."""
+    return not (type_ == "table" and name is not None and name.startswith(FOREIGN_TABLES))
 
 
 connection = context.config.attributes.get("connection")
