@@ -1,0 +1,337 @@
+"""The pulse scheduler: APScheduler jobs that open pulse occurrences, run by one process.
+
+One job per pulse per time zone in its audience, kept in the app's database (table
+`apscheduler_jobs`) so a fire missed while every replica was down still runs once after a
+restart. The callables come from the composition root: this module opens no occurrence
+itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import Any
+
+import structlog
+from aiohttp import web
+from apscheduler.events import (  # type: ignore[import-untyped]
+    EVENT_JOB_MISSED,
+    EVENT_JOB_SUBMITTED,
+    JobEvent,
+    JobSubmissionEvent,
+)
+from apscheduler.jobstores.memory import MemoryJobStore  # type: ignore[import-untyped]
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore  # type: ignore[import-untyped]
+from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
+from apscheduler.triggers.interval import IntervalTrigger  # type: ignore[import-untyped]
+from sqlalchemy import select
+from sqlalchemy.engine import make_url
+
+from bot.clock import Clock, SystemClock
+from bot.context import BotContext
+from bot.delivery import Outbox
+from bot.pulse_trigger import PulseTrigger
+from bot.schedule import Schedule, ScheduleError
+from storage.engine import Database
+from storage.models import Pulse
+from thrive.leader_lock import Leadership
+
+log = structlog.get_logger(__name__)
+
+ZonesOf = Callable[[int], Awaitable[set[str]]]  # pulse id -> zones in its audience
+Fire = Callable[[int, str, datetime], Awaitable[int]]  # pulse, zone, fire time -> opened
+Sweep = Callable[[], Awaitable[object]]
+ScheduleOf = Callable[[Pulse], Schedule]  # raises ScheduleError for a schedule gone bad
+
+# A fire missed during downtime still runs once within this; the outbox keeps the send
+# inside the window.
+MISFIRE_GRACE = timedelta(hours=6)
+# People move between zones and pulses change on other replicas: re-read them this often.
+RECONCILE_EVERY = timedelta(minutes=5)
+REMINDERS_EVERY = timedelta(minutes=5)
+CLOSING_EVERY = timedelta(minutes=15)
+RETENTION_EVERY = timedelta(days=1)
+PULSE_STORE = "pulses"  # persisted: a fire's due time must survive a restart
+MEMORY_STORE = "memory"  # sweeps and reconcile, re-added by every new leader
+JOB_TABLE = "apscheduler_jobs"  # ignored by our Alembic env
+
+# The running scheduler per name: persisted jobs name it, not a Python object.
+_RUNNING: dict[str, PulseScheduler] = {}
+
+
+def pulse_job_id(pulse_id: int, zone: str) -> str:
+    return f"pulse:{pulse_id}:{zone}"
+
+
+async def run_pulse_job(owner: str, pulse_id: int, zone: str) -> int:
+    """The persisted jobs' function: module-level, so the job table stores a reference."""
+    scheduler = _RUNNING.get(owner)
+    if scheduler is None:
+        log.error("scheduler.fire_without_scheduler", owner=owner, pulse_id=pulse_id, zone=zone)
+        return 0
+    return await scheduler.run_pulse(pulse_id, zone)
+
+
+def job_store_url(database_url: str) -> str | None:
+    """The app's async URL with a sync driver for APScheduler; None for in-memory SQLite."""
+    url = make_url(database_url)
+    if url.drivername.startswith("sqlite"):
+        if url.database in (None, "", ":memory:"):
+            return None
+        url = url.set(drivername="sqlite")
+    else:
+        url = url.set(drivername="postgresql+psycopg")
+        if "ssl" in url.query:  # asyncpg says ssl=, libpq sslmode=
+            url = url.difference_update_query(["ssl"]).update_query_dict(
+                {"sslmode": str(url.query["ssl"])}
+            )
+    return url.render_as_string(hide_password=False)
+
+
+def _pulse_store(database_url: str) -> Any:
+    url = job_store_url(database_url)
+    if url is None:
+        return MemoryJobStore()  # an in-memory database lives as long as the process anyway
+    return SQLAlchemyJobStore(url=url, tablename=JOB_TABLE, engine_options={"pool_pre_ping": True})
+
+
+class PulseScheduler:
+    """An AsyncIOScheduler with the pulse jobs in the database; start it only where this
+    process leads (see thrive.leader_lock). One instance runs once: make a new one to
+    start again."""
+
+    def __init__(
+        self,
+        database: Database,
+        *,
+        zones_of: ZonesOf,
+        fire: Fire,
+        schedule_of: ScheduleOf,
+        reminders_sweep: Sweep | None = None,
+        closing_sweep: Sweep | None = None,
+        name: str = "thrive",
+        clock: Clock | None = None,
+    ) -> None:
+        self.database = database
+        self.name = name
+        self._zones_of = zones_of
+        self._fire = fire
+        self._schedule_of = schedule_of
+        self._sweeps = {"reminders": (reminders_sweep, REMINDERS_EVERY)}
+        self._sweeps["closing"] = (closing_sweep, CLOSING_EVERY)
+        self._clock = clock or SystemClock()
+        self._reconciling = asyncio.Lock()
+        self._due: dict[str, datetime] = {}  # job id -> the fire time it was submitted for
+        self.scheduler = AsyncIOScheduler(
+            jobstores={PULSE_STORE: _pulse_store(database.url), MEMORY_STORE: MemoryJobStore()},
+            job_defaults={
+                "coalesce": True,
+                "misfire_grace_time": int(MISFIRE_GRACE.total_seconds()),
+                "max_instances": 1,
+            },
+            timezone=UTC,
+        )
+        self.scheduler.add_listener(self._on_event, EVENT_JOB_SUBMITTED | EVENT_JOB_MISSED)
+
+    @property
+    def running(self) -> bool:
+        return bool(self.scheduler.running)
+
+    async def start(self) -> None:
+        """Start firing (missed fires within the grace run now), then match the pulses."""
+        if _RUNNING.get(self.name, self) is not self:
+            raise RuntimeError(f"a scheduler named {self.name!r} already runs in this process")
+        _RUNNING[self.name] = self  # before starting: a missed fire may run straight away
+        self.scheduler._eventloop = asyncio.get_running_loop()  # start() runs in a thread
+        try:
+            # The job store creates its table and reads jobs with a sync driver: off the loop.
+            await asyncio.to_thread(self.scheduler.start)
+        except BaseException:
+            del _RUNNING[self.name]
+            raise
+        self._every(self.reconcile, RECONCILE_EVERY, "reconcile")
+        for sweep_name, (sweep, every) in self._sweeps.items():
+            if sweep is not None:
+                self._every(self._sweep, every, f"sweep:{sweep_name}", sweep_name, sweep)
+        self._every(self._retention, RETENTION_EVERY, "retention")
+        await self.reconcile()
+
+    async def shutdown(self) -> None:
+        """Stop at once: no further fire starts here, running ones are cancelled."""
+        if _RUNNING.get(self.name) is self:
+            del _RUNNING[self.name]
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+            await asyncio.sleep(0)  # AsyncIOScheduler shuts down in a loop callback
+
+    async def reconcile(self) -> None:
+        """Make the jobs match the active pulses and the zones of their audiences."""
+        async with self._reconciling:
+            wanted, keep = await self._wanted_jobs()
+            await asyncio.to_thread(self._apply, wanted, keep)
+
+    def get_jobs(self, store: str = PULSE_STORE) -> list[Any]:
+        return list(self.scheduler.get_jobs(jobstore=store))
+
+    async def run_pulse(self, pulse_id: int, zone: str, fired_at: datetime | None = None) -> int:
+        job_id = pulse_job_id(pulse_id, zone)
+        fired_at = fired_at or self._due.pop(job_id, None) or self._clock.now()
+        opened = await self._fire(pulse_id, zone, fired_at)
+        log.info("scheduler.fired", pulse_id=pulse_id, zone=zone, fired_at=fired_at, opened=opened)
+        return opened
+
+    async def _wanted_jobs(self) -> tuple[dict[str, PulseTrigger], set[int]]:
+        """Triggers by job id, and the pulses whose audience could not be read (keep theirs)."""
+        async with self.database.transaction() as session:
+            pulses = (
+                await session.scalars(
+                    select(Pulse).where(Pulse.paused.is_(False), Pulse.schedule.is_not(None))
+                )
+            ).all()
+        wanted: dict[str, PulseTrigger] = {}
+        keep: set[int] = set()
+        for pulse in pulses:
+            try:
+                schedule = self._schedule_of(pulse)
+            except ScheduleError as error:
+                log.warning("scheduler.bad_schedule", pulse_id=pulse.id, reason=error.reason)
+                continue
+            try:
+                zones = await self._zones_of(pulse.id)
+            except Exception:  # one pulse's audience must not stop the others' jobs
+                log.exception("scheduler.zones_failed", pulse_id=pulse.id)
+                keep.add(pulse.id)
+                continue
+            for zone in sorted(zones):
+                try:
+                    wanted[pulse_job_id(pulse.id, zone)] = PulseTrigger(schedule, zone)
+                except (ValueError, KeyError):  # ZoneInfo's errors for an unknown name
+                    log.warning("scheduler.unknown_zone", pulse_id=pulse.id, zone=zone)
+        return wanted, keep
+
+    def _apply(self, wanted: dict[str, PulseTrigger], keep: set[int]) -> None:
+        existing = {job.id: job for job in self.get_jobs()}
+        for job_id in existing:
+            pulse_id = int(job_id.split(":")[1])
+            if job_id not in wanted and pulse_id not in keep:
+                self.scheduler.remove_job(job_id, jobstore=PULSE_STORE)
+                log.info("scheduler.job_removed", job_id=job_id)
+        for job_id, trigger in wanted.items():
+            _, number, zone = job_id.split(":", 2)
+            args = (self.name, int(number), zone)
+            job = existing.get(job_id)
+            if job is not None and job.trigger == trigger and tuple(job.args) == args:
+                continue  # untouched: its next (or missed) fire time stays as stored
+            self.scheduler.add_job(
+                run_pulse_job,
+                trigger,
+                args=args,
+                id=job_id,
+                name=job_id,
+                jobstore=PULSE_STORE,
+                replace_existing=True,
+            )
+            log.info("scheduler.job_set", job_id=job_id, trigger=str(trigger))
+
+    def _every(
+        self,
+        func: Callable[..., Awaitable[object]],
+        every: timedelta,
+        job_id: str,
+        *args: object,
+    ) -> None:
+        self.scheduler.add_job(
+            func,
+            IntervalTrigger(seconds=every.total_seconds(), timezone=UTC),
+            args=args,
+            id=job_id,
+            jobstore=MEMORY_STORE,
+            replace_existing=True,
+        )
+
+    async def _sweep(self, sweep_name: str, sweep: Sweep) -> None:
+        log.debug("scheduler.sweep", sweep=sweep_name)
+        await sweep()
+
+    async def _retention(self) -> None:
+        # Placeholder (issue 5): what is deleted after how long is not decided yet.
+        log.info("scheduler.retention_placeholder", note="no retention policy yet")
+
+    def _on_event(self, event: JobEvent) -> None:
+        if isinstance(event, JobSubmissionEvent) and event.job_id.startswith("pulse:"):
+            self._due[event.job_id] = event.scheduled_run_times[-1]
+        elif event.code == EVENT_JOB_MISSED:
+            log.warning("scheduler.fire_missed", job_id=event.job_id, due=event.scheduled_run_time)
+
+
+class Scheduling:
+    """The app's handle on scheduling: which PulseScheduler runs here, if any."""
+
+    def __init__(self, make_scheduler: Callable[[], PulseScheduler]) -> None:
+        self._make_scheduler = make_scheduler
+        self.scheduler: PulseScheduler | None = None
+
+    @property
+    def leading(self) -> bool:
+        return self.scheduler is not None and self.scheduler.running
+
+    async def pulses_changed(self) -> None:
+        """Re-read the pulses now if this process leads; on other replicas the leader
+        re-reads them within RECONCILE_EVERY."""
+        if self.scheduler is not None:
+            await self.scheduler.reconcile()
+
+    async def elected(self) -> None:
+        self.scheduler = self._make_scheduler()
+        await self.scheduler.start()
+
+    async def deposed(self) -> None:
+        scheduler, self.scheduler = self.scheduler, None
+        if scheduler is not None:
+            await scheduler.shutdown()
+
+
+SCHEDULING = web.AppKey("scheduling", Scheduling)
+
+
+def start_scheduling(
+    app: web.Application,
+    database: Database,
+    ctx: BotContext,
+    outbox: Outbox,
+    *,
+    enabled: bool,
+    zones_of: Callable[[Database, BotContext, int], Awaitable[set[str]]],
+    fire: Callable[[Database, BotContext, Outbox, int, str, datetime], Awaitable[int]],
+    schedule_of: ScheduleOf,
+    reminders_sweep: Sweep | None = None,
+    closing_sweep: Sweep | None = None,
+) -> Scheduling:
+    """Wire scheduling into the app's startup and shutdown; `app[SCHEDULING]` is the handle.
+
+    `zones_of` and `fire` take the app's database, context (and outbox), as
+    bot.pulse_runs' do; the sweeps are already bound. Disabled, only the SQLite lock is
+    kept: two processes on one SQLite file are unsafe with or without a scheduler.
+    """
+
+    def make_scheduler() -> PulseScheduler:
+        return PulseScheduler(
+            database,
+            zones_of=partial(zones_of, database, ctx),
+            fire=partial(fire, database, ctx, outbox),
+            schedule_of=schedule_of,
+            reminders_sweep=reminders_sweep,
+            closing_sweep=closing_sweep,
+            clock=ctx.clock,
+        )
+
+    scheduling = Scheduling(make_scheduler)
+    app[SCHEDULING] = scheduling
+    if enabled:
+        leadership = Leadership(database.url, scheduling.elected, scheduling.deposed)
+    else:
+        leadership = Leadership(database.url)
+    app.cleanup_ctx.append(leadership.lifecycle)
+    return scheduling
