@@ -12,17 +12,19 @@ empty or HTML body, or HTTP 200 `{"ok": false, "error": ...}`.
 
 Besides /api/{method} it serves response URLs (`response_url()`, for slash commands
 and interactions: bolt's `respond` posts there), recorded as method "response_url".
+
+Ephemeral messages (chat.postEphemeral) are kept apart in `ephemeral`: as in Slack,
+chat.update cannot touch them, only a post with replace_original to the response_url
+of a press on them (`ephemeral_response_url()`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime
 from types import TracebackType
 from typing import Any, Self
@@ -31,49 +33,25 @@ from zoneinfo import ZoneInfo
 from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy
 
+from tests.integration.slack.fake_slack_http import (
+    Answer,
+    Body,
+    Call,
+    Failure,
+    error_answer,
+    failure_response,
+    read_arguments,
+)
+
+__all__ = ["Answer", "Body", "Call", "FakeSlack"]
+
 BOT_USER_ID = "U0BOT"
 BOT_ID = "B0BOT"
 TEAM_ID = "T0TEST"
 DEFAULT_TOKEN = "xoxb-test"
 DEFAULT_TZ = "America/Chicago"
 
-# Arguments slack_sdk (or an app) may send as JSON strings inside form or query parameters.
-JSON_FIELDS = frozenset({"blocks", "attachments", "view", "metadata", "unfurls"})
-SERVER_ERROR_HTML = (
-    "<html><head><title>{status} Server Error</title></head>"
-    "<body><h1>{status}</h1><p>Slack is having trouble.</p></body></html>"
-)
 POLL_SECONDS = 0.01
-
-Body = dict[str, Any]
-Answer = tuple[int, Body]
-
-
-@dataclass(frozen=True)
-class Call:
-    """One request the fake received; `at` is `time.monotonic()` when it arrived."""
-
-    method: str
-    body: dict[str, Any]
-    headers: Mapping[str, str]
-    at: float
-    status: int = 200
-    error: str | None = None  # the "error" the fake answered with, if any
-
-    @property
-    def ok(self) -> bool:
-        """Whether the fake answered HTTP 200 with ok: true."""
-        return self.status == 200 and self.error is None
-
-
-@dataclass(frozen=True)
-class Failure:
-    """One queued failure: an HTTP status (429 or 5xx), or an ok:false error at HTTP 200."""
-
-    status: int
-    retry_after: int
-    error: str | None
-    body: str | None
 
 
 class FakeSlack:
@@ -86,6 +64,8 @@ class FakeSlack:
         self.users: dict[str, dict[str, Any]] = {}
         # (channel, ts) -> the message as it stands after any chat.update; gone on chat.delete.
         self.messages: dict[tuple[str, str], dict[str, Any]] = {}
+        # (channel, ts) -> an ephemeral message, with the "user" who alone sees it.
+        self.ephemeral: dict[tuple[str, str], dict[str, Any]] = {}
         self._removed_users: set[str] = set()
         self._failures: dict[str, deque[Failure]] = {}
         self._ts_micros = 1_700_000_000_000_000
@@ -222,6 +202,10 @@ class FakeSlack:
         self.users.pop(user_id, None)
         self._removed_users.add(user_id)
 
+    def ephemeral_response_url(self, channel: str, ts: str) -> str:
+        """The response_url Slack sends with a press on the ephemeral message (channel, ts)."""
+        return self.response_url(f"ephemeral~{channel}~{ts}")
+
     def dm_channel(self, user_id: str) -> str:
         """The direct-message channel id conversations.open gives for `user_id`."""
         return f"D{user_id}"
@@ -249,14 +233,15 @@ class FakeSlack:
 
     async def _handle_api(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
-        body, parse_error = await _read_arguments(request)
+        body, parse_error = await read_arguments(request)
         return await self._answer(
             request, method, body, lambda: self._api(request, method, body, parse_error)
         )
 
     async def _handle_response_url(self, request: web.Request) -> web.StreamResponse:
-        body, _ = await _read_arguments(request)
+        body, _ = await read_arguments(request)
         body["_name"] = request.match_info["name"]
+        self._replace_ephemeral(body)
         return await self._answer(request, "response_url", body, lambda: (200, {"ok": True}))
 
     async def _answer(
@@ -274,7 +259,7 @@ class FakeSlack:
             failure = queue.popleft()
             error = failure.error or ("ratelimited" if failure.status == 429 else None)
             self.calls.append(Call(method, body, headers, time.monotonic(), failure.status, error))
-            return _failure_response(failure)
+            return failure_response(failure)
         status, answer = respond()
         error = None if answer.get("ok", True) is True else str(answer.get("error"))
         self.calls.append(Call(method, body, headers, time.monotonic(), status, error))
@@ -307,9 +292,9 @@ class FakeSlack:
     def _post_message(self, body: Body) -> Answer:
         channel = str(body.get("channel", ""))
         if not channel:
-            return _error("channel_not_found")
+            return error_answer("channel_not_found")
         if not any(body.get(key) for key in ("text", "blocks", "attachments")):
-            return _error("no_text")
+            return error_answer("no_text")
         if channel[0] in "UW":  # posting to a user id lands in the DM with the bot
             channel = self.dm_channel(channel)
         ts = self._next_ts()
@@ -329,8 +314,8 @@ class FakeSlack:
 
     def _update(self, body: Body) -> Answer:
         channel, ts = str(body.get("channel", "")), str(body.get("ts", ""))
-        if not channel or not ts:
-            return _error("message_not_found")
+        if not channel or not ts or (channel, ts) in self.ephemeral:
+            return error_answer("message_not_found")
         message = self.messages.setdefault((channel, ts), {"type": "message", "ts": ts})
         for key in ("text", "blocks", "attachments"):
             if key in body:
@@ -344,9 +329,24 @@ class FakeSlack:
         }
 
     def _post_ephemeral(self, body: Body) -> Answer:
-        if not body.get("channel") or not body.get("user"):
-            return _error("channel_not_found" if not body.get("channel") else "user_not_found")
-        return 200, {"ok": True, "message_ts": self._next_ts()}
+        channel, user = str(body.get("channel", "")), str(body.get("user", ""))
+        if not channel or not user:
+            return error_answer("user_not_found" if channel else "channel_not_found")
+        ts = self._next_ts()
+        message = {"type": "message", "text": body.get("text", ""), "ts": ts, "user": user}
+        message["blocks"] = body.get("blocks") or []
+        if body.get("thread_ts"):
+            message["thread_ts"] = body["thread_ts"]
+        self.ephemeral[(channel, ts)] = message
+        return 200, {"ok": True, "message_ts": ts}
+
+    def _replace_ephemeral(self, body: Body) -> None:
+        kind, _, where = str(body["_name"]).partition("~")
+        channel, _, ts = where.partition("~")
+        message = self.ephemeral.get((channel, ts))
+        if kind == "ephemeral" and message is not None and body.get("replace_original"):
+            message["text"] = body.get("text", "")
+            message["blocks"] = body.get("blocks") or []
 
     def _delete(self, body: Body) -> Answer:
         channel, ts = str(body.get("channel", "")), str(body.get("ts", ""))
@@ -358,9 +358,9 @@ class FakeSlack:
             return 200, {"ok": True, "channel": {"id": str(body["channel"])}}
         users = [user for user in str(body.get("users", "")).split(",") if user]
         if not users:
-            return _error("users_list_not_supplied")
+            return error_answer("users_list_not_supplied")
         if any(self._is_gone(user) for user in users):
-            return _error("user_not_found")
+            return error_answer("user_not_found")
         if len(users) == 1:
             channel_id = self.dm_channel(users[0])
         else:
@@ -371,7 +371,7 @@ class FakeSlack:
     def _user_info(self, body: Body) -> Answer:
         user_id = str(body.get("user", ""))
         if not user_id or self._is_gone(user_id):
-            return _error("user_not_found")
+            return error_answer("user_not_found")
         return 200, {"ok": True, "user": self.user_profile(user_id)}
 
     def _is_gone(self, user_id: str) -> bool:
@@ -380,7 +380,7 @@ class FakeSlack:
     def _view(self, body: Body) -> Answer:
         view = body.get("view")
         if not isinstance(view, dict):
-            return _error("invalid_arguments")
+            return error_answer("invalid_arguments")
         view_id = body.get("view_id") or self._external_views.get(str(view.get("external_id")))
         if view_id is None and body.get("user_id"):
             view_id = self._home_views.setdefault(str(body["user_id"]), self._next_id("V"))
@@ -401,52 +401,3 @@ class FakeSlack:
     def _next_id(self, prefix: str) -> str:
         self._ids += 1
         return f"{prefix}0{self._ids:08d}"
-
-
-def _error(error: str) -> Answer:
-    return 200, {"ok": False, "error": error}
-
-
-def _failure_response(failure: Failure) -> web.Response:
-    if failure.error is not None:
-        return web.json_response({"ok": False, "error": failure.error})
-    if failure.status == 429:
-        return web.json_response(
-            {"ok": False, "error": "ratelimited"},
-            status=429,
-            headers={"Retry-After": str(failure.retry_after)},
-        )
-    if failure.body is not None:
-        return web.Response(status=failure.status, text=failure.body, content_type="text/html")
-    if failure.status == 500:
-        return web.Response(status=500)
-    html = SERVER_ERROR_HTML.format(status=failure.status)
-    return web.Response(status=failure.status, text=html, content_type="text/html")
-
-
-async def _read_arguments(request: web.Request) -> tuple[Body, str | None]:
-    """Query parameters overlaid with a JSON or form body; JSON-string fields decoded."""
-    arguments: Body = dict(request.query)
-    parse_error: str | None = None
-    if request.can_read_body:
-        if request.content_type == "application/json":
-            try:
-                parsed = json.loads(await request.text())
-            except ValueError:
-                parsed = None
-            if isinstance(parsed, dict):
-                arguments.update(parsed)
-            else:
-                parse_error = "invalid_json"
-        elif request.content_type == "application/x-www-form-urlencoded":
-            form = await request.post()
-            arguments.update({key: value for key, value in form.items() if isinstance(value, str)})
-    for key in JSON_FIELDS & arguments.keys():
-        if isinstance(arguments[key], str):
-            try:
-                decoded = json.loads(arguments[key])
-            except ValueError:
-                continue
-            if isinstance(decoded, list | dict):
-                arguments[key] = decoded
-    return arguments, parse_error
