@@ -144,8 +144,11 @@ async def record_answer(
     prompt_ref = answered_message_ref or _prompt_message_ref(delivery)
     if prompt_ref is not None:
         replies.append(_replacing(answered_message(turn.ctx, prompt, summary), prompt_ref))
+    # Only the answerer sees it, Undo included (an ephemeral message on Slack).
     replies.append(
-        OutboundMessage(text=confirmation.text, buttons=confirmation.buttons, notices=notices)
+        OutboundMessage(
+            text=confirmation.text, buttons=confirmation.buttons, notices=notices, private=True
+        )
     )
     return replies + _next_prompt(turn, delivery)
 
