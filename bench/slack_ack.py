@@ -2,28 +2,29 @@
 
 Two kinds of request, each signed as Slack signs them with a fresh timestamp: a
 `/thrive help` slash command (form-encoded) and a DM `message` event (JSON
-event_callback, a new event_id each time so dedupe never short-circuits).
+event_callback, a new event_id and words each time so dedupe never short-circuits).
 
-Three targets in the same run, on the same loopback, all pointed at one stub
-Slack Web API started here:
+Two processes, as in production: Slack's side (this one: the client sending
+the requests, and a stub Slack Web API receiving the bot's replies) and the
+server (a child process) with three targets on loopback:
 
   bot           the whole Thrive server (build_runtime + create_app, SQLite).
-                It acks, then does the real work in the background (the
-                database, users.info, replies to the stub); that load is part
-                of the measurement by design.
+                It acks, then does the real work from its queue (the database,
+                users.info, replies to the stub); that work is on the same
+                event loop as the acks, by design.
   bare-default  a bare bolt AsyncApp, ack-only listeners, default mode
                 (process_before_response=False): bolt's runner polls for ack()
                 every 10 ms, so slash commands have a ~10 ms floor.
   bare-fast     the same with process_before_response=True.
 
-req/s counts acks (what Slack sees). For the bot, "done/s" also waits for the
-work behind the acks: requests over the time until that work was last seen
-moving. Between rounds that work is left to drain so rounds do not bleed into
-each other. Errors logged meanwhile (the bot's background work failing) are
-counted and printed under the table.
-
-Client, servers and stub share one event loop (as in chat_latency), so the
-client's own cost is inside every figure.
+req/s counts acks (what Slack sees). Acks alone could hide dropped or endless
+work, so for the bot each round also waits until the stub has the reply to
+every request of the round (a command's response_url post; for a DM, the
+chat.postMessage whose idea button carries that DM's words) and prints "drain":
+seconds from the last ack to the last reply, "done/s": requests over first
+send to last reply, and "replied": how many requests got their reply. The
+server's own counts (work queued, finished, failed) and its error logs are
+printed under the table.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ import hmac
 import itertools
 import json
 import logging
+import multiprocessing
+import re
 import statistics
 import tempfile
 import time
@@ -41,6 +44,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -52,6 +56,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import SlackAdapter
+from thrive.log_setup import configure_logging
 from thrive.server import build_runtime, create_app, start_site
 from thrive.settings import load_settings
 
@@ -67,9 +72,10 @@ REQUESTS = {1: 400, 10: 1000, 50: 1000}
 WARMUP = 100
 GOAL_P99_MS = 5.0
 GOAL_THROUGHPUT_RATIO = 0.8
-DRAIN_TIMEOUT_SECONDS = 30.0
-DRAIN_POLL_SECONDS = 0.02
-QUIET_SECONDS = 0.2  # the stub saw no call for this long: the background work is done
+DRAIN_TIMEOUT_SECONDS = 60.0
+DRAIN_POLL_SECONDS = 0.005
+PAUSE_SECONDS = 0.2  # between rounds of the bare apps (nothing behind their acks)
+_DM_WORDS = re.compile(r"hello (\d+)")
 
 KINDS = ("command", "dm")
 TARGETS = ("bot", "bare-default", "bare-fast")
@@ -86,7 +92,8 @@ class Round:
     timings: list[float]  # seconds per request, send to answer read
     began: float  # perf_counter() at the first send
     ended: float  # perf_counter() at the last answer
-    settled: float | None = None  # perf_counter() when the work after the acks last moved
+    settled: float | None = None  # perf_counter() when the last reply reached the stub
+    replied: int = 0  # requests whose reply reached the stub
 
     @property
     def per_second(self) -> float:
@@ -95,9 +102,14 @@ class Round:
 
     @property
     def done_per_second(self) -> float:
-        """Requests fully handled (background work included) per second."""
+        """Requests fully handled (the work behind the acks included) per second."""
         finished = self.ended if self.settled is None else max(self.settled, self.ended)
         return len(self.timings) / (finished - self.began)
+
+    @property
+    def drain(self) -> float:
+        """Seconds from the last ack to the last reply."""
+        return max(0.0, (self.settled or self.ended) - self.ended)
 
     def ms(self, q: int) -> float:
         return statistics.quantiles(self.timings, n=100)[q - 1] * 1000
@@ -151,7 +163,7 @@ def _dm(n: int) -> Prepared:
         "type": "message",
         "channel": f"D{user}",
         "user": user,
-        "text": "hello",
+        "text": f"hello {n}",  # comes back in the reply's idea button: see StubSlack
         "ts": ts,
         "event_ts": ts,
         "team": TEAM_ID,
@@ -183,10 +195,11 @@ def _dm(n: int) -> Prepared:
 
 
 class StubSlack:
-    """Answers {"ok": true, ...} for the methods the adapter calls; counts every call."""
+    """Answers {"ok": true, ...} for the methods the adapter calls; notes when the reply
+    to each request arrived (request number -> perf_counter())."""
 
     def __init__(self) -> None:
-        self.calls = 0
+        self.replied: dict[int, float] = {}
         self._ts = itertools.count(1)
         self.origin = ""
 
@@ -203,17 +216,20 @@ class StubSlack:
         return f"{self.origin}/api/"
 
     async def _api(self, request: web.Request) -> web.Response:
-        self.calls += 1
         args: dict[str, Any] = dict(request.query)
         if request.content_type == "application/json":
             args.update(await request.json())
         elif request.can_read_body:
             args.update(await request.post())
-        return web.json_response(self._answer(request.match_info["method"], args))
+        method = request.match_info["method"]
+        if method == "chat.postMessage":  # the reply to a DM offers its words as an idea
+            for number in _DM_WORDS.findall(str(args.get("blocks") or "")):
+                self.replied.setdefault(int(number), time.perf_counter())
+        return web.json_response(self._answer(method, args))
 
     async def _response_url(self, request: web.Request) -> web.Response:
-        self.calls += 1
         await request.read()
+        self.replied.setdefault(int(request.match_info["name"]), time.perf_counter())
         return web.Response(text="ok")
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -258,13 +274,13 @@ class StubSlack:
         return {"ok": True}
 
 
-# --- the three targets ---
+# --- the server's side (a child process): the bot and two bare bolt apps ---
 
 
-def _bare_bolt(stub: StubSlack, *, fast: bool) -> web.Application:
+def _bare_bolt(api_url: str, *, fast: bool) -> web.Application:
     bolt = AsyncApp(
         signing_secret=SIGNING_SECRET,
-        client=AsyncWebClient(token=BOT_TOKEN, base_url=stub.base_url),
+        client=AsyncWebClient(token=BOT_TOKEN, base_url=api_url),
         process_before_response=fast,
     )
 
@@ -284,11 +300,8 @@ def _bare_bolt(stub: StubSlack, *, fast: bool) -> web.Application:
     return app
 
 
-# --- measuring ---
-
-
 class FailureCount(logging.Handler):
-    """Counts error records by event name (the bot's background work failing, mostly)."""
+    """Counts error records by event name (the bot's queued work failing, mostly)."""
 
     def __init__(self) -> None:
         super().__init__(logging.ERROR)
@@ -297,6 +310,56 @@ class FailureCount(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         event = record.msg.get("event") if isinstance(record.msg, dict) else record.msg
         self.seen[str(event)] += 1
+
+
+def _serve(api_url: str, conn: Connection) -> None:
+    """The child process: serve the targets until told to stop; answer "stats"."""
+    configure_logging("warning")
+    failures = FailureCount()
+    logging.getLogger().addHandler(failures)
+    asyncio.run(_serve_targets(api_url, conn, failures))
+
+
+async def _serve_targets(api_url: str, conn: Connection, failures: FailureCount) -> None:
+    loop = asyncio.get_running_loop()
+    with tempfile.TemporaryDirectory() as folder:
+        settings = load_settings(
+            database_url=f"sqlite:///{Path(folder) / 'bench.db'}",
+            secret_key="bench",
+            slack_signing_secret=SIGNING_SECRET,
+            slack_bot_token=BOT_TOKEN,
+            slack_api_url=api_url,
+            local_chat=False,
+        )
+        runtime = await build_runtime(settings)
+        adapter = next(a for a in runtime.adapters if isinstance(a, SlackAdapter))
+        apps = {
+            "bot": create_app(runtime),
+            "bare-default": _bare_bolt(api_url, fast=False),
+            "bare-fast": _bare_bolt(api_url, fast=True),
+        }
+        runners, ports = [], {}
+        for target, app in apps.items():
+            runner, ports[target] = await start_site(app, "127.0.0.1", 0)
+            runners.append(runner)
+        conn.send(ports)
+        try:
+            while await loop.run_in_executor(None, conn.recv) == "stats":
+                work = adapter.work
+                conn.send(
+                    {
+                        "submitted": work.submitted,
+                        "finished": work.finished,
+                        "failed": work.failed,
+                        "errors": dict(failures.seen),
+                    }
+                )
+        finally:
+            for runner in reversed(runners):
+                await runner.cleanup()  # the bot's on_shutdown drains its queue
+
+
+# --- Slack's side (this process): the client ---
 
 
 async def _measure(
@@ -322,21 +385,43 @@ async def _measure(
     return Round(timings, began, ended)
 
 
-async def _drain(stub: StubSlack, pending: Callable[[], int]) -> float:
-    """Wait until the bot has no acked work left and the stub has gone quiet; returns the
-    perf_counter() at which work was last seen (to within a poll)."""
+async def _replies(stub: StubSlack, numbers: range, measured: Round) -> None:
+    """Wait (bounded) for the reply to every request in `numbers` to reach the stub."""
     deadline = time.perf_counter() + DRAIN_TIMEOUT_SECONDS
-    seen, last_busy = stub.calls, time.perf_counter()
     while time.perf_counter() < deadline:
-        await asyncio.sleep(DRAIN_POLL_SECONDS)
-        now = time.perf_counter()
-        if stub.calls != seen or pending():
-            seen, last_busy = stub.calls, now
-        elif now - last_busy >= QUIET_SECONDS:
+        if all(n in stub.replied for n in numbers):
             break
-    else:
-        print(f"  (work still running after {DRAIN_TIMEOUT_SECONDS:g} s; the next round shares it)")
-    return last_busy
+        await asyncio.sleep(DRAIN_POLL_SECONDS)
+    arrived = [stub.replied[n] for n in numbers if n in stub.replied]
+    measured.replied = len(arrived)
+    measured.settled = max(arrived, default=measured.ended)
+
+
+class Server:
+    """The child process serving the targets, and the pipe to it."""
+
+    def __init__(self, api_url: str) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(target=_serve, args=(api_url, child), daemon=True)
+
+    async def start(self) -> dict[str, int]:
+        self._process.start()
+        ports: dict[str, int] = await self._ask(None)
+        return ports
+
+    async def stats(self) -> dict[str, Any]:
+        answer: dict[str, Any] = await self._ask("stats")
+        return answer
+
+    async def stop(self) -> None:
+        self._conn.send("stop")
+        await asyncio.get_running_loop().run_in_executor(None, self._process.join, 30)
+
+    async def _ask(self, question: str | None) -> Any:
+        if question is not None:
+            self._conn.send(question)
+        return await asyncio.get_running_loop().run_in_executor(None, self._conn.recv)
 
 
 def _row(kind: str, concurrency: int, rounds: dict[str, Round]) -> str:
@@ -345,91 +430,62 @@ def _row(kind: str, concurrency: int, rounds: dict[str, Round]) -> str:
         r = rounds[target]
         cells.append(f"{r.per_second:7.0f} {r.ms(50):6.2f} {r.ms(99):7.2f}")
     bot, fast = rounds["bot"], rounds["bare-fast"]
-    cells.append(f"{bot.done_per_second:7.0f}")
     cells.append(f"{bot.per_second / fast.per_second:7.2f}x")
     cells.append(f"{bot.ms(99) / GOAL_P99_MS:6.2f}x")
+    cells.append(f"{bot.drain:6.2f} {bot.done_per_second:6.0f} {bot.replied:5}/{len(bot.timings)}")
     return " | ".join(cells)
 
 
 async def run() -> None:
-    failures = FailureCount()
-    logging.getLogger().addHandler(failures)
-    try:
-        results = await _run_all()
-    finally:
-        logging.getLogger().removeHandler(failures)
-    _report(results, failures.seen)
+    results, stats = await _run_all()
+    _report(results, stats)
 
 
-async def _run_all() -> dict[tuple[str, int], dict[str, Round]]:
+async def _run_all() -> tuple[dict[tuple[str, int], dict[str, Round]], dict[str, Any]]:
     stub = StubSlack()
     stub_runner = await stub.start()
-    runners = [stub_runner]
-    with tempfile.TemporaryDirectory() as folder:
-        settings = load_settings(
-            database_url=f"sqlite:///{Path(folder) / 'bench.db'}",
-            secret_key="bench",
-            slack_signing_secret=SIGNING_SECRET,
-            slack_bot_token=BOT_TOKEN,
-            slack_api_url=stub.base_url,
-            local_chat=False,
-        )
-        runtime = await build_runtime(settings)
-        adapter = next(a for a in runtime.adapters if isinstance(a, SlackAdapter))
-        urls: dict[str, str] = {}
-        try:
-            apps = {
-                "bot": create_app(runtime),
-                "bare-default": _bare_bolt(stub, fast=False),
-                "bare-fast": _bare_bolt(stub, fast=True),
-            }
-            for target, app in apps.items():
-                runner, port = await start_site(app, "127.0.0.1", 0)
-                runners.append(runner)
-                urls[target] = f"http://127.0.0.1:{port}/slack/events"
-
-            def pending() -> int:
-                # The adapter's set of acked-but-unfinished tasks, if it still keeps one;
-                # without it, a quiet stub alone says the work is done.
-                return len(getattr(adapter, "_work", ()))
-
-            makers: dict[str, Callable[[int], Prepared]] = {
-                "command": lambda n: _command(n, f"{stub.origin}/response/{n}"),
-                "dm": _dm,
-            }
-            results: dict[tuple[str, int], dict[str, Round]] = {}
-            numbers = itertools.count(0, 10_000)
-            for kind in KINDS:
-                for target in TARGETS:  # every person meets every target once first
-                    await _measure(urls[target], makers[kind], 10, WARMUP, next(numbers))
-                await _drain(stub, pending)
-                for concurrency in CONCURRENCY:
-                    rounds: dict[str, Round] = {}
-                    for target in TARGETS:
-                        measured = await _measure(
-                            urls[target],
-                            makers[kind],
-                            concurrency,
-                            REQUESTS[concurrency],
-                            next(numbers),
-                        )
-                        settled = await _drain(stub, pending)
-                        if target == "bot":
-                            measured.settled = settled
-                        rounds[target] = measured
-                    results[(kind, concurrency)] = rounds
-        finally:
-            for runner in reversed(runners):
-                await runner.cleanup()
-    return results
+    server = Server(stub.base_url)
+    try:
+        ports = await server.start()
+        urls = {target: f"http://127.0.0.1:{port}/slack/events" for target, port in ports.items()}
+        makers: dict[str, Callable[[int], Prepared]] = {
+            "command": lambda n: _command(n, f"{stub.origin}/response/{n}"),
+            "dm": _dm,
+        }
+        results: dict[tuple[str, int], dict[str, Round]] = {}
+        numbers = itertools.count(0, 10_000)
+        for kind in KINDS:
+            for target in TARGETS:  # every person meets every target once first
+                start = next(numbers)
+                warmup = await _measure(urls[target], makers[kind], 10, WARMUP, start)
+                if target == "bot":
+                    await _replies(stub, range(start, start + WARMUP), warmup)
+            for concurrency in CONCURRENCY:
+                rounds: dict[str, Round] = {}
+                for target in TARGETS:
+                    start, count = next(numbers), REQUESTS[concurrency]
+                    measured = await _measure(urls[target], makers[kind], concurrency, count, start)
+                    if target == "bot":
+                        await _replies(stub, range(start, start + count), measured)
+                    else:
+                        await asyncio.sleep(PAUSE_SECONDS)
+                    rounds[target] = measured
+                results[(kind, concurrency)] = rounds
+        stats = await server.stats()
+    finally:
+        await server.stop()
+        await stub_runner.cleanup()
+    return results, stats
 
 
-def _report(results: dict[tuple[str, int], dict[str, Round]], failures: Counter[str]) -> None:
+def _report(results: dict[tuple[str, int], dict[str, Round]], stats: dict[str, Any]) -> None:
     counts = ", ".join(f"{n} at c={c}" for c, n in REQUESTS.items())
     print(f"slack ack: signed requests, loopback, SQLite, stub Web API ({counts})")
-    print(" | ".join([" " * 11, *(f"{t:^22}" for t in TARGETS), "bot    ", "bot/fast", "bot p99"]))
+    headings = [" " * 11, *(f"{t:^22}" for t in TARGETS), "bot/fast", "bot p99"]
+    print(" | ".join([*headings, "bot: work behind the acks"]))
     columns = f"{'req/s':>7} {'p50 ms':>6} {'p99 ms':>7}"
-    print(" | ".join([f"{'kind':<8}{'c':>3}", *[columns] * 3, "done/s ", "   req/s", "vs 5 ms"]))
+    work = "drain s done/s replied"
+    print(" | ".join([f"{'kind':<8}{'c':>3}", *[columns] * 3, "   req/s", "vs 5 ms", work]))
     for (kind, concurrency), rounds in results.items():
         print(_row(kind, concurrency, rounds))
     print(
@@ -448,5 +504,17 @@ def _report(results: dict[tuple[str, int], dict[str, Round]], failures: Counter[
             f"  {kind}: p99 at c=1 {c1.ms(99):.2f} ms; throughput at c=50 {ratio:.2f}x"
             f" (acks; {done:.2f}x counting the work behind them) -> {verdict}"
         )
-    logged = ", ".join(f"{event} x{count}" for event, count in failures.most_common())
-    print(f"errors logged during the run: {logged or 'none'}")
+    replied = sum(r["bot"].replied for r in results.values())
+    sent = sum(len(r["bot"].timings) for r in results.values())
+    print(
+        f"bot work: {stats['submitted']} jobs queued, {stats['finished']} finished,"
+        f" {stats['failed']} failed; measured requests replied to: {replied}/{sent}"
+    )
+    errors: dict[str, int] = stats["errors"]
+    logged = ", ".join(f"{event} x{count}" for event, count in Counter(errors).most_common())
+    print(f"errors logged by the server during the run: {logged or 'none'}")
+
+
+if __name__ == "__main__":
+    configure_logging("warning")
+    asyncio.run(run())
