@@ -1,58 +1,52 @@
 """The delivery outbox and its dispatcher: every proactive prompt goes through here.
 
-Opening an occurrence writes one delivery row per recipient (unique per
-occurrence and person, so opening twice cannot send twice). The dispatcher
-claims one due row at a time in its own transaction, checks the person's
-wishes at send time (paused, snoozed, quiet hours, gone), sends through the
-platform's sender, and records the message ref. A crash before the commit
-means at most that one prompt is sent again; nothing is lost.
+Opening an occurrence writes one delivery row per recipient (unique per occurrence and
+person, so opening twice cannot send twice). The dispatcher works in batches:
+
+1. claim: one transaction takes the due rows (SKIP LOCKED on PostgreSQL, so replicas
+   share the work), decides each at send time (bot.send_check: closed, gone, paused,
+   quiet hours, weekends, the pulse's window, the fatigue cap) and leases the ones to
+   send by moving their due time a lease ahead;
+2. send: concurrently, within each workspace's rate (bot.send_limits);
+3. record: one transaction stores what each send did.
+
+A crash between 1 and 3 leaves the leased rows to come due again when the lease ends:
+at most the prompts in flight are sent twice, and none is lost. Reminders (at most one,
+to non-responders) go the same way; closing occurrences is swept here too.
 """
 
 from __future__ import annotations
 
 import asyncio
-import random
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
-from typing import Protocol
-from zoneinfo import ZoneInfo
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 import structlog
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import metrics
 from bot.context import BotContext
-from bot.errors import DeliveryError, RateLimited, RecipientGone, TransientError
+from bot.errors import DeliveryError, RateLimited, RecipientGone
 from bot.events import ConversationRef, MessageRef
-from bot.messages import OutboundMessage, from_body
+from bot.local_time import resolve_zone
+from bot.messages import OutboundMessage
+from bot.notifier import MISSING_ADAPTER_RETRY, Sender, send_one_notification
+from bot.outbox_rows import after_failed_send, backoff, fail
 from bot.prompting import question_message
-from storage import notifications
-from storage.deliveries import CLOSED, FAILED, PENDING, SENT, WITHHELD, DeliveryRepository
+from bot.send_check import CLOSE, DEFER, FAIL, SEND, SKIP, WITHHOLD, verdict, window_of, wishes_of
+from bot.send_limits import SendLimits
+from bot.send_rules import reminder_due
+from storage.deliveries import CLOSED, PENDING, SENT, SKIPPED, WITHHELD, DeliveryRepository
 from storage.engine import Database
-from storage.models import Delivery, Idea, Notification, Occurrence, Person
-from storage.notifications import NotificationRepository
+from storage.models import Delivery, Occurrence, Person, Pulse
 
 log = structlog.get_logger(__name__)
 
-MAX_ATTEMPTS = 6
-BASE_BACKOFF_SECONDS = 2.0
-MAX_BACKOFF_SECONDS = 300.0
-MISSING_ADAPTER_RETRY = timedelta(minutes=5)
-
-
-class Sender(Protocol):
-    """What the outbox needs of an adapter: send one message to a stored conversation."""
-
-    async def send(self, to: ConversationRef, message: OutboundMessage) -> MessageRef: ...
-
-    async def update(self, ref: MessageRef, message: OutboundMessage) -> None: ...
-
-    async def announce(
-        self, workspace: str, audience: str, message: OutboundMessage
-    ) -> MessageRef | None:
-        """Post to where `audience` reads on this platform; None if nowhere is set up."""
-        ...
+LEASE = timedelta(seconds=60)
+BATCH_SIZE = 100
+SEND_CONCURRENCY = 10
 
 
 @dataclass(frozen=True)
@@ -61,11 +55,46 @@ class OpenedOccurrence:
     queued: int
 
 
+@dataclass
+class _Planned:
+    """A claimed prompt (or reminder) to send, with what recording it will need."""
+
+    delivery_id: int
+    conversation: ConversationRef
+    message: OutboundMessage
+    reminder: bool
+    note: str  # stored as the delivery's reason (e.g. the zone was unknown)
+    reminder_due_at: datetime | None = None
+    ref: MessageRef | None = None
+    error: DeliveryError | None = None
+    crashed: str | None = None
+
+
+@dataclass
+class _Batch:
+    handled: int = 0
+    planned: list[_Planned] = field(default_factory=list)
+
+
 class Outbox:
-    def __init__(self, database: Database, ctx: BotContext, senders: Mapping[str, Sender]) -> None:
+    def __init__(
+        self,
+        database: Database,
+        ctx: BotContext,
+        senders: Mapping[str, Sender],
+        *,
+        limits: SendLimits | None = None,
+        lease: timedelta = LEASE,
+        batch_size: int = BATCH_SIZE,
+        concurrency: int = SEND_CONCURRENCY,
+    ) -> None:
         self.database = database
         self.ctx = ctx
         self.senders = dict(senders)
+        self.limits = limits or SendLimits()
+        self.lease = lease
+        self.batch_size = batch_size
+        self.concurrency = concurrency
         self._wakeup = asyncio.Event()
 
     async def open_occurrence(
@@ -102,13 +131,21 @@ class Outbox:
     def wake(self) -> None:
         self._wakeup.set()
 
-    async def dispatch_due(self, limit: int = 100) -> int:
-        """Handle up to `limit` due deliveries; returns how many were handled."""
+    async def dispatch_due(self, limit: int = 100_000) -> int:
+        """Handle due prompts, reminders and notifications (up to about `limit`);
+        returns how many rows were handled."""
+        async with self.database.transaction() as session:
+            closed = await DeliveryRepository(session).close_due(self.ctx.clock.now())
+        if closed:
+            log.info("occurrences.closed", count=closed)
         handled = 0
         while handled < limit:
-            if not (await self._dispatch_one() or await self._announce_one()):
+            done = await self._dispatch_batch(min(self.batch_size, limit - handled))
+            if await send_one_notification(self.database, self.ctx, self.senders):
+                done += 1
+            if not done:
                 break
-            handled += 1
+            handled += done
         return handled
 
     async def run(self, stop: asyncio.Event, idle_seconds: float = 1.0) -> None:
@@ -124,7 +161,7 @@ class Outbox:
                 handled = 0
             if handled:
                 continue
-            delay = idle_seconds if failures == 0 else _backoff(failures)
+            delay = idle_seconds if failures == 0 else backoff(failures)
             self._wakeup.clear()
             waiters = {
                 asyncio.ensure_future(self._wakeup.wait()),
@@ -136,218 +173,211 @@ class Outbox:
             for waiter in pending:
                 waiter.cancel()
 
-    async def _dispatch_one(self) -> bool:
+    # --- one batch: claim and decide, send, record ---
+
+    async def _dispatch_batch(self, size: int) -> int:
         now = self.ctx.clock.now()
-        claimed_id: int | None = None
-        try:
-            async with self.database.transaction() as session:
-                repository = DeliveryRepository(session)
-                claimed = await repository.claim_due(now, limit=1)
-                if not claimed:
-                    return False
-                delivery = claimed[0]
-                claimed_id = delivery.id
-                person = await session.get(Person, delivery.person_id)
-                assert person is not None  # FK with ON DELETE CASCADE
-                await self._deliver(delivery, person, now)
-                return True
-        except Exception as error:
-            if claimed_id is None:
-                raise  # nothing claimed: the database itself is in trouble; run() backs off
-            # One broken row (say, a prompt removed from a custom bank) must not stop
-            # the outbox: it would be claimed first again, forever.
-            log.exception("delivery.crashed", delivery=claimed_id)
-            await self._mark_failed(claimed_id, f"internal error: {type(error).__name__}")
-            return True
+        batch = await self._claim(now, size)
+        if batch.planned:
+            await self._send_all(batch.planned, now)
+            await self._record(batch.planned, now)
+        return batch.handled
 
-    async def _announce_one(self) -> bool:
-        """Send one due notification: a card to the leaders, an update of that card, or
-        news for one person (an idea's submitter)."""
-        now = self.ctx.clock.now()
+    async def _claim(self, now: datetime, size: int) -> _Batch:
         async with self.database.transaction() as session:
-            claimed = await NotificationRepository(session).claim_due(now, limit=1)
-            if not claimed:
-                return False
-            await self._notify(session, claimed[0], now)
-            return True
+            repository = DeliveryRepository(session)
+            rows = [(d, False) for d in await repository.claim_due(now, size)]
+            if len(rows) < size:
+                rows += [(d, True) for d in await repository.claim_reminders(now, size - len(rows))]
+            if not rows:
+                return _Batch()
+            person_ids = list({delivery.person_id for delivery, _ in rows})
+            people = {
+                p.id: p
+                for p in await session.scalars(select(Person).where(Person.id.in_(person_ids)))
+            }
+            pulse_ids = {d.occurrence.pulse_id for d, _ in rows if d.occurrence.pulse_id}
+            pulses = {
+                pulse.id: pulse
+                for pulse in await session.scalars(select(Pulse).where(Pulse.id.in_(pulse_ids)))
+            }
+            since = now - self.ctx.fatigue_cap.period
+            recent = await repository.recent_prompt_times(person_ids, since)
+            batch = _Batch(handled=len(rows))
+            for delivery, is_reminder in rows:
+                person = people[delivery.person_id]
+                pulse = pulses.get(delivery.occurrence.pulse_id or 0)
+                try:
+                    planned = self._decide(
+                        delivery, person, pulse, recent[person.id], now, is_reminder
+                    )
+                except Exception as error:  # one broken row must not hold up the others
+                    log.exception("delivery.crashed", delivery=delivery.id)
+                    fail(delivery, f"internal error: {type(error).__name__}")
+                    continue
+                if planned is not None:
+                    batch.planned.append(planned)
+                    recent[person.id].append(now)  # the cap counts this one from now on
+            return batch
 
-    async def _notify(self, session: AsyncSession, note: Notification, now: datetime) -> None:
-        message = from_body(note.body)
-        person = await session.get(Person, note.person_id) if note.person_id else None
-        platform = note.platform
-        if note.person_id is not None:
-            if person is None or person.gone or not person.conversation_ref:
-                _fail(note, "recipient gone or never reachable")
-                return
-            # News can wait for the morning like any prompt; snooze is about questions.
-            later = self._quiet_until(person, now)
-            if later is not None:
-                note.due_at = later
-                return
-            platform = ConversationRef.from_dict(person.conversation_ref).platform
-        sender = self.senders.get(platform)
-        if sender is None:
-            note.due_at = now + MISSING_ADAPTER_RETRY
-            note.last_error = f"no adapter running for {platform}"
-            return
-        try:
-            ref = await _send_notification(sender, note, person, message)
-        except DeliveryError as error:
-            _after_failed_send(note, error, now)
-            return
-        note.attempts += 1
-        note.state = notifications.SENT if ref is not None else notifications.NOWHERE
-        note.message_ref = ref.to_dict() if ref is not None else None
-        if ref is not None and message.idea is not None and message.replaces is None:
-            # The card just posted is the one every later pathway move updates.
-            idea = await session.get(Idea, message.idea.idea_id)
-            if idea is not None:
-                idea.card_ref = ref.to_dict()
-
-    async def _mark_failed(self, delivery_id: int, reason: str) -> None:
-        async with self.database.transaction() as session:
-            delivery = await DeliveryRepository(session).get(delivery_id)
-            if delivery is not None and delivery.state == PENDING:
-                _fail(delivery, reason)
-
-    async def _deliver(self, delivery: Delivery, person: Person, now: datetime) -> None:
-        platform = (person.conversation_ref or {}).get("platform", "unknown")
-        result = await self._attempt(delivery, person, now)
-        metrics.DELIVERIES.labels(platform, result).inc()
-
-    async def _attempt(self, delivery: Delivery, person: Person, now: datetime) -> str:
-        """Try one delivery; returns what happened, for the metrics."""
-        occurrence = delivery.occurrence
-        if occurrence.closed_at is not None or (
-            occurrence.closes_at is not None and occurrence.closes_at <= now
-        ):
-            delivery.state = CLOSED
-            return "closed"
-        if person.gone:
-            _fail(delivery, "recipient gone")
-            return "gone"
-        if person.paused:
-            delivery.state = WITHHELD
-            return "withheld"
-        later = self._not_before(person, now)
-        if later is not None:
-            delivery.due_at = later
-            return "deferred"
-        if not person.conversation_ref:
-            _fail(delivery, "no stored conversation for this person")
-            return "fatal"
+    def _decide(
+        self,
+        delivery: Delivery,
+        person: Person,
+        pulse: Pulse | None,
+        recent: Sequence[datetime],
+        now: datetime,
+        is_reminder: bool,
+    ) -> _Planned | None:
+        """Apply the verdict to the row; the plan to send, if it goes now."""
+        found = verdict(self.ctx, delivery, person, pulse, recent, now)
+        if is_reminder and found.action != SEND:
+            # The one reminder waits or is dropped; the prompt itself stays as it is.
+            delivery.reminder_due_at = found.until if found.action == DEFER else None
+            delivery.reason = f"reminder: {found.reason}"
+            return None
+        if found.action != SEND:
+            _settle(delivery, found.action, found.until, found.reason)
+            metrics.DELIVERIES.labels(_platform(person), found.action).inc()
+            return None
+        assert person.conversation_ref is not None  # verdict fails a person without one
         conversation = ConversationRef.from_dict(person.conversation_ref)
-        sender = self.senders.get(conversation.platform)
-        if sender is None:
-            # The platform's adapter is not configured in this process: try again later.
+        if conversation.platform not in self.senders:
+            # That platform's adapter is not configured in this process: try again later.
             delivery.due_at = now + MISSING_ADAPTER_RETRY
             delivery.last_error = f"no adapter running for {conversation.platform}"
-            return "no_adapter"
+            return None
+        occurrence = delivery.occurrence
         prompt = self.ctx.content.prompt(occurrence.prompt_ids[delivery.next_index])
         message = question_message(
             self.ctx, prompt, delivery.id, delivery.next_index, len(occurrence.prompt_ids)
         )
-        try:
-            ref = await sender.send(conversation, message)
-        except DeliveryError as error:
-            if isinstance(error, RecipientGone):
-                person.gone = True  # excluded from what comes next, too
-            return _after_failed_send(delivery, error, now)
+        if is_reminder:
+            message = OutboundMessage(
+                text=f"{self.ctx.say('prompt.reminder')} {message.text}",
+                question=message.question,
+                buttons=message.buttons,
+            )
+            delivery.reminder_due_at = now + self.lease
+        else:
+            delivery.due_at = now + self.lease  # the lease: due again only if we crash
+        return _Planned(
+            delivery.id,
+            conversation,
+            message,
+            reminder=is_reminder,
+            note=found.reason,
+            reminder_due_at=None
+            if is_reminder
+            else self._reminder_at(person, pulse, occurrence, now),
+        )
+
+    def _reminder_at(
+        self, person: Person, pulse: Pulse | None, occurrence: Occurrence, now: datetime
+    ) -> datetime | None:
+        if pulse is None or not pulse.reminder_after_hours:
+            return None
+        zone, _ = resolve_zone(person.timezone, self.ctx.default_timezone)
+        return reminder_due(
+            now,
+            pulse.reminder_after_hours,
+            zone=zone,
+            wishes=wishes_of(self.ctx, person),
+            window=window_of(pulse),
+            closes=occurrence.closes_at,
+        )
+
+    async def _send_all(self, planned: list[_Planned], now: datetime) -> None:
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def send(plan: _Planned) -> None:
+            to = plan.conversation
+            async with gate:
+                paused = self.limits.paused_until(to.platform, to.workspace, now)
+                if paused is not None:  # a 429 came back for this workspace: wait it out
+                    plan.error = RateLimited((paused - now).total_seconds(), "workspace paused")
+                    return
+                await self.limits.acquire(to.platform, to.workspace)
+                try:
+                    plan.ref = await self.senders[to.platform].send(to, plan.message)
+                except DeliveryError as error:
+                    plan.error = error
+                    if isinstance(error, RateLimited):
+                        until = now + timedelta(seconds=max(error.retry_after, 1.0))
+                        self.limits.pause(to.platform, to.workspace, until)
+                except Exception as error:  # a bug in an adapter: that row fails alone
+                    log.exception("delivery.send_crashed", delivery=plan.delivery_id)
+                    plan.crashed = type(error).__name__
+
+        await asyncio.gather(*(send(plan) for plan in planned))
+
+    async def _record(self, planned: list[_Planned], now: datetime) -> None:
+        async with self.database.transaction() as session:
+            rows = await session.scalars(
+                select(Delivery).where(Delivery.id.in_([p.delivery_id for p in planned]))
+            )
+            deliveries = {d.id: d for d in rows.unique()}
+            for plan in planned:
+                delivery = deliveries[plan.delivery_id]
+                result = await _record_one(session, delivery, plan, now)
+                metrics.DELIVERIES.labels(plan.conversation.platform, result).inc()
+
+
+async def _record_one(
+    session: AsyncSession, delivery: Delivery, plan: _Planned, now: datetime
+) -> str:
+    """Store what one send did; returns it, for the metrics."""
+    if plan.ref is not None:
+        delivery.message_ref = plan.ref.to_dict()
+        delivery.message_key = plan.ref.key
+        if plan.reminder:
+            delivery.reminded_at = now
+            delivery.reminder_due_at = None
+            return "reminded"
         delivery.state = SENT
         delivery.sent_at = now
         delivery.attempts += 1
-        delivery.message_ref = ref.to_dict()
-        delivery.message_key = ref.key
         delivery.last_error = None
-        log.info("delivery.sent", delivery=delivery.id, platform=conversation.platform)
+        delivery.reason = plan.note or None
+        delivery.reminder_due_at = plan.reminder_due_at
         return "sent"
-
-    def _not_before(self, person: Person, now: datetime) -> datetime | None:
-        """When the person's wishes allow a prompt, if not now (snooze, quiet hours)."""
-        if person.snoozed_until is not None and person.snoozed_until > now:
-            return person.snoozed_until
-        return self._quiet_until(person, now)
-
-    def _quiet_until(self, person: Person, now: datetime) -> datetime | None:
-        if person.quiet_hours_start and person.quiet_hours_end:
-            zone = ZoneInfo(person.timezone or self.ctx.default_timezone)
-            return quiet_hours_end(
-                now,
-                zone,
-                time.fromisoformat(person.quiet_hours_start),
-                time.fromisoformat(person.quiet_hours_end),
-            )
-        return None
-
-
-async def _send_notification(
-    sender: Sender, note: Notification, person: Person | None, message: OutboundMessage
-) -> MessageRef | None:
-    if person is not None:
-        assert person.conversation_ref is not None  # checked by the caller
-        return await sender.send(ConversationRef.from_dict(person.conversation_ref), message)
-    if message.replaces is not None:
-        await sender.update(message.replaces, message)
-        return message.replaces
-    return await sender.announce(note.workspace, note.audience, message)
+    if isinstance(plan.error, RecipientGone):
+        person = await session.get(Person, delivery.person_id)
+        if person is not None:
+            person.gone = True  # excluded from what comes next, too
+    if plan.reminder:
+        # Only a rate limit is worth waiting for: a reminder is not worth a retry storm.
+        if isinstance(plan.error, RateLimited):
+            delivery.reminder_due_at = now + timedelta(seconds=max(plan.error.retry_after, 1.0))
+            return "rate_limited"
+        delivery.reminder_due_at = None
+        delivery.reason = f"reminder not sent: {plan.error or plan.crashed}"
+        return "reminder_failed"
+    if plan.crashed is not None:
+        fail(delivery, f"internal error: {plan.crashed}")
+        return "crashed"
+    assert plan.error is not None
+    return after_failed_send(delivery, plan.error, now)
 
 
-def quiet_hours_end(now: datetime, zone: ZoneInfo, start: time, end: time) -> datetime | None:
-    """The UTC moment quiet hours end if `now` falls inside them (which may span midnight)."""
-    local = now.astimezone(zone)
-    current = local.time()
-    inside = start <= current < end if start <= end else (current >= start or current < end)
-    if not inside:
-        return None
-    end_day = local.date()
-    if current >= end:  # spans midnight and we are before it: ends tomorrow
-        end_day += timedelta(days=1)
-    return datetime.combine(end_day, end, tzinfo=zone).astimezone(now.tzinfo)
+def _settle(delivery: Delivery, action: str, until: datetime | None, reason: str) -> None:
+    """A prompt that does not go now: where it stays, and why."""
+    delivery.reason = reason or None
+    if action == DEFER:
+        assert until is not None
+        delivery.due_at = until
+    elif action == WITHHOLD:
+        delivery.state = WITHHELD
+    elif action == CLOSE:
+        delivery.state = CLOSED
+    elif action == SKIP:
+        delivery.state = SKIPPED
+    elif action == FAIL:
+        fail(delivery, reason)
 
 
-class OutboxRow(Protocol):
-    """What a prompt delivery and an announcement have in common as outbox rows."""
-
-    id: int
-    state: str
-    due_at: datetime
-    attempts: int
-    last_error: str | None
+def _platform(person: Person) -> str:
+    return str((person.conversation_ref or {}).get("platform", "unknown"))
 
 
-def _after_failed_send(row: OutboxRow, error: DeliveryError, now: datetime) -> str:
-    """The same bookkeeping for every outbox row: wait out a rate limit, back off from a
-    transient error (giving up after MAX_ATTEMPTS), give up on the rest. Returns what
-    happened, for the metrics."""
-    if isinstance(error, RateLimited):
-        row.due_at = now + timedelta(seconds=max(error.retry_after, 1.0))
-        row.last_error = f"rate limited, retry after {error.retry_after}s"
-        return "rate_limited"
-    if isinstance(error, TransientError):
-        row.attempts += 1
-        row.last_error = f"transient: {error}"
-        if row.attempts >= MAX_ATTEMPTS:
-            _fail(row, f"gave up after {row.attempts} attempts: {error}")
-        else:
-            row.due_at = now + timedelta(seconds=_backoff(row.attempts))
-        return "transient"
-    if isinstance(error, RecipientGone):
-        _fail(row, f"recipient gone: {error}")
-        return "gone"
-    _fail(row, f"fatal: {error}")
-    return "fatal"
-
-
-def _fail(row: OutboxRow, reason: str) -> None:
-    row.state = FAILED  # the same word in deliveries and notifications
-    row.last_error = reason
-    log.warning(f"{type(row).__name__.lower()}.failed", id=row.id, reason=reason)
-
-
-def _backoff(attempt: int) -> float:
-    """Exponential backoff with full jitter, so retries from many rows don't align."""
-    ceiling = min(MAX_BACKOFF_SECONDS, BASE_BACKOFF_SECONDS * 2 ** (attempt - 1))
-    return random.uniform(ceiling / 2, ceiling)
-
-
-__all__ = ["PENDING", "OpenedOccurrence", "Outbox", "Sender", "quiet_hours_end"]
+__all__ = ["PENDING", "OpenedOccurrence", "Outbox", "Sender"]

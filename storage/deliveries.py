@@ -19,6 +19,7 @@ ANSWERED = "answered"  # every prompt answered or skipped
 CLOSED = "closed"  # the occurrence closed first
 FAILED = "failed"  # gave up (recipient gone, fatal error, too many attempts)
 WITHHELD = "withheld"  # not sent: the person had paused prompts
+SKIPPED = "skipped"  # not sent: no moment the person's rules allow before the pulse closed
 
 
 class DeliveryRepository:
@@ -67,6 +68,68 @@ class DeliveryRepository:
             statement = statement.with_for_update(skip_locked=True, of=Delivery)
         result = await self.session.scalars(statement)
         return result.unique().all()
+
+    async def claim_reminders(self, now: datetime, limit: int) -> Sequence[Delivery]:
+        """Sent, unanswered deliveries whose one reminder is due, locked like claim_due."""
+        statement = (
+            select(Delivery)
+            .where(
+                Delivery.state == SENT,
+                Delivery.reminder_due_at <= now,
+                Delivery.reminded_at.is_(None),
+            )
+            .order_by(Delivery.reminder_due_at, Delivery.id)
+            .limit(limit)
+        )
+        if dialect_name(self.session) == "postgresql":
+            statement = statement.with_for_update(skip_locked=True, of=Delivery)
+        return (await self.session.scalars(statement)).unique().all()
+
+    async def recent_prompt_times(
+        self, person_ids: Sequence[int], since: datetime
+    ) -> dict[int, list[datetime]]:
+        """When each person was prompted since then, reminders included (the fatigue cap)."""
+        times: dict[int, list[datetime]] = {person_id: [] for person_id in person_ids}
+        if not person_ids:
+            return times
+        for column in (Delivery.sent_at, Delivery.reminded_at):
+            rows = await self.session.execute(
+                select(Delivery.person_id, column).where(
+                    Delivery.person_id.in_(person_ids), column >= since
+                )
+            )
+            for person_id, at in rows:
+                if at is not None:
+                    times[person_id].append(at)
+        return times
+
+    async def close_due(self, now: datetime) -> int:
+        """Close occurrences past their closing time; their unsent prompts never go.
+        Sent ones stay `sent`, so a late reply is told the question has closed."""
+        due = (
+            select(Occurrence.id)
+            .where(Occurrence.closed_at.is_(None), Occurrence.closes_at <= now)
+            .scalar_subquery()
+        )
+        await self.session.execute(
+            update(Delivery)
+            .where(Delivery.occurrence_id.in_(due), Delivery.state.in_((PENDING, WITHHELD)))
+            .values(state=CLOSED, reason="the pulse closed")
+            .execution_options(synchronize_session=False)
+        )
+        await self.session.execute(
+            update(Delivery)
+            .where(Delivery.occurrence_id.in_(due), Delivery.reminder_due_at.is_not(None))
+            .values(reminder_due_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        result = await self.session.execute(
+            update(Occurrence)
+            .where(Occurrence.closed_at.is_(None), Occurrence.closes_at <= now)
+            .values(closed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
 
     async def get(self, delivery_id: int, *, lock: bool = False) -> Delivery | None:
         statement = select(Delivery).where(Delivery.id == delivery_id)

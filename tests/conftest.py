@@ -19,6 +19,12 @@ from storage.migrate import upgrade
 
 DEFAULT_TEST_PG = "postgresql://postgres@127.0.0.1:5432/test"
 
+# Servers started by tests (in process or as `thrive serve` subprocesses) run on the real
+# clock, at whatever hour and day CI runs: the organisation's quiet hours and weekends
+# would hold their prompts back. Those rules are tested with an injected clock instead.
+os.environ.setdefault("THRIVE_QUIET_HOURS", "off")
+os.environ.setdefault("THRIVE_QUIET_WEEKENDS", "false")
+
 
 def postgres_url() -> str:
     return os.environ.get("THRIVE_TEST_DATABASE_URL", DEFAULT_TEST_PG)

@@ -67,6 +67,11 @@ async def seed_demo(runtime: Runtime) -> int:
                     timezone=demo.timezone,
                     tags=list(demo.tags),
                     conversation_ref=conversation_for(demo.id).to_dict(),
+                    # The tour must work at any hour: demo people keep no quiet hours or
+                    # weekends (an empty span means none); real people get the org's.
+                    quiet_hours_start="00:00",
+                    quiet_hours_end="00:00",
+                    quiet_weekends=False,
                     created_at=now,
                 )
             )

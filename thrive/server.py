@@ -17,8 +17,9 @@ from adapters.slack import SlackAdapter, SlackConfig
 from bot.catalog import sync_content
 from bot.clock import Clock, SystemClock
 from bot.context import BotContext
-from bot.delivery import Outbox, Sender
+from bot.delivery import Outbox
 from bot.dispatcher import Dispatcher
+from bot.notifier import Sender
 from bot.send_rules import FatigueCap
 from prompts import Content, load_content
 from storage.engine import Database

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from bot.clock import FixedClock
 from bot.context import BotContext
-from bot.delivery import MAX_ATTEMPTS, MAX_BACKOFF_SECONDS, Outbox, quiet_hours_end
+from bot.delivery import Outbox
 from bot.errors import FatalError, RateLimited, RecipientGone, TransientError
+from bot.outbox_rows import MAX_ATTEMPTS, MAX_BACKOFF_SECONDS
 from prompts import load_content
 from storage.deliveries import DeliveryRepository
 from storage.engine import Database
@@ -168,46 +167,6 @@ async def test_outside_quiet_hours_the_prompt_goes_now(
     assert len(sender.messages_to("ana")) == 1
 
 
-@pytest.mark.parametrize(
-    ("local_now", "expected_end"),
-    [
-        # Spring forward (2026-03-08, 02:00 EST -> 03:00 EDT): 07:00 EDT is 11:00 UTC.
-        (datetime(2026, 3, 7, 23, 0, tzinfo=NEW_YORK), datetime(2026, 3, 8, 11, 0, tzinfo=UTC)),
-        (datetime(2026, 3, 8, 1, 30, tzinfo=NEW_YORK), datetime(2026, 3, 8, 11, 0, tzinfo=UTC)),
-        (datetime(2026, 3, 8, 4, 0, tzinfo=NEW_YORK), datetime(2026, 3, 8, 11, 0, tzinfo=UTC)),
-        # The evening before, still on standard time: 07:00 EST is 12:00 UTC.
-        (datetime(2026, 3, 6, 22, 0, tzinfo=NEW_YORK), datetime(2026, 3, 7, 12, 0, tzinfo=UTC)),
-        # Fall back (2026-11-01, 02:00 EDT -> 01:00 EST): 07:00 EST is 12:00 UTC.
-        (datetime(2026, 10, 31, 23, 0, tzinfo=NEW_YORK), datetime(2026, 11, 1, 12, 0, tzinfo=UTC)),
-    ],
-)
-def test_quiet_hours_end_across_a_daylight_saving_change(
-    local_now: datetime, expected_end: datetime
-) -> None:
-    end = quiet_hours_end(local_now.astimezone(UTC), NEW_YORK, time(22, 0), time(7, 0))
-
-    assert end == expected_end
-    assert end is not None and end.astimezone(NEW_YORK).time() == time(7, 0)
-
-
-@pytest.mark.parametrize("local_time", [time(7, 0), time(12, 0), time(21, 59)])
-def test_quiet_hours_end_is_none_outside_quiet_hours(local_time: time) -> None:
-    now = datetime.combine(datetime(2026, 3, 8).date(), local_time, tzinfo=NEW_YORK)
-
-    assert quiet_hours_end(now.astimezone(UTC), NEW_YORK, time(22, 0), time(7, 0)) is None
-
-
-def test_quiet_hours_within_one_day() -> None:
-    lunch_start, lunch_end = time(12, 0), time(13, 0)
-    during = datetime(2026, 3, 2, 12, 30, tzinfo=NEW_YORK).astimezone(UTC)
-    after = datetime(2026, 3, 2, 13, 0, tzinfo=NEW_YORK).astimezone(UTC)
-
-    assert quiet_hours_end(during, NEW_YORK, lunch_start, lunch_end) == datetime(
-        2026, 3, 2, 18, 0, tzinfo=UTC
-    )
-    assert quiet_hours_end(after, NEW_YORK, lunch_start, lunch_end) is None
-
-
 async def test_rate_limited_waits_as_told_then_sends(
     chat: ChatHarness, sender: RecordingSender, clock: FixedClock
 ) -> None:
@@ -335,10 +294,14 @@ async def test_a_closed_occurrence_is_not_sent(
     await chat.say("ana", "snooze 2 weeks")
     await chat.open_prompts(["ana"], ["joy-more"])  # closes after 7 days, before the snooze ends
 
+    # No moment before it closes suits the person: skipped at once, with the reason.
+    delivery = await _only_delivery(chat)
+    assert delivery.state == "skipped"
+    assert delivery.reason is not None and "before the pulse closes" in delivery.reason
+
     clock.advance(timedelta(weeks=2))
     await chat.outbox.dispatch_due()
-
-    assert (await _only_delivery(chat)).state == "closed"
+    assert (await _only_delivery(chat)).state == "skipped"
     assert sender.sent == []
 
 
@@ -443,5 +406,5 @@ async def test_resume_after_the_pulse_closed_sends_nothing(
     await chat.say("ana", "resume")
     await chat.outbox.dispatch_due()
 
-    assert (await _only_delivery(chat)).state == "withheld"
+    assert (await _only_delivery(chat)).state == "closed"
     assert sender.messages_to("ana") == []
