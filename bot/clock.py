@@ -28,5 +28,10 @@ class FixedClock:
     def now(self) -> datetime:
         return self._now
 
+    def set(self, moment: datetime) -> None:
+        if moment.tzinfo is None:
+            raise ValueError("FixedClock needs an aware datetime")
+        self._now = moment.astimezone(UTC)
+
     def advance(self, delta: timedelta) -> None:
         self._now += delta
