@@ -3,10 +3,10 @@
 Slack needs its ack within 3 s or it retries and shows the person an error; a
 reply that arrives a second late is fine. So the slow part of each request
 (the database, users.info, the replies) runs here, on a few worker coroutines,
-and between any two of its steps a job waits while an inbound Slack request is
-being handled. Never longer than `max_wait` after it was queued, though: under
-a steady stream of requests the work still moves. At shutdown the queue is
-drained (bounded) rather than dropped.
+and before each of its steps a job waits for its turn: one step of one job at a
+time, and only while no inbound Slack request is being handled. Never longer
+than `max_wait` after it was queued, though: under a steady stream of requests
+the work still moves. At shutdown the queue is drained (bounded), not dropped.
 """
 
 from __future__ import annotations
@@ -163,6 +163,7 @@ class WorkQueue:
         self._jobs: asyncio.Queue[_Queued] = asyncio.Queue()
         self._tasks: set[asyncio.Task[None]] = set()
         self._closing = False
+        self._closed = False
 
     @property
     def pending(self) -> int:
@@ -170,6 +171,10 @@ class WorkQueue:
         return self.submitted - self.finished
 
     def submit(self, job: Job) -> None:
+        if self._closed:  # a request still in flight after the drain: nobody would run it
+            log.warning("slack.work_after_shutdown")
+            job.close()
+            return
         loop = asyncio.get_running_loop()
         if not self._tasks:  # started here: the queue is built before the loop runs
             self._tasks = {loop.create_task(self._work()) for _ in range(self._workers)}
@@ -184,6 +189,7 @@ class WorkQueue:
         with suppress(TimeoutError):
             async with asyncio.timeout(timeout):
                 await self._jobs.join()
+        self._closed = True
         unfinished, never_started = self.pending, self._jobs.qsize()
         for task in self._tasks:
             task.cancel()

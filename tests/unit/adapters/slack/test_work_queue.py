@@ -128,3 +128,19 @@ async def test_shutdown_is_bounded_and_counts_what_it_could_not_finish() -> None
     assert unfinished["event"] == "slack.work_unfinished"
     assert (unfinished["jobs"], unfinished["never_started"]) == (2, 1)
     assert queue.finished == 1  # the running one was cancelled
+
+
+async def test_work_submitted_after_shutdown_is_refused_not_left_hanging() -> None:
+    queue = WorkQueue(RequestGate())
+    await queue.drain(0.1)
+    ran: list[str] = []
+
+    async def late() -> None:
+        ran.append("late")
+
+    with capture_logs() as logs:
+        queue.submit(late())
+        await asyncio.sleep(SETTLE)
+
+    assert ran == []
+    assert [entry["event"] for entry in logs] == ["slack.work_after_shutdown"]
