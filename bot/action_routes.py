@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot import actions, answers, ideas, my_data, pathway, preferences
+from bot import actions, answers, ideas, my_data, pathway, preferences, pulses
 from bot.context import MAX_MESSAGE_LENGTH, Turn
 from bot.errors import MessageTooLong
 from bot.events import ActionInvoked
@@ -161,4 +161,6 @@ ACTIONS: dict[str, ActionHandler] = {
     actions.IDEA_NOTE_SUBMIT: _idea_note_submit,
     actions.FORGET_CONFIRM: _forget_confirm,
     actions.FORGET_CANCEL: _forget_cancel,
+    actions.PULSE_SEND_CONFIRM: pulses.send_confirmed,
+    actions.PULSE_SEND_CANCEL: pulses.send_cancelled,
 }

@@ -28,6 +28,8 @@ IDEA_NOTE_SUBMIT = "idea.note.submit"  # value: idea:from:to, fields {"note": te
 NOTE_FIELD = "note"
 FORGET_CONFIRM = "forget.confirm"
 FORGET_CANCEL = "forget.cancel"
+PULSE_SEND_CONFIRM = "pulse.send"  # value: pulse:latest occurrence id when asked (0: none)
+PULSE_SEND_CANCEL = "pulse.send.cancel"
 
 ANSWER_FIELD = "answer"
 

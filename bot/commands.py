@@ -17,6 +17,8 @@ class CommandName(StrEnum):
     MY_ANSWERS = "my answers"
     MY_IDEAS = "my ideas"
     FORGET_ME = "forget me"
+    PULSES = "pulses"  # the wellness lead's list
+    PULSE = "pulse"  # argument: "pause NAME", "resume NAME" or "send NAME"
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ _BARE = {
     "my answers": CommandName.MY_ANSWERS,
     "my ideas": CommandName.MY_IDEAS,
     "forget me": CommandName.FORGET_ME,
+    "pulses": CommandName.PULSES,
 }
 # The keyword, then a colon (spaces optional), a spaced dash or spaces, then the argument:
 # "idea:text", "idea: text", "idea - text", "idea text"; "idea:" alone has no argument.
@@ -45,11 +48,20 @@ _WITH_ARGUMENT = re.compile(
 )
 
 
+# Only with its verb, so "pulse checks feel rushed" stays an answer.
+_PULSE = re.compile(r"^pulse\s+(pause|resume|send)\b\s*(.*)$", re.IGNORECASE | re.DOTALL)
+
+
 def parse_command(text: str) -> ParsedCommand | None:
     stripped = text.strip()
     bare = _BARE.get(stripped.lower().rstrip(".!"))
     if bare is not None:
         return ParsedCommand(bare)
+    pulse = _PULSE.match(stripped)
+    if pulse:
+        return ParsedCommand(
+            CommandName.PULSE, f"{pulse.group(1).lower()} {pulse.group(2)}".strip()
+        )
     match = _WITH_ARGUMENT.match(stripped)
     if not match:
         return None

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 
-from bot import actions, answers, ideas, my_data, preferences
+from bot import actions, answers, ideas, my_data, preferences, pulses
 from bot.commands import CommandName, ParsedCommand, parse_command
 from bot.context import MAX_MESSAGE_LENGTH, Turn
 from bot.errors import MessageTooLong
 from bot.events import MessageReceived
 from bot.messages import Button, OutboundMessage
+from bot.people import Role
 from bot.privacy import redact
 from prompts import PromptKind
 from storage.models import Delivery
@@ -91,10 +92,15 @@ async def run_command(turn: Turn, command: ParsedCommand) -> Replies:
             return await ideas.my_ideas(turn)
         case CommandName.FORGET_ME:
             return await my_data.forget_me(turn)
+        case CommandName.PULSES | CommandName.PULSE:
+            return await pulses.chat_command(turn, command.argument)
 
 
 async def help_reply(turn: Turn) -> Replies:
-    return [OutboundMessage(text=turn.say("help"))]
+    text = turn.say("help")
+    if turn.has_role(Role.WELLNESS_LEAD):
+        text += "\n" + turn.say("pulse.help")
+    return [OutboundMessage(text=text)]
 
 
 def _nothing_open(turn: Turn, text: str, *, closed: bool = False) -> OutboundMessage:
