@@ -19,6 +19,7 @@ from prompts import ContentError, load_content, validate_path
 from storage.engine import DEFAULT_SQLITE_PATH, Database
 from storage.migrate import upgrade
 from thrive.log_setup import configure_logging
+from thrive.pulse_cli import pulse_app
 from thrive.settings import (
     Settings,
     SettingsError,
@@ -47,6 +48,7 @@ app.add_typer(db_app, name="db")
 slack_app = typer.Typer(help="Slack app setup.", no_args_is_help=True)
 app.add_typer(prompts_app, name="prompts")
 app.add_typer(slack_app, name="slack")
+app.add_typer(pulse_app, name="pulse")
 
 # soft_wrap: never hard-wrap at 80 columns when piped, which would split a file:line
 # path, a URL or a one-line configuration error across lines.

@@ -1,0 +1,271 @@
+"""`thrive pulse ...` as a real process against a SQLite file: create, list, show, pause,
+resume, send-now, delete, and a one-line refusal (exit 1, no traceback) for mistakes."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import subprocess
+from contextlib import closing
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from storage.engine import Database
+from storage.migrate import upgrade
+from storage.models import Person
+from storage.people import PeopleRepository
+from tests.cli.thrive_process import RUN_TIMEOUT, THRIVE, clean_env, thrive
+
+NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
+PEOPLE = [
+    ("amara", "North", "America/New_York"),
+    ("jordan", "North", "America/New_York"),
+    ("kenji", "North", "Asia/Tokyo"),
+    ("wei", "South", None),  # the organisation's zone
+]
+
+
+async def _seed(path: Path) -> None:
+    database = Database(f"sqlite:///{path}")
+    await upgrade(database)
+    async with database.transaction() as session:
+        people = PeopleRepository(session)
+        workspace = await people.workspace("local", "local", now=NOW)
+        for user_id, site, zone in PEOPLE:
+            person = await people.add(
+                Person(
+                    workspace_id=workspace.id,
+                    platform_user_id=user_id,
+                    display_name=user_id.title(),
+                    site=site,
+                    timezone=zone,
+                    tags=["nights"] if user_id == "kenji" else [],
+                    created_at=NOW,
+                )
+            )
+            await people.grant(person, "clinician", now=NOW)
+    await database.dispose()
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file with four people, made once; each test gets a copy."""
+    path = tmp_path_factory.mktemp("pulse-cli") / "seed.db"
+    asyncio.run(_seed(path))
+    return path
+
+
+@pytest.fixture
+def env(tmp_path: Path, seeded: Path) -> dict[str, str]:
+    copy = tmp_path / "thrive.db"
+    copy.write_bytes(seeded.read_bytes())
+    return clean_env(THRIVE_DATABASE_URL=f"sqlite:///{copy}", THRIVE_LOG_FORMAT="json")
+
+
+def pulse(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return thrive("pulse", *args, cwd=tmp_path, env=env)
+
+
+def _rows(env: dict[str, str], query: str) -> list[tuple[object, ...]]:
+    path = env["THRIVE_DATABASE_URL"].removeprefix("sqlite:///")
+    with closing(sqlite3.connect(path)) as connection:
+        return list(connection.execute(query))
+
+
+def _refused(result: subprocess.CompletedProcess[str], expected: str) -> None:
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert result.stderr.strip() == expected
+    assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_create_list_show_pause_resume(tmp_path: Path, env: dict[str, str]) -> None:
+    created = pulse(
+        tmp_path,
+        env,
+        "create",
+        "--name",
+        "Weekly check-in",
+        "--prompts",
+        "joy-more,valued",
+        "--audience",
+        "site:North",
+        "--window",
+        "12:00-13:00",
+        "--days",
+        "mon-fri",
+        "--reminder-hours",
+        "0",
+    )
+    rotating = pulse(
+        tmp_path,
+        env,
+        "create",
+        "--name",
+        "Rotation",
+        "--rotate-bank",
+        "guide",
+        "--per-occurrence",
+        "2",
+        "--schedule",
+        "0 9 * * tue",
+        "--window",
+        "09:00-11:00",
+        "--sample",
+        "0.5",
+        "--anonymity",
+        "anonymous",
+    )
+
+    assert created.returncode == 0, created.stderr
+    assert created.stdout.strip() == "Created pulse 'Weekly check-in' (#1)."
+    assert rotating.returncode == 0, rotating.stderr
+    assert _rows(env, "SELECT name, reminder_after_hours, audience FROM pulses ORDER BY id") == [
+        ("Weekly check-in", None, '{"sites": ["North"]}'),
+        ("Rotation", 24, "{}"),
+    ]
+    listed = pulse(tmp_path, env, "list")
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.splitlines() == [
+        "Rotation\ton\t0 9 * * tue mon,tue,wed,thu,fri,sat,sun 09:00-11:00 local\teveryone"
+        "\tlast: not sent yet",
+        "Weekly check-in\ton\tweekly mon,tue,wed,thu,fri 12:00-13:00 local\tsite:North"
+        "\tlast: not sent yet",
+    ]
+
+    shown = pulse(tmp_path, env, "show", "weekly check-in")
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert lines[:6] == [
+        "Weekly check-in (#1, on)",
+        "  asks: joy-more, valued",
+        "  audience: site:North",
+        "  schedule: weekly mon,tue,wed,thu,fri 12:00-13:00 local",
+        "  reminder: none; closes after 7 day(s); anonymity: confidential",
+        "Next fire:",
+    ]
+    # One line per zone of the audience, at noon local on a weekday.
+    assert [line.split(":")[0] for line in lines[6:8]] == ["  America/New_York", "  Asia/Tokyo"]
+    assert all(" 12:00 local (" in line for line in lines[6:8])
+
+    assert pulse(tmp_path, env, "pause", "Weekly check-in").stdout.strip() == (
+        "Paused 'Weekly check-in'."
+    )
+    paused = pulse(tmp_path, env, "show", "Weekly check-in")
+    assert "Weekly check-in (#1, paused)" in paused.stdout
+    assert "  none: the pulse is paused" in paused.stdout
+    assert pulse(tmp_path, env, "resume", "Weekly check-in").returncode == 0
+    assert _rows(env, "SELECT paused FROM pulses WHERE id = 1") == [(0,)]
+
+
+def test_send_now_and_the_figures_in_show(tmp_path: Path, env: dict[str, str]) -> None:
+    pulse(tmp_path, env, "create", "--name", "Weekly", "--prompts", "joy-more")
+
+    sent = pulse(tmp_path, env, "send-now", "Weekly")
+
+    assert sent.returncode == 0, sent.stderr
+    assert sent.stdout.strip() == "Queued 4 prompt(s) for 'Weekly'; the running server sends them."
+    assert _rows(env, "SELECT count(*), min(state) FROM deliveries") == [(4, "pending")]
+    assert _rows(env, "SELECT pulse_id, key FROM occurrences") == [(1, None)]
+    shown = pulse(tmp_path, env, "show", "Weekly").stdout
+    assert "Occurrences (1 most recent):" in shown
+    assert "all zones: sent 0, queued 4, deferred 0, failed 0, withheld 0" in shown
+    assert "answered (fewer than 5 sent)" in shown
+    assert "Overall: sent to 0, fewer than 5, so no rate is shown" in shown
+
+
+def test_delete_asks_first_and_keeps_past_occurrences(tmp_path: Path, env: dict[str, str]) -> None:
+    pulse(tmp_path, env, "create", "--name", "Weekly", "--prompts", "joy-more")
+    pulse(tmp_path, env, "send-now", "Weekly")
+
+    declined = subprocess.run(
+        [str(THRIVE), "pulse", "delete", "Weekly"],
+        cwd=tmp_path,
+        env=env,
+        input="n\n",
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+        check=False,
+    )
+    assert declined.returncode == 1
+    assert _rows(env, "SELECT count(*) FROM pulses") == [(1,)]
+
+    deleted = pulse(tmp_path, env, "delete", "Weekly", "--yes")
+
+    assert deleted.returncode == 0, deleted.stderr
+    assert deleted.stdout.strip() == "Deleted 'Weekly'; its 1 past occurrence(s) are kept."
+    assert _rows(env, "SELECT count(*) FROM pulses") == [(0,)]
+    assert _rows(env, "SELECT pulse_id, count(*) FROM occurrences") == [(None, 1)]
+    assert _rows(env, "SELECT count(*) FROM deliveries") == [(4,)]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("--prompts", "nope"), "There is no prompt with id nope."),
+        (
+            ("--prompts", "joy-more", "--schedule", "*/5 * * * *"),
+            "That schedule won't work: '*/5 * * * *' fires 288 times a day; "
+            "a pulse may fire at most once a day.",
+        ),
+        (
+            ("--prompts", "joy-more", "--audience", "site:Nowhere"),
+            "Nobody is at the site Nowhere right now.",
+        ),
+        (
+            ("--prompts", "joy-more", "--audience", "site:South", "--audience", "tag:nights"),
+            "The audience site:South tag:nights matches nobody right now.",
+        ),
+        (("--prompts", "joy-more", "--sample", "abc"), "--sample takes a number (got abc)."),
+        (
+            ("--prompts", "joy-more", "--sample", "1.5"),
+            "A sample is a share of the audience above 0 and at most 1, like 0.5 (got 1.5).",
+        ),
+        (
+            ("--rotate-bank", "guide", "--per-occurrence", "6"),
+            "Each occurrence asks 1 to 5 questions of this bank, not 6.",
+        ),
+        (
+            ("--prompts", "joy-more", "--window", "13:00-12:00"),
+            "The send window must start before it ends, on the same day (got 13:00-12:00).",
+        ),
+        (
+            ("--prompts", "joy-more", "--anonymity", "secret"),
+            "Anonymity is one of anonymous, confidential, identified (got secret).",
+        ),
+    ],
+)
+def test_a_bad_definition_is_one_line_and_exit_1(
+    tmp_path: Path, env: dict[str, str], args: tuple[str, ...], expected: str
+) -> None:
+    result = pulse(tmp_path, env, "create", "--name", "Bad", *args)
+
+    _refused(result, expected)
+    assert _rows(env, "SELECT count(*) FROM pulses") == [(0,)]
+
+
+def test_a_duplicate_name_and_an_unknown_pulse(tmp_path: Path, env: dict[str, str]) -> None:
+    pulse(tmp_path, env, "create", "--name", "Weekly", "--prompts", "joy-more")
+
+    _refused(
+        pulse(tmp_path, env, "create", "--name", "weekly", "--prompts", "valued"),
+        "There is already a pulse called weekly. Pick another name.",
+    )
+    for command in ("show", "pause", "resume", "send-now"):
+        _refused(pulse(tmp_path, env, command, "Monthly"), "There is no pulse called Monthly.")
+    _refused(
+        pulse(tmp_path, env, "delete", "Monthly", "--yes"), "There is no pulse called Monthly."
+    )
+
+
+def test_send_now_refuses_a_paused_pulse(tmp_path: Path, env: dict[str, str]) -> None:
+    pulse(tmp_path, env, "create", "--name", "Weekly", "--prompts", "joy-more")
+    pulse(tmp_path, env, "pause", "Weekly")
+
+    _refused(
+        pulse(tmp_path, env, "send-now", "Weekly"),
+        "Weekly is paused. Resume it first with `pulse resume Weekly`.",
+    )
+    assert _rows(env, "SELECT count(*) FROM occurrences") == [(0,)]

@@ -1,0 +1,365 @@
+"""`thrive pulse ...`: the wellness lead's pulses from the command line.
+
+Every command opens the configured database the way `serve` does (migrations applied,
+content loaded); a refused request is one line on stderr and exit status 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, date
+from typing import Annotated, TypeVar
+from zoneinfo import ZoneInfo
+
+import typer
+
+from bot import participation, pulse_runs
+from bot.audience import Audience, PulseProblem
+from bot.catalog import sync_content
+from bot.clock import SystemClock
+from bot.context import BotContext
+from bot.delivery import Outbox
+from bot.errors import ThriveError
+from bot.pulses import PulseSpec, create_pulse, delete_pulse, find_pulse, schedule_of, set_paused
+from bot.schedule import ScheduleError, next_fire
+from prompts import ContentError, load_content
+from storage.engine import Database
+from storage.ledger import LedgerRepository
+from storage.migrate import upgrade
+from storage.models import Occurrence, Pulse
+from storage.pulses import PulseRepository
+from thrive.log_setup import configure_logging
+
+pulse_app = typer.Typer(help="Pulses: what to ask whom, when.", no_args_is_help=True)
+T = TypeVar("T")
+Work = Callable[[Database, BotContext], Awaitable[T]]
+SHOWN_OCCURRENCES = 20
+
+NameArgument = Annotated[str, typer.Argument(help="The pulse's name (any case).")]
+
+
+class Refused(Exception):
+    """A request the command refuses; the message is the one line to print."""
+
+
+def _with_database(work: Work[T]) -> T:
+    """Run `work` against the configured database; a refusal is one line and exit 1."""
+    # Imported here: thrive.cli imports this module to register the sub-app.
+    from thrive.cli import DatabaseUnavailable, _run, _settings
+
+    settings = _settings()
+    # The command's output is its answer: migration and event logs at info are noise here.
+    configure_logging(
+        "warning" if settings.log_level == "info" else settings.log_level, settings.log_format
+    )
+    try:
+        content = load_content(settings.content_dir)
+    except ContentError as error:
+        typer.echo(f"Content error: {error}", err=True)
+        raise typer.Exit(1) from None
+    found: list[T] = []
+
+    async def main() -> None:
+        from thrive.cli import UNREACHABLE, _database_problem, _let_failed_connections_stop
+
+        database = Database(settings.database_url)
+        try:
+            await upgrade(database)
+            await sync_content(database, content)
+            if settings.secret_key is not None:
+                secret = settings.secret_key.get_secret_value()
+            else:  # as `serve` does: the one generated and kept in the database
+                async with database.transaction() as session:
+                    secret = await LedgerRepository(session).secret_key()
+            ctx = BotContext(
+                content,
+                SystemClock(),
+                secret,
+                settings.default_timezone,
+                min_group_size=settings.min_group_size,
+            )
+            try:
+                found.append(await work(database, ctx))
+            except ThriveError as error:
+                raise Refused(ctx.say(error.copy_key, **error.values)) from None
+        except UNREACHABLE as error:
+            await _let_failed_connections_stop()
+            raise DatabaseUnavailable(
+                str(_database_problem(settings.database_url, error))
+            ) from None
+        finally:
+            await database.dispose()
+
+    try:
+        _run(main())
+    except Refused as refusal:
+        typer.echo(str(refusal), err=True)
+        raise typer.Exit(1) from None
+    return found[0]
+
+
+@pulse_app.command("create")
+def create(
+    name: Annotated[str, typer.Option(help="A name to refer to the pulse by.")],
+    prompts: Annotated[
+        str | None, typer.Option(help="Prompt ids in the order asked, e.g. joy-more,valued.")
+    ] = None,
+    rotate_bank: Annotated[
+        str | None, typer.Option(help="Rotate through this bank instead, e.g. guide.")
+    ] = None,
+    per_occurrence: Annotated[
+        str, typer.Option(metavar="N", help="With --rotate-bank: questions per occurrence.")
+    ] = "1",
+    audience: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="everyone, site:A,B, role:clinician, tag:T or people:ID,ID (platform user "
+            "ids). Repeat to narrow: kinds combine with AND, values within one with OR."
+        ),
+    ] = None,
+    sample: Annotated[
+        str | None, typer.Option(metavar="FRACTION", help="Ask a share of the audience, e.g. 0.5.")
+    ] = None,
+    schedule: Annotated[
+        str, typer.Option(help='weekly, fortnightly, monthly or a cron, e.g. "0 12 * * tue".')
+    ] = "weekly",
+    window: Annotated[str, typer.Option(help="Local send window.")] = "12:00-13:00",
+    days: Annotated[
+        str | None, typer.Option(help="Days it may go out, e.g. mon-fri (presets' default).")
+    ] = None,
+    anchor: Annotated[
+        str | None, typer.Option(metavar="YYYY-MM-DD", help="Fortnightly counts from here.")
+    ] = None,
+    reminder_hours: Annotated[
+        str, typer.Option(metavar="HOURS", help="Remind non-responders after; 0 for never.")
+    ] = "24",
+    close_after_days: Annotated[str, typer.Option(metavar="DAYS")] = "7",
+    anonymity: Annotated[str, typer.Option(help="anonymous, confidential or identified.")] = (
+        "confidential"
+    ),
+) -> None:
+    """Create a pulse (it starts at its next scheduled time)."""
+
+    async def work(database: Database, ctx: BotContext) -> Pulse:
+        reminder = _number(int, "--reminder-hours", reminder_hours)
+        spec = PulseSpec(
+            name=name,
+            prompts=tuple(prompts.split(",")) if prompts else (),
+            rotate_bank=rotate_bank,
+            per_occurrence=_number(int, "--per-occurrence", per_occurrence),
+            audience=tuple(audience or ["everyone"]),
+            sample=_number(float, "--sample", sample) if sample is not None else None,
+            schedule=schedule,
+            window=window,
+            days=days,
+            anchor=_date(anchor) if anchor is not None else None,
+            reminder_hours=reminder or None,
+            close_after_days=_number(int, "--close-after-days", close_after_days),
+            anonymity=anonymity,
+        )
+        async with database.transaction() as session:
+            return await create_pulse(session, ctx, spec)
+
+    pulse = _with_database(work)
+    typer.echo(f"Created pulse {pulse.name!r} (#{pulse.id}).")
+
+
+@pulse_app.command("list")
+def list_() -> None:
+    """Every pulse: on or paused, schedule, audience and last response rate."""
+
+    async def work(database: Database, ctx: BotContext) -> list[str]:
+        lines: list[str] = []
+        async with database.transaction() as session:
+            repository = PulseRepository(session)
+            for pulse in await repository.all():
+                latest = await repository.occurrences(pulse.id, limit=1)
+                rates = await participation.of_occurrences(session, ctx, latest)
+                last = participation.rate_text(ctx, rates.get(latest[0].id) if latest else None)
+                status = "paused" if pulse.paused else "on"
+                lines.append(
+                    f"{pulse.name}\t{status}\t{_when(pulse)}\t"
+                    f"{Audience.from_json(pulse.audience).describe()}\tlast: {last}"
+                )
+        return lines
+
+    lines = _with_database(work)
+    for line in lines or ["No pulses yet: create one with `thrive pulse create`."]:
+        typer.echo(line)
+
+
+@pulse_app.command("show")
+def show(name: NameArgument) -> None:
+    """The definition, the next fire time per time zone, and each occurrence's figures."""
+
+    async def work(database: Database, ctx: BotContext) -> list[str]:
+        async with database.transaction() as session:
+            pulse = await find_pulse(session, name)
+            occurrences = await PulseRepository(session).occurrences(
+                pulse.id, limit=SHOWN_OCCURRENCES
+            )
+            rates = await participation.of_occurrences(session, ctx, occurrences)
+            overall = await participation.of_pulse(session, ctx, pulse.id)
+        zones = await pulse_runs.zones_of(database, ctx, pulse.id)
+        lines = [*_definition(pulse), "Next fire:", *_next_fires(pulse, zones, ctx)]
+        lines.append(f"Occurrences ({len(occurrences)} most recent):" if occurrences else "")
+        for occurrence in occurrences:
+            lines.append(_occurrence_line(ctx, occurrence, rates[occurrence.id]))
+        lines.append(f"Overall: {participation.rate_text(ctx, overall)}")
+        lines += _breakdown(ctx, "By site", overall.by_site)
+        lines += _breakdown(ctx, "By role", overall.by_role)
+        return [line for line in lines if line]
+
+    for line in _with_database(work):
+        typer.echo(line)
+
+
+@pulse_app.command("pause")
+def pause(name: NameArgument) -> None:
+    """Stop opening occurrences (those already open run their course)."""
+    pulse = _with_database(_paused(name, True))
+    typer.echo(f"Paused {pulse.name!r}.")
+
+
+@pulse_app.command("resume")
+def resume(name: NameArgument) -> None:
+    """Open occurrences again at the scheduled times."""
+    pulse = _with_database(_paused(name, False))
+    typer.echo(f"Resumed {pulse.name!r}.")
+
+
+@pulse_app.command("delete")
+def delete(
+    name: NameArgument,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete the definition; past occurrences and their answers are kept."""
+    if not yes and not typer.confirm(
+        f"Delete the pulse {name!r}? Its past occurrences and answers are kept."
+    ):
+        typer.echo("Nothing was deleted.", err=True)
+        raise typer.Exit(1)
+
+    async def work(database: Database, ctx: BotContext) -> int:
+        async with database.transaction() as session:
+            return await delete_pulse(session, name)
+
+    kept = _with_database(work)
+    typer.echo(f"Deleted {name!r}; its {kept} past occurrence(s) are kept.")
+
+
+@pulse_app.command("send-now")
+def send_now(name: NameArgument) -> None:
+    """Open an occurrence for the whole audience now (quiet hours and pauses still apply)."""
+
+    async def work(database: Database, ctx: BotContext) -> tuple[str, int]:
+        async with database.transaction() as session:
+            pulse = await find_pulse(session, name)
+        opened = await pulse_runs.send_now(database, ctx, Outbox(database, ctx, {}), pulse.id)
+        return pulse.name, opened.queued
+
+    shown, queued = _with_database(work)
+    typer.echo(f"Queued {queued} prompt(s) for {shown!r}; the running server sends them.")
+
+
+def _paused(name: str, paused: bool) -> Work[Pulse]:
+    async def work(database: Database, ctx: BotContext) -> Pulse:
+        async with database.transaction() as session:
+            return await set_paused(session, ctx, name, paused)
+
+    return work
+
+
+def _number(kind: type[int] | type[float], option: str, text: str) -> int:
+    try:
+        return kind(text.strip())  # type: ignore[return-value]
+    except ValueError:
+        raise PulseProblem("not_a_number", option=option, value=text) from None
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise PulseProblem("anchor", value=text) from None
+
+
+def _when(pulse: Pulse) -> str:
+    return (
+        f"{pulse.schedule} {pulse.days_of_week or ''} "
+        f"{pulse.send_window_start}-{pulse.send_window_end} local"
+    )
+
+
+def _definition(pulse: Pulse) -> list[str]:
+    if pulse.rotate_bank_id:
+        asks = (
+            f"rotates through bank {pulse.rotate_bank_id}, {pulse.prompts_per_occurrence} per "
+            f"occurrence (next from position {pulse.rotation_index + 1})"
+        )
+    else:
+        asks = ", ".join(pulse.prompt_ids)
+    sample = f" (sample {pulse.sample_fraction:g})" if pulse.sample_fraction else ""
+    reminder = f"after {pulse.reminder_after_hours} h" if pulse.reminder_after_hours else "none"
+    return [
+        f"{pulse.name} (#{pulse.id}, {'paused' if pulse.paused else 'on'})",
+        f"  asks: {asks}",
+        f"  audience: {Audience.from_json(pulse.audience).describe()}{sample}",
+        f"  schedule: {_when(pulse)}"
+        + (f", fortnights from {pulse.anchor_date}" if pulse.schedule == "fortnightly" else ""),
+        f"  reminder: {reminder}; closes after {pulse.close_after_days} day(s); "
+        f"anonymity: {pulse.anonymity}",
+    ]
+
+
+def _next_fires(pulse: Pulse, zones: set[str], ctx: BotContext) -> list[str]:
+    if pulse.paused:
+        return ["  none: the pulse is paused"]
+    if not zones:
+        return ["  none: nobody is in the audience"]
+    now = ctx.clock.now()
+    lines = []
+    for zone in sorted(zones):
+        try:
+            moment = next_fire(schedule_of(pulse), ZoneInfo(zone), now)
+        except ScheduleError as error:
+            lines.append(f"  {zone}: never ({error.reason})")
+            continue
+        local = moment.astimezone(ZoneInfo(zone))
+        lines.append(
+            f"  {zone}: {local:%a %Y-%m-%d %H:%M} local ({moment.astimezone(UTC):%H:%M} UTC)"
+        )
+    return lines
+
+
+def _occurrence_line(
+    ctx: BotContext, occurrence: Occurrence, figures: participation.Participation
+) -> str:
+    whole = figures.whole
+    answered = str(whole.answered) if figures.shown else f"(fewer than {figures.minimum} sent)"
+    where = occurrence.zone or "all zones"
+    return (
+        f"  #{occurrence.id} {occurrence.opened_at:%Y-%m-%d %H:%M} UTC {where}: "
+        f"sent {whole.sent}, queued {whole.queued}, deferred {whole.deferred}, "
+        f"failed {whole.failed}, withheld {whole.withheld}, answered {answered}; "
+        f"{participation.rate_text(ctx, figures)}"
+    )
+
+
+def _breakdown(ctx: BotContext, title: str, groups: Sequence[participation.GroupRate]) -> list[str]:
+    if not groups:
+        return []
+    lines = [f"{title}:"]
+    hidden = [group for group in groups if not group.shown]
+    for group in groups:
+        if group.shown:
+            rate = group.tally.rate()
+            percent = f"{round(100 * rate)}%" if rate is not None else "-"
+            label = group.group or "(none)"
+            lines.append(f"  {label}: {percent} ({group.tally.answered} of {group.tally.sent})")
+    if hidden:
+        lines.append(
+            f"  not shown: {len(hidden)} group(s), so that no group of fewer than "
+            f"{ctx.min_group_size} people can be told apart"
+        )
+    return lines
