@@ -250,33 +250,44 @@ class Leadership:
         self._on_deposed = on_deposed
         self._retry_seconds = retry_seconds
         self._stop = asyncio.Event()
+        self._leading: asyncio.Task[None] | None = None
 
     async def lifecycle(self, _app: web.Application) -> AsyncIterator[None]:
         path = sqlite_path(self.database_url)
         file_lock = SQLiteFileLock(path) if path is not None else None
         if file_lock is not None:
             await asyncio.to_thread(file_lock.acquire)
-        leading: asyncio.Task[None] | None = None
         try:
-            if self._on_elected is not None and self._on_deposed is not None:
-                if path is not None or self.database_url.startswith("sqlite"):
-                    await self._on_elected()  # one process per SQLite file: it leads
-                else:
-                    leading = asyncio.create_task(
-                        lead(
-                            AdvisoryLock(self.database_url),
-                            on_elected=self._on_elected,
-                            on_deposed=self._on_deposed,
-                            stop=self._stop,
-                            retry_seconds=self._retry_seconds,
-                        )
-                    )
+            await self._begin(sqlite=self.database_url.startswith("sqlite"))
             yield
         finally:
-            self._stop.set()
-            if leading is not None:
-                await leading
-            elif self._on_deposed is not None:
-                await self._on_deposed()
+            await self.stop()
             if file_lock is not None:
                 await asyncio.to_thread(file_lock.release)
+
+    async def stop(self) -> None:
+        """Stop scheduling here; idempotent, so the app can call it before its other parts
+        (the outbox, the database) shut down."""
+        self._stop.set()
+        leading, self._leading = self._leading, None
+        if leading is not None:
+            await leading
+        elif self._on_deposed is not None:
+            await self._on_deposed()
+
+    async def _begin(self, *, sqlite: bool) -> None:
+        if self._on_elected is None or self._on_deposed is None:
+            return
+        if sqlite:
+            await self._on_elected()  # one process per SQLite file: it leads
+            return
+        lock = AdvisoryLock(self.database_url)
+        self._leading = asyncio.create_task(
+            lead(
+                lock,
+                on_elected=self._on_elected,
+                on_deposed=self._on_deposed,
+                stop=self._stop,
+                retry_seconds=self._retry_seconds,
+            )
+        )

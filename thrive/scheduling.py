@@ -333,5 +333,12 @@ def start_scheduling(
         leadership = Leadership(database.url, scheduling.elected, scheduling.deposed)
     else:
         leadership = Leadership(database.url)
+
+    async def stop_scheduling(_app: web.Application) -> None:
+        await leadership.stop()
+
+    # Call this before the outbox is added: the SQLite file is then held before the outbox
+    # starts, and on_shutdown stops the scheduler before the outbox and database stop.
     app.cleanup_ctx.append(leadership.lifecycle)
+    app.on_shutdown.append(stop_scheduling)
     return scheduling

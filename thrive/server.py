@@ -14,6 +14,7 @@ from pydantic import SecretStr
 from adapters.base import ChatAdapter
 from adapters.local import LocalChatAdapter
 from adapters.slack import SlackAdapter, SlackConfig
+from bot import pulse_runs, pulses
 from bot.catalog import sync_content
 from bot.clock import Clock, SystemClock
 from bot.context import BotContext
@@ -25,6 +26,7 @@ from prompts import Content, load_content
 from storage.engine import Database
 from storage.ledger import LedgerRepository
 from storage.migrate import upgrade
+from thrive.scheduling import start_scheduling
 from thrive.settings import Settings, is_loopback, quiet_hours
 
 log = structlog.get_logger(__name__)
@@ -132,6 +134,18 @@ def create_app(runtime: Runtime, *, run_outbox: bool = True) -> web.Application:
             await task
         await runtime.database.dispose()
 
+    # Scheduling (thrive/scheduling.py): one process per SQLite file, one scheduler per
+    # PostgreSQL database. Added before the outbox: the file is held before it starts.
+    start_scheduling(
+        app,
+        runtime.database,
+        runtime.ctx,
+        runtime.outbox,
+        enabled=runtime.settings.scheduler,
+        zones_of=pulse_runs.zones_of,
+        fire=pulse_runs.fire,
+        schedule_of=pulses.schedule_of,
+    )
     app.cleanup_ctx.append(outbox_loop)
     return app
 
