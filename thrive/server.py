@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import structlog
 from aiohttp import web
@@ -21,6 +22,7 @@ from bot.context import BotContext
 from bot.delivery import Outbox
 from bot.dispatcher import Dispatcher
 from bot.notifier import Sender
+from bot.send_limits import SendLimits
 from bot.send_rules import FatigueCap
 from prompts import Content, load_content
 from storage.engine import Database
@@ -91,7 +93,13 @@ async def build_runtime(
         # The engine: with OAuth installs, slack_sdk's installation store shares our database.
         adapters.append(SlackAdapter(_slack_config(settings), dispatcher, engine=database.engine))
     senders: dict[str, Sender] = {adapter.platform: adapter for adapter in adapters}
-    outbox = Outbox(database, ctx, senders)
+    outbox = Outbox(
+        database,
+        ctx,
+        senders,
+        limits=SendLimits(override=settings.send_rate),
+        lease=timedelta(seconds=settings.outbox_lease_seconds),
+    )
     return Runtime(settings, database, ctx, dispatcher, outbox, adapters, local_chat)
 
 

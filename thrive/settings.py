@@ -62,6 +62,12 @@ class Settings(BaseSettings):
     fatigue_cap_days: int = Field(default=7, ge=1, le=90)
     # Run the pulse scheduler here (with PostgreSQL only one replica runs it at a time).
     scheduler: bool = True
+    # Messages per second per workspace for every platform, instead of each platform's
+    # documented limit (Slack 5/s, Teams 30/s; bot.send_limits). 0: no limit.
+    send_rate: float | None = Field(default=None, ge=0)
+    # How long a claimed prompt is held before another dispatcher may send it again (a
+    # dispatcher that died mid-send). Longer than any send takes.
+    outbox_lease_seconds: int = Field(default=60, ge=2, le=3600)
     log_level: str = "info"
     log_format: str = Field(default="auto", pattern="^(auto|json|console)$")
 
