@@ -24,16 +24,22 @@ log = structlog.get_logger(__name__)
 
 WORKERS = 8  # jobs mostly wait on Slack's Web API, so a few run side by side
 MAX_WAIT_SECONDS = 1.0
+# Work starts only after this long without a request: requests come in bursts, and
+# the next one of a burst is often already on the wire (or in the socket buffer).
+QUIET_SECONDS = 0.002
 
 Job = Coroutine[Any, Any, None]
 
 
 class RequestGate:
     """Counts the inbound requests being handled, and hands queued work its turns: one
-    step of one job at a time, and only while no request is in flight."""
+    step of one job at a time, and only once no request has been in flight for `quiet`
+    seconds."""
 
-    def __init__(self) -> None:
+    def __init__(self, quiet: float = QUIET_SECONDS) -> None:
         self.in_flight = 0
+        self.quiet = quiet
+        self._last_request = float("-inf")  # loop time the last request was answered
         self._waiting: deque[asyncio.Future[None]] = deque()
         self._busy = False  # a job holds the turn (its step is running)
         self._scheduled = False  # a _grant is due on the next loop pass
@@ -46,6 +52,7 @@ class RequestGate:
             yield
         finally:
             self.in_flight -= 1
+            self._last_request = asyncio.get_running_loop().time()
             self._schedule()
 
     def open(self) -> None:
@@ -61,7 +68,7 @@ class RequestGate:
         True if the turn is held: the caller gives it back with `step_done()`."""
         if self._open:
             return False
-        if not (self.in_flight or self._busy or self._waiting):
+        if not (self.in_flight or self._busy or self._waiting) and self._quiet_for() <= 0:
             self._busy = True
             return True
         waiter = asyncio.get_running_loop().create_future()
@@ -82,14 +89,21 @@ class RequestGate:
         self._schedule()
 
     def _schedule(self) -> None:
-        # On the next loop pass, not now: a request that arrived meanwhile goes first.
+        # Never right now: a request that arrived meanwhile goes first.
         if self._waiting and not self._scheduled and not self.in_flight:
             self._scheduled = True
-            asyncio.get_running_loop().call_soon(self._grant)
+            asyncio.get_running_loop().call_later(max(0.0, self._quiet_for()), self._grant)
+
+    def _quiet_for(self) -> float:
+        """Seconds until the quiet after the last request is long enough (<= 0: it is)."""
+        return self._last_request + self.quiet - asyncio.get_running_loop().time()
 
     def _grant(self) -> None:
         self._scheduled = False
         if self.in_flight or self._busy:
+            return
+        if self._quiet_for() > 0:  # another request came and went meanwhile
+            self._schedule()
             return
         while self._waiting:
             waiter = self._waiting.popleft()
