@@ -23,8 +23,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import structlog
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import raiseload
 
 from bot import metrics
 from bot.context import BotContext
@@ -64,6 +65,8 @@ class _Planned:
     message: OutboundMessage
     reminder: bool
     note: str  # stored as the delivery's reason (e.g. the zone was unknown)
+    attempts: int = 0
+    person_id: int = 0
     reminder_due_at: datetime | None = None
     ref: MessageRef | None = None
     error: DeliveryError | None = None
@@ -72,8 +75,19 @@ class _Planned:
 
 @dataclass
 class _Batch:
+    now: datetime
     handled: int = 0
     planned: list[_Planned] = field(default_factory=list)
+
+
+def _forget(in_flight: dict[int, list[datetime]], recorded: _Batch) -> None:
+    """Recorded prompts are in the database now; the cap finds them there."""
+    for plan in recorded.planned:
+        times = in_flight.get(plan.person_id)
+        if times:
+            times.remove(recorded.now)
+            if not times:
+                del in_flight[plan.person_id]
 
 
 class Outbox:
@@ -138,14 +152,11 @@ class Outbox:
             closed = await DeliveryRepository(session).close_due(self.ctx.clock.now())
         if closed:
             log.info("occurrences.closed", count=closed)
-        handled = 0
-        while handled < limit:
-            done = await self._dispatch_batch(min(self.batch_size, limit - handled))
-            if await send_one_notification(self.database, self.ctx, self.senders):
-                done += 1
-            if not done:
-                break
-            handled += done
+        handled = await self._dispatch_prompts(limit)
+        while handled < limit and await send_one_notification(
+            self.database, self.ctx, self.senders
+        ):
+            handled += 1
         return handled
 
     async def run(self, stop: asyncio.Event, idle_seconds: float = 1.0) -> None:
@@ -173,29 +184,55 @@ class Outbox:
             for waiter in pending:
                 waiter.cancel()
 
-    # --- one batch: claim and decide, send, record ---
+    # --- batches: claim and decide, send, record ---
 
-    async def _dispatch_batch(self, size: int) -> int:
-        now = self.ctx.clock.now()
-        batch = await self._claim(now, size)
-        if batch.planned:
-            await self._send_all(batch.planned, now)
-            await self._record(batch.planned, now)
-        return batch.handled
+    async def _dispatch_prompts(self, limit: int) -> int:
+        """Batches in a pipeline: while one batch is on the wire, the previous one is
+        recorded and the next one claimed, so the database work hides behind the network.
+        Prompts claimed but not yet recorded count toward the fatigue cap in memory."""
+        handled = 0
+        in_flight: dict[int, list[datetime]] = {}
+        batch = await self._claim(self.ctx.clock.now(), self._size(limit, 0), in_flight)
+        previous: _Batch | None = None
+        while batch.handled or previous is not None:
+            sending = asyncio.create_task(self._send_all(batch.planned, batch.now))
+            try:
+                if previous is not None:
+                    await self._record(previous.planned, previous.now)
+                    _forget(in_flight, previous)
+                handled += batch.handled
+                upcoming = _Batch(now=batch.now)
+                if batch.handled and handled < limit:
+                    upcoming = await self._claim(
+                        self.ctx.clock.now(), self._size(limit, handled), in_flight
+                    )
+            finally:
+                await sending  # never leave a send behind, even when the database fails
+            previous = batch if batch.handled else None
+            batch = upcoming
+        return handled
 
-    async def _claim(self, now: datetime, size: int) -> _Batch:
+    def _size(self, limit: int, handled: int) -> int:
+        return max(1, min(self.batch_size, limit - handled))
+
+    async def _claim(
+        self, now: datetime, size: int, in_flight: dict[int, list[datetime]] | None = None
+    ) -> _Batch:
         async with self.database.transaction() as session:
             repository = DeliveryRepository(session)
             rows = [(d, False) for d in await repository.claim_due(now, size)]
             if len(rows) < size:
                 rows += [(d, True) for d in await repository.claim_reminders(now, size - len(rows))]
             if not rows:
-                return _Batch()
+                return _Batch(now=now)
             person_ids = list({delivery.person_id for delivery, _ in rows})
-            people = {
-                p.id: p
-                for p in await session.scalars(select(Person).where(Person.id.in_(person_ids)))
-            }
+            # Only the person's own columns decide a send: not their roles or workspace.
+            found = await session.scalars(
+                select(Person)
+                .where(Person.id.in_(person_ids))
+                .options(raiseload(Person.roles), raiseload(Person.workspace))
+            )
+            people = {person.id: person for person in found}
             pulse_ids = {d.occurrence.pulse_id for d, _ in rows if d.occurrence.pulse_id}
             pulses = {
                 pulse.id: pulse
@@ -203,7 +240,9 @@ class Outbox:
             }
             since = now - self.ctx.fatigue_cap.period
             recent = await repository.recent_prompt_times(person_ids, since)
-            batch = _Batch(handled=len(rows))
+            for person_id, times in (in_flight or {}).items():
+                recent.setdefault(person_id, []).extend(times)
+            batch = _Batch(now=now, handled=len(rows))
             for delivery, is_reminder in rows:
                 person = people[delivery.person_id]
                 pulse = pulses.get(delivery.occurrence.pulse_id or 0)
@@ -218,6 +257,9 @@ class Outbox:
                 if planned is not None:
                     batch.planned.append(planned)
                     recent[person.id].append(now)  # the cap counts this one from now on
+                    planned.person_id = person.id
+                    if in_flight is not None:
+                        in_flight.setdefault(person.id, []).append(now)
             return batch
 
     def _decide(
@@ -267,6 +309,7 @@ class Outbox:
             message,
             reminder=is_reminder,
             note=found.reason,
+            attempts=delivery.attempts,
             reminder_due_at=None
             if is_reminder
             else self._reminder_at(person, pulse, occurrence, now),
@@ -312,15 +355,38 @@ class Outbox:
         await asyncio.gather(*(send(plan) for plan in planned))
 
     async def _record(self, planned: list[_Planned], now: datetime) -> None:
+        # The common case, a first prompt sent, is one executemany UPDATE by primary key;
+        # reminders and failures (few) go through the ORM one by one.
+        sent = [p for p in planned if p.ref is not None and not p.reminder]
+        others = [p for p in planned if p.ref is None or p.reminder]
         async with self.database.transaction() as session:
-            rows = await session.scalars(
-                select(Delivery).where(Delivery.id.in_([p.delivery_id for p in planned]))
-            )
-            deliveries = {d.id: d for d in rows.unique()}
-            for plan in planned:
-                delivery = deliveries[plan.delivery_id]
-                result = await _record_one(session, delivery, plan, now)
-                metrics.DELIVERIES.labels(plan.conversation.platform, result).inc()
+            if sent:
+                await session.execute(update(Delivery), [_sent_row(p, now) for p in sent])
+            if others:
+                rows = await session.scalars(
+                    select(Delivery).where(Delivery.id.in_([p.delivery_id for p in others]))
+                )
+                deliveries = {d.id: d for d in rows.unique()}
+                for plan in others:
+                    result = await _record_one(session, deliveries[plan.delivery_id], plan, now)
+                    metrics.DELIVERIES.labels(plan.conversation.platform, result).inc()
+        for plan in sent:
+            metrics.DELIVERIES.labels(plan.conversation.platform, "sent").inc()
+
+
+def _sent_row(plan: _Planned, now: datetime) -> dict[str, object]:
+    assert plan.ref is not None
+    return {
+        "id": plan.delivery_id,
+        "state": SENT,
+        "sent_at": now,
+        "attempts": plan.attempts + 1,
+        "message_ref": plan.ref.to_dict(),
+        "message_key": plan.ref.key,
+        "last_error": None,
+        "reason": plan.note or None,
+        "reminder_due_at": plan.reminder_due_at,
+    }
 
 
 async def _record_one(
