@@ -71,9 +71,9 @@ async def test_undo_in_slack_removes_the_answer_and_asks_again(live: LiveSlack) 
         message_ts=await _prompt_ts(live),
     )
     await live.until(live.responses, "the answer")
-    posts = await live.slack.wait_for("chat.postMessage", 3)
-    confirmation = next(c for c in posts if c.body["text"].startswith("Thanks, saved"))
+    [confirmation] = await live.slack.wait_for("chat.postEphemeral")
     undo = button_labelled(confirmation.body["blocks"], "Undo")
+    posts = live.slack.calls_to("chat.postMessage")
 
     await live.press(USER, action_from(undo), channel=DM, message_ts="1700000000.000999")
 
