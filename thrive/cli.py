@@ -16,8 +16,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from prompts import ContentError, load_content, validate_path
-from storage.engine import DEFAULT_SQLITE_PATH, Database
+from storage.engine import DEFAULT_SQLITE_PATH, Database, async_url
 from storage.migrate import upgrade
+from thrive.leader_lock import SQLiteFileLock, SQLiteInUse, sqlite_path
 from thrive.log_setup import configure_logging
 from thrive.pulse_cli import pulse_app
 from thrive.settings import (
@@ -128,7 +129,7 @@ def _run(main: Coroutine[Any, Any, None]) -> None:
     """Run `main`; a database that cannot be opened is one line on stderr and exit 1."""
     try:
         asyncio.run(main)
-    except DatabaseUnavailable as problem:
+    except (DatabaseUnavailable, SQLiteInUse) as problem:
         err.print(str(problem), style="red", highlight=False, markup=False)
         raise typer.Exit(1) from None
 
@@ -300,6 +301,7 @@ async def _run_server(settings: Settings, *, seed: bool) -> None:
     from thrive.demo import seed_demo
     from thrive.server import create_app, start_site
 
+    _refuse_a_second_sqlite_server(settings)
     runtime = await _open_runtime(settings)
     app_ = create_app(runtime)
     runner, port = await start_site(app_, settings.host, settings.port)
@@ -325,6 +327,17 @@ async def _run_server(settings: Settings, *, seed: bool) -> None:
         await stop.wait()
     finally:
         await runner.cleanup()
+
+
+def _refuse_a_second_sqlite_server(settings: Settings) -> None:
+    """Say so before migrating anything when another `thrive serve` holds the SQLite file.
+    (The running app holds the lock itself for as long as it runs: this only asks.)"""
+    path = sqlite_path(async_url(settings.database_url))
+    if path is None:
+        return
+    probe = SQLiteFileLock(path)
+    probe.acquire()  # raises SQLiteInUse
+    probe.release()
 
 
 def main() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import signal
 import sqlite3
@@ -104,6 +105,27 @@ async def test_serve_runs_from_configuration_without_demo_data(tmp_path: Path) -
     assert returncode == 0, (tmp_path / "serve.log").read_text()
     assert (tmp_path / "serve.db").exists()
     assert not (tmp_path / "thrive-demo.db").exists()
+
+
+async def test_a_second_serve_on_the_same_sqlite_file_is_refused_in_one_line(
+    tmp_path: Path,
+) -> None:
+    env = clean_env(THRIVE_DATABASE_URL=f"sqlite:///{tmp_path / 'one.db'}", THRIVE_PORT="0")
+    first = await start_thrive(tmp_path, "first.log", "serve", env=env)
+    try:
+        assert first.stdout is not None
+        await read_url(first.stdout)
+
+        second = await asyncio.to_thread(thrive, "serve", cwd=tmp_path, env=env)
+    finally:
+        returncode = await stop(first, signal.SIGTERM)
+
+    assert second.returncode == 1
+    assert second.stderr.strip().splitlines() == [
+        f"SQLite is single-process: another thrive serve (pid {first.pid}) is using "
+        f"{(tmp_path / 'one.db').resolve()}; use PostgreSQL to run several"
+    ]
+    assert returncode == 0  # the first one was never disturbed
 
 
 # --- configuration errors ------------------------------------------------------------------
