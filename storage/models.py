@@ -160,7 +160,9 @@ class Pulse(Base):
     schedule: Mapped[str | None] = mapped_column(String(100))  # cron, recipient's local time
     send_window_start: Mapped[str | None] = mapped_column(String(5))
     send_window_end: Mapped[str | None] = mapped_column(String(5))
-    reminder_after_hours: Mapped[int | None] = mapped_column(Integer, default=24)
+    # None: no reminder. No column default: the ORM would put it in place of an explicit
+    # None (bot.pulses sets the 24 h default when a pulse is created).
+    reminder_after_hours: Mapped[int | None] = mapped_column(Integer)
     close_after_days: Mapped[int] = mapped_column(Integer, default=7)
     anonymity: Mapped[str] = mapped_column(String(20), default="confidential")
     paused: Mapped[bool] = mapped_column(Boolean, default=False)

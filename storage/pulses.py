@@ -31,14 +31,8 @@ class PulseRepository:
         self.session = session
 
     async def add(self, pulse: Pulse) -> Pulse:
-        no_reminder = pulse.reminder_after_hours is None
         self.session.add(pulse)
         await self.session.flush()
-        if no_reminder:
-            # The ORM fills a None column with its Python default (24 h) on INSERT; "no
-            # reminder" has to be written afterwards.
-            pulse.reminder_after_hours = None
-            await self.session.flush()
         return pulse
 
     async def get(self, pulse_id: int) -> Pulse | None:
