@@ -29,8 +29,11 @@ class ChatAdapter(Protocol):
         """Add this platform's routes to the shared aiohttp application."""
         ...
 
-    async def send(self, to: ConversationRef, message: OutboundMessage) -> MessageRef:
-        """Post a message (a reply or a proactive one); returns the platform's ref to it."""
+    async def send(
+        self, to: ConversationRef, message: OutboundMessage, *, paced: bool = False
+    ) -> MessageRef:
+        """Post a message (a reply or a proactive one); returns the platform's ref to it.
+        `paced` (the outbox): report a rate limit at once, never wait it out inside."""
         ...
 
     async def update(self, ref: MessageRef, message: OutboundMessage) -> None:

@@ -342,7 +342,8 @@ class Outbox:
                     return
                 await self.limits.acquire(to.platform, to.workspace)
                 try:
-                    plan.ref = await self.senders[to.platform].send(to, plan.message)
+                    sender = self.senders[to.platform]
+                    plan.ref = await sender.send(to, plan.message, paced=True)
                 except DeliveryError as error:
                     plan.error = error
                     if isinstance(error, RateLimited):

@@ -29,7 +29,12 @@ MISSING_ADAPTER_RETRY = timedelta(minutes=5)
 class Sender(Protocol):
     """What the outbox needs of an adapter."""
 
-    async def send(self, to: ConversationRef, message: OutboundMessage) -> MessageRef: ...
+    async def send(
+        self, to: ConversationRef, message: OutboundMessage, *, paced: bool = False
+    ) -> MessageRef:
+        """`paced`: the outbox sends it and paces the workspace itself, so a rate limit
+        must come back as RateLimited at once rather than be waited out inside the call."""
+        ...
 
     async def update(self, ref: MessageRef, message: OutboundMessage) -> None: ...
 
@@ -105,7 +110,8 @@ async def _send(
 ) -> MessageRef | None:
     if person is not None:
         assert person.conversation_ref is not None  # checked by the caller
-        return await sender.send(ConversationRef.from_dict(person.conversation_ref), message)
+        to = ConversationRef.from_dict(person.conversation_ref)
+        return await sender.send(to, message, paced=True)
     if message.replaces is not None:
         await sender.update(message.replaces, message)
         return message.replaces

@@ -73,7 +73,9 @@ class LocalChatAdapter:
         app.router.add_get("/chat/api/people/{person}/ws", self._websocket)
         app.on_shutdown.append(self._close_sockets)
 
-    async def send(self, to: ConversationRef, message: OutboundMessage) -> MessageRef:
+    async def send(
+        self, to: ConversationRef, message: OutboundMessage, *, paced: bool = False
+    ) -> MessageRef:
         now = self.clock.now()
         async with self.database.transaction() as session:
             person = await _person(session_people(session), to.conversation_id)

@@ -84,12 +84,14 @@ class SlackAdapter:
             app.cleanup_ctx.append(self._installation_tables)
         app.on_shutdown.append(self._finish_work)
 
-    async def send(self, to: ConversationRef, message: OutboundMessage) -> MessageRef:
+    async def send(
+        self, to: ConversationRef, message: OutboundMessage, *, paced: bool = False
+    ) -> MessageRef:
         if message.private:  # ephemeral where Slack can; otherwise a normal post
             ref = await post_private(self.web, to, message)
             if ref is not None:
                 return ref
-        return await self.web.post(to, message)
+        return await self.web.post(to, message, paced=paced)
 
     async def update(self, ref: MessageRef, message: OutboundMessage) -> None:
         await self.web.update(ref, message)

@@ -45,6 +45,18 @@ class SlackWebApi:
                 AsyncConnectionErrorRetryHandler(max_retry_count=2),
             ],
         )
+        # The outbox's client: a 429 comes straight back (as RateLimited), because the
+        # outbox holds the whole workspace for the Retry-After. Retried inside one call,
+        # the batch's other sends would go on knocking while Slack says wait.
+        self.paced_client = AsyncWebClient(
+            session=self._http,
+            token=config.bot_token,
+            base_url=config.api_url or SLACK_DEFAULT_API,
+            retry_handlers=[
+                AsyncServerErrorRetryHandler(max_retry_count=2),
+                AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            ],
+        )
         # One workspace: config.bot_token. OAuth installs: each workspace's token from the
         # installation store (bolt authorizes inbound requests from the same store).
         self.tokens = BotTokens(config, installations)
@@ -52,12 +64,15 @@ class SlackWebApi:
         self._dm_channels: dict[tuple[str, str], str] = {}
         self._profiles: dict[tuple[str, str], Profile] = {}
 
-    async def post(self, to: ConversationRef, message: OutboundMessage) -> MessageRef:
+    async def post(
+        self, to: ConversationRef, message: OutboundMessage, *, paced: bool = False
+    ) -> MessageRef:
         channel, thread_ts = await self._channel_for(to)
         text, blocks = render_message(message)
         token = await self.tokens.for_workspace(to.workspace)
+        client = self.paced_client if paced else self.client
         try:
-            response = await self.client.chat_postMessage(
+            response = await client.chat_postMessage(
                 token=token,
                 channel=channel,
                 text=text,

@@ -55,7 +55,9 @@ class RecordingSender:
         """The next sends raise these, in order; later sends succeed again."""
         self._failures.extend(errors)
 
-    async def send(self, to: ConversationRef, message: OutboundMessage) -> MessageRef:
+    async def send(
+        self, to: ConversationRef, message: OutboundMessage, *, paced: bool = False
+    ) -> MessageRef:
         if self._failures:
             raise self._failures.pop(0)
         self.sent.append((to, message))

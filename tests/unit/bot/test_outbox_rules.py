@@ -244,7 +244,9 @@ class StallingSender(RecordingSender):
         super().__init__()
         self.in_flight = asyncio.Event()
 
-    async def send(self, to: ConversationRef, message: OutboundMessage) -> MessageRef:
+    async def send(
+        self, to: ConversationRef, message: OutboundMessage, *, paced: bool = False
+    ) -> MessageRef:
         self.in_flight.set()
         await asyncio.Event().wait()
         raise AssertionError("unreachable")
