@@ -96,7 +96,8 @@ class Dispatcher:
                 platform=event.person.platform,
                 user=event.person.user_id,
             )
-            reply = OutboundMessage(text=self.ctx.say(error.copy_key, **error.values))
+            # Only for the person (ephemeral in a Slack channel), like the error below.
+            reply = OutboundMessage(text=self.ctx.say(error.copy_key, **error.values), private=True)
             return Outcome([reply]), "refused"
         except Exception:
             # A bug or an outage: nothing was committed; the person still gets a sentence.
@@ -105,7 +106,8 @@ class Dispatcher:
                 platform=event.person.platform,
                 event_type=type(event).__name__,
             )
-            return Outcome([OutboundMessage(text=self.ctx.say("error.generic"))]), "failed"
+            failed = OutboundMessage(text=self.ctx.say("error.generic"), private=True)
+            return Outcome([failed]), "failed"
 
     async def _profile_changed(
         self, session: AsyncSession, event: ProfileChanged, now: datetime

@@ -3,6 +3,7 @@ profiles, each with the right workspace's token and errors mapped to neutral one
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -62,6 +63,7 @@ class SlackWebApi:
         self.tokens = BotTokens(config, installations)
         # conversations.open is Tier 3: remember each person's DM channel.
         self._dm_channels: dict[tuple[str, str], str] = {}
+        self._opening: dict[tuple[str, str], asyncio.Future[str]] = {}
         self._profiles: dict[tuple[str, str], Profile] = {}
 
     async def post(
@@ -207,11 +209,19 @@ class SlackWebApi:
         key = (to.workspace, to.conversation_id)
         channel = to.data.get("channel") or self._dm_channels.get(key)
         if not channel:
-            token = await self.tokens.for_workspace(to.workspace)
-            try:
-                opened = await self.client.conversations_open(token=token, users=to.conversation_id)
-            except Exception as error:
-                raise neutral_error(error) from error
-            channel = str(opened["channel"]["id"])
+            # Two prompts to one person in one outbox batch: open their DM once.
+            opening = self._opening.get(key)
+            if opening is None:
+                opening = self._opening[key] = asyncio.ensure_future(self._open_dm(to))
+                opening.add_done_callback(lambda _: self._opening.pop(key, None))
+            channel = await asyncio.shield(opening)
         self._dm_channels[key] = str(channel)
         return str(channel), str(thread_ts) if thread_ts else None
+
+    async def _open_dm(self, to: ConversationRef) -> str:
+        token = await self.tokens.for_workspace(to.workspace)
+        try:
+            opened = await self.client.conversations_open(token=token, users=to.conversation_id)
+        except Exception as error:
+            raise neutral_error(error) from error
+        return str(opened["channel"]["id"])

@@ -43,8 +43,11 @@ async def test_an_unknown_action_id_gets_a_polite_reply_and_changes_nothing(
         USER, {"action_id": "no.such.action", "value": "1"}, channel=DM, message_ts="1.1"
     )
 
-    calls = await live.slack.wait_for("chat.postMessage", before + 1)
-    assert calls[-1].body["text"].startswith("That button no longer works.")
+    # Told privately (an ephemeral message), and nothing else happens.
+    [told] = await live.slack.wait_for("chat.postEphemeral")
+    assert told.body["text"].startswith("That button no longer works.")
+    assert told.body["user"] == USER
+    assert len(live.slack.calls_to("chat.postMessage")) == before
     assert await live.responses() == []
 
 
@@ -57,8 +60,9 @@ async def test_a_form_whose_metadata_does_not_decode_is_answered_politely(
 
     assert await live.submit_view(USER, view, {"answer": "Teaching"}) == 200
 
-    calls = await live.slack.wait_for("chat.postMessage", before + 1)
-    assert calls[-1].body["text"].startswith("That button no longer works.")
+    [told] = await live.slack.wait_for("chat.postEphemeral")
+    assert told.body["text"].startswith("That button no longer works.")
+    assert len(live.slack.calls_to("chat.postMessage")) == before
     assert await live.responses() == []
 
 

@@ -117,3 +117,24 @@ async def test_declining_opens_a_modal_and_the_reason_reaches_the_card_and_the_s
     assert "decided not to take your idea" in news[0]
     idea = await _idea(live)
     assert (idea.state, idea.decline_reason) == ("declined", "The budget for next year is set")
+
+
+async def test_a_clinician_pressing_a_card_button_is_told_privately_and_nothing_moves(
+    live: LiveSlack,
+) -> None:
+    await _leader(live)
+    assert (
+        await live.command(CLINICIAN, "idea a float nurse on Mondays", channel="C0GENERAL") == 200
+    )
+    ts, blocks = await _card(live)
+    posts_before = len(live.slack.calls_to("chat.postMessage"))
+
+    accept = action_from(button_labelled(blocks, "Accept"))
+    assert await live.press(CLINICIAN, accept, channel=LEADERS_CHANNEL, message_ts=ts) == 200
+
+    [told] = await live.slack.wait_for("chat.postEphemeral")
+    assert told.body["user"] == CLINICIAN and told.body["channel"] == LEADERS_CHANNEL
+    assert "Only leaders" in str(told.body["text"])
+    assert len(live.slack.calls_to("chat.postMessage")) == posts_before  # nothing public
+    assert live.slack.calls_to("chat.update") == []
+    assert (await _idea(live)).state == "submitted"
