@@ -12,7 +12,7 @@ import hmac
 import re
 from dataclasses import dataclass
 
-from bot import actions
+from bot import actions, pathway
 from bot.context import Turn
 from bot.errors import BadAction, PromptAlreadyAnswered, PromptClosed
 from bot.events import MessageRef
@@ -225,7 +225,7 @@ async def undo_answer(
             return [OutboundMessage(text=turn.say("answer.undo_gone"))]
         if idea.state != SUBMITTED:
             return [OutboundMessage(text=turn.say("answer.undo_too_late"))]
-        await turn.ideas.remove(idea)
+        await pathway.withdraw(turn, idea)
     else:
         response = await turn.answers.get(number)
         if response is None or response.prompt_id != target.prompt_id:
@@ -354,7 +354,7 @@ async def _withdraw_idea(turn: Turn, response_id: int) -> None:
     """Undoing the idea prompt's answer also withdraws the idea it created, if untouched."""
     idea = await turn.ideas.from_response(response_id)
     if idea is not None and idea.state == SUBMITTED:
-        await turn.ideas.remove(idea)
+        await pathway.withdraw(turn, idea)
 
 
 async def delivery_replied_to(turn: Turn, ref: MessageRef) -> Delivery | None:

@@ -22,6 +22,7 @@ from bot.messages import Button, ButtonStyle, Form, FormField, IdeaCard, Outboun
 from bot.people import Role
 from bot.privacy import redact, redaction_notices
 from storage.models import Idea, IdeaEvent, Person
+from storage.notifications import NotificationRepository
 
 SUBMITTED = "submitted"
 UNDER_REVIEW = "under review"
@@ -191,6 +192,21 @@ async def move(
         done = turn.say("pathway.done", number=idea.id, state=to_state)
         replies.append(OutboundMessage(text=done, private=True))
     return replies
+
+
+async def withdraw(turn: Turn, idea: Idea) -> None:
+    """The submitter took the idea back (Undo) before leaders touched it: remove it, and
+    the leaders' card says so (or, not yet posted, never goes)."""
+    notes = NotificationRepository(turn.session)
+    if idea.card_ref is not None:
+        withdrawn = OutboundMessage(
+            text=turn.say("pathway.withdrawn", number=idea.id),
+            replaces=MessageRef.from_dict(idea.card_ref),
+        )
+        await queue_notification(turn, LEADERS, withdrawn)
+    else:
+        await notes.cancel_pending_card(idea.id)
+    await turn.ideas.remove(idea)
 
 
 async def add_details(turn: Turn, idea_id: int, details: str) -> Replies:

@@ -14,6 +14,7 @@ from storage.models import Notification
 PENDING = "pending"
 SENT = "sent"
 FAILED = "failed"
+CANCELLED = "cancelled"  # withdrawn before it went
 NOWHERE = "nowhere"  # the platform has no place configured for that audience
 
 
@@ -36,6 +37,19 @@ class NotificationRepository:
         if dialect_name(self.session) == "postgresql":
             statement = statement.with_for_update(skip_locked=True)
         return (await self.session.scalars(statement)).all()
+
+    async def cancel_pending_card(self, idea_id: int) -> int:
+        """A new idea's card not sent yet never goes (the idea was withdrawn)."""
+        pending = await self.session.scalars(
+            select(Notification).where(Notification.state == PENDING)
+        )
+        cancelled = 0
+        for note in pending:  # few at any time; JSON matching differs by dialect
+            card = note.body.get("idea")
+            if isinstance(card, dict) and card.get("idea_id") == idea_id:
+                note.state = CANCELLED
+                cancelled += 1
+        return cancelled
 
     async def get(self, notification_id: int) -> Notification | None:
         return await self.session.get(Notification, notification_id)

@@ -253,3 +253,45 @@ async def test_news_waits_for_the_end_of_the_submitters_quiet_hours(chat: ChatHa
     await chat.outbox.dispatch_due()
     [news] = _news_for(chat, "ana")
     assert f"idea #{idea_id}" in news
+
+
+async def _idea_answer_with_undo(chat: ChatHarness) -> tuple[OutboundMessage, Button]:
+    """Ana answers the idea prompt; the confirmation carries Undo."""
+    await chat.join("ana")
+    await chat.grant("lee", Role.LEADER)
+    await chat.open_prompts(["ana"], ["break-the-rules"])
+    replies = await chat.say("ana", "No meetings before clinic")
+    [confirmation] = [
+        r for r in replies if any(b.action_id == actions.ANSWER_UNDO for b in r.buttons)
+    ]
+    [undo] = [b for b in confirmation.buttons if b.action_id == actions.ANSWER_UNDO]
+    return confirmation, undo
+
+
+async def test_undoing_an_idea_after_its_card_went_out_marks_the_card_withdrawn(
+    chat: ChatHarness,
+) -> None:
+    confirmation, undo = await _idea_answer_with_undo(chat)
+    await chat.outbox.dispatch_due()
+    assert len(chat.sender.announced) == 1
+
+    await chat.press_button("ana", undo, on=confirmation)
+    await chat.outbox.dispatch_due()
+
+    assert await chat.ideas() == []
+    [(ref, withdrawn)] = chat.sender.updated
+    assert ref == LEADERS_ROOM
+    assert "withdrawn" in withdrawn.text
+    assert withdrawn.buttons == () and withdrawn.idea is None  # nothing left to press
+
+
+async def test_undoing_an_idea_before_its_card_went_out_means_the_card_never_goes(
+    chat: ChatHarness,
+) -> None:
+    confirmation, undo = await _idea_answer_with_undo(chat)
+
+    await chat.press_button("ana", undo, on=confirmation)
+    await chat.outbox.dispatch_due()
+
+    assert await chat.ideas() == []
+    assert chat.sender.announced == [] and chat.sender.updated == []
