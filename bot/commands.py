@@ -19,6 +19,7 @@ class CommandName(StrEnum):
     FORGET_ME = "forget me"
     PULSES = "pulses"  # the wellness lead's list
     PULSE = "pulse"  # argument: "pause NAME", "resume NAME" or "send NAME"
+    QUIET = "quiet"  # argument: "hours [HH:MM-HH:MM|off|default]" or "weekends [on|off|default]"
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,8 @@ _WITH_ARGUMENT = re.compile(
 )
 
 
+# Only with "hours" or "weekends", so "quiet days are rare" stays an answer.
+_QUIET = re.compile(r"^quiet\s+(hours|weekends)\b\s*(.*)$", re.IGNORECASE | re.DOTALL)
 # Only with its verb, so "pulse checks feel rushed" stays an answer.
 _PULSE = re.compile(r"^pulse\s+(pause|resume|send)\b\s*(.*)$", re.IGNORECASE | re.DOTALL)
 
@@ -57,6 +60,11 @@ def parse_command(text: str) -> ParsedCommand | None:
     bare = _BARE.get(stripped.lower().rstrip(".!"))
     if bare is not None:
         return ParsedCommand(bare)
+    quiet = _QUIET.match(stripped)
+    if quiet:
+        return ParsedCommand(
+            CommandName.QUIET, f"{quiet.group(1).lower()} {quiet.group(2)}".strip()
+        )
     pulse = _PULSE.match(stripped)
     if pulse:
         return ParsedCommand(

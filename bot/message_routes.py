@@ -92,6 +92,8 @@ async def run_command(turn: Turn, command: ParsedCommand) -> Replies:
             return await ideas.my_ideas(turn)
         case CommandName.FORGET_ME:
             return await my_data.forget_me(turn)
+        case CommandName.QUIET:
+            return await preferences.quiet(turn, command.argument)
         case CommandName.PULSES | CommandName.PULSE:
             return await pulses.chat_command(turn, command.argument)
 

@@ -272,3 +272,43 @@ async def test_a_crash_mid_send_loses_nothing_and_resends_only_what_was_in_fligh
 
     assert sorted(to.conversation_id for to, _ in sender.sent) == ["dm-ana", "dm-ben", "dm-cat"]
     assert {d.state for d in await _deliveries(chat)} == {"sent"}
+
+
+async def test_a_person_sets_their_own_quiet_hours_and_the_outbox_keeps_them(
+    chat: ChatHarness, sender: RecordingSender, clock: FixedClock
+) -> None:
+    ana = await chat.join("ana")
+
+    [shown] = await chat.say("ana", "quiet hours")
+    assert "between 19:00 and 07:00" in shown.text and "none at weekends" in shown.text
+    [changed] = await chat.say("ana", "quiet hours 12:00-14:00")
+    assert "between 12:00 and 14:00" in changed.text
+    [odd] = await chat.say("ana", "quiet hours after lunch")
+    assert "quiet hours 21:00-07:00" in odd.text  # how to write it; nothing changed
+
+    clock.set(at_new_york(3, 12, 30))  # inside her own quiet hours, fine for the org's
+    await chat.outbox.open_occurrence([ana], ["joy-more"])
+    await chat.outbox.dispatch_due()
+    [delivery] = await _deliveries(chat)
+    assert (sender.sent, delivery.due_at) == ([], at_new_york(3, 14))
+
+    [off] = await chat.say("ana", "quiet hours off")
+    assert "at any hour" in off.text
+    await chat.say("ana", "quiet weekends off")
+    clock.set(at_new_york(7, 23))  # Saturday, 23:00
+    await chat.outbox.open_occurrence([ana], ["valued"])
+    await chat.outbox.dispatch_due()
+    assert [m.question.prompt_id for m in sender.messages_to("ana") if m.question] == [
+        "joy-more",
+        "valued",
+    ]
+
+
+async def test_quiet_hours_in_an_answer_are_not_a_command(chat: ChatHarness) -> None:
+    await chat.join("ana")
+    await chat.open_prompts(["ana"], ["joy-more"])
+
+    await chat.say("ana", "quiet days on the ward")
+
+    [response] = await chat.responses()
+    assert response.text == "quiet days on the ward"
