@@ -47,6 +47,9 @@ log = structlog.get_logger(__name__)
 
 LEASE = timedelta(seconds=60)
 BATCH_SIZE = 100
+# The pipeline holds at most two batches unrecorded (one on the wire, one being recorded):
+# all that a dispatcher killed mid-send can leave to be sent again.
+MAX_UNRECORDED = 2 * BATCH_SIZE
 SEND_CONCURRENCY = 10
 
 
@@ -67,6 +70,7 @@ class _Planned:
     note: str  # stored as the delivery's reason (e.g. the zone was unknown)
     attempts: int = 0
     person_id: int = 0
+    failed_at: datetime | None = None  # when the platform said no (a 429's wait starts here)
     reminder_due_at: datetime | None = None
     ref: MessageRef | None = None
     error: DeliveryError | None = None
@@ -336,18 +340,21 @@ class Outbox:
         async def send(plan: _Planned) -> None:
             to = plan.conversation
             async with gate:
-                paused = self.limits.paused_until(to.platform, to.workspace, now)
-                if paused is not None:  # a 429 came back for this workspace: wait it out
-                    plan.error = RateLimited((paused - now).total_seconds(), "workspace paused")
-                    return
                 await self.limits.acquire(to.platform, to.workspace)
+                # The clock now, not the batch's: a batch can take longer than a Retry-After.
+                moment = self.ctx.clock.now()
+                paused = self.limits.paused_until(to.platform, to.workspace, moment)
+                if paused is not None:  # a 429 came back for this workspace: wait it out
+                    wait = (paused - moment).total_seconds()
+                    plan.error, plan.failed_at = RateLimited(wait, "workspace paused"), moment
+                    return
                 try:
                     sender = self.senders[to.platform]
                     plan.ref = await sender.send(to, plan.message, paced=True)
                 except DeliveryError as error:
-                    plan.error = error
+                    plan.error, plan.failed_at = error, self.ctx.clock.now()
                     if isinstance(error, RateLimited):
-                        until = now + timedelta(seconds=max(error.retry_after, 1.0))
+                        until = plan.failed_at + timedelta(seconds=max(error.retry_after, 1.0))
                         self.limits.pause(to.platform, to.workspace, until)
                 except Exception as error:  # a bug in an adapter: that row fails alone
                     log.exception("delivery.send_crashed", delivery=plan.delivery_id)
@@ -415,7 +422,10 @@ async def _record_one(
     if plan.reminder:
         # Only a rate limit is worth waiting for: a reminder is not worth a retry storm.
         if isinstance(plan.error, RateLimited):
-            delivery.reminder_due_at = now + timedelta(seconds=max(plan.error.retry_after, 1.0))
+            failed_at = plan.failed_at or now
+            delivery.reminder_due_at = failed_at + timedelta(
+                seconds=max(plan.error.retry_after, 1.0)
+            )
             return "rate_limited"
         delivery.reminder_due_at = None
         delivery.reason = f"reminder not sent: {plan.error or plan.crashed}"
@@ -424,7 +434,7 @@ async def _record_one(
         fail(delivery, f"internal error: {plan.crashed}")
         return "crashed"
     assert plan.error is not None
-    return after_failed_send(delivery, plan.error, now)
+    return after_failed_send(delivery, plan.error, plan.failed_at or now)
 
 
 def _settle(delivery: Delivery, action: str, until: datetime | None, reason: str) -> None:

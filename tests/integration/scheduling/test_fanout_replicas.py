@@ -26,7 +26,7 @@ from adapters.local.adapter import LOCAL_PLATFORM, LOCAL_WORKSPACE, conversation
 from bot.catalog import sync_content
 from bot.clock import SystemClock
 from bot.context import BotContext
-from bot.delivery import BATCH_SIZE, Outbox
+from bot.delivery import MAX_UNRECORDED, Outbox
 from prompts import Content
 from storage.engine import Database
 from storage.migrate import upgrade
@@ -287,12 +287,12 @@ async def test_kill_9_of_one_replica_mid_fan_out_loses_nobody_and_resends_at_mos
         print(
             f"\nkill -9 of one of 2 replicas at {shown_at_kill}/{RECIPIENTS} shown: "
             f"finished in {took:.1f} s; prompted twice: {found.twice} "
-            f"(at most {BATCH_SIZE}); never prompted: {found.never}"
+            f"(at most {MAX_UNRECORDED}); never prompted: {found.never}"
         )
         assert survivor.running
         assert found.states == {"sent": RECIPIENTS}
         assert found.never == 0  # nobody lost
-        assert found.twice == found.extra <= BATCH_SIZE  # only the victim's batch in flight
+        assert found.twice == found.extra <= MAX_UNRECORDED  # only the victim's unrecorded batches
         assert found.wrong == 0
     finally:
         await fleet.close()
@@ -329,11 +329,11 @@ async def test_kill_9_of_the_only_server_mid_fan_out_and_a_restart_finish_it(
         print(
             f"\nkill -9 of the only server at {shown_at_kill}/{RECIPIENTS} shown, then a "
             f"restart: finished in {took:.1f} s; prompted twice: {found.twice} "
-            f"(at most {BATCH_SIZE}); never prompted: {found.never}"
+            f"(at most {MAX_UNRECORDED}); never prompted: {found.never}"
         )
         assert found.states == {"sent": RECIPIENTS}
         assert found.never == 0
-        assert found.twice == found.extra <= BATCH_SIZE
+        assert found.twice == found.extra <= MAX_UNRECORDED
         assert found.wrong == 0
     finally:
         await fleet.close()

@@ -274,17 +274,6 @@ async def test_a_fan_out_through_429_storms_prompts_everyone_once_and_gives_up_o
     assert await failures(live, second.occurrence_id) == {user: "recipient gone" for user in GONE}
 
 
-STALE_PAUSE = (
-    "product bug: Outbox._send_all (bot/delivery.py) pauses the workspace until the "
-    "batch's claim time + Retry-After, not the 429's time + Retry-After (and re-queues the "
-    "429'd row the same way), so the pause ends early by however long the batch had been "
-    "running; a batch that takes longer than Retry-After is not paused at all"
-)
-
-
-# Unthrottled, a batch takes a fraction of a second: the early end of the pause shows only
-# when a 429 comes late in a batch, so this fails now and then until the fix.
-@pytest.mark.xfail(strict=False, reason=STALE_PAUSE)
 async def test_nothing_is_posted_to_a_workspace_while_slack_says_retry_after(
     live: LiveSlack,
 ) -> None:
@@ -300,7 +289,6 @@ PACED_RATE = 20  # messages per second: a batch of 100 takes 5 s
 PACED_RECIPIENTS = 120
 
 
-@pytest.mark.xfail(strict=True, reason=STALE_PAUSE)
 @pytest.mark.parametrize("live", [PACED_RATE], indirect=True)
 async def test_a_429_in_the_middle_of_a_paced_batch_holds_the_rest_of_it(
     live: LiveSlack,
