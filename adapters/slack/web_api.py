@@ -10,6 +10,7 @@ from typing import Any
 import aiohttp
 import structlog
 from slack_bolt.context.respond.async_respond import AsyncRespond
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -36,28 +37,11 @@ class SlackWebApi:
         # One HTTP session for every call: without it slack_sdk opens a new session (and
         # connection) per API call, which dominated the work behind each Slack event.
         self._http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
-        self.client = AsyncWebClient(
-            session=self._http,
-            token=config.bot_token,
-            base_url=config.api_url or SLACK_DEFAULT_API,
-            retry_handlers=[
-                AsyncRateLimitErrorRetryHandler(max_retry_count=2),
-                AsyncServerErrorRetryHandler(max_retry_count=2),
-                AsyncConnectionErrorRetryHandler(max_retry_count=2),
-            ],
-        )
+        self.client = self._client(config, wait_out_rate_limits=True)
         # The outbox's client: a 429 comes straight back (as RateLimited), because the
         # outbox holds the whole workspace for the Retry-After. Retried inside one call,
         # the batch's other sends would go on knocking while Slack says wait.
-        self.paced_client = AsyncWebClient(
-            session=self._http,
-            token=config.bot_token,
-            base_url=config.api_url or SLACK_DEFAULT_API,
-            retry_handlers=[
-                AsyncServerErrorRetryHandler(max_retry_count=2),
-                AsyncConnectionErrorRetryHandler(max_retry_count=2),
-            ],
-        )
+        self.paced_client = self._client(config, wait_out_rate_limits=False)
         # One workspace: config.bot_token. OAuth installs: each workspace's token from the
         # installation store (bolt authorizes inbound requests from the same store).
         self.tokens = BotTokens(config, installations)
@@ -65,6 +49,20 @@ class SlackWebApi:
         self._dm_channels: dict[tuple[str, str], str] = {}
         self._opening: dict[tuple[str, str], asyncio.Future[str]] = {}
         self._profiles: dict[tuple[str, str], Profile] = {}
+
+    def _client(self, config: SlackConfig, *, wait_out_rate_limits: bool) -> AsyncWebClient:
+        retry_handlers: list[AsyncRetryHandler] = [
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+        ]
+        if wait_out_rate_limits:
+            retry_handlers.insert(0, AsyncRateLimitErrorRetryHandler(max_retry_count=2))
+        return AsyncWebClient(
+            session=self._http,
+            token=config.bot_token,
+            base_url=config.api_url or SLACK_DEFAULT_API,
+            retry_handlers=retry_handlers,
+        )
 
     async def post(
         self, to: ConversationRef, message: OutboundMessage, *, paced: bool = False

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from bot.events import HomeOpened
 from bot.people import Role
-from storage.people import PeopleRepository
 from tests.unit.bot.dispatch_harness import ChatHarness, conversation_ref, person_ref, texts
 
 CLINICIANS = ["ana", "ben", "cat", "dev", "eli"]
@@ -13,15 +12,6 @@ CLINICIANS = ["ana", "ben", "cat", "dev", "eli"]
 async def _home(chat: ChatHarness, user_id: str) -> str:
     outcome = await chat.handle(HomeOpened(person_ref(user_id), conversation_ref(user_id), None))
     return "\n".join(texts(outcome.replies))
-
-
-async def _grant(chat: ChatHarness, user_id: str, role: Role) -> None:
-    person = await chat.join(user_id)
-    async with chat.database.transaction() as session:
-        people = PeopleRepository(session)
-        found = await people.get(person.id)
-        assert found is not None
-        await people.grant(found, role, now=chat.ctx.clock.now())
 
 
 async def test_a_clinician_sees_their_open_question_and_ideas(chat: ChatHarness) -> None:
@@ -41,7 +31,7 @@ async def test_a_leader_sees_the_triage_queue_without_anonymous_names(chat: Chat
     await chat.join("ana")
     await chat.open_prompts(["ana"], ["break-the-rules"], anonymity="anonymous")
     await chat.say("ana", "No meetings before clinic")
-    await _grant(chat, "lee", Role.LEADER)
+    await chat.grant("lee", Role.LEADER)
 
     home = await _home(chat, "lee")
 
@@ -55,7 +45,7 @@ async def test_the_wellness_lead_sees_pulses_and_a_rate_only_for_enough_people(
 ) -> None:
     for user_id in CLINICIANS:
         await chat.join(user_id)
-    await _grant(chat, "wes", Role.WELLNESS_LEAD)
+    await chat.grant("wes", Role.WELLNESS_LEAD)
     await chat.open_prompts(CLINICIANS[:4], ["joy-more"])
     await chat.say("ana", "Teaching")
 
