@@ -7,10 +7,12 @@ the person, with the details in the log.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
 import structlog
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import answers, metrics
@@ -41,6 +43,9 @@ log = structlog.get_logger(__name__)
 
 Replies = list[OutboundMessage]
 
+BUSY_ATTEMPTS = 4
+BUSY_BACKOFF_SECONDS = 0.2
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -66,28 +71,7 @@ class Dispatcher:
 
     async def _handle(self, event: InboundEvent) -> tuple[Outcome, str]:
         try:
-            async with self.database.transaction() as session:
-                turn_now = self.ctx.clock.now()
-                turn_ledger = LedgerRepository(session)
-                if event.event_id and not await turn_ledger.first_time_seen(
-                    event.person.platform, event.event_id, turn_now
-                ):
-                    log.info(
-                        "inbound.duplicate", platform=event.person.platform, event_id=event.event_id
-                    )
-                    return Outcome([], duplicate=True), "duplicate"
-                if isinstance(event, ProfileChanged):
-                    return await self._profile_changed(session, event, turn_now)
-                person = await ensure_person(
-                    PeopleRepository(session),
-                    event.person,
-                    event.conversation,
-                    now=turn_now,
-                    default_timezone=self.ctx.default_timezone,
-                )
-                turn = Turn(self.ctx, session, person, turn_now)
-                replies = await self._route(turn, event)
-                return Outcome(replies, erase_history=turn.erase_history), "handled"
+            return await self._retrying_when_busy(event)
         except ThriveError as error:
             log.info(
                 "inbound.refused",
@@ -108,6 +92,44 @@ class Dispatcher:
             )
             failed = OutboundMessage(text=self.ctx.say("error.generic"), private=True)
             return Outcome([failed]), "failed"
+
+    async def _retrying_when_busy(self, event: InboundEvent) -> tuple[Outcome, str]:
+        """SQLite under a burst may stay locked past its busy timeout. Everything rolled
+        back, so the whole event is tried again rather than lost (a Slack event is acked
+        already: nobody would send it again)."""
+        for attempt in range(1, BUSY_ATTEMPTS + 1):
+            try:
+                return await self._in_transaction(event)
+            except OperationalError as error:
+                if "locked" not in str(error.orig) or attempt == BUSY_ATTEMPTS:
+                    raise
+                log.warning("inbound.database_busy", attempt=attempt, event_id=event.event_id)
+                await asyncio.sleep(BUSY_BACKOFF_SECONDS * attempt)
+        raise AssertionError("unreachable")
+
+    async def _in_transaction(self, event: InboundEvent) -> tuple[Outcome, str]:
+        async with self.database.transaction() as session:
+            turn_now = self.ctx.clock.now()
+            turn_ledger = LedgerRepository(session)
+            if event.event_id and not await turn_ledger.first_time_seen(
+                event.person.platform, event.event_id, turn_now
+            ):
+                log.info(
+                    "inbound.duplicate", platform=event.person.platform, event_id=event.event_id
+                )
+                return Outcome([], duplicate=True), "duplicate"
+            if isinstance(event, ProfileChanged):
+                return await self._profile_changed(session, event, turn_now)
+            person = await ensure_person(
+                PeopleRepository(session),
+                event.person,
+                event.conversation,
+                now=turn_now,
+                default_timezone=self.ctx.default_timezone,
+            )
+            turn = Turn(self.ctx, session, person, turn_now)
+            replies = await self._route(turn, event)
+            return Outcome(replies, erase_history=turn.erase_history), "handled"
 
     async def _profile_changed(
         self, session: AsyncSession, event: ProfileChanged, now: datetime

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -41,11 +41,18 @@ def async_url(database_url: str | None) -> str:
     return url.render_as_string(hide_password=False)
 
 
-def _enable_sqlite_foreign_keys(dbapi_connection: object, _record: object) -> None:
+def _sqlite_pragmas(busy_timeout_ms: int) -> Callable[[object, object], None]:
+    def on_connect(dbapi_connection: object, _record: object) -> None:
+        _set_pragmas(dbapi_connection, busy_timeout_ms)
+
+    return on_connect
+
+
+def _set_pragmas(dbapi_connection: object, busy_timeout_ms: int) -> None:
     # SQLite ignores ON DELETE CASCADE unless this is switched on per connection.
     cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
     # WAL lets the web chat read while the outbox writes (a no-op for :memory:).
     cursor.execute("PRAGMA journal_mode=WAL")
     # With WAL, NORMAL stays safe from corruption and skips an fsync per commit.
@@ -56,7 +63,7 @@ def _enable_sqlite_foreign_keys(dbapi_connection: object, _record: object) -> No
 class Database:
     """The engine plus a session factory; `transaction()` is the unit of work."""
 
-    def __init__(self, database_url: str | None) -> None:
+    def __init__(self, database_url: str | None, *, busy_timeout_ms: int = 5000) -> None:
         url = async_url(database_url)
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
@@ -67,7 +74,7 @@ class Database:
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             sync_engine: Engine = self.engine.sync_engine
-            event.listen(sync_engine, "connect", _enable_sqlite_foreign_keys)
+            event.listen(sync_engine, "connect", _sqlite_pragmas(busy_timeout_ms))
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     @asynccontextmanager

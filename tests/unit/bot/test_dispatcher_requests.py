@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -15,9 +16,11 @@ from bot.context import BotContext
 from bot.dispatcher import Dispatcher
 from bot.events import MessageReceived
 from prompts import load_content
+from storage.engine import Database
 from storage.models import Person
 from tests.unit.bot.dispatch_harness import (
     ChatHarness,
+    RecordingSender,
     button,
     conversation_ref,
     person_ref,
@@ -339,3 +342,31 @@ async def test_an_unexpected_failure_still_gets_a_sentence_and_stores_nothing(
         "Sorry, something went wrong on my side. Please try again in a minute."
     ]
     assert await chat.responses() == []
+
+
+async def test_an_answer_waits_out_a_locked_sqlite_file_instead_of_being_lost(
+    sqlite_db: Database, ctx: BotContext, sender: RecordingSender
+) -> None:
+    """Another writer holds SQLite past the busy timeout: the event is tried again (it was
+    rolled back whole), so the answer is stored once and the person never sees an error."""
+    impatient = Database(sqlite_db.url, busy_timeout_ms=50)
+    chat = ChatHarness(impatient, ctx, sender)
+    try:
+        await chat.join("ana")
+        await chat.open_prompts(["ana"], ["joy-more"])
+        path = sqlite_db.url.split("///", 1)[1]
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # the write lock, as a busy writer would hold it
+
+        answering = asyncio.create_task(chat.say("ana", "Teaching the residents"))
+        await asyncio.sleep(0.3)  # longer than the busy timeout: the first try fails
+        holder.execute("COMMIT")
+        holder.close()
+        replies = await answering
+    finally:
+        await impatient.dispose()
+
+    shown = texts(replies)
+    assert any(text.startswith("Thanks, saved: Teaching the residents") for text in shown)
+    assert not any(text.startswith("Sorry") for text in shown)
+    assert [r.text for r in await chat.responses()] == ["Teaching the residents"]
