@@ -37,30 +37,34 @@ class AnswerInput:
     option: str | None = None  # a scale number or a choice value, from a button
 
 
-async def find_open_delivery(turn: Turn) -> Delivery | None:
-    """The prompt a plain message answers: the one the person pressed Answer on if it is
-    still open, else their most recently sent prompt that is still open, if any."""
-    open_deliveries = [
-        delivery
-        for delivery in await turn.deliveries.awaiting_answer(turn.person.id)
-        if delivery.occurrence.closes_at is None or delivery.occurrence.closes_at > turn.now
-    ]
-    for delivery in open_deliveries:
-        if delivery.id == turn.person.answering_delivery_id:
-            return delivery
-    return open_deliveries[0] if open_deliveries else None
+@dataclass(frozen=True)
+class Awaiting:
+    """What a plain message may answer, from one query: the open prompt it answers, and
+    whether a prompt closed unanswered (so a late reply is told so, not 'nothing open')."""
+
+    open: Delivery | None
+    closed_unanswered: bool
 
 
-async def has_recently_closed_prompt(turn: Turn) -> bool:
-    """Whether the person has an unanswered prompt whose occurrence has closed, so a
-    late reply can be told so instead of 'nothing is open'."""
+async def awaiting(turn: Turn) -> Awaiting:
+    """The open prompt is the one the person pressed Answer on if it is still open, else
+    their most recently sent prompt that is still open, if any."""
+    still_open: list[Delivery] = []
+    closed = False
     for delivery in await turn.deliveries.awaiting_answer(turn.person.id, include_closed=True):
-        closes_at = delivery.occurrence.closes_at
-        if delivery.occurrence.closed_at is not None or (
-            closes_at is not None and closes_at <= turn.now
+        occurrence = delivery.occurrence
+        if occurrence.closed_at is not None or (
+            occurrence.closes_at is not None and occurrence.closes_at <= turn.now
         ):
-            return True
-    return False
+            closed = True
+        else:
+            still_open.append(delivery)
+    chosen = next((d for d in still_open if d.id == turn.person.answering_delivery_id), None)
+    return Awaiting(chosen or (still_open[0] if still_open else None), closed)
+
+
+async def find_open_delivery(turn: Turn) -> Delivery | None:
+    return (await awaiting(turn)).open
 
 
 def focus_on(turn: Turn, delivery: Delivery) -> None:

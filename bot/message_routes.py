@@ -35,10 +35,12 @@ async def on_message(turn: Turn, event: MessageReceived) -> Replies:
         return [OutboundMessage(text=turn.say("answer.empty"))]
     command = parse_command(text)
     delivery = None
+    closed_unanswered = False
     if event.in_reply_to is not None:  # a reply in a prompt's thread answers that prompt
         delivery = await answers.delivery_replied_to(turn, event.in_reply_to)
     if delivery is None:
-        delivery = await answers.find_open_delivery(turn)
+        found = await answers.awaiting(turn)
+        delivery, closed_unanswered = found.open, found.closed_unanswered
     if command is not None and delivery is not None and _maybe_an_answer(command, text):
         prompt = answers.current_prompt(turn, delivery)
         if prompt.kind != PromptKind.IDEA:
@@ -50,9 +52,7 @@ async def on_message(turn: Turn, event: MessageReceived) -> Replies:
     if command is not None:
         return await run_command(turn, command)
     if delivery is None:
-        if await answers.has_recently_closed_prompt(turn):
-            return [_nothing_open(turn, text, closed=True)]
-        return [_nothing_open(turn, text)]
+        return [_nothing_open(turn, text, closed=closed_unanswered)]
     prompt = answers.current_prompt(turn, delivery)
     return await answers.record_answer(
         turn,
