@@ -36,7 +36,6 @@ import itertools
 import json
 import logging
 import multiprocessing
-import re
 import statistics
 import tempfile
 import time
@@ -56,16 +55,14 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import SlackAdapter
+from bench.slack_stub import BOT_USER_ID, TEAM_ID, StubSlack
 from thrive.log_setup import configure_logging
 from thrive.server import build_runtime, create_app, start_site
 from thrive.settings import load_settings
 
 SIGNING_SECRET = "bench-signing-secret"
 BOT_TOKEN = "xoxb-bench"
-TEAM_ID = "T0BENCH"
 API_APP_ID = "A0BENCH"
-BOT_USER_ID = "U0BOT"
-BOT_ID = "B0BOT"
 PEOPLE = 50  # distinct people sending; the warm-up introduces each one to every target
 CONCURRENCY = (1, 10, 50)
 REQUESTS = {1: 400, 10: 1000, 50: 1000}
@@ -75,7 +72,6 @@ GOAL_THROUGHPUT_RATIO = 0.8
 DRAIN_TIMEOUT_SECONDS = 60.0
 DRAIN_POLL_SECONDS = 0.005
 PAUSE_SECONDS = 0.2  # between rounds of the bare apps (nothing behind their acks)
-_DM_WORDS = re.compile(r"hello (\d+)")
 
 KINDS = ("command", "dm")
 TARGETS = ("bot", "bare-default", "bare-fast")
@@ -189,89 +185,6 @@ def _dm(n: int) -> Prepared:
         "is_ext_shared_channel": False,
     }
     return _signed(json.dumps(envelope), "application/json")
-
-
-# --- a stub Slack Web API ---
-
-
-class StubSlack:
-    """Answers {"ok": true, ...} for the methods the adapter calls; notes when the reply
-    to each request arrived (request number -> perf_counter())."""
-
-    def __init__(self) -> None:
-        self.replied: dict[int, float] = {}
-        self._ts = itertools.count(1)
-        self.origin = ""
-
-    async def start(self) -> web.AppRunner:
-        app = web.Application()
-        app.router.add_route("*", "/api/{method}", self._api)
-        app.router.add_post("/response/{name}", self._response_url)
-        runner, port = await start_site(app, "127.0.0.1", 0)
-        self.origin = f"http://127.0.0.1:{port}"
-        return runner
-
-    @property
-    def base_url(self) -> str:
-        return f"{self.origin}/api/"
-
-    async def _api(self, request: web.Request) -> web.Response:
-        args: dict[str, Any] = dict(request.query)
-        if request.content_type == "application/json":
-            args.update(await request.json())
-        elif request.can_read_body:
-            args.update(await request.post())
-        method = request.match_info["method"]
-        if method == "chat.postMessage":  # the reply to a DM offers its words as an idea
-            for number in _DM_WORDS.findall(str(args.get("blocks") or "")):
-                self.replied.setdefault(int(number), time.perf_counter())
-        return web.json_response(self._answer(method, args))
-
-    async def _response_url(self, request: web.Request) -> web.Response:
-        await request.read()
-        self.replied.setdefault(int(request.match_info["name"]), time.perf_counter())
-        return web.Response(text="ok")
-
-    def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
-        if method == "auth.test":
-            return {
-                "ok": True,
-                "url": "https://thrive-bench.slack.com/",
-                "team": "Thrive Bench",
-                "user": "thrive",
-                "team_id": TEAM_ID,
-                "user_id": BOT_USER_ID,
-                "bot_id": BOT_ID,
-                "is_enterprise_install": False,
-            }
-        if method == "users.info":
-            user = str(args.get("user") or "U0")
-            return {
-                "ok": True,
-                "user": {
-                    "id": user,
-                    "team_id": TEAM_ID,
-                    "name": user.lower(),
-                    "real_name": f"Bench Person {user}",
-                    "tz": "America/Chicago",
-                    "tz_offset": -21600,
-                    "deleted": False,
-                    "is_bot": False,
-                    "profile": {"real_name": f"Bench Person {user}"},
-                },
-            }
-        if method == "conversations.open":
-            users = str(args.get("users") or "U0").split(",")[0]
-            return {"ok": True, "channel": {"id": f"D{users}"}}
-        if method in ("chat.postMessage", "chat.update"):
-            channel = str(args.get("channel") or "D0")
-            ts = str(args.get("ts") or f"1700000000.{next(self._ts):06d}")
-            message = {"type": "message", "text": args.get("text", ""), "ts": ts}
-            return {"ok": True, "channel": channel, "ts": ts, "message": message}
-        if method.startswith("views."):
-            view = {"id": f"V{next(self._ts):08d}", "team_id": TEAM_ID, "type": "home"}
-            return {"ok": True, "view": view}
-        return {"ok": True}
 
 
 # --- the server's side (a child process): the bot and two bare bolt apps ---
