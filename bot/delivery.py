@@ -114,6 +114,8 @@ class Outbox:
         self.batch_size = batch_size
         self.concurrency = concurrency
         self._wakeup = asyncio.Event()
+        # Batches sent while the database went away, waiting to be recorded.
+        self._unrecorded: list[_Batch] = []
 
     async def open_occurrence(
         self,
@@ -152,6 +154,7 @@ class Outbox:
     async def dispatch_due(self, limit: int = 100_000) -> int:
         """Handle due prompts, reminders and notifications (up to about `limit`);
         returns how many rows were handled."""
+        await self._record_unrecorded()  # raises while the database is still away
         async with self.database.transaction() as session:
             closed = await DeliveryRepository(session).close_due(self.ctx.clock.now())
         if closed:
@@ -204,17 +207,29 @@ class Outbox:
                 if previous is not None:
                     await self._record(previous.planned, previous.now)
                     _forget(in_flight, previous)
+                    previous = None
                 handled += batch.handled
                 upcoming = _Batch(now=batch.now)
                 if batch.handled and handled < limit:
                     upcoming = await self._claim(
                         self.ctx.clock.now(), self._size(limit, handled), in_flight
                     )
-            finally:
-                await sending  # never leave a send behind, even when the database fails
+            except Exception:
+                # The database went away: what went out is kept to be recorded when it is
+                # back (before anything new is claimed), so it is not sent again.
+                await sending
+                self._unrecorded += [b for b in (previous, batch) if b is not None and b.planned]
+                raise
+            await sending
             previous = batch if batch.handled else None
             batch = upcoming
         return handled
+
+    async def _record_unrecorded(self) -> None:
+        while self._unrecorded:
+            batch = self._unrecorded[0]
+            await self._record(batch.planned, batch.now)
+            self._unrecorded.pop(0)
 
     def _size(self, limit: int, handled: int) -> int:
         return max(1, min(self.batch_size, limit - handled))
