@@ -1,0 +1,1 @@
+"""Microsoft Teams: neutral messages as Adaptive Cards, and card submissions read back."""
