@@ -28,6 +28,7 @@ from thrive.settings import (
     load_settings,
     masked_url,
 )
+from thrive.teams_cli import teams_app
 
 if TYPE_CHECKING:
     from thrive.server import Runtime
@@ -50,6 +51,7 @@ slack_app = typer.Typer(help="Slack app setup.", no_args_is_help=True)
 app.add_typer(prompts_app, name="prompts")
 app.add_typer(slack_app, name="slack")
 app.add_typer(pulse_app, name="pulse")
+app.add_typer(teams_app, name="teams")
 
 # soft_wrap: never hard-wrap at 80 columns when piped, which would split a file:line
 # path, a URL or a one-line configuration error across lines.
