@@ -92,6 +92,8 @@ async def build_runtime(
     if settings.slack_enabled:
         # The engine: with OAuth installs, slack_sdk's installation store shares our database.
         adapters.append(SlackAdapter(_slack_config(settings), dispatcher, engine=database.engine))
+    if settings.teams_enabled:
+        adapters.append(_teams_adapter(settings, dispatcher))
     senders: dict[str, Sender] = {adapter.platform: adapter for adapter in adapters}
     outbox = Outbox(
         database,
@@ -116,6 +118,28 @@ def _slack_config(settings: Settings) -> SlackConfig:
         client_secret=reveal(settings.slack_client_secret),
         api_url=settings.slack_api_url,
         leaders_channel=settings.slack_leaders_channel,
+    )
+
+
+def _teams_adapter(settings: Settings, dispatcher: Dispatcher) -> ChatAdapter:
+    # Imported here: botbuilder is slow to import and only Teams deployments need it.
+    from adapters.teams.adapter import TeamsAdapter
+    from adapters.teams.config import TeamsConfig
+
+    assert settings.teams_app_id is not None  # teams_enabled checked it
+    password = settings.teams_app_password
+    return TeamsAdapter(
+        TeamsConfig(
+            app_id=settings.teams_app_id,
+            app_password=password.get_secret_value() if password is not None else None,
+            app_type=settings.teams_app_type,
+            tenant_id=settings.teams_tenant_id,
+            auth=settings.teams_auth == "on",
+            openid_metadata_url=settings.teams_openid_metadata_url,
+            token_issuer=settings.teams_token_issuer,
+            login_url=settings.teams_login_url,
+        ),
+        dispatcher,
     )
 
 

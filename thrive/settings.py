@@ -6,7 +6,7 @@ import ipaddress
 from datetime import time
 from pathlib import Path
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -45,6 +45,19 @@ class Settings(BaseSettings):
     slack_client_id: str | None = None
     slack_client_secret: SecretStr | None = None
     slack_leaders_channel: str | None = None
+    # Teams: the adapter runs when the app id is set (the Azure bot registration's).
+    teams_app_id: str | None = None
+    teams_app_password: SecretStr | None = None
+    teams_app_type: str = Field(default="MultiTenant", pattern="^(MultiTenant|SingleTenant)$")
+    teams_tenant_id: str | None = None
+    # off: inbound JWTs are not checked (the Bot Framework Emulator); loopback hosts only.
+    teams_auth: str = Field(default="on", pattern="^(on|off)$")
+    # Tests only: where botbuilder fetches the channel's OpenID metadata, which token
+    # issuer it trusts, and an OAuth2 token endpoint for the bot's own outbound token
+    # (instead of Azure AD through msal). Unset in production: the public cloud's.
+    teams_openid_metadata_url: str | None = None
+    teams_token_issuer: str | None = None
+    teams_login_url: str | None = None
     public_url: str | None = Field(
         default=None,
         description="Where Slack and Teams reach this server, e.g. https://thrive.example.org",
@@ -103,6 +116,26 @@ class Settings(BaseSettings):
         except Exception as error:  # an unsupported driver: the message names only that
             raise ValueError(str(error)) from None
         return url
+
+    @model_validator(mode="after")
+    def _teams_auth_off_only_on_loopback(self) -> Settings:
+        if self.teams_auth == "off" and not is_loopback(self.host):
+            raise ValueError(
+                "THRIVE_TEAMS_AUTH=off accepts unsigned Teams activities: "
+                "allowed only with THRIVE_HOST on a loopback address"
+            )
+        overrides = (self.teams_openid_metadata_url, self.teams_token_issuer, self.teams_login_url)
+        if any(overrides) and not all(overrides):
+            # botbuilder switches every endpoint to the given ones as soon as one is set.
+            raise ValueError(
+                "THRIVE_TEAMS_OPENID_METADATA_URL, THRIVE_TEAMS_TOKEN_ISSUER and "
+                "THRIVE_TEAMS_LOGIN_URL (tests only) go together: set all three or none"
+            )
+        return self
+
+    @property
+    def teams_enabled(self) -> bool:
+        return bool(self.teams_app_id)
 
     @property
     def slack_enabled(self) -> bool:
@@ -171,7 +204,13 @@ def _shown_value(field: str, given: object) -> str:
     """What a configuration error may echo of the value given: secrets never in clear."""
     if isinstance(given, dict):
         return ""
-    if field in ("secret_key", "slack_signing_secret", "slack_bot_token", "slack_client_secret"):
+    if field in (
+        "secret_key",
+        "slack_signing_secret",
+        "slack_bot_token",
+        "slack_client_secret",
+        "teams_app_password",
+    ):
         return ""
     if field == "database_url":
         shown = masked_url(given) if isinstance(given, str) else None
@@ -185,7 +224,10 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as error:
         lines = []
         for problem in error.errors():
-            field = str(problem["loc"][0]) if problem["loc"] else "?"
+            if not problem["loc"]:  # a rule across fields names its variables itself
+                lines.append(str(problem["msg"]).removeprefix("Value error, "))
+                continue
+            field = str(problem["loc"][0])
             shown = _shown_value(field, problem.get("input"))
             lines.append(f"THRIVE_{field.upper()}: {problem['msg']}{shown}")
         raise SettingsError("\n".join(lines)) from None

@@ -1,0 +1,168 @@
+"""A fake Bot Framework channel on loopback: OpenID metadata and keys, a token
+endpoint, and the Bot Connector endpoints Thrive calls. Tokens for the app are minted
+with the same RSA key (`mint`).
+
+It runs on its own thread and event loop: botbuilder fetches metadata and tokens with
+blocking `requests` calls on the app's loop, which would wait forever for a fake
+served by that same loop.
+
+    with FakeConnector(app_id="bot-app") as channel:
+        token = channel.mint(service_url=channel.url)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any, Self
+
+import jwt
+from aiohttp import web
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+
+KEY_ID = "fake-channel-key"
+APP_PASSWORD = "fake-app-password"
+START_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class Recorded:
+    method: str
+    path: str
+    conversation_id: str
+    body: dict[str, Any]
+
+
+class FakeConnector:
+    def __init__(self, app_id: str) -> None:
+        self.app_id = app_id
+        self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.calls: list[Recorded] = []
+        self.issued: set[str] = set()
+        self._lock = threading.Lock()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    @property
+    def issuer(self) -> str:
+        return f"{self.url}/issuer"
+
+    @property
+    def metadata_url(self) -> str:
+        return f"{self.url}/.well-known/openid-configuration"
+
+    @property
+    def login_url(self) -> str:
+        return f"{self.url}/botframework.com/oauth2/v2.0/token"
+
+    def mint(
+        self,
+        *,
+        service_url: str,
+        audience: str | None = None,
+        expires_in: float = 3600,
+        issuer: str | None = None,
+    ) -> str:
+        """A channel->bot token as Bot Framework signs them."""
+        now = int(time.time())
+        claims = {
+            "iss": issuer or self.issuer,
+            "aud": audience or self.app_id,
+            "serviceurl": service_url,
+            "nbf": now - 60,
+            "iat": now - 60,
+            "exp": int(now + expires_in),
+        }
+        return jwt.encode(claims, self.key, algorithm="RS256", headers={"kid": KEY_ID})
+
+    def posted(self) -> list[Recorded]:
+        with self._lock:
+            return [call for call in self.calls if call.method == "POST"]
+
+    # --- lifecycle ---
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        started = asyncio.run_coroutine_threadsafe(self._start(), self._loop)
+        self.url = started.result(START_SECONDS)
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._runner is not None:
+            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop).result(
+                START_SECONDS
+            )
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(START_SECONDS)
+        self._loop.close()
+
+    async def _start(self) -> str:
+        app = web.Application()
+        app.router.add_get("/.well-known/openid-configuration", self._metadata)
+        app.router.add_get("/keys", self._keys)
+        app.router.add_post("/botframework.com/oauth2/v2.0/token", self._token)
+        app.router.add_post("/v3/conversations", self._record)
+        app.router.add_post("/v3/conversations/{id}/activities", self._record)
+        app.router.add_post("/v3/conversations/{id}/activities/{activity}", self._record)
+        app.router.add_put("/v3/conversations/{id}/activities/{activity}", self._record)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return f"http://127.0.0.1:{port}"
+
+    # --- handlers ---
+
+    async def _metadata(self, _request: web.Request) -> web.Response:
+        return web.json_response(
+            {
+                "issuer": self.issuer,
+                "jwks_uri": f"{self.url}/keys",
+                "id_token_signing_alg_values_supported": ["RS256"],
+            }
+        )
+
+    async def _keys(self, _request: web.Request) -> web.Response:
+        key = json.loads(RSAAlgorithm.to_jwk(self.key.public_key()))
+        key.update({"kid": KEY_ID, "use": "sig", "alg": "RS256", "endorsements": ["msteams"]})
+        return web.json_response({"keys": [key]})
+
+    async def _token(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        if form.get("client_id") != self.app_id or form.get("client_secret") != APP_PASSWORD:
+            return web.json_response({"error": "invalid_client"}, status=401)
+        token = f"app-token-{uuid.uuid4().hex}"
+        with self._lock:
+            self.issued.add(token)
+        return web.json_response(
+            {"token_type": "Bearer", "access_token": token, "expires_in": 3600}
+        )
+
+    async def _record(self, request: web.Request) -> web.Response:
+        bearer = request.headers.get("Authorization", "").removeprefix("Bearer ")
+        with self._lock:
+            known = bearer in self.issued
+        if not known:  # the real connector refuses a bot without a valid token
+            return web.json_response({"error": {"code": "Unauthorized"}}, status=401)
+        body = await request.json() if request.can_read_body else {}
+        conversation = request.match_info.get("id", "")
+        with self._lock:
+            self.calls.append(Recorded(request.method, request.path, conversation, body))
+        activity = request.match_info.get("activity") or uuid.uuid4().hex
+        if request.path == "/v3/conversations":
+            return web.json_response({"id": f"conv-{uuid.uuid4().hex}", "activityId": activity})
+        return web.json_response({"id": activity if request.method == "PUT" else uuid.uuid4().hex})
