@@ -5,12 +5,12 @@ channel's OpenID keys, issuer, audience = our app id, serviceurl claim). Before 
 sees a request we refuse what no reply could go to (no serviceUrl, conversation or
 from: 400) and answer any auth failure 401, so nothing reaches the core unsigned.
 
-This is the first slice of issue 4: a personal-chat text message becomes
-MessageReceived and the core's replies are sent back as plain text, through the
-Bot Connector, by `send` (botbuilder's continue_conversation, so a reply and a
-proactive prompt take the same path). Still to come: the full inbound mapping
-(installs, @mentions, card Submit/Execute), Adaptive Cards through cards.py,
-`update`, `announce` to the leaders' channel, and the Teams send limits.
+So far (issue 4): a personal-chat text message becomes MessageReceived and a card's
+Action.Submit becomes ActionInvoked. Replies and proactive prompts go out through the
+Bot Connector as cards.py renders them (`send`, botbuilder's continue_conversation, so
+both take the same path), and `update` replaces an earlier card in place (PUT).
+Still to come: installs, @mentions, Execute invokes, `announce` to the leaders'
+channel, and the Teams send limits.
 
 botbuilder fetches OpenID metadata and msrest signs requests with blocking
 `requests` calls on the event loop; see the README's Teams notes.
@@ -33,22 +33,24 @@ from botbuilder.integration.aiohttp import (
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount
 from botbuilder.schema import ConversationReference as BotConversationReference
 from botframework.connector.auth import PasswordServiceClientCredentialFactory
+from msrest.exceptions import HttpOperationError
 
 from adapters.base import deliver_replies
 from adapters.teams.auth import StrictAuthentication
-from adapters.teams.cards import fallback_text
+from adapters.teams.cards import render_activity
 from adapters.teams.config import BotFrameworkSettings, TeamsConfig
 from adapters.teams.credentials import TokenEndpointCredentialFactory
 from adapters.teams.inbound import (
     TEAMS_PLATFORM,
     UnusableActivity,
+    action_invoked,
     check_activity,
     message_received,
     tenant_of,
 )
 from bot.dispatcher import Dispatcher
-from bot.errors import FatalError
-from bot.events import ConversationRef, MessageRef
+from bot.errors import FatalError, TransientError
+from bot.events import ConversationRef, InboundEvent, MessageRef
 from bot.messages import OutboundMessage
 
 log = structlog.get_logger(__name__)
@@ -71,6 +73,10 @@ class TeamsAdapter:
             )
         )
         self.bot = _TurnHandler(self)
+        # Where each conversation lives (serviceUrl, bot and user ids): `update` only
+        # gets a MessageRef. Filled on every turn and send, so after a restart the
+        # turn that answers a prompt has put it back before its card is replaced.
+        self._conversations: dict[str, ConversationRef] = {}
 
     # --- ChatAdapter ---
 
@@ -80,24 +86,35 @@ class TeamsAdapter:
     async def send(
         self, to: ConversationRef, message: OutboundMessage, *, paced: bool = False
     ) -> MessageRef:
-        """Post as text into the stored conversation (cards are later work)."""
+        """Post into the stored conversation: an Adaptive Card, or plain text."""
+        self._conversations[to.conversation_id] = to
         sent: list[str] = []
 
         async def post(turn: TurnContext) -> None:
             # botbuilder gives the continuation a made-up activity id, and would post a
             # "reply" to it (POST .../activities/{id}); without one it posts to the chat.
             turn.activity.id = None
-            answer = await turn.send_activity(_text_of(message))
+            answer = await turn.send_activity(_activity(message))
             sent.append(answer.id if answer is not None and answer.id else "")
 
-        await self.cloud.continue_conversation(
-            _reference(to), post, self.config.app_id if self.config.auth else None
-        )
+        await self.cloud.continue_conversation(_reference(to), post, self._bot_app_id())
         return MessageRef(TEAMS_PLATFORM, to.conversation_id, sent[0] if sent else "")
 
     async def update(self, ref: MessageRef, message: OutboundMessage) -> None:
-        log.warning("teams.update_not_yet", conversation=ref.conversation_id)
-        raise FatalError("Teams: updating a sent message is not yet supported")
+        """Replace an earlier message in place (PUT .../activities/{id})."""
+        to = self._conversations.get(ref.conversation_id)
+        if to is None or not ref.message_id:
+            raise FatalError("Teams: no conversation reference for that message")
+
+        async def replace(turn: TurnContext) -> None:
+            activity = _activity(message)
+            activity.id = ref.message_id
+            await turn.update_activity(activity)
+
+        try:
+            await self.cloud.continue_conversation(_reference(to), replace, self._bot_app_id())
+        except HttpOperationError as failed:  # the old card keeps its buttons: cosmetic
+            raise TransientError(f"Teams: update failed: {failed}") from failed
 
     async def announce(
         self, workspace: str, audience: str, message: OutboundMessage
@@ -108,6 +125,9 @@ class TeamsAdapter:
         self, to: ConversationRef, form_message: OutboundMessage, trigger: str | None
     ) -> MessageRef | None:
         return await self.send(to, form_message)  # an Adaptive Card form is later work
+
+    def _bot_app_id(self) -> str | None:
+        return self.config.app_id if self.config.auth else None
 
     # --- HTTP ---
 
@@ -130,10 +150,12 @@ class TeamsAdapter:
 
     async def handle_turn(self, turn: TurnContext) -> None:
         raw: Mapping[str, Any] = turn.activity.serialize()
-        event = message_received(raw, tenant_of(raw, self.config.tenant_id))
+        tenant = tenant_of(raw, self.config.tenant_id)
+        event: InboundEvent | None = action_invoked(raw, tenant) or message_received(raw, tenant)
         if event is None:
             log.info("teams.activity_ignored", type=raw.get("type"))
             return
+        self._conversations[event.conversation.conversation_id] = event.conversation
         outcome = await self.dispatcher.handle(event)
         if outcome.duplicate:
             return
@@ -174,5 +196,5 @@ def _reference(to: ConversationRef) -> BotConversationReference:
     )
 
 
-def _text_of(message: OutboundMessage) -> str:
-    return fallback_text(message)
+def _activity(message: OutboundMessage) -> Activity:
+    return Activity().deserialize(render_activity(message))

@@ -87,6 +87,10 @@ class FakeConnector:
         with self._lock:
             return [call for call in self.calls if call.method == "POST"]
 
+    def put(self) -> list[Recorded]:
+        with self._lock:
+            return [call for call in self.calls if call.method == "PUT"]
+
     # --- lifecycle ---
 
     def __enter__(self) -> Self:

@@ -1,4 +1,4 @@
-"""Teams activities -> neutral events (the first slice: personal-chat messages)."""
+"""Teams activities -> neutral events: personal-chat messages and card submits."""
 
 from __future__ import annotations
 
@@ -6,7 +6,15 @@ from typing import Any
 
 import pytest
 
-from adapters.teams.inbound import UnusableActivity, check_activity, message_received, tenant_of
+from adapters.teams.card_forms import field_id, submit_data
+from adapters.teams.inbound import (
+    UNREADABLE_SUBMISSION,
+    UnusableActivity,
+    action_invoked,
+    check_activity,
+    message_received,
+    tenant_of,
+)
 
 
 def activity(**overrides: Any) -> dict[str, Any]:
@@ -62,3 +70,33 @@ def test_the_tenant_falls_back_to_channel_data_then_the_configured_one() -> None
 def test_unusable_activities_are_refused(broken: object) -> None:
     with pytest.raises(UnusableActivity):
         check_activity(broken)
+
+
+def submit(value: object, **overrides: Any) -> dict[str, Any]:
+    raw = activity(**{"value": value, "replyToId": "card-1", **overrides})
+    del raw["text"]
+    return raw
+
+
+def test_a_card_submit_becomes_action_invoked_on_the_pressed_card() -> None:
+    value = {**submit_data("answer.submit", "7:joy"), field_id("answer"): "Teaching"}
+    event = action_invoked(submit(value), "t1")
+    assert event is not None
+    assert (event.action_id, event.value) == ("answer.submit", "7:joy")
+    assert event.fields == {"answer": "Teaching"}
+    assert event.event_id == "teams:act-1"
+    assert event.message_ref is not None and event.message_ref.message_id == "card-1"
+    assert event.message_ref.conversation_id == "a:1"
+
+
+def test_a_submit_that_is_not_ours_becomes_the_unreadable_action() -> None:
+    event = action_invoked(submit({"verb": "other-bot"}, replyToId=None), "t1")
+    assert event is not None
+    assert (event.action_id, event.value, dict(event.fields)) == (UNREADABLE_SUBMISSION, "", {})
+    assert event.message_ref is None
+
+
+def test_typed_text_and_other_activities_are_not_submits() -> None:
+    assert action_invoked(activity(value={"x": 1}), "t1") is None  # text wins: a message
+    assert action_invoked(activity(), "t1") is None
+    assert action_invoked(submit(submit_data("a", "b"), type="invoke"), "t1") is None
