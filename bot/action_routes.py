@@ -10,6 +10,7 @@ from bot.context import MAX_MESSAGE_LENGTH, Turn
 from bot.errors import MessageTooLong
 from bot.events import ActionInvoked
 from bot.messages import Button, Form, FormField, OutboundMessage
+from bot.prompting import answer_form
 
 Replies = list[OutboundMessage]
 
@@ -33,24 +34,7 @@ async def _answer_open(turn: Turn, event: ActionInvoked) -> Replies:
     target, _ = actions.parse_target(event.value)
     delivery, prompt = await answers.load_target(turn, target)
     answers.focus_on(turn, delivery)
-    return [
-        OutboundMessage(
-            text=prompt.text,
-            form=Form(
-                title=turn.say("form.answer_title"),
-                intro=prompt.text,
-                fields=(
-                    FormField(
-                        name=actions.ANSWER_FIELD,
-                        label=turn.say("form.answer_label"),
-                        placeholder=prompt.follow_up or "",
-                        max_length=MAX_MESSAGE_LENGTH,
-                    ),
-                ),
-                submit=Button(turn.say("button.submit"), actions.ANSWER_SUBMIT, target.value()),
-            ),
-        )
-    ]
+    return [answer_form(turn.ctx, prompt, target)]
 
 
 async def _answer_submit(turn: Turn, event: ActionInvoked) -> Replies:

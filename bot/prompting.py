@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot import actions
-from bot.context import BotContext
-from bot.messages import Button, ButtonStyle, Option, OutboundMessage, Question
+from bot.context import MAX_MESSAGE_LENGTH, BotContext
+from bot.messages import Button, ButtonStyle, Form, FormField, Option, OutboundMessage, Question
 from prompts import PromptKind, PromptSpec
 
 
@@ -53,6 +53,28 @@ def question_message(
             delivery_id=delivery_id,
         ),
         buttons=tuple(buttons),
+    )
+
+
+def answer_form(
+    ctx: BotContext, prompt: PromptSpec, target: actions.PromptTarget
+) -> OutboundMessage:
+    """The form a person writes a longer answer in (a modal on Slack, a card on Teams)."""
+    return OutboundMessage(
+        text=prompt.text,
+        form=Form(
+            title=ctx.say("form.answer_title"),
+            intro=prompt.text,
+            fields=(
+                FormField(
+                    name=actions.ANSWER_FIELD,
+                    label=ctx.say("form.answer_label"),
+                    placeholder=prompt.follow_up or "",
+                    max_length=MAX_MESSAGE_LENGTH,
+                ),
+            ),
+            submit=Button(ctx.say("button.submit"), actions.ANSWER_SUBMIT, target.value()),
+        ),
     )
 
 

@@ -29,8 +29,8 @@ from adapters.slack.blocks import (
     render_message,
     render_modal,
 )
-from bot import actions
-from bot.context import MAX_MESSAGE_LENGTH, BotContext
+from bot import actions, prompting
+from bot.context import BotContext
 from bot.messages import (
     Button,
     ButtonStyle,
@@ -92,23 +92,7 @@ def forget_confirmation(ctx: BotContext) -> OutboundMessage:
 
 def answer_form(ctx: BotContext) -> OutboundMessage:
     """As bot.action_routes opens the answer form for a free-text prompt."""
-    prompt = ctx.content.prompt("joy-more")
-    return OutboundMessage(
-        text=prompt.text,
-        form=Form(
-            title=ctx.say("form.answer_title"),
-            intro=prompt.text,
-            fields=(
-                FormField(
-                    name=actions.ANSWER_FIELD,
-                    label=ctx.say("form.answer_label"),
-                    placeholder=prompt.follow_up or "",
-                    max_length=MAX_MESSAGE_LENGTH,
-                ),
-            ),
-            submit=Button(ctx.say("button.submit"), actions.ANSWER_SUBMIT, JOY.value()),
-        ),
-    )
+    return prompting.answer_form(ctx, ctx.content.prompt("joy-more"), JOY)
 
 
 def idea_card(submitted_by: str | None, votes: int) -> OutboundMessage:
