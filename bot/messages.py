@@ -96,6 +96,19 @@ class OutboundMessage:
     private: bool = False
 
 
+def summary(message: OutboundMessage) -> str:
+    """The message as one plain text, for a notification or a card's preview: its text,
+    else the question, the idea or the form's title (each renderer escapes and cuts it)."""
+    text = message.text.strip()
+    if not text and message.question is not None:
+        text = message.question.text
+    if not text and message.idea is not None:
+        text = f"Idea #{message.idea.idea_id} · {message.idea.state}"
+    if not text and message.form is not None:
+        text = message.form.title
+    return text
+
+
 def shorten(text: str, limit: int) -> str:
     """At most `limit` characters, cut at the end with an ellipsis: for lists and summaries."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -16,7 +16,16 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.messages import Button, ButtonStyle, Form, FormField, IdeaCard, OutboundMessage, Question
+from bot.messages import (
+    Button,
+    ButtonStyle,
+    Form,
+    FormField,
+    IdeaCard,
+    OutboundMessage,
+    Question,
+    summary,
+)
 
 # Slack's limits (Block Kit reference).
 MAX_FALLBACK_TEXT = 4000
@@ -116,16 +125,8 @@ def _context(escaped: str) -> Block:
 
 def render_message(message: OutboundMessage) -> tuple[str, list[dict[str, Any]]]:
     """(fallback text for notifications, blocks) for one message."""
-    return _fallback(message), _message_blocks(message, _ActionIds())
-
-
-def _fallback(message: OutboundMessage) -> str:
-    text = message.text.strip()
-    if not text and message.question is not None:
-        text = message.question.text
-    if not text and message.idea is not None:
-        text = f"Idea #{message.idea.idea_id} · {message.idea.state}"
-    return _cut(_escape(text), MAX_FALLBACK_TEXT)
+    fallback = _cut(_escape(summary(message)), MAX_FALLBACK_TEXT)
+    return fallback, _message_blocks(message, _ActionIds())
 
 
 def _message_blocks(message: OutboundMessage, ids: _ActionIds) -> list[Block]:

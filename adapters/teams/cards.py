@@ -27,7 +27,16 @@ from adapters.teams.card_forms import (
 )
 from bot import actions
 from bot.context import MAX_MESSAGE_LENGTH
-from bot.messages import Button, ButtonStyle, Form, FormField, IdeaCard, OutboundMessage, Question
+from bot.messages import (
+    Button,
+    ButtonStyle,
+    Form,
+    FormField,
+    IdeaCard,
+    OutboundMessage,
+    Question,
+    summary,
+)
 
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
@@ -87,7 +96,7 @@ def render_activity(message: OutboundMessage) -> dict[str, Any]:
         return {"type": "message", "text": text, "textFormat": "plain"}
     return {
         "type": "message",
-        "summary": _cut(fallback_text(message), MAX_SUMMARY),
+        "summary": _cut(summary(message), MAX_SUMMARY),
         "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": render_card(message)}],
     }
 
@@ -103,17 +112,6 @@ def render_card(message: OutboundMessage) -> dict[str, Any]:
         # Only hundreds of notices or buttons get here; the core sends nothing like that.
         raise ValueError(f"card is {_size(card)} bytes even with short texts")
     return card
-
-
-def fallback_text(message: OutboundMessage) -> str:
-    text = message.text.strip()
-    if not text and message.question is not None:
-        text = message.question.text
-    if not text and message.idea is not None:
-        text = f"Idea #{message.idea.idea_id} · {message.idea.state}"
-    if not text and message.form is not None:
-        text = message.form.title
-    return text
 
 
 def _text_only(message: OutboundMessage) -> bool:
