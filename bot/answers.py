@@ -16,9 +16,10 @@ from bot import actions, pathway
 from bot.context import Turn
 from bot.errors import BadAction, PromptAlreadyAnswered, PromptClosed
 from bot.events import MessageRef
-from bot.ideas import SUBMITTED, redaction_notices, submit_idea
+from bot.ideas import submit_idea
 from bot.messages import Button, OutboundMessage, shorten
-from bot.privacy import pseudonym, redact
+from bot.pathway import SUBMITTED
+from bot.privacy import pseudonym, redact, redaction_notices
 from bot.prompting import answered_message, question_message
 from prompts import PromptKind, PromptSpec
 from storage.deliveries import ANSWERED, SENT
@@ -112,7 +113,7 @@ async def record_answer(
     if turn.person.answering_delivery_id == delivery.id:
         turn.person.answering_delivery_id = None
     redaction = redact(text) if text else None
-    notices = redaction_notices(turn, redaction.removed) if redaction else ()
+    notices = redaction_notices(turn.say, redaction.removed) if redaction else ()
     anonymous = delivery.occurrence.anonymity == ANONYMOUS
     target = actions.PromptTarget(delivery.id, prompt.id)
 
@@ -402,7 +403,7 @@ async def edit_answer(turn: Turn, ref: MessageRef, new_text: str) -> list[Outbou
     response.choice = choice
     response.redactions = list(redaction.removed) if redaction else []
     response.updated_at = turn.now
-    notices = redaction_notices(turn, redaction.removed) if redaction else ()
+    notices = redaction_notices(turn.say, redaction.removed) if redaction else ()
     return [
         OutboundMessage(
             text=turn.say("answer.edited", answer=_summary(prompt, response)), notices=notices

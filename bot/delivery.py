@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import structlog
@@ -314,11 +314,7 @@ class Outbox:
             self.ctx, prompt, delivery.id, delivery.next_index, len(occurrence.prompt_ids)
         )
         if is_reminder:
-            message = OutboundMessage(
-                text=f"{self.ctx.say('prompt.reminder')} {message.text}",
-                question=message.question,
-                buttons=message.buttons,
-            )
+            message = replace(message, text=f"{self.ctx.say('prompt.reminder')} {message.text}")
             delivery.reminder_due_at = now + self.lease
         else:
             delivery.due_at = now + self.lease  # the lease: due again only if we crash

@@ -8,11 +8,9 @@ from bot import pathway
 from bot.context import Turn
 from bot.messages import OutboundMessage, shorten
 from bot.pathway import announce_new_idea
-from bot.privacy import redact
-from bot.privacy import redaction_notices as _notices
+from bot.privacy import redact, redaction_notices
 from storage.models import Idea, IdeaEvent
 
-SUBMITTED = pathway.SUBMITTED
 ADD_DETAILS = re.compile(r"#(\d{1,9})\b[:,]?(.*)", re.DOTALL)
 MAX_IDEA_LENGTH = 4000
 
@@ -30,7 +28,7 @@ async def submit_idea(
     idea = Idea(
         workspace_id=turn.person.workspace_id,
         text=redaction.text,
-        state=SUBMITTED,
+        state=pathway.SUBMITTED,
         source=source,
         anonymous=anonymous,
         submitter_id=turn.person.id,
@@ -40,13 +38,13 @@ async def submit_idea(
         updated_at=turn.now,
     )
     event = IdeaEvent(
-        idea_id=0, from_state=None, to_state=SUBMITTED, actor_id=None, created_at=turn.now
+        idea_id=0, from_state=None, to_state=pathway.SUBMITTED, actor_id=None, created_at=turn.now
     )
     await turn.ideas.add(idea, event)
     await announce_new_idea(turn, idea)
     reply = OutboundMessage(
         text=turn.say("idea.submitted", number=idea.id),
-        notices=_notices(turn.say, redaction.removed),
+        notices=redaction_notices(turn.say, redaction.removed),
     )
     return idea, reply
 
@@ -84,7 +82,3 @@ async def my_ideas(turn: Turn) -> list[OutboundMessage]:
 
 def _state_label(turn: Turn, state: str) -> str:
     return turn.say(f"idea.state.{state.replace(' ', '_')}")
-
-
-def redaction_notices(turn: Turn, removed: tuple[str, ...]) -> tuple[str, ...]:
-    return _notices(turn.say, removed)

@@ -46,8 +46,11 @@ MOVES: dict[str, tuple[str, ...]] = {
 }
 # The submitter reads why (declined) or what leaders want to know (needs more info).
 NEEDS_NOTE = frozenset({DECLINED, NEEDS_MORE_INFO})
-_STYLE = {ACCEPTED: ButtonStyle.PRIMARY, IMPLEMENTED: ButtonStyle.PRIMARY}
-_STYLE[DECLINED] = ButtonStyle.DANGER
+_STYLE = {
+    ACCEPTED: ButtonStyle.PRIMARY,
+    IMPLEMENTED: ButtonStyle.PRIMARY,
+    DECLINED: ButtonStyle.DANGER,
+}
 
 Replies = list[OutboundMessage]
 
