@@ -88,12 +88,7 @@ def redact(text: str) -> Redaction:
     while again:
         again = False
         for kind, pattern in _PATTERNS:
-            if kind == "patient name":
-                changed = pattern.sub(_keep_patient_word, text)
-            elif kind == "phone number":
-                changed = pattern.sub(_phone_digits, text)
-            else:
-                changed = pattern.sub(REDACTED, text)
+            changed = pattern.sub(_REPLACE_WITH.get(kind, REDACTED), text)
             if changed != text:
                 text = changed
                 again = True
@@ -119,6 +114,13 @@ def _keep_patient_word(match: re.Match[str]) -> str:
     # Keep "patient" so the sentence still reads; drop only the name.
     word = match.group(0).split()[0]
     return f"{word} {REDACTED}"
+
+
+# Kinds whose matches need a look before they go (the rest become REDACTED).
+_REPLACE_WITH: dict[str, Callable[[re.Match[str]], str]] = {
+    "patient name": _keep_patient_word,
+    "phone number": _phone_digits,
+}
 
 
 def pseudonym(secret_key: str, *parts: object) -> str:
