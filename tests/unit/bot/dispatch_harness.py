@@ -236,6 +236,15 @@ class ChatHarness:
             return list(await LedgerRepository(session).audit_entries())
 
 
+async def update_person(database: Database, person_id: int, **values: object) -> None:
+    """Set a person's columns directly, as if they had changed them some other way."""
+    async with database.transaction() as session:
+        person = await PeopleRepository(session).get(person_id)
+        assert person is not None
+        for name, value in values.items():
+            setattr(person, name, value)
+
+
 def texts(replies: Iterable[OutboundMessage]) -> list[str]:
     return [reply.text for reply in replies]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,13 +10,10 @@ import pytest
 from bot.misfire import on_misfire
 from bot.schedule import parse_schedule
 from bot.send_rules import Defer, SendNow, Skip
+from tests.unit.bot.time_helpers import utc
 
 LONDON = ZoneInfo("Europe/London")
 KOLKATA = ZoneInfo("Asia/Kolkata")
-
-
-def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 WEEKLY = parse_schedule("weekly", days="tue")  # Tuesdays 12:00-13:00

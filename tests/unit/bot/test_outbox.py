@@ -17,17 +17,9 @@ from storage.deliveries import DeliveryRepository
 from storage.engine import Database
 from storage.models import Delivery, Person
 from storage.people import PeopleRepository
-from tests.unit.bot.dispatch_harness import LOCAL, ChatHarness, RecordingSender
+from tests.unit.bot.dispatch_harness import LOCAL, ChatHarness, RecordingSender, update_person
 
 NEW_YORK = ZoneInfo("America/New_York")
-
-
-async def _update_person(database: Database, person_id: int, **values: object) -> None:
-    async with database.transaction() as session:
-        person = await PeopleRepository(session).get(person_id)
-        assert person is not None
-        for name, value in values.items():
-            setattr(person, name, value)
 
 
 async def _only_delivery(chat: ChatHarness) -> Delivery:
@@ -119,7 +111,7 @@ async def test_quiet_hours_defer_the_prompt_to_their_end_in_the_persons_zone(
     chat: ChatHarness, sqlite_db: Database, sender: RecordingSender, clock: FixedClock
 ) -> None:
     ana = await chat.join("ana")
-    await _update_person(sqlite_db, ana.id, quiet_hours_start="22:00", quiet_hours_end="07:00")
+    await update_person(sqlite_db, ana.id, quiet_hours_start="22:00", quiet_hours_end="07:00")
     # 03:30 UTC on Tuesday is 22:30 on Monday in New York.
     clock.advance(timedelta(hours=9, minutes=30))
 
@@ -140,7 +132,7 @@ async def test_quiet_hours_follow_the_persons_own_time_zone(
 ) -> None:
     # 18:00 UTC is 13:00 in New York but 03:00 in Tokyo.
     ana = await chat.join("ana")
-    await _update_person(
+    await update_person(
         sqlite_db,
         ana.id,
         timezone="Asia/Tokyo",
@@ -160,7 +152,7 @@ async def test_outside_quiet_hours_the_prompt_goes_now(
     chat: ChatHarness, sqlite_db: Database, sender: RecordingSender
 ) -> None:
     ana = await chat.join("ana")
-    await _update_person(sqlite_db, ana.id, quiet_hours_start="22:00", quiet_hours_end="07:00")
+    await update_person(sqlite_db, ana.id, quiet_hours_start="22:00", quiet_hours_end="07:00")
 
     await chat.open_prompts(["ana"], ["joy-more"])  # 13:00 in New York
 

@@ -15,8 +15,7 @@ from bot.events import ConversationRef, MessageRef
 from bot.messages import OutboundMessage
 from storage.engine import Database
 from storage.models import Delivery, Occurrence, Person, Pulse
-from storage.people import PeopleRepository
-from tests.unit.bot.dispatch_harness import LOCAL, ChatHarness, RecordingSender
+from tests.unit.bot.dispatch_harness import LOCAL, ChatHarness, RecordingSender, update_person
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -45,14 +44,6 @@ async def _pulse(database: Database, clock: FixedClock, **values: object) -> int
         session.add(pulse)
         await session.flush()
         return pulse.id
-
-
-async def _person(database: Database, person_id: int, **values: object) -> None:
-    async with database.transaction() as session:
-        person = await PeopleRepository(session).get(person_id)
-        assert person is not None
-        for name, value in values.items():
-            setattr(person, name, value)
 
 
 async def _deliveries(chat: ChatHarness) -> list[Delivery]:
@@ -95,7 +86,7 @@ async def test_a_person_who_dropped_quiet_weekends_gets_it_on_saturday(
     chat: ChatHarness, sqlite_db: Database, sender: RecordingSender, clock: FixedClock
 ) -> None:
     ana = await chat.join("ana")
-    await _person(sqlite_db, ana.id, quiet_weekends=False)
+    await update_person(sqlite_db, ana.id, quiet_weekends=False)
     clock.set(at_new_york(7, 11))
 
     await chat.outbox.open_occurrence([ana], ["joy-more"])
@@ -210,7 +201,7 @@ async def test_an_unknown_time_zone_falls_back_to_the_organisations_and_says_so(
     chat: ChatHarness, sqlite_db: Database, sender: RecordingSender
 ) -> None:
     ana = await chat.join("ana")
-    await _person(sqlite_db, ana.id, timezone="Mars/Olympus_Mons")
+    await update_person(sqlite_db, ana.id, timezone="Mars/Olympus_Mons")
 
     await chat.outbox.open_occurrence([ana], ["joy-more"])
     await chat.outbox.dispatch_due()

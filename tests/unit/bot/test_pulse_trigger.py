@@ -4,7 +4,7 @@ own (local time, send window, every other week), and survives pickling into the 
 from __future__ import annotations
 
 import pickle
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -13,13 +13,10 @@ from apscheduler.job import Job  # type: ignore[import-untyped]
 
 from bot.pulse_trigger import PulseTrigger
 from bot.schedule import Schedule, next_fire, parse_schedule
+from tests.unit.bot.time_helpers import utc
 
 LONDON = "Europe/London"
 NEW_YORK = "America/New_York"
-
-
-def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def fires(trigger: PulseTrigger, now: datetime, count: int) -> list[datetime]:

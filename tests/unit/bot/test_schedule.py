@@ -3,7 +3,7 @@ send windows, the fortnightly anchor, and fires missed during downtime."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
@@ -17,27 +17,12 @@ from bot.schedule import (
     next_fire,
     parse_schedule,
 )
+from tests.unit.bot.time_helpers import fires, local, utc
 
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")
 SYDNEY = ZoneInfo("Australia/Sydney")
 KOLKATA = ZoneInfo("Asia/Kolkata")
-
-
-def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=UTC)
-
-
-def fires(schedule: Schedule, zone: ZoneInfo, after: datetime, count: int) -> list[datetime]:
-    found = []
-    for _ in range(count):
-        after = next_fire(schedule, zone, after)
-        found.append(after)
-    return found
-
-
-def local(moments: list[datetime], zone: ZoneInfo) -> list[str]:
-    return [moment.astimezone(zone).strftime("%a %Y-%m-%d %H:%M") for moment in moments]
 
 
 # --- parsing and validation ---

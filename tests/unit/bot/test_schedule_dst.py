@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.schedule import Schedule, next_fire, parse_schedule
+from tests.unit.bot.time_helpers import fires, local, utc
 
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")
 SYDNEY = ZoneInfo("Australia/Sydney")
 KOLKATA = ZoneInfo("Asia/Kolkata")
-
-
-def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=UTC)
-
-
-def fires(schedule: Schedule, zone: ZoneInfo, after: datetime, count: int) -> list[datetime]:
-    found = []
-    for _ in range(count):
-        after = next_fire(schedule, zone, after)
-        found.append(after)
-    return found
-
-
-def local(moments: list[datetime], zone: ZoneInfo) -> list[str]:
-    return [moment.astimezone(zone).strftime("%a %Y-%m-%d %H:%M") for moment in moments]
 
 
 # --- DST and zones ---

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,15 +18,12 @@ from bot.send_rules import (
     decide,
     reminder_due,
 )
+from tests.unit.bot.time_helpers import utc
 
 LONDON = ZoneInfo("Europe/London")  # GMT = UTC until 31 March 2024
 NEW_YORK = ZoneInfo("America/New_York")
 KOLKATA = ZoneInfo("Asia/Kolkata")
 DEFAULTS = PersonWishes()
-
-
-def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 TUESDAY_10 = utc(2024, 3, 12, 10)
