@@ -369,3 +369,24 @@ class LocalChatMessage(Base):
     body: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class SavedConversation(Base):
+    """Where a platform conversation lives, kept so the bot can write into it later
+    (after a restart): a Teams conversation's serviceUrl, bot id and kind. Saved on
+    install and refreshed on every turn."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (
+        UniqueConstraint("platform", "conversation_id"),
+        Index("ix_conversations_platform_workspace", "platform", "workspace"),
+        Index("ix_conversations_platform_user_id", "platform", "user_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    workspace: Mapped[str] = mapped_column(String(200))  # the tenant
+    conversation_id: Mapped[str] = mapped_column(String(500))
+    # Set for a person's one-to-one chat with the bot: where to reach them privately.
+    user_id: Mapped[str | None] = mapped_column(String(200))
+    ref: Mapped[dict[str, Any]] = mapped_column(default=dict)  # ConversationRef.to_dict()
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
