@@ -1,10 +1,11 @@
 """Sending the outbox's notifications: a card to the leaders, an update of that card, or
-news for one person (an idea's submitter). One at a time: they are few."""
+news for one person (an idea's submitter). One at a time: they are few; none is sent
+while a transaction is open."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import replace
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -24,6 +25,9 @@ from storage.models import Idea, Notification, Person
 from storage.notifications import NotificationRepository
 
 MISSING_ADAPTER_RETRY = timedelta(minutes=5)
+# How long a claimed notification is left alone while it is on the wire; due again
+# after that only if this process died mid-send.
+NOTIFICATION_LEASE = timedelta(minutes=2)
 
 
 class Sender(Protocol):
@@ -46,46 +50,104 @@ class Sender(Protocol):
 
 
 async def send_one_notification(
-    database: Database, ctx: BotContext, senders: Mapping[str, Sender]
+    database: Database,
+    ctx: BotContext,
+    senders: Mapping[str, Sender],
+    lease: timedelta = NOTIFICATION_LEASE,
 ) -> bool:
-    """Send one due notification; False when none is due."""
+    """Send one due notification; False when none is due.
+
+    Claimed and leased (due again only if this process dies) in one transaction, sent
+    with none open, recorded in another: a slow platform must not hold the database.
+    """
     now = ctx.clock.now()
     async with database.transaction() as session:
         claimed = await NotificationRepository(session).claim_due(now, limit=1)
         if not claimed:
             return False
-        await _notify(session, ctx, senders, claimed[0], now)
-        return True
+        note = claimed[0]
+        plan = await _plan(session, ctx, senders, note, now)
+        if plan is None:
+            return True  # settled without sending: failed, or deferred
+        note.due_at = now + lease
+    ref: MessageRef | None = None
+    failure: DeliveryError | None = None
+    try:
+        ref = await plan.send()
+    except DeliveryError as error:
+        failure = error
+    async with database.transaction() as session:
+        leased = await NotificationRepository(session).get(plan.note_id)
+        if leased is not None:
+            await _record(session, leased, plan.message, ref, failure, ctx.clock.now())
+    return True
 
 
-async def _notify(
+@dataclass(frozen=True)
+class _Plan:
+    note_id: int
+    message: OutboundMessage
+    send: Callable[[], Awaitable[MessageRef | None]]
+
+
+async def _plan(
     session: AsyncSession,
     ctx: BotContext,
     senders: Mapping[str, Sender],
     note: Notification,
     now: datetime,
-) -> None:
+) -> _Plan | None:
+    """How to send `note` now; None when it is settled here instead (gone, quiet, no adapter)."""
     message = from_body(note.body)
     person = await session.get(Person, note.person_id) if note.person_id else None
     platform = note.platform
+    to: ConversationRef | None = None
     if note.person_id is not None:
         if person is None or person.gone or not person.conversation_ref:
             fail(note, "recipient gone or never reachable")
-            return
+            return None
         later = _quiet_until(ctx, person, now)
         if later is not None:
             note.due_at = later
-            return
-        platform = ConversationRef.from_dict(person.conversation_ref).platform
+            return None
+        to = ConversationRef.from_dict(person.conversation_ref)
+        platform = to.platform
     sender = senders.get(platform)
     if sender is None:
         note.due_at = now + MISSING_ADAPTER_RETRY
         note.last_error = f"no adapter running for {platform}"
-        return
-    try:
-        ref = await _send(sender, note, person, message)
-    except DeliveryError as error:
-        after_failed_send(note, error, now)
+        return None
+    return _Plan(note.id, message, _sending(sender, note.workspace, note.audience, to, message))
+
+
+def _sending(
+    sender: Sender,
+    workspace: str,
+    audience: str,
+    to: ConversationRef | None,
+    message: OutboundMessage,
+) -> Callable[[], Awaitable[MessageRef | None]]:
+    async def send() -> MessageRef | None:
+        if to is not None:
+            return await sender.send(to, message, paced=True)
+        if message.replaces is not None:
+            await sender.update(message.replaces, message)
+            return message.replaces
+        return await sender.announce(workspace, audience, message)
+
+    return send
+
+
+async def _record(
+    session: AsyncSession,
+    note: Notification,
+    message: OutboundMessage,
+    ref: MessageRef | None,
+    failure: DeliveryError | None,
+    now: datetime,
+) -> None:
+    if failure is not None:
+        after_failed_send(note, failure, now)
         return
     note.attempts += 1
     note.state = notifications.SENT if ref is not None else notifications.NOWHERE
@@ -103,16 +165,3 @@ def _quiet_until(ctx: BotContext, person: Person, now: datetime) -> datetime | N
     zone, _ = resolve_zone(person.timezone, ctx.default_timezone)
     moment, _reasons = earliest_allowed(now, zone, wishes)
     return moment if moment is not None and moment > now else None
-
-
-async def _send(
-    sender: Sender, note: Notification, person: Person | None, message: OutboundMessage
-) -> MessageRef | None:
-    if person is not None:
-        assert person.conversation_ref is not None  # checked by the caller
-        to = ConversationRef.from_dict(person.conversation_ref)
-        return await sender.send(to, message, paced=True)
-    if message.replaces is not None:
-        await sender.update(message.replaces, message)
-        return message.replaces
-    return await sender.announce(note.workspace, note.audience, message)
