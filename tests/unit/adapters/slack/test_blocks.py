@@ -1,15 +1,10 @@
-"""The Block Kit renderer: golden files for the messages the core really sends, and the
-rules every rendering keeps (escaping, unique action ids, Slack's size limits).
-
-Golden files live in golden/. After an intended change, rewrite them with
-THRIVE_UPDATE_GOLDEN=1 and review the diff; a missing file fails, it is never created
-silently.
-"""
+"""The Block Kit renderer: golden files (golden/, see renderer_cases) for the messages
+the core really sends, and the rules every rendering keeps (escaping, unique action ids,
+Slack's size limits)."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -29,7 +24,7 @@ from adapters.slack.blocks import (
     render_message,
     render_modal,
 )
-from bot import actions, prompting
+from bot import actions
 from bot.context import BotContext
 from bot.messages import (
     Button,
@@ -41,37 +36,27 @@ from bot.messages import (
     OutboundMessage,
     Question,
 )
-from bot.pathway import card_buttons
-from bot.privacy import redact
-from bot.prompting import question_message
-from storage.models import Idea
+from tests.unit.adapters.renderer_cases import (
+    DELIVERY,
+    JOY,
+    answer_form,
+    answer_saved,
+    assert_matches_golden,
+    golden_files,
+    idea_card,
+    idea_card_on_the_pathway,
+    question,
+)
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
-UPDATE_GOLDEN = os.environ.get("THRIVE_UPDATE_GOLDEN") == "1"
-
-DELIVERY = 41
-JOY = actions.PromptTarget(DELIVERY, "joy-more")
-
 Rendering = dict[str, Any]
 
 
 # --- the messages -----------------------------------------------------------------------
 
 
-def _question(ctx: BotContext, prompt_id: str, position: int, total: int) -> OutboundMessage:
-    return question_message(ctx, ctx.content.prompt(prompt_id), DELIVERY, position, total)
-
-
-def answer_saved(ctx: BotContext) -> OutboundMessage:
-    """As bot.answers.record_answer confirms a free-text answer that needed redacting."""
-    redaction = redact("Teaching residents. Call me on 555-123-4567 & I'll explain <why>")
-    return OutboundMessage(
-        text=ctx.say("answer.saved", answer=redaction.text),
-        buttons=(
-            Button(ctx.say("button.undo"), actions.ANSWER_UNDO, JOY.value(7, "5f2c9a0d41b7e3c8")),
-        ),
-        notices=(ctx.say("privacy.redacted", kinds=", ".join(redaction.removed)),),
-    )
+def slack_answer_saved(ctx: BotContext) -> OutboundMessage:
+    return answer_saved(ctx, "Teaching residents. Call me on 555-123-4567 & I'll explain <why>")
 
 
 def forget_confirmation(ctx: BotContext) -> OutboundMessage:
@@ -90,43 +75,13 @@ def forget_confirmation(ctx: BotContext) -> OutboundMessage:
     )
 
 
-def answer_form(ctx: BotContext) -> OutboundMessage:
-    """As bot.action_routes opens the answer form for a free-text prompt."""
-    return prompting.answer_form(ctx, ctx.content.prompt("joy-more"), JOY)
-
-
-def idea_card(submitted_by: str | None, votes: int) -> OutboundMessage:
-    return OutboundMessage(
-        text="Idea #17 moved to under review.",
-        idea=IdeaCard(
-            idea_id=17,
-            text="Protected admin time on Fridays & a quiet room for charting",
-            state="under review",
-            votes=votes,
-            submitted_by=submitted_by,
-        ),
-    )
-
-
-def idea_card_on_the_pathway(ctx: BotContext) -> OutboundMessage:
-    """A declined idea as the leaders see it: the reason, and the one move left."""
-    idea = Idea(id=17, text="Scribes in every clinic", state="declined", anonymous=False)
-    return OutboundMessage(
-        text=ctx.say("pathway.card_moved", number=17, state="declined", actor="Dr. Lee"),
-        idea=IdeaCard(
-            17, idea.text, idea.state, votes=2, submitted_by="Ana", note="Funding is <gone>"
-        ),
-        buttons=card_buttons(ctx, idea),
-    )
-
-
 def home(ctx: BotContext) -> list[OutboundMessage]:
     """As bot.message_routes builds the App Home: header, the open prompt, ideas."""
     prompt = ctx.content.prompt("joy-more")
     return [
         OutboundMessage(text=ctx.say("home.header", name="Amara")),
         OutboundMessage(text=ctx.say("home.open_prompt", question=prompt.text)),
-        _question(ctx, "autonomy-vital", 1, 3),
+        question(ctx, "autonomy-vital", 1, 3),
         OutboundMessage(text=ctx.say("idea.none_yet")),
     ]
 
@@ -137,11 +92,11 @@ def _message(message: OutboundMessage) -> Rendering:
 
 
 GOLDEN_CASES: dict[str, Callable[[BotContext], Rendering]] = {
-    "question_free_text": lambda ctx: _message(_question(ctx, "joy-more", 0, 3)),
-    "question_scale": lambda ctx: _message(_question(ctx, "autonomy-vital", 1, 3)),
-    "question_choice": lambda ctx: _message(_question(ctx, "scope-happy", 0, 1)),
-    "question_idea": lambda ctx: _message(_question(ctx, "break-the-rules", 2, 3)),
-    "answer_saved_with_undo": lambda ctx: _message(answer_saved(ctx)),
+    "question_free_text": lambda ctx: _message(question(ctx, "joy-more", 0, 3)),
+    "question_scale": lambda ctx: _message(question(ctx, "autonomy-vital", 1, 3)),
+    "question_choice": lambda ctx: _message(question(ctx, "scope-happy", 0, 1)),
+    "question_idea": lambda ctx: _message(question(ctx, "break-the-rules", 2, 3)),
+    "answer_saved_with_undo": lambda ctx: _message(slack_answer_saved(ctx)),
     "forget_confirmation": lambda ctx: _message(forget_confirmation(ctx)),
     "idea_card_anonymous": lambda ctx: _message(idea_card(None, 4)),
     "idea_card_named": lambda ctx: _message(idea_card("Dr. Amara Okafor", 1)),
@@ -154,35 +109,16 @@ GOLDEN_CASES: dict[str, Callable[[BotContext], Rendering]] = {
 # --- golden files -----------------------------------------------------------------------
 
 
-def _pretty(data: Rendering) -> str:
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-def assert_matches_golden(name: str, data: Rendering) -> None:
-    path = GOLDEN_DIR / f"{name}.json"
-    rendered = _pretty(data)
-    if UPDATE_GOLDEN:
-        GOLDEN_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(rendered, encoding="utf-8")
-        return
-    if not path.exists():
-        pytest.fail(f"golden file {path} is missing; create it with THRIVE_UPDATE_GOLDEN=1")
-    assert json.loads(rendered) == json.loads(path.read_text(encoding="utf-8")), (
-        f"{name} renders differently from {path}; if intended, rerun with THRIVE_UPDATE_GOLDEN=1"
-    )
-
-
 @pytest.mark.parametrize("name", sorted(GOLDEN_CASES))
 def test_rendering_matches_golden_file(name: str, ctx: BotContext) -> None:
     rendered = GOLDEN_CASES[name](ctx)
     assert_valid_for_slack(rendered)
-    assert_matches_golden(name, rendered)
+    assert_matches_golden(GOLDEN_DIR, name, rendered)
 
 
 def test_every_golden_file_has_a_case() -> None:
     """A renamed case must not leave a stale file behind that nothing checks."""
-    on_disk = {path.stem for path in GOLDEN_DIR.glob("*.json")}
-    assert on_disk <= set(GOLDEN_CASES)
+    assert golden_files(GOLDEN_DIR) <= set(GOLDEN_CASES)
 
 
 # --- helpers ----------------------------------------------------------------------------
@@ -273,7 +209,7 @@ def test_modal_intro_is_escaped() -> None:
 
 
 def test_scale_options_get_unique_action_ids_that_decode_back(ctx: BotContext) -> None:
-    _, blocks = render_message(_question(ctx, "autonomy-vital", 0, 1))
+    _, blocks = render_message(question(ctx, "autonomy-vital", 0, 1))
     ids = [button["action_id"] for button in buttons(blocks)]
     assert len(ids) == len(set(ids)) == 5 + 3  # five options, skip / not now / stop
     assert ids[:5] == [
@@ -296,7 +232,7 @@ def test_duplicate_buttons_get_unique_ids() -> None:
 
 
 def test_action_ids_are_unique_across_the_home_view(ctx: BotContext) -> None:
-    messages = [_question(ctx, "autonomy-vital", 0, 1), _question(ctx, "scope-happy", 0, 1)]
+    messages = [question(ctx, "autonomy-vital", 0, 1), question(ctx, "scope-happy", 0, 1)]
     ids = [button["action_id"] for button in buttons(render_home(messages)["blocks"])]
     assert len(ids) == len(set(ids))
 
@@ -370,7 +306,7 @@ def test_button_text_and_value_are_cut_to_slacks_limits() -> None:
 
 
 def test_button_styles_are_mapped(ctx: BotContext) -> None:
-    _, blocks = render_message(_question(ctx, "joy-more", 0, 1))
+    _, blocks = render_message(question(ctx, "joy-more", 0, 1))
     styles = {button["text"]["text"]: button.get("style") for button in buttons(blocks)}
     assert styles == {"Answer": "primary", "Skip": None, "Not now": None, "Stop these": "danger"}
 

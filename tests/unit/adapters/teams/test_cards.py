@@ -1,16 +1,11 @@
-"""The Adaptive Card renderer: golden files for the messages the core really sends, and the
-rules every card keeps (a known structure, Teams' size, neutral markdown, and every action
-read back by the parser as the action the core asked for).
-
-Golden files live in golden/. After an intended change, rewrite them with
-THRIVE_UPDATE_GOLDEN=1 and review the diff; a missing file fails, it is never created
-silently.
-"""
+"""The Adaptive Card renderer: golden files (golden/, see renderer_cases) for the
+messages the core really sends, and the rules every card keeps (a known structure,
+Teams' size, neutral markdown, and every action read back by the parser as the action
+the core asked for)."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -27,7 +22,7 @@ from adapters.teams.card_forms import (
     parse_submission,
 )
 from adapters.teams.cards import MAX_PAYLOAD_BYTES, render_activity, render_card
-from bot import actions, prompting
+from bot import actions
 from bot.context import MAX_MESSAGE_LENGTH, BotContext
 from bot.messages import (
     Button,
@@ -38,25 +33,24 @@ from bot.messages import (
     OutboundMessage,
     Question,
 )
-from bot.pathway import card_buttons
-from bot.privacy import redact
-from bot.prompting import question_message
-from storage.models import Idea
+from tests.unit.adapters.renderer_cases import (
+    DELIVERY,
+    JOY,
+    answer_form,
+    answer_saved,
+    assert_matches_golden,
+    golden_files,
+    idea_card,
+    idea_card_on_the_pathway,
+    question,
+)
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
-UPDATE_GOLDEN = os.environ.get("THRIVE_UPDATE_GOLDEN") == "1"
-
-DELIVERY = 41
-JOY = actions.PromptTarget(DELIVERY, "joy-more")
 
 Card = dict[str, Any]
 
 
 # --- the messages -----------------------------------------------------------------------
-
-
-def _question(ctx: BotContext, prompt_id: str, position: int, total: int) -> OutboundMessage:
-    return question_message(ctx, ctx.content.prompt(prompt_id), DELIVERY, position, total)
 
 
 def many_choices() -> OutboundMessage:
@@ -74,56 +68,17 @@ def many_choices() -> OutboundMessage:
     return OutboundMessage(text="Where do you mostly work?", question=question)
 
 
-def answer_saved(ctx: BotContext) -> OutboundMessage:
-    """As bot.answers.record_answer confirms a free-text answer that needed redacting."""
-    redaction = redact("Teaching residents. Call me on 555-123-4567 & I'll explain [why](x)")
-    return OutboundMessage(
-        text=ctx.say("answer.saved", answer=redaction.text),
-        buttons=(
-            Button(ctx.say("button.undo"), actions.ANSWER_UNDO, JOY.value(7, "5f2c9a0d41b7e3c8")),
-        ),
-        notices=(ctx.say("privacy.redacted", kinds=", ".join(redaction.removed)),),
-    )
-
-
-def answer_form(ctx: BotContext) -> OutboundMessage:
-    """As bot.action_routes opens the answer form for a free-text prompt."""
-    return prompting.answer_form(ctx, ctx.content.prompt("joy-more"), JOY)
-
-
-def idea_card(submitted_by: str | None, votes: int) -> OutboundMessage:
-    """An idea's status, as its submitter sees it: no moves on it."""
-    return OutboundMessage(
-        text="Idea #17 moved to under review.",
-        idea=IdeaCard(
-            idea_id=17,
-            text="Protected admin time on Fridays & a quiet room for charting",
-            state="under review",
-            votes=votes,
-            submitted_by=submitted_by,
-        ),
-    )
-
-
-def idea_card_on_the_pathway(ctx: BotContext, state: str = "declined") -> OutboundMessage:
-    """An idea as the leaders see it in their channel: the note, and the moves left."""
-    idea = Idea(id=17, text="Scribes in every clinic", state=state, anonymous=False)
-    return OutboundMessage(
-        text=ctx.say("pathway.card_moved", number=17, state=state, actor="Dr. Lee"),
-        idea=IdeaCard(
-            17, idea.text, idea.state, votes=2, submitted_by="Ana", note="Funding is <gone>"
-        ),
-        buttons=card_buttons(ctx, idea),
-    )
+def teams_answer_saved(ctx: BotContext) -> OutboundMessage:
+    return answer_saved(ctx, "Teaching residents. Call me on 555-123-4567 & I'll explain [why](x)")
 
 
 GOLDEN_CASES: dict[str, Callable[[BotContext], OutboundMessage]] = {
-    "question_free_text": lambda ctx: _question(ctx, "joy-more", 0, 3),
-    "question_scale": lambda ctx: _question(ctx, "autonomy-vital", 1, 3),
-    "question_choice": lambda ctx: _question(ctx, "scope-happy", 0, 1),
-    "question_idea": lambda ctx: _question(ctx, "break-the-rules", 2, 3),
+    "question_free_text": lambda ctx: question(ctx, "joy-more", 0, 3),
+    "question_scale": lambda ctx: question(ctx, "autonomy-vital", 1, 3),
+    "question_choice": lambda ctx: question(ctx, "scope-happy", 0, 1),
+    "question_idea": lambda ctx: question(ctx, "break-the-rules", 2, 3),
     "question_many_choices": lambda ctx: many_choices(),
-    "answer_saved_with_undo": answer_saved,
+    "answer_saved_with_undo": teams_answer_saved,
     "answer_form": answer_form,
     "idea_card_anonymous": lambda ctx: idea_card(None, 4),
     "idea_card_named": lambda ctx: idea_card("Dr. Amara Okafor", 1),
@@ -135,35 +90,16 @@ GOLDEN_CASES: dict[str, Callable[[BotContext], OutboundMessage]] = {
 # --- golden files -----------------------------------------------------------------------
 
 
-def _pretty(data: Card) -> str:
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-def assert_matches_golden(name: str, data: Card) -> None:
-    path = GOLDEN_DIR / f"{name}.json"
-    rendered = _pretty(data)
-    if UPDATE_GOLDEN:
-        GOLDEN_DIR.mkdir(parents=True, exist_ok=True)
-        path.write_text(rendered, encoding="utf-8")
-        return
-    if not path.exists():
-        pytest.fail(f"golden file {path} is missing; create it with THRIVE_UPDATE_GOLDEN=1")
-    assert json.loads(rendered) == json.loads(path.read_text(encoding="utf-8")), (
-        f"{name} renders differently from {path}; if intended, rerun with THRIVE_UPDATE_GOLDEN=1"
-    )
-
-
 @pytest.mark.parametrize("name", sorted(GOLDEN_CASES))
 def test_rendering_matches_golden_file(name: str, ctx: BotContext) -> None:
     activity = render_activity(GOLDEN_CASES[name](ctx))
     assert_valid_card(activity["attachments"][0]["content"])
-    assert_matches_golden(name, activity)
+    assert_matches_golden(GOLDEN_DIR, name, activity)
 
 
 def test_every_golden_file_has_a_case() -> None:
     """A renamed case must not leave a stale file behind that nothing checks."""
-    on_disk = {path.stem for path in GOLDEN_DIR.glob("*.json")}
-    assert on_disk <= set(GOLDEN_CASES)
+    assert golden_files(GOLDEN_DIR) <= set(GOLDEN_CASES)
 
 
 # --- a structure check of our own (no schema download) -----------------------------------
@@ -319,7 +255,7 @@ def test_pathway_moves_are_execute_actions_with_verbs(ctx: BotContext) -> None:
 
 
 def test_skip_and_stop_work_with_the_text_box_empty(ctx: BotContext) -> None:
-    card = render_card(_question(ctx, "joy-more", 0, 1))
+    card = render_card(question(ctx, "joy-more", 0, 1))
     by_title = {a["title"]: a for a in card["actions"]}
     assert by_title["Answer"]["associatedInputs"] == "auto"
     assert by_title["Answer"]["style"] == "positive"
@@ -380,7 +316,7 @@ def test_a_plain_message_is_plain_text() -> None:
 
 
 def test_a_card_activity_has_a_summary_not_a_second_text(ctx: BotContext) -> None:
-    activity = render_activity(_question(ctx, "autonomy-vital", 0, 1))
+    activity = render_activity(question(ctx, "autonomy-vital", 0, 1))
     assert "text" not in activity
     assert activity["summary"].startswith("Do you agree that autonomy")
     (attachment,) = activity["attachments"]
@@ -412,7 +348,7 @@ def test_many_options_become_a_choice_list(ctx: BotContext) -> None:
     card = render_card(many_choices())
     (choice_set,) = [n for n in card["body"] if n["type"] == "Input.ChoiceSet"]
     assert choice_set["id"] == CHOICE_INPUT and len(choice_set["choices"]) == 8
-    scale = render_card(_question(ctx, "autonomy-vital", 0, 1))
+    scale = render_card(question(ctx, "autonomy-vital", 0, 1))
     assert not [n for n in scale["body"] if n["type"] == "Input.ChoiceSet"]
 
 
