@@ -20,7 +20,6 @@ from pathlib import Path
 import aiohttp
 import asyncpg
 import pytest
-from sqlalchemy import insert, select
 
 from adapters.local.adapter import LOCAL_PLATFORM, LOCAL_WORKSPACE, conversation_for
 from bot.catalog import sync_content
@@ -33,6 +32,7 @@ from storage.migrate import upgrade
 from storage.models import Person
 from storage.people import PeopleRepository
 from tests.cli.thrive_process import clean_env, read_url, start_thrive, stop
+from tests.integration.many_people import add_reachable_people
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -129,26 +129,8 @@ async def add_people(database: Database, count: int) -> list[Person]:
     async with database.transaction() as session:
         people = PeopleRepository(session)
         workspace = await people.workspace(LOCAL_PLATFORM, LOCAL_WORKSPACE, now=now)
-        rows = [
-            {
-                "workspace_id": workspace.id,
-                "platform_user_id": f"clin{n:05d}",
-                "display_name": f"Clinician {n}",
-                "timezone": "UTC",
-                "tags": [],
-                "conversation_ref": conversation_for(f"clin{n:05d}").to_dict(),
-                "quiet_hours_start": "00:00",
-                "quiet_hours_end": "00:00",
-                "quiet_weekends": False,
-                "paused": False,
-                "gone": False,
-                "created_at": now,
-            }
-            for n in range(count)
-        ]
-        await session.execute(insert(Person), rows)
-        found = await session.scalars(select(Person).order_by(Person.id))
-        return list(found.unique().all())
+        user_ids = [f"clin{n:05d}" for n in range(count)]
+        return await add_reachable_people(session, workspace.id, user_ids, conversation_for, now)
 
 
 async def open_occurrence(database: Database, content: Content, people: list[Person]) -> None:

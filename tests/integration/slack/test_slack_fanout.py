@@ -19,12 +19,13 @@ from pathlib import Path
 
 import aiohttp
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from adapters.slack.inbound import SLACK_PLATFORM, dm_ref
 from bot.clock import SystemClock
 from bot.delivery import SEND_CONCURRENCY
 from storage.models import Delivery, Person, Workspace
+from tests.integration.many_people import add_reachable_people
 from tests.integration.slack.fake_slack import TEAM_ID, Answer, Body, Call, FakeSlack
 from tests.integration.slack.fake_slack_http import error_answer
 from tests.integration.slack.live_slack import SIGNING_SECRET, LiveSlack
@@ -119,26 +120,10 @@ async def add_slack_people(live: LiveSlack, count: int) -> list[Person]:
         workspace = Workspace(platform=SLACK_PLATFORM, external_id=TEAM_ID, created_at=now)
         session.add(workspace)
         await session.flush()
-        rows = [
-            {
-                "workspace_id": workspace.id,
-                "platform_user_id": user_id(n),
-                "display_name": f"Clinician {n}",
-                "timezone": "UTC",
-                "tags": [],
-                "conversation_ref": dm_ref(TEAM_ID, user_id(n), dm_of(user_id(n))).to_dict(),
-                "quiet_hours_start": "00:00",
-                "quiet_hours_end": "00:00",
-                "quiet_weekends": False,
-                "paused": False,
-                "gone": False,
-                "created_at": now,
-            }
-            for n in range(count)
-        ]
-        await session.execute(insert(Person), rows)
-        found = await session.scalars(select(Person).order_by(Person.id))
-        return list(found.unique().all())
+        user_ids = [user_id(n) for n in range(count)]
+        return await add_reachable_people(
+            session, workspace.id, user_ids, lambda user: dm_ref(TEAM_ID, user, dm_of(user)), now
+        )
 
 
 async def states(live: LiveSlack, occurrence: int) -> dict[str, int]:
