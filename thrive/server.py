@@ -93,7 +93,7 @@ async def build_runtime(
         # The engine: with OAuth installs, slack_sdk's installation store shares our database.
         adapters.append(SlackAdapter(_slack_config(settings), dispatcher, engine=database.engine))
     if settings.teams_enabled:
-        adapters.append(_teams_adapter(settings, dispatcher))
+        adapters.append(_teams_adapter(settings, dispatcher, database, clock))
     senders: dict[str, Sender] = {adapter.platform: adapter for adapter in adapters}
     outbox = Outbox(
         database,
@@ -121,10 +121,13 @@ def _slack_config(settings: Settings) -> SlackConfig:
     )
 
 
-def _teams_adapter(settings: Settings, dispatcher: Dispatcher) -> ChatAdapter:
+def _teams_adapter(
+    settings: Settings, dispatcher: Dispatcher, database: Database, clock: Clock
+) -> ChatAdapter:
     # Imported here: botbuilder is slow to import and only Teams deployments need it.
     from adapters.teams.adapter import TeamsAdapter
     from adapters.teams.config import TeamsConfig
+    from adapters.teams.conversations import ConversationBook
 
     assert settings.teams_app_id is not None  # teams_enabled checked it
     password = settings.teams_app_password
@@ -138,8 +141,11 @@ def _teams_adapter(settings: Settings, dispatcher: Dispatcher) -> ChatAdapter:
             openid_metadata_url=settings.teams_openid_metadata_url,
             token_issuer=settings.teams_token_issuer,
             login_url=settings.teams_login_url,
+            leaders_channel=settings.teams_leaders_channel,
+            service_url=settings.teams_service_url,
         ),
         dispatcher,
+        ConversationBook(database, clock, settings.teams_service_url),
     )
 
 

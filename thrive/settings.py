@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     teams_tenant_id: str | None = None
     # off: inbound JWTs are not checked (the Bot Framework Emulator); loopback hosts only.
     teams_auth: str = Field(default="on", pattern="^(on|off)$")
+    # The team channel (its conversation id, 19:...@thread.tacv2) where leaders see ideas.
+    teams_leaders_channel: str | None = None
+    # Where to reach a tenant none of whose conversations is saved yet: Microsoft's
+    # global endpoint for proactive messages. Every activity brings the tenant's own.
+    teams_service_url: str = "https://smba.trafficmanager.net/teams/"
     # Tests only: where botbuilder fetches the channel's OpenID metadata, which token
     # issuer it trusts, and an OAuth2 token endpoint for the bot's own outbound token
     # (instead of Azure AD through msal). Unset in production: the public cloud's.

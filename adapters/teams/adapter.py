@@ -5,66 +5,76 @@ channel's OpenID keys, issuer, audience = our app id, serviceurl claim). Before 
 sees a request we refuse what no reply could go to (no serviceUrl, conversation or
 from: 400) and answer any auth failure 401, so nothing reaches the core unsigned.
 
-So far (issue 4): a personal-chat text message becomes MessageReceived and a card's
-Action.Submit becomes ActionInvoked. Replies and proactive prompts go out through the
-Bot Connector as cards.py renders them (`send`, botbuilder's continue_conversation, so
-both take the same path), and `update` replaces an earlier card in place (PUT).
-Still to come: installs, @mentions, Execute invokes, `announce` to the leaders'
-channel, and the Teams send limits.
+Turns are mapped by `inbound` and answered by `turns`. Everything the bot writes goes
+out through the Bot Connector with botbuilder's continue_conversation (replies and
+proactive prompts take the same path), rendered by `cards`; `update` replaces a card in
+place (PUT); `announce` posts idea cards to the leaders' channel. Every conversation
+seen is saved (`ConversationBook`), so all of this works after a restart.
 
-botbuilder fetches OpenID metadata and msrest signs requests with blocking
-`requests` calls on the event loop; see the README's Teams notes.
+botbuilder's blocking fetch of the channel's signing keys is moved off the event
+loop (`signing_keys`); Bot Connector calls run in msrest's worker threads.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 import structlog
 from aiohttp import web
-from botbuilder.core import Bot, TurnContext
+from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
     ConfigurationServiceClientCredentialFactory,
 )
-from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount
+from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, ConversationParameters
 from botbuilder.schema import ConversationReference as BotConversationReference
 from botframework.connector.auth import PasswordServiceClientCredentialFactory
-from msrest.exceptions import HttpOperationError
 
-from adapters.base import deliver_replies
-from adapters.teams.auth import StrictAuthentication
+from adapters.teams.auth import StrictAuthentication, Unauthenticated
 from adapters.teams.cards import render_activity
 from adapters.teams.config import BotFrameworkSettings, TeamsConfig
+from adapters.teams.conversations import ConversationBook
 from adapters.teams.credentials import TokenEndpointCredentialFactory
+from adapters.teams.errors import (
+    CONNECTOR_ERRORS,
+    neutral_error,
+    with_retries,
+)
 from adapters.teams.inbound import (
     TEAMS_PLATFORM,
     UnusableActivity,
-    action_invoked,
     check_activity,
-    message_received,
+    personal_ref,
     tenant_of,
 )
+from adapters.teams.signing_keys import PUBLIC_METADATA_URLS, use_off_loop_metadata
+from adapters.teams.turns import TeamsTurns
 from bot.dispatcher import Dispatcher
-from bot.errors import FatalError, TransientError
-from bot.events import ConversationRef, InboundEvent, MessageRef
+from bot.errors import FatalError
+from bot.events import ConversationRef, MessageRef
 from bot.messages import OutboundMessage
 
 log = structlog.get_logger(__name__)
 
 MESSAGES_PATH = "/api/messages"
+LEADERS = "leaders"
+SHUTDOWN_GRACE_SECONDS = 10.0
 
 
 class TeamsAdapter:
     platform = TEAMS_PLATFORM
 
-    def __init__(self, config: TeamsConfig, dispatcher: Dispatcher) -> None:
+    def __init__(
+        self, config: TeamsConfig, dispatcher: Dispatcher, conversations: ConversationBook
+    ) -> None:
         self.config = config
         self.dispatcher = dispatcher
+        self.conversations = conversations
         settings = BotFrameworkSettings(config)
+        configured = [config.openid_metadata_url] if config.openid_metadata_url else []
+        use_off_loop_metadata([*configured, *PUBLIC_METADATA_URLS])
         self.cloud = CloudAdapter(
             StrictAuthentication(
                 ConfigurationBotFrameworkAuthentication(
@@ -72,22 +82,42 @@ class TeamsAdapter:
                 )
             )
         )
-        self.bot = _TurnHandler(self)
-        # Where each conversation lives (serviceUrl, bot and user ids): `update` only
-        # gets a MessageRef. Filled on every turn and send, so after a restart the
-        # turn that answers a prompt has put it back before its card is replaced.
-        self._conversations: dict[str, ConversationRef] = {}
+        self.turns = TeamsTurns(self)
 
     # --- ChatAdapter ---
 
     def mount(self, app: web.Application) -> None:
         app.router.add_post(MESSAGES_PATH, self._handle_request)
+        app.on_shutdown.append(self._finish_work)
+
+    async def _finish_work(self, _app: web.Application) -> None:
+        # A press is answered before everyone's copy of the card is updated.
+        await self.turns.finish(SHUTDOWN_GRACE_SECONDS)
 
     async def send(
         self, to: ConversationRef, message: OutboundMessage, *, paced: bool = False
     ) -> MessageRef:
-        """Post into the stored conversation: an Adaptive Card, or plain text."""
-        self._conversations[to.conversation_id] = to
+        """Post into a conversation: an Adaptive Card, or plain text. A reply is retried
+        here (429s and 5xx, with backoff); the outbox (`paced`) hears of a failure at
+        once, as a neutral error, and retries on its own schedule."""
+        if paced:
+            return await self._post(to, message)
+        return await with_retries(lambda: self._post(to, message))
+
+    async def update(self, ref: MessageRef, message: OutboundMessage) -> None:
+        """Replace an earlier message in place (PUT .../activities/{id})."""
+        to = await self.conversations.find(ref.conversation_id)
+        if to is None or not ref.message_id:
+            raise FatalError("Teams: no conversation reference for that message")
+
+        async def replace(turn: TurnContext) -> None:
+            activity = _activity(message)
+            activity.id = ref.message_id
+            await turn.update_activity(activity)
+
+        await with_retries(lambda: self._continue(to, replace))
+
+    async def _post(self, to: ConversationRef, message: OutboundMessage) -> MessageRef:
         sent: list[str] = []
 
         async def post(turn: TurnContext) -> None:
@@ -97,34 +127,72 @@ class TeamsAdapter:
             answer = await turn.send_activity(_activity(message))
             sent.append(answer.id if answer is not None and answer.id else "")
 
-        await self.cloud.continue_conversation(_reference(to), post, self._bot_app_id())
+        await self._continue(to, post)
         return MessageRef(TEAMS_PLATFORM, to.conversation_id, sent[0] if sent else "")
 
-    async def update(self, ref: MessageRef, message: OutboundMessage) -> None:
-        """Replace an earlier message in place (PUT .../activities/{id})."""
-        to = self._conversations.get(ref.conversation_id)
-        if to is None or not ref.message_id:
-            raise FatalError("Teams: no conversation reference for that message")
-
-        async def replace(turn: TurnContext) -> None:
-            activity = _activity(message)
-            activity.id = ref.message_id
-            await turn.update_activity(activity)
-
+    async def _continue(
+        self, to: ConversationRef, logic: Callable[[TurnContext], Awaitable[None]]
+    ) -> None:
+        """Run `logic` in the conversation; Bot Connector failures come out neutral."""
         try:
-            await self.cloud.continue_conversation(_reference(to), replace, self._bot_app_id())
-        except HttpOperationError as failed:  # the old card keeps its buttons: cosmetic
-            raise TransientError(f"Teams: update failed: {failed}") from failed
+            await self.cloud.continue_conversation(_reference(to), logic, self._bot_app_id())
+        except CONNECTOR_ERRORS as failed:
+            raise neutral_error(failed) from failed
 
     async def announce(
         self, workspace: str, audience: str, message: OutboundMessage
     ) -> MessageRef | None:
-        return None  # the leaders' channel (THRIVE_TEAMS_LEADERS_CHANNEL) is later work
+        """Leaders read new ideas in THRIVE_TEAMS_LEADERS_CHANNEL (the app is in its team)."""
+        channel = self.config.leaders_channel
+        if audience != LEADERS or not channel:
+            return None
+        to = await self.conversations.channel(workspace, channel)
+        if to is None:  # the channel is another organisation's: their ideas stay theirs
+            log.info("teams.leaders_channel_of_another_tenant", tenant=workspace)
+            return None
+        posted = await self.send(to, message)
+        await self.conversations.remember(to)  # so its card can be updated after a restart
+        return posted
 
     async def open_form(
         self, to: ConversationRef, form_message: OutboundMessage, trigger: str | None
     ) -> MessageRef | None:
-        return await self.send(to, form_message)  # an Adaptive Card form is later work
+        # Teams has no modal for a bot message: the form is a card with inputs, in the chat.
+        return await self.send(to, form_message)
+
+    # --- what turns need ---
+
+    async def open_personal_chat(self, near: ConversationRef, user_id: str) -> ConversationRef:
+        """A 1:1 chat with someone met in a channel (POST /v3/conversations), saved."""
+        created: list[str] = []
+
+        async def opened(turn: TurnContext) -> None:
+            created.append(str(turn.activity.conversation.id))
+
+        parameters = ConversationParameters(
+            is_group=False,
+            bot=ChannelAccount(id=near.data.get("bot_id", "")),
+            members=[ChannelAccount(id=user_id)],
+            tenant_id=near.workspace,
+            channel_data={"tenant": {"id": near.workspace}},
+        )
+
+        async def create() -> None:
+            await self.cloud.create_conversation(
+                self._bot_app_id() or "",
+                opened,
+                parameters,
+                near.data.get("channel_id", "msteams"),
+                near.data["service_url"],
+                None,
+            )
+
+        await with_retries(create)  # connector failures come out as neutral errors
+        if not created or not created[0]:
+            raise FatalError("Teams: the new conversation came back without an id")
+        chat = personal_ref(near, created[0], user_id)
+        await self.conversations.remember(chat)
+        return chat
 
     def _bot_app_id(self) -> str | None:
         return self.config.app_id if self.config.auth else None
@@ -134,44 +202,32 @@ class TeamsAdapter:
     async def _handle_request(self, request: web.Request) -> web.Response:
         try:
             body = check_activity(json.loads(await request.text()))
-        except (ValueError, UnusableActivity) as problem:  # JSONDecodeError is a ValueError
-            log.info("teams.unusable_activity", reason=str(problem))
+            # botbuilder's models refuse odd field types (a timestamp that is no date).
+            activity = Activity().deserialize(dict(body))
+        except (ValueError, RecursionError, UnusableActivity) as problem:  # JSON errors too
+            log.info("teams.unusable_activity", reason=str(problem)[:200])
             return web.json_response({"error": "unusable_activity"}, status=400)
-        activity = Activity().deserialize(dict(body))
+        tenant = tenant_of(body, self.config.tenant_id)
+        if self.config.tenant_id and tenant != self.config.tenant_id:
+            # A single-tenant bot serves its own organisation only.
+            log.info("teams.other_tenant", tenant=tenant)
+            return web.json_response({"error": "other_tenant"}, status=403)
         auth_header = request.headers.get("Authorization", "")
+
+        async def on_turn(turn: TurnContext) -> None:
+            await self.turns.on_turn(turn, body)
+
         try:
-            invoke = await self.cloud.process_activity(auth_header, activity, self.bot.on_turn)
-        except PermissionError as refused:  # StrictAuthentication: every auth failure
+            invoke = await self.cloud.process_activity(auth_header, activity, on_turn)
+        except Unauthenticated as refused:  # StrictAuthentication: every auth failure
             log.info("teams.unauthorized", reason=str(refused))
             return web.json_response({"error": "unauthorized"}, status=401)
         if invoke is not None:
             return web.json_response(invoke.body, status=invoke.status)
         return web.Response(status=201)
 
-    async def handle_turn(self, turn: TurnContext) -> None:
-        raw: Mapping[str, Any] = turn.activity.serialize()
-        tenant = tenant_of(raw, self.config.tenant_id)
-        event: InboundEvent | None = action_invoked(raw, tenant) or message_received(raw, tenant)
-        if event is None:
-            log.info("teams.activity_ignored", type=raw.get("type"))
-            return
-        self._conversations[event.conversation.conversation_id] = event.conversation
-        outcome = await self.dispatcher.handle(event)
-        if outcome.duplicate:
-            return
-        await deliver_replies(self, self.dispatcher, event.conversation, outcome.replies)
 
-
-class _TurnHandler(Bot):  # type: ignore[misc]
-    def __init__(self, adapter: TeamsAdapter) -> None:
-        self.adapter = adapter
-
-    async def on_turn(self, context: TurnContext) -> None:
-        if context.activity.type == ActivityTypes.message:
-            await self.adapter.handle_turn(context)
-
-
-def _credentials(config: TeamsConfig, settings: BotFrameworkSettings) -> Any:
+def _credentials(config: TeamsConfig, settings: BotFrameworkSettings) -> object:
     if not config.auth:  # no app id: botbuilder treats auth as disabled
         return PasswordServiceClientCredentialFactory()
     if config.login_url:

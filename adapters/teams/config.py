@@ -15,6 +15,8 @@ class TeamsConfig:
     app_type: str = "MultiTenant"
     tenant_id: str | None = None
     auth: bool = True
+    leaders_channel: str | None = None  # a team channel's conversation id
+    service_url: str = "https://smba.trafficmanager.net/teams/"
     # Tests only (see thrive/settings.py): the fake channel's metadata, issuer, token URL.
     openid_metadata_url: str | None = None
     token_issuer: str | None = None

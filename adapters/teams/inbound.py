@@ -1,19 +1,35 @@
 """Teams activities -> the core's neutral events. Pure functions: no I/O, easy to test.
 
-Mapped so far: a personal-chat `message` with text (MessageReceived) and an Adaptive
-Card Action.Submit, i.e. a `message` with a `value` object and no text (ActionInvoked).
-Channel @mentions, Execute invokes and installs are later work (issue 4).
+- a personal-chat `message` with text -> MessageReceived;
+- a channel (or group chat) `message` that @mentions the bot -> CommandInvoked, its
+  mention stripped; the adapter decides where the person hears back (their 1:1 chat);
+- an Adaptive Card Action.Submit (a `message` with `value`, no text) and an
+  Action.Execute (`invoke` named adaptiveCard/action) -> ActionInvoked;
+- the bot added to a personal chat (`conversationUpdate`) -> MemberAdded, the welcome;
+  removed from it -> ProfileChanged(deactivated), so nobody is prompted into an
+  uninstalled app.
+Everything else (reactions, typing, other people joining a team) maps to nothing.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping
 from typing import Any
 
 import structlog
 
-from adapters.teams.card_forms import parse_submission
-from bot.events import ActionInvoked, ConversationRef, MessageReceived, MessageRef, PersonRef
+from adapters.teams.card_forms import parse_execute, parse_submission
+from bot.events import (
+    ActionInvoked,
+    CommandInvoked,
+    ConversationRef,
+    MemberAdded,
+    MessageReceived,
+    MessageRef,
+    PersonRef,
+    ProfileChanged,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -23,6 +39,10 @@ NO_TENANT = "no-tenant"
 # An action id no handler has: the core answers it with its polite "that no longer
 # works" (copy.yaml), and stores nothing.
 UNREADABLE_SUBMISSION = "teams.unreadable_submission"
+PERSONAL = "personal"
+EXECUTE_INVOKE = "adaptiveCard/action"
+# A channel thread's conversation id is the channel's plus ";messageid=<root>".
+THREAD_SUFFIX = ";messageid="
 
 
 class UnusableActivity(ValueError):
@@ -45,11 +65,38 @@ def check_activity(body: object) -> Mapping[str, Any]:
 
 
 def tenant_of(activity: Mapping[str, Any], default: str | None) -> str:
-    conversation = activity.get("conversation") or {}
-    tenant = conversation.get("tenantId") or (
-        ((activity.get("channelData") or {}).get("tenant") or {}).get("id")
+    tenant = _field(activity, "conversation", "tenantId") or _field(
+        activity, "channelData", "tenant", "id"
     )
     return str(tenant or default or NO_TENANT)
+
+
+def _field(data: object, *path: str) -> object:
+    """data[path[0]][path[1]]..., or None where a step is missing or not an object."""
+    for key in path:
+        if not isinstance(data, Mapping):
+            return None
+        data = data.get(key)
+    return data
+
+
+def conversation_type(activity: Mapping[str, Any]) -> str:
+    """As Teams says; when it says nothing (the Emulator), a team channel's id still
+    gives it away, so a channel is never taken for someone's private chat."""
+    stated = activity["conversation"].get("conversationType")
+    if isinstance(stated, str) and stated:
+        return stated
+    return "channel" if str(activity["conversation"]["id"]).startswith("19:") else PERSONAL
+
+
+def is_personal(activity: Mapping[str, Any]) -> bool:
+    return conversation_type(activity) == PERSONAL
+
+
+def conversation_id(activity: Mapping[str, Any]) -> str:
+    """The conversation as the bot posts and updates in it: a channel, not one thread."""
+    raw = str(activity["conversation"]["id"])
+    return raw if is_personal(activity) else raw.split(THREAD_SUFFIX, 1)[0]
 
 
 def conversation_ref(activity: Mapping[str, Any], tenant: str) -> ConversationRef:
@@ -60,17 +107,22 @@ def conversation_ref(activity: Mapping[str, Any], tenant: str) -> ConversationRe
         "channel_id": activity.get("channelId") or "msteams",
         "bot_id": recipient.get("id", ""),
         "bot_name": recipient.get("name", ""),
-        "user_id": activity["from"]["id"],
-        "conversation_type": activity["conversation"].get("conversationType") or "personal",
+        "conversation_type": conversation_type(activity),
     }
-    return ConversationRef(TEAMS_PLATFORM, tenant, activity["conversation"]["id"], data)
+    if is_personal(activity):  # whose 1:1 chat: the other member is the person
+        data["user_id"] = activity["from"]["id"]
+    return ConversationRef(TEAMS_PLATFORM, tenant, conversation_id(activity), data)
+
+
+def personal_ref(service_ref: ConversationRef, conversation: str, user_id: str) -> ConversationRef:
+    """A person's 1:1 chat, opened by the bot, on the same service as `service_ref`."""
+    data = {**service_ref.data, "conversation_type": PERSONAL, "user_id": user_id}
+    return ConversationRef(TEAMS_PLATFORM, service_ref.workspace, conversation, data)
 
 
 def message_received(activity: Mapping[str, Any], tenant: str) -> MessageReceived | None:
-    """A personal-chat text message; None for anything not (yet) mapped."""
-    if activity.get("type") != "message":
-        return None
-    if (activity["conversation"].get("conversationType") or "personal") != "personal":
+    """A personal-chat text message; None for anything else."""
+    if activity.get("type") != "message" or not is_personal(activity):
         return None
     text = activity.get("text")
     if not isinstance(text, str) or not text.strip():
@@ -90,6 +142,107 @@ def message_received(activity: Mapping[str, Any], tenant: str) -> MessageReceive
     )
 
 
+def mention_text(activity: Mapping[str, Any]) -> str | None:
+    """The words of a channel or group message addressed to the bot, its @mention taken
+    out; None if the bot is not mentioned (channel chatter is not for us)."""
+    if activity.get("type") != "message" or is_personal(activity):
+        return None
+    bot_id = (activity.get("recipient") or {}).get("id")
+    text = activity.get("text")
+    if not bot_id or not isinstance(text, str):
+        return None
+    ours = [
+        entity
+        for entity in activity.get("entities") or ()
+        if isinstance(entity, Mapping)
+        and entity.get("type") == "mention"
+        and isinstance(entity.get("mentioned"), Mapping)
+        and entity["mentioned"].get("id") == bot_id
+    ]
+    if not ours:
+        return None
+    for entity in ours:  # only the bot's mention: other people's names stay as written
+        mention = entity.get("text")
+        if isinstance(mention, str) and mention:
+            text = text.replace(mention, " ")
+    # Channel messages arrive as HTML-ish text ("&nbsp;", "&amp;").
+    return " ".join(html.unescape(text).split())
+
+
+def channel_command(
+    activity: Mapping[str, Any], tenant: str, words: str, reply_to: ConversationRef
+) -> CommandInvoked:
+    """A mention as a command, answered in `reply_to` (the person's 1:1 chat), so a
+    channel never becomes the place the person is prompted."""
+    return CommandInvoked(
+        person=_person(activity, tenant),
+        conversation=reply_to,
+        event_id=_event_id(activity),
+        text=words,
+    )
+
+
+def installation(activity: Mapping[str, Any], tenant: str) -> MemberAdded | ProfileChanged | None:
+    """The bot added to (MemberAdded) or removed from (ProfileChanged) a person's 1:1
+    chat. A team install is not a person's: the adapter only saves where it is."""
+    if activity.get("type") != "conversationUpdate" or not is_personal(activity):
+        return None
+    bot_id = (activity.get("recipient") or {}).get("id")
+    added = _member_ids(activity.get("membersAdded"))
+    removed = _member_ids(activity.get("membersRemoved"))
+    person = _person(activity, tenant)
+    if bot_id in added:
+        return MemberAdded(
+            person=person,
+            conversation=conversation_ref(activity, tenant),
+            event_id=_event_id(activity),
+        )
+    if bot_id in removed:
+        return ProfileChanged(
+            person=person,
+            conversation=conversation_ref(activity, tenant),
+            event_id=_event_id(activity),
+            deactivated=True,
+        )
+    return None
+
+
+def is_execute(activity: Mapping[str, Any]) -> bool:
+    return activity.get("type") == "invoke" and activity.get("name") == EXECUTE_INVOKE
+
+
+def execute_invoked(
+    activity: Mapping[str, Any], tenant: str, reply_to: ConversationRef
+) -> ActionInvoked:
+    """An Action.Execute press; a card that is not ours becomes UNREADABLE_SUBMISSION."""
+    value = activity.get("value")
+    action = value.get("action") if isinstance(value, Mapping) else None
+    try:
+        if not isinstance(action, Mapping) or action.get("type") != "Action.Execute":
+            raise ValueError("invoke carries no Action.Execute")
+        action_id, chosen, fields = parse_execute(action.get("verb"), action.get("data"))
+    except ValueError as problem:
+        log.info("teams.unreadable_execute", reason=str(problem))
+        action_id, chosen, fields = UNREADABLE_SUBMISSION, "", {}
+    return ActionInvoked(
+        person=_person(activity, tenant),
+        conversation=reply_to,
+        event_id=_event_id(activity),
+        action_id=action_id,
+        value=chosen,
+        fields=fields,
+        message_ref=pressed_card(activity),
+    )
+
+
+def pressed_card(activity: Mapping[str, Any]) -> MessageRef | None:
+    """The card a press was made on: Teams sets replyToId to its activity id."""
+    pressed_on = activity.get("replyToId")
+    if not isinstance(pressed_on, str) or not pressed_on:
+        return None
+    return MessageRef(TEAMS_PLATFORM, conversation_id(activity), pressed_on)
+
+
 def is_submission(activity: Mapping[str, Any]) -> bool:
     """An Adaptive Card Action.Submit: a message carrying `value` and no typed text."""
     text = activity.get("text")
@@ -100,9 +253,12 @@ def is_submission(activity: Mapping[str, Any]) -> bool:
     )
 
 
-def action_invoked(activity: Mapping[str, Any], tenant: str) -> ActionInvoked | None:
+def action_invoked(
+    activity: Mapping[str, Any], tenant: str, reply_to: ConversationRef | None = None
+) -> ActionInvoked | None:
     """A card press as ActionInvoked; a value that is not one of our cards becomes the
-    UNREADABLE_SUBMISSION action, so the person still hears back. None if not a submit."""
+    UNREADABLE_SUBMISSION action, so the person still hears back. None if not a submit.
+    `reply_to`: where the person hears back, when not where they pressed (a channel)."""
     if not is_submission(activity):
         return None
     try:
@@ -110,21 +266,15 @@ def action_invoked(activity: Mapping[str, Any], tenant: str) -> ActionInvoked | 
     except ValueError as problem:
         log.info("teams.unreadable_submission", reason=str(problem))
         action_id, value, fields = UNREADABLE_SUBMISSION, "", {}
-    conversation = conversation_ref(activity, tenant)
-    # Teams sets replyToId to the card's activity id: the message to replace once answered.
-    pressed_on = activity.get("replyToId")
     return ActionInvoked(
         person=_person(activity, tenant),
-        conversation=conversation,
+        conversation=reply_to or conversation_ref(activity, tenant),
         event_id=_event_id(activity),
         action_id=action_id,
         value=value,
         fields=fields,
-        message_ref=(
-            MessageRef(TEAMS_PLATFORM, conversation.conversation_id, str(pressed_on))
-            if isinstance(pressed_on, str) and pressed_on
-            else None
-        ),
+        # The card pressed on: the message to replace once answered.
+        message_ref=pressed_card(activity),
     )
 
 
@@ -137,6 +287,12 @@ def _person(activity: Mapping[str, Any], tenant: str) -> PersonRef:
         display_name=str(sender.get("name") or ""),
         timezone=activity.get("localTimezone") or None,
     )
+
+
+def _member_ids(members: object) -> set[str]:
+    if not isinstance(members, list):
+        return set()
+    return {str(m["id"]) for m in members if isinstance(m, Mapping) and m.get("id")}
 
 
 def _event_id(activity: Mapping[str, Any]) -> str | None:

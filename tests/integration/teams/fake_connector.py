@@ -8,6 +8,10 @@ served by that same loop.
 
     with FakeConnector(app_id="bot-app") as channel:
         token = channel.mint(service_url=channel.url)
+
+It can also fail on demand, as the real connector does under load or when the bot is
+gone (`fail_next`). Refused calls go to `refused`, never to `calls`, so `posted()` and
+`put()` keep meaning "delivered".
 """
 
 from __future__ import annotations
@@ -31,6 +35,22 @@ APP_PASSWORD = "fake-app-password"
 START_SECONDS = 5.0
 
 
+# The `error.code` the real Bot Connector answers with for each status (Teams docs).
+ERROR_CODES = {
+    400: "BadArgument",
+    401: "Unauthorized",
+    403: "BotNotInConversationRoster",
+    404: "ConversationNotFound",
+    412: "PreconditionFailed",
+    413: "MessageSizeTooBig",
+    429: "Throttled",
+    500: "InternalServerError",
+    502: "ServiceError",
+    503: "ServiceUnavailable",
+    504: "GatewayTimeout",
+}
+
+
 @dataclass(frozen=True)
 class Recorded:
     method: str
@@ -39,12 +59,42 @@ class Recorded:
     body: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Refused:
+    """A connector call answered with an error by `fail_next`, not delivered."""
+
+    method: str
+    path: str
+    conversation_id: str
+    body: dict[str, Any]
+    status: int
+
+
+@dataclass
+class _Failure:
+    remaining: int
+    status: int
+    retry_after: float | None
+    path_contains: str | None
+
+    def matches(self, path: str) -> bool:
+        return self.path_contains is None or self.path_contains in path
+
+
 class FakeConnector:
     def __init__(self, app_id: str) -> None:
         self.app_id = app_id
         self.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self.calls: list[Recorded] = []
+        self.refused: list[Refused] = []
         self.issued: set[str] = set()
+        # Seconds the OpenID metadata takes to answer (a slow login host), and how
+        # many times it was asked.
+        self.metadata_delay = 0.0
+        # Seconds an in-place update (PUT) takes to answer.
+        self.update_delay = 0.0
+        self.metadata_fetches = 0
+        self._failures: list[_Failure] = []
         self._lock = threading.Lock()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
@@ -91,6 +141,23 @@ class FakeConnector:
         with self._lock:
             return [call for call in self.calls if call.method == "PUT"]
 
+    def fail_next(
+        self,
+        count: int,
+        status: int,
+        retry_after: float | None = None,
+        path_contains: str | None = None,
+    ) -> None:
+        """Answer the next `count` connector calls (whose path contains `path_contains`,
+        if given) with `status` and the connector's JSON error body. `retry_after` is
+        sent as the Retry-After header; the real connector sends whole seconds.
+        Earlier requests are used up first when several match.
+        """
+        if count < 1 or not 400 <= status <= 599:
+            raise ValueError("fail_next needs count >= 1 and a 4xx/5xx status")
+        with self._lock:
+            self._failures.append(_Failure(count, status, retry_after, path_contains))
+
     # --- lifecycle ---
 
     def __enter__(self) -> Self:
@@ -132,6 +199,9 @@ class FakeConnector:
     # --- handlers ---
 
     async def _metadata(self, _request: web.Request) -> web.Response:
+        with self._lock:
+            self.metadata_fetches += 1
+        await asyncio.sleep(self.metadata_delay)
         return web.json_response(
             {
                 "issuer": self.issuer,
@@ -163,10 +233,43 @@ class FakeConnector:
         if not known:  # the real connector refuses a bot without a valid token
             return web.json_response({"error": {"code": "Unauthorized"}}, status=401)
         body = await request.json() if request.can_read_body else {}
+        if request.method == "PUT":
+            await asyncio.sleep(self.update_delay)
         conversation = request.match_info.get("id", "")
         with self._lock:
-            self.calls.append(Recorded(request.method, request.path, conversation, body))
+            failure = self._take_failure(request.path)
+            if failure is None:
+                self.calls.append(Recorded(request.method, request.path, conversation, body))
+            else:
+                self.refused.append(
+                    Refused(request.method, request.path, conversation, body, failure.status)
+                )
+        if failure is not None:
+            return _error_response(failure)
         activity = request.match_info.get("activity") or uuid.uuid4().hex
         if request.path == "/v3/conversations":
             return web.json_response({"id": f"conv-{uuid.uuid4().hex}", "activityId": activity})
         return web.json_response({"id": activity if request.method == "PUT" else uuid.uuid4().hex})
+
+    def _take_failure(self, path: str) -> _Failure | None:
+        """Use up one failure matching `path`; the caller holds the lock."""
+        for failure in self._failures:
+            if failure.matches(path):
+                failure.remaining -= 1
+                if failure.remaining == 0:
+                    self._failures.remove(failure)
+                return failure
+        return None
+
+
+def _error_response(failure: _Failure) -> web.Response:
+    code = ERROR_CODES.get(failure.status, "ServiceError")
+    headers = {}
+    if failure.retry_after is not None:
+        seconds = float(failure.retry_after)
+        headers["Retry-After"] = str(int(seconds)) if seconds.is_integer() else str(seconds)
+    return web.json_response(
+        {"error": {"code": code, "message": f"fake connector: {code}"}},
+        status=failure.status,
+        headers=headers,
+    )

@@ -1,5 +1,5 @@
 """The real app on a loopback port with Teams on, talking to a FakeConnector: helpers
-to post it activities and to look at what it stored."""
+to start (and restart) it, post it activities as Teams does, and look at what it stored."""
 
 from __future__ import annotations
 
@@ -13,13 +13,39 @@ import aiohttp
 from aiohttp import web
 from sqlalchemy import func, select
 
+from bot.clock import SystemClock
+from bot.people import Role
 from storage.models import Delivery, Person, Response
-from tests.integration.teams.fake_connector import FakeConnector, Recorded
-from thrive.server import Runtime
+from storage.people import PeopleRepository
+from tests.integration.teams.fake_connector import APP_PASSWORD, FakeConnector, Recorded
+from thrive.server import Runtime, build_runtime, create_app, start_site
+from thrive.settings import load_settings
 
 APP_ID = "00000000-0000-0000-0000-0000000b0a01"
+BOT_ID = f"28:{APP_ID}"
 TENANT_ID = "tenant-1"
+LEADERS_CHANNEL = "19:leaders@thread.tacv2"
+GENERAL_CHANNEL = "19:general@thread.tacv2"
 WAIT_SECONDS = 5.0
+
+
+async def start_live(database_url: str, channel: FakeConnector, **settings: Any) -> LiveTeams:
+    """The real server with Teams on (auth on), against `channel`; stop() it after."""
+    loaded = load_settings(
+        database_url=database_url,
+        secret_key="x",
+        teams_app_id=APP_ID,
+        teams_app_password=APP_PASSWORD,
+        teams_openid_metadata_url=channel.metadata_url,
+        teams_token_issuer=channel.issuer,
+        teams_login_url=channel.login_url,
+        teams_leaders_channel=LEADERS_CHANNEL,
+        **settings,
+    )
+    runtime = await build_runtime(loaded, clock=SystemClock())
+    runner, port = await start_site(create_app(runtime), "127.0.0.1", 0)
+    http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10))
+    return LiveTeams(f"http://127.0.0.1:{port}", runtime, channel, http, runner)
 
 
 def card_submit(
@@ -44,7 +70,7 @@ def personal_message(
         "serviceUrl": service_url,
         "text": text,
         "from": {"id": user, "name": "Dr Ada", "aadObjectId": "aad-1"},
-        "recipient": {"id": f"28:{APP_ID}", "name": "Thrive"},
+        "recipient": {"id": BOT_ID, "name": "Thrive"},
         "conversation": {
             "id": f"a:personal-{user}",
             "conversationType": "personal",
@@ -53,6 +79,66 @@ def personal_message(
         "channelData": {"tenant": {"id": TENANT_ID}},
         "localTimezone": "America/Chicago",
     }
+
+
+def installed(service_url: str, *, user: str = "29:user-1") -> dict[str, Any]:
+    """What Teams posts when a person adds the app for themselves."""
+    activity = personal_message(service_url, "", user=user)
+    del activity["text"]
+    activity["type"] = "conversationUpdate"
+    activity["membersAdded"] = [{"id": BOT_ID}]
+    return activity
+
+
+def channel_mention(
+    service_url: str, words: str, *, user: str = "29:user-1", channel: str = GENERAL_CHANNEL
+) -> dict[str, Any]:
+    """A channel post that @mentions the bot, as Teams sends it (HTML-ish text)."""
+    activity = personal_message(service_url, f"<at>Thrive</at>&nbsp;{words}", user=user)
+    activity["conversation"] = {
+        "id": f"{channel};messageid=1700000000001",
+        "conversationType": "channel",
+        "tenantId": TENANT_ID,
+    }
+    activity["channelData"] = {
+        "teamsChannelId": channel,
+        "team": {"id": "19:team@thread.tacv2"},
+        "tenant": {"id": TENANT_ID},
+    }
+    activity["entities"] = [
+        {
+            "type": "mention",
+            "mentioned": {"id": BOT_ID, "name": "Thrive"},
+            "text": "<at>Thrive</at>",
+        }
+    ]
+    return activity
+
+
+def execute(
+    service_url: str,
+    verb: str,
+    data: Any,
+    *,
+    reply_to_id: str,
+    user: str = "29:user-1",
+    channel: str | None = None,
+) -> dict[str, Any]:
+    """An Action.Execute press: an adaptiveCard/action invoke, in a chat or a channel."""
+    activity = (
+        channel_mention(service_url, "", user=user, channel=channel)
+        if channel
+        else personal_message(service_url, "", user=user)
+    )
+    activity.pop("text", None)
+    activity.pop("entities", None)
+    activity.update(
+        type="invoke",
+        name="adaptiveCard/action",
+        replyToId=reply_to_id,
+        value={"action": {"type": "Action.Execute", "verb": verb, "data": data}},
+    )
+    return activity
 
 
 @dataclass
@@ -68,10 +154,41 @@ class LiveTeams:
         await self.runner.cleanup()
 
     async def post(self, activity: Any, token: str | None = None) -> int:
+        status, _body = await self.exchange(activity, token)
+        return status
+
+    async def exchange(self, activity: Any, token: str | None = None) -> tuple[int, Any]:
+        """Post an activity; (status, JSON body or None)."""
         headers = {"Authorization": f"Bearer {token}"} if token is not None else {}
         async with self.http.post(f"{self.url}/api/messages", json=activity, headers=headers) as r:
-            await r.read()
-            return r.status
+            body = await r.json() if r.content_type == "application/json" else None
+            return r.status, body
+
+    async def signed(self, activity: Any) -> tuple[int, Any]:
+        """Post an activity with a valid channel token."""
+        return await self.exchange(activity, self.channel.mint(service_url=self.channel.url))
+
+    async def press_in_channel(
+        self, action: dict[str, Any], card_id: str, user: str, channel: str = LEADERS_CHANNEL
+    ) -> tuple[int, Any]:
+        """Press an Action.Execute on a card the bot posted in a channel."""
+        pressed = execute(
+            self.channel.url,
+            action["verb"],
+            action["data"],
+            reply_to_id=card_id,
+            user=user,
+            channel=channel,
+        )
+        return await self.signed(pressed)
+
+    async def make_leader(self, user: str) -> None:
+        person = await self.until(lambda: self.person(user), f"{user} to be known")
+        async with self.runtime.database.transaction() as session:
+            people = PeopleRepository(session)
+            found = await people.get(person.id)
+            assert found is not None
+            await people.grant(found, Role.LEADER, now=self.runtime.ctx.clock.now())
 
     async def say(self, text: str, **extra: Any) -> int:
         activity = personal_message(self.channel.url, text, **extra)

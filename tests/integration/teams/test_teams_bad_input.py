@@ -58,3 +58,35 @@ async def test_a_body_that_is_not_json_is_a_400(live: LiveTeams) -> None:
     async with live.http.post(f"{live.url}/api/messages", data=b"{nope") as answer:
         assert answer.status == 400
     await assert_nothing_happened(live)
+
+
+async def test_a_reaction_is_accepted_and_ignored(live: LiveTeams) -> None:
+    reaction = personal_message(live.channel.url, "")
+    del reaction["text"]
+    reaction.update(type="messageReaction", reactionsAdded=[{"type": "like"}], replyToId="m-1")
+    token = live.channel.mint(service_url=live.channel.url)
+    assert await live.post(reaction, token) == 201
+    await assert_nothing_happened(live)
+
+
+async def test_an_invoke_we_do_not_offer_is_refused_with_a_400(live: LiveTeams) -> None:
+    invoke = personal_message(live.channel.url, "")
+    del invoke["text"]
+    invoke.update(type="invoke", name="composeExtension/query", value={"commandId": "x"})
+    status, body = await live.signed(invoke)
+    assert status == 400
+    assert body == {"error": "unsupported_invoke"}
+    await assert_nothing_happened(live)
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [{"timestamp": "garbage"}, {"entities": 5}, {"membersAdded": 5}, {"recipient": "x"}],
+    ids=["timestamp", "entities", "members", "recipient"],
+)
+async def test_an_activity_with_odd_field_types_is_a_400(
+    live: LiveTeams, odd: dict[str, object]
+) -> None:
+    activity = {**personal_message(live.channel.url, "help"), **odd}
+    assert (await live.signed(activity))[0] == 400
+    await assert_nothing_happened(live)

@@ -6,15 +6,22 @@ from typing import Any
 
 import pytest
 
-from adapters.teams.card_forms import field_id, submit_data
+from adapters.teams.card_forms import execute_data, field_id, submit_data
 from adapters.teams.inbound import (
     UNREADABLE_SUBMISSION,
     UnusableActivity,
     action_invoked,
+    channel_command,
     check_activity,
+    conversation_ref,
+    execute_invoked,
+    installation,
+    is_execute,
+    mention_text,
     message_received,
     tenant_of,
 )
+from bot.events import CommandInvoked, MemberAdded, ProfileChanged
 
 
 def activity(**overrides: Any) -> dict[str, Any]:
@@ -44,7 +51,7 @@ def test_a_personal_message_becomes_message_received() -> None:
     assert event.conversation.data["service_url"] == "https://smba.example/"
 
 
-def test_channel_messages_and_other_types_are_not_mapped_yet() -> None:
+def test_channel_messages_and_other_types_are_not_personal_messages() -> None:
     channel = activity(conversation={"id": "19:c", "conversationType": "channel"})
     assert message_received(channel, "t1") is None
     assert message_received(activity(type="conversationUpdate"), "t1") is None
@@ -100,3 +107,100 @@ def test_typed_text_and_other_activities_are_not_submits() -> None:
     assert action_invoked(activity(value={"x": 1}), "t1") is None  # text wins: a message
     assert action_invoked(activity(), "t1") is None
     assert action_invoked(submit(submit_data("a", "b"), type="invoke"), "t1") is None
+
+
+# --- channels, installs, Execute ---------------------------------------------------
+
+BOT = {"id": "28:bot", "name": "Thrive"}
+MENTION = {"type": "mention", "mentioned": BOT, "text": "<at>Thrive</at>"}
+
+
+def in_channel(**overrides: Any) -> dict[str, Any]:
+    conversation = {
+        "id": "19:c@thread.tacv2;messageid=17",
+        "conversationType": "channel",
+        "tenantId": "t1",
+    }
+    return activity(conversation=conversation, **overrides)
+
+
+def test_a_channel_mention_is_the_words_without_the_bots_name() -> None:
+    raw = in_channel(
+        text="<at>Thrive</at>&nbsp;idea  fix the <b>rota</b> &amp; breaks", entities=[MENTION]
+    )
+    assert mention_text(raw) == "idea fix the <b>rota</b> & breaks"
+
+
+def test_other_peoples_mentions_stay_and_chatter_without_ours_is_not_for_us() -> None:
+    someone = {"type": "mention", "mentioned": {"id": "29:x"}, "text": "<at>Sam</at>"}
+    raw = in_channel(text="<at>Thrive</at> idea ask <at>Sam</at>", entities=[MENTION, someone])
+    assert mention_text(raw) == "idea ask <at>Sam</at>"
+    assert mention_text(in_channel(text="<at>Sam</at> hi", entities=[someone])) is None
+    assert mention_text(in_channel(text="hello all")) is None
+    assert mention_text(activity(text="<at>Thrive</at> help", entities=[MENTION])) is None
+
+
+def test_a_channel_command_is_answered_where_the_adapter_says_not_in_the_channel() -> None:
+    raw = in_channel(text="<at>Thrive</at> idea x", entities=[MENTION])
+    chat = conversation_ref(activity(), "t1")
+    event = channel_command(raw, "t1", "idea x", chat)
+    assert isinstance(event, CommandInvoked)
+    assert event.conversation == chat and event.text == "idea x"
+
+
+def test_a_channel_conversation_is_the_channel_not_the_thread() -> None:
+    ref = conversation_ref(in_channel(), "t1")
+    assert ref.conversation_id == "19:c@thread.tacv2"
+    assert ref.data["conversation_type"] == "channel"
+    assert "user_id" not in ref.data  # nobody's private chat
+
+
+def test_the_bot_added_to_a_personal_chat_is_a_welcome_and_removed_is_gone() -> None:
+    added = activity(type="conversationUpdate", membersAdded=[{"id": "28:bot"}])
+    assert isinstance(installation(added, "t1"), MemberAdded)
+    removed = activity(type="conversationUpdate", membersRemoved=[{"id": "28:bot"}])
+    event = installation(removed, "t1")
+    assert isinstance(event, ProfileChanged) and event.deactivated
+    someone_else = activity(type="conversationUpdate", membersAdded=[{"id": "29:other"}])
+    assert installation(someone_else, "t1") is None
+    team = in_channel(type="conversationUpdate", membersAdded=[{"id": "28:bot"}])
+    assert installation(team, "t1") is None
+
+
+def _execute(verb: object, data: object, **overrides: Any) -> dict[str, Any]:
+    value = {"action": {"type": "Action.Execute", "verb": verb, "data": data}}
+    return activity(type="invoke", name="adaptiveCard/action", value=value, **overrides)
+
+
+def test_an_execute_becomes_an_action_on_the_pressed_card() -> None:
+    raw = in_channel(
+        type="invoke",
+        name="adaptiveCard/action",
+        replyToId="card-9",
+        value={
+            "action": {"type": "Action.Execute", "verb": "idea.move", "data": execute_data("1:a:b")}
+        },
+    )
+    assert is_execute(raw)
+    chat = conversation_ref(activity(), "t1")
+    event = execute_invoked(raw, "t1", chat)
+    assert (event.action_id, event.value) == ("idea.move", "1:a:b")
+    assert event.message_ref is not None
+    assert event.message_ref.key == "teams|19:c@thread.tacv2|card-9"
+    assert event.conversation == chat
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        _execute("idea.move", {"value": "1:a:b"}),  # no Thrive marker
+        _execute(None, execute_data("x")),
+        _execute("idea.move", "not an object"),
+        activity(type="invoke", name="adaptiveCard/action", value={"action": "nope"}),
+        activity(type="invoke", name="adaptiveCard/action"),
+    ],
+    ids=["foreign-data", "no-verb", "data-not-object", "action-not-object", "no-value"],
+)
+def test_an_execute_that_is_not_ours_is_the_unreadable_action(raw: dict[str, Any]) -> None:
+    event = execute_invoked(raw, "t1", conversation_ref(activity(), "t1"))
+    assert event.action_id == UNREADABLE_SUBMISSION and event.fields == {}

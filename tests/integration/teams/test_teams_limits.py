@@ -1,0 +1,87 @@
+"""Teams send limits over real HTTP: the Bot Connector's 429s and 5xx are retried (a
+reply by the adapter, a prompt by the outbox), and a chat that is gone stops prompts."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from storage.models import Delivery, Person
+from tests.integration.teams.live_teams import LiveTeams
+
+USER = "29:user-1"
+CHAT = f"a:personal-{USER}"
+SETTLE_SECONDS = 0.5
+
+
+def _prompts(live: LiveTeams) -> list[object]:
+    return [post for post in live.channel.posted() if "autonomy" in str(post.body).lower()]
+
+
+async def _met(live: LiveTeams) -> Person:
+    assert await live.say("hello") == 201
+    await live.replies()
+    person: Person = await live.until(lambda: live.person(USER), "the person to be known")
+    return person
+
+
+async def test_a_reply_met_by_429s_is_retried_after_retry_after_and_arrives_once(
+    live: LiveTeams,
+) -> None:
+    live.channel.fail_next(2, 429, retry_after=1, path_contains=CHAT)
+    started = time.monotonic()
+
+    assert await live.say("help") == 201
+
+    [reply] = await live.replies()
+    waited = time.monotonic() - started
+    assert reply.conversation_id == CHAT and reply.body["text"]
+    assert [refused.status for refused in live.channel.refused] == [429, 429]
+    assert waited >= 2.0  # each Retry-After was honoured, not hammered through
+    await asyncio.sleep(SETTLE_SECONDS)
+    assert len(live.channel.posted()) == 1
+
+
+async def test_a_reply_met_by_a_502_is_retried(live: LiveTeams) -> None:
+    live.channel.fail_next(1, 502, path_contains=CHAT)
+    assert await live.say("help") == 201
+    [reply] = await live.replies()
+    assert reply.conversation_id == CHAT
+    assert [refused.status for refused in live.channel.refused] == [502]
+
+
+async def test_a_prompt_met_by_a_429_waits_and_is_sent_once(live: LiveTeams) -> None:
+    person = await _met(live)
+    live.channel.fail_next(1, 429, retry_after=1, path_contains=CHAT)
+    started = time.monotonic()
+
+    await live.runtime.outbox.open_occurrence([person], ["autonomy-vital"])
+
+    await live.until(live.sent_deliveries, "the prompt to be sent after the 429")
+    assert time.monotonic() - started >= 1.0  # the workspace was held for Retry-After
+    assert [refused.status for refused in live.channel.refused] == [429]
+    await asyncio.sleep(SETTLE_SECONDS)
+    assert len(_prompts(live)) == 1
+
+
+async def test_a_chat_that_is_gone_marks_the_person_gone_and_sends_nothing_more(
+    live: LiveTeams,
+) -> None:
+    person = await _met(live)
+    live.channel.fail_next(1, 403, path_contains=CHAT)
+
+    await live.runtime.outbox.open_occurrence([person], ["autonomy-vital"])
+
+    async def gone() -> Person | None:
+        found = await live.person(USER)
+        return found if found is not None and found.gone else None
+
+    await live.until(gone, "the person to be marked gone")
+
+    async def failed() -> list[Delivery]:
+        async with live.runtime.database.transaction() as session:
+            found = await session.get(Delivery, 1)
+            return [found] if found is not None and found.state == "failed" else []
+
+    await live.until(failed, "the delivery to end failed")
+    assert _prompts(live) == []
