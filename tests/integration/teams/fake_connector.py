@@ -100,6 +100,10 @@ class FakeConnector:
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
         self._runner: web.AppRunner | None = None
         self.url = ""
+        # botbuilder caches metadata and keys per metadata URL for the whole process
+        # (a day). A later fake on a reused port would be checked against this one's
+        # key, so each fake's metadata lives under a path of its own.
+        self._metadata_path = f"/{uuid.uuid4().hex}/.well-known/openid-configuration"
 
     @property
     def issuer(self) -> str:
@@ -107,7 +111,7 @@ class FakeConnector:
 
     @property
     def metadata_url(self) -> str:
-        return f"{self.url}/.well-known/openid-configuration"
+        return f"{self.url}{self._metadata_path}"
 
     @property
     def login_url(self) -> str:
@@ -182,7 +186,7 @@ class FakeConnector:
 
     async def _start(self) -> str:
         app = web.Application()
-        app.router.add_get("/.well-known/openid-configuration", self._metadata)
+        app.router.add_get(self._metadata_path, self._metadata)
         app.router.add_get("/keys", self._keys)
         app.router.add_post("/botframework.com/oauth2/v2.0/token", self._token)
         app.router.add_post("/v3/conversations", self._record)
