@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import chat_latency, fanout, slack_ack
+from bench import chat_latency, fanout, slack_ack, teams_turn
 from thrive.log_setup import configure_logging
 
 
@@ -12,6 +12,7 @@ def main() -> None:
     configure_logging("warning")
     asyncio.run(chat_latency.run())
     asyncio.run(slack_ack.run())
+    asyncio.run(teams_turn.run())
     asyncio.run(fanout.run())
 
 
