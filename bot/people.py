@@ -41,9 +41,9 @@ async def ensure_person(
     Every turn refreshes the stored conversation reference, so proactive
     messages still reach them after a restart or a reinstall.
     """
-    workspace = await people.workspace(ref.platform, ref.workspace, now=now)
-    person = await people.find(workspace.id, ref.user_id)
+    person = await people.find_by_ref(ref.platform, ref.workspace, ref.user_id)
     if person is None:
+        workspace = await people.workspace(ref.platform, ref.workspace, now=now)
         person, added = await people.add_if_absent(
             Person(
                 workspace_id=workspace.id,

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import contains_eager, joinedload
 
 from storage.engine import insert_for
 from storage.models import Person, RoleGrant, Workspace
@@ -73,15 +74,18 @@ class PeopleRepository:
         )
 
     async def find_by_ref(self, platform: str, workspace: str, user_id: str) -> Person | None:
-        return await self.session.scalar(
+        """The person with their workspace and roles, in one query: it runs on every turn."""
+        result = await self.session.scalars(
             select(Person)
-            .join(Workspace)
+            .join(Person.workspace)
+            .options(contains_eager(Person.workspace), joinedload(Person.roles))
             .where(
                 Workspace.platform == platform,
                 Workspace.external_id == workspace,
                 Person.platform_user_id == user_id,
             )
         )
+        return result.unique().one_or_none()
 
     async def get(self, person_id: int) -> Person | None:
         return await self.session.get(Person, person_id)
