@@ -9,7 +9,8 @@ Turns are mapped by `inbound` and answered by `turns`. Everything the bot writes
 out through the Bot Connector with botbuilder's continue_conversation (replies and
 proactive prompts take the same path), rendered by `cards`; `update` replaces a card in
 place (PUT); `announce` posts idea cards to the leaders' channel. Every conversation
-seen is saved (`ConversationBook`), so all of this works after a restart.
+seen is saved (`ConversationBook`), so all of this works after a restart. Writes into
+one conversation keep to Teams' limits per conversation (`conversation_pace`).
 
 botbuilder's blocking fetch of the channel's signing keys is moved off the event
 loop (`signing_keys`); Bot Connector calls run in msrest's worker threads.
@@ -35,6 +36,7 @@ from botframework.connector.auth import PasswordServiceClientCredentialFactory
 from adapters.teams.auth import StrictAuthentication, Unauthenticated
 from adapters.teams.cards import render_activity
 from adapters.teams.config import BotFrameworkSettings, TeamsConfig
+from adapters.teams.conversation_pace import ConversationPace
 from adapters.teams.conversations import ConversationBook
 from adapters.teams.credentials import TokenEndpointCredentialFactory
 from adapters.teams.errors import (
@@ -83,6 +85,7 @@ class TeamsAdapter:
             )
         )
         self.turns = TeamsTurns(self)
+        self.pace = ConversationPace()
 
     # --- ChatAdapter ---
 
@@ -133,7 +136,9 @@ class TeamsAdapter:
     async def _continue(
         self, to: ConversationRef, logic: Callable[[TurnContext], Awaitable[None]]
     ) -> None:
-        """Run `logic` in the conversation; Bot Connector failures come out neutral."""
+        """Run `logic` in the conversation, within Teams' limits for one conversation;
+        Bot Connector failures come out neutral."""
+        await self.pace.acquire(to.conversation_id)
         try:
             await self.cloud.continue_conversation(_reference(to), logic, self._bot_app_id())
         except CONNECTOR_ERRORS as failed:

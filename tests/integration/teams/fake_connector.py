@@ -21,7 +21,7 @@ import json
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
 
@@ -57,6 +57,7 @@ class Recorded:
     path: str
     conversation_id: str
     body: dict[str, Any]
+    at: float = field(default_factory=time.monotonic)  # when it arrived
 
 
 @dataclass(frozen=True)

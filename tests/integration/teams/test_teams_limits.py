@@ -4,10 +4,12 @@ reply by the adapter, a prompt by the outbox), and a chat that is gone stops pro
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 
 from storage.models import Delivery, Person
-from tests.integration.teams.live_teams import LiveTeams
+from tests.integration.teams.fake_connector import Recorded
+from tests.integration.teams.live_teams import LEADERS_CHANNEL, LiveTeams
 
 USER = "29:user-1"
 CHAT = f"a:personal-{USER}"
@@ -85,3 +87,31 @@ async def test_a_chat_that_is_gone_marks_the_person_gone_and_sends_nothing_more(
 
     await live.until(failed, "the delivery to end failed")
     assert _prompts(live) == []
+
+
+def _busiest(arrivals: list[float], seconds: float) -> int:
+    """The most arrivals in any window of `seconds` (each window starting at an arrival)."""
+    return max(sum(1 for t in arrivals if start <= t < start + seconds) for start in arrivals)
+
+
+async def test_a_burst_of_ideas_reaches_the_leaders_channel_within_its_limits(
+    live: LiveTeams,
+) -> None:
+    ideas = 12
+    for n in range(ideas):
+        assert await live.say(f"idea a quiet room on ward {n}") == 201
+
+    def cards() -> list[Recorded]:
+        return [p for p in live.channel.posted() if p.conversation_id == LEADERS_CHANNEL]
+
+    async def all_posted() -> list[Recorded]:
+        return cards() if len(cards()) == ideas else []
+
+    posted = await live.until(all_posted, f"all {ideas} idea cards in the leaders' channel")
+    arrivals = sorted(post.at for post in posted)
+    # Teams: 7 messages in any 1 s and 8 in any 2 s into one conversation.
+    assert _busiest(arrivals, 1.0) <= 7
+    assert _busiest(arrivals, 2.0) <= 8
+    assert live.channel.refused == []
+    # Each idea's card went once.
+    assert len({json.dumps(post.body, sort_keys=True) for post in posted}) == ideas
