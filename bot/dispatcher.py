@@ -94,9 +94,11 @@ class Dispatcher:
             return Outcome([failed]), "failed"
 
     async def _retrying_when_busy(self, event: InboundEvent) -> tuple[Outcome, str]:
-        """SQLite under a burst may stay locked past its busy timeout. Everything rolled
-        back, so the whole event is tried again rather than lost (a Slack event is acked
-        already: nobody would send it again)."""
+        """The server's own SQLite transactions take turns (storage/engine.py), but a
+        writer outside them (APScheduler's job store, a `thrive` CLI command) can still
+        hold the file past the busy timeout. Everything rolled back, so the whole event
+        is tried again rather than lost (a Slack event is acked already: nobody would
+        send it again)."""
         for attempt in range(1, BUSY_ATTEMPTS + 1):
             try:
                 return await self._in_transaction(event)
