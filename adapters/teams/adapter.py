@@ -12,8 +12,9 @@ place (PUT); `announce` posts idea cards to the leaders' channel. Every conversa
 seen is saved (`ConversationBook`), so all of this works after a restart. Writes into
 one conversation keep to Teams' limits per conversation (`conversation_pace`).
 
-botbuilder's blocking fetch of the channel's signing keys is moved off the event
-loop (`signing_keys`); Bot Connector calls run in msrest's worker threads.
+botbuilder's blocking fetches of the channel's signing keys (`signing_keys`) and of
+the bot's own token (`tokens`) are moved off the event loop; Bot Connector calls run
+in msrest's worker threads.
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ from adapters.teams.inbound import (
     tenant_of,
 )
 from adapters.teams.signing_keys import PUBLIC_METADATA_URLS, use_off_loop_metadata
+from adapters.teams.tokens import OffLoopCredentialFactory
 from adapters.teams.turns import TeamsTurns
 from bot.dispatcher import Dispatcher
 from bot.errors import FatalError
@@ -236,10 +238,13 @@ def _credentials(config: TeamsConfig, settings: BotFrameworkSettings) -> object:
     if not config.auth:  # no app id: botbuilder treats auth as disabled
         return PasswordServiceClientCredentialFactory()
     if config.login_url:
-        return TokenEndpointCredentialFactory(
+        inner: object = TokenEndpointCredentialFactory(
             config.app_id, config.app_password or "", config.login_url
         )
-    return ConfigurationServiceClientCredentialFactory(settings)
+    else:
+        inner = ConfigurationServiceClientCredentialFactory(settings)
+    # Tokens are fetched in a worker thread, not by msrest on the event loop.
+    return OffLoopCredentialFactory(inner)
 
 
 def _reference(to: ConversationRef) -> BotConversationReference:

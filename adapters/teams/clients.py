@@ -10,7 +10,8 @@ token again before the first send.
 Nothing in these clients is specific to a turn: a ConnectorClient is the service
 URL, the credentials for (app id, audience) and msrest's HTTP pipeline. So the first
 turn to a service URL gets one from botbuilder's own factory and later turns reuse
-it; the credentials inside keep their token and renew it when it expires.
+it; the credentials inside keep their token, which is renewed in a worker thread
+before a client is handed out (adapters/teams/tokens.py).
 
 Loop and thread safety: every call here runs on the app's one event loop, so the
 dicts need no lock; two turns that miss at once may both build, and both then use
@@ -33,6 +34,7 @@ from botframework.connector.auth import (
 )
 
 from adapters.teams.errors import disable_internal_retries
+from adapters.teams.tokens import make_ready
 
 # Teams uses a handful of service URLs (one per region), and each must be signed
 # into a channel token to get here; the bound only keeps a surprise from growing.
@@ -91,6 +93,7 @@ class ClientCache:
         client = self._connectors.get(key)
         if client is not None:
             self._connectors.move_to_end(key)
+            await make_ready(client.config.credentials)  # see adapters/teams/tokens.py
             return client
         built = await factory.create(service_url, audience)
         # msrest would retry (and sleep out 429s) inside a call; we retry in the open:
@@ -101,6 +104,7 @@ class ClientCache:
         client = self._connectors.setdefault(key, built)  # a turn may have won meanwhile
         while len(self._connectors) > self._limit:
             self._connectors.popitem(last=False)  # a turn still holding it keeps it
+        await make_ready(client.config.credentials)
         return client
 
     @property

@@ -19,8 +19,9 @@ from botframework.connector.auth import (
 )
 
 TOKEN_TIMEOUT_SECONDS = 10.0
-# Renew a little before expiry, so a token never lapses mid-request.
-EARLY_RENEW_SECONDS = 60.0
+# Like msal, hand out no token with under five minutes left: adapters/teams/tokens.py
+# keeps what it is handed for a few minutes.
+EARLY_RENEW_SECONDS = 300.0
 
 
 class TokenEndpointCredentials(MicrosoftAppCredentials):  # type: ignore[misc]
@@ -31,8 +32,7 @@ class TokenEndpointCredentials(MicrosoftAppCredentials):  # type: ignore[misc]
         self._expires = 0.0
 
     def get_access_token(self, force_refresh: bool = False) -> str:
-        # msrest calls this synchronously, on the event loop: cached, so only the first
-        # send (and one an hour after) waits for the endpoint.
+        # Called in a worker thread by adapters/teams/tokens.py, and cached here too.
         if self._token and not force_refresh and time.monotonic() < self._expires:
             return self._token
         scope = self.oauth_scope

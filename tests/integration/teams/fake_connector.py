@@ -92,8 +92,12 @@ class FakeConnector:
         # Seconds the OpenID metadata takes to answer (a slow login host), and how
         # many times it was asked.
         self.metadata_delay = 0.0
-        # Seconds an in-place update (PUT) takes to answer.
+        # Seconds an in-place update (PUT) takes to answer, and the token endpoint.
         self.update_delay = 0.0
+        self.token_delay = 0.0
+        # How many of the next token requests to answer 503, and how many were.
+        self.fail_token_next = 0
+        self.token_refusals = 0
         self.metadata_fetches = 0
         self._failures: list[_Failure] = []
         self._lock = threading.Lock()
@@ -224,6 +228,14 @@ class FakeConnector:
         form = await request.post()
         if form.get("client_id") != self.app_id or form.get("client_secret") != APP_PASSWORD:
             return web.json_response({"error": "invalid_client"}, status=401)
+        await asyncio.sleep(self.token_delay)
+        with self._lock:
+            refuse = self.fail_token_next > 0
+            if refuse:
+                self.fail_token_next -= 1
+                self.token_refusals += 1
+        if refuse:
+            return web.json_response({"error": "temporarily_unavailable"}, status=503)
         token = f"app-token-{uuid.uuid4().hex}"
         with self._lock:
             self.issued.add(token)
