@@ -65,13 +65,18 @@ class ClientCache:
         self._user_tokens: dict[str | None, Any] = {}
 
     def connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
-        return self.reusing(self._auth.create_connector_factory(claims_identity), claims_identity)
+        """For the bot's own sends (continue and create conversation): each client comes
+        with a fresh token, fetched in a thread (adapters/teams/tokens.py)."""
+        factory = self._auth.create_connector_factory(claims_identity)
+        return _ReusingConnectorFactory(self, factory, app_id_of(claims_identity), True)
 
     def reusing(
         self, factory: ConnectorFactory, claims_identity: ClaimsIdentity
     ) -> ConnectorFactory:
-        """`factory` (botbuilder's, for this identity), building only what is not kept."""
-        return _ReusingConnectorFactory(self, factory, app_id_of(claims_identity))
+        """`factory` (botbuilder's, for an inbound turn), building only what is not kept.
+        An inbound turn sends nothing through its client (replies go through
+        connector_factory), so it never waits for a token."""
+        return _ReusingConnectorFactory(self, factory, app_id_of(claims_identity), False)
 
     async def user_token_client(self, claims_identity: ClaimsIdentity) -> Any:
         # botbuilder builds it from the app id alone (its audience and OAuth endpoint
@@ -84,7 +89,13 @@ class ClientCache:
         return client
 
     async def connector(
-        self, factory: ConnectorFactory, app_id: str | None, service_url: str, audience: str | None
+        self,
+        factory: ConnectorFactory,
+        app_id: str | None,
+        service_url: str,
+        audience: str | None,
+        *,
+        with_token: bool = False,
     ) -> Any:
         # A proactive turn passes no audience and the factory then uses the
         # authentication's own: the same client as an inbound turn's.
@@ -93,7 +104,8 @@ class ClientCache:
         client = self._connectors.get(key)
         if client is not None:
             self._connectors.move_to_end(key)
-            await make_ready(client.config.credentials)  # see adapters/teams/tokens.py
+            if with_token:
+                await make_ready(client.config.credentials)
             return client
         built = await factory.create(service_url, audience)
         # msrest would retry (and sleep out 429s) inside a call; we retry in the open:
@@ -104,7 +116,8 @@ class ClientCache:
         client = self._connectors.setdefault(key, built)  # a turn may have won meanwhile
         while len(self._connectors) > self._limit:
             self._connectors.popitem(last=False)  # a turn still holding it keeps it
-        await make_ready(client.config.credentials)
+        if with_token:
+            await make_ready(client.config.credentials)
         return client
 
     @property
@@ -113,10 +126,15 @@ class ClientCache:
 
 
 class _ReusingConnectorFactory(ConnectorFactory):  # type: ignore[misc]
-    def __init__(self, cache: ClientCache, inner: ConnectorFactory, app_id: str | None) -> None:
+    def __init__(
+        self, cache: ClientCache, inner: ConnectorFactory, app_id: str | None, with_token: bool
+    ) -> None:
         self._cache = cache
         self._inner = inner
         self._app_id = app_id
+        self._with_token = with_token
 
     async def create(self, service_url: str, audience: str | None = None) -> Any:
-        return await self._cache.connector(self._inner, self._app_id, service_url, audience)
+        return await self._cache.connector(
+            self._inner, self._app_id, service_url, audience, with_token=self._with_token
+        )

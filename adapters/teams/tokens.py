@@ -23,10 +23,16 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import structlog
-from botframework.connector.auth import AppCredentials, ServiceClientCredentialsFactory
+from botframework.connector.auth import (
+    AppCredentials,
+    MicrosoftAppCredentials,
+    ServiceClientCredentialsFactory,
+)
+from msal import ConfidentialClientApplication
 
 from bot.errors import TransientError
 
@@ -35,6 +41,9 @@ log = structlog.get_logger(__name__)
 REFRESH_AFTER_SECONDS = 60.0
 USE_FOR_SECONDS = 240.0
 FETCH_TIMEOUT_SECONDS = 15.0
+# Token fetches get threads of their own: one stuck on a login host must not take
+# one of the default pool's, which Bot Connector sends and DNS lookups use.
+TOKEN_FETCHES = ThreadPoolExecutor(max_workers=4, thread_name_prefix="teams-token")
 
 
 class OffLoopCredentials(AppCredentials):  # type: ignore[misc]
@@ -56,9 +65,9 @@ class OffLoopCredentials(AppCredentials):  # type: ignore[misc]
         self._fetch_timeout = fetch_timeout
         self._token: str | None = None
         self._fetched_at = 0.0
-        self._fetches_done = 0
         self._failure: str | None = None  # why the last fetch failed, until one succeeds
-        self._fetching = asyncio.Lock()
+        self._in_flight: asyncio.Future[str] | None = None
+        _give_msal_a_timeout(inner, fetch_timeout)
 
     def get_access_token(self, force_refresh: bool = False) -> str:
         """Called by msrest, on the event loop, to sign each request."""
@@ -73,26 +82,31 @@ class OffLoopCredentials(AppCredentials):  # type: ignore[misc]
 
     async def ready(self) -> None:
         """Make sure a fresh token is kept, fetching it in a thread if need be; raise
-        what the fetch raised (or TimeoutError). Callers that queue behind a fetch
-        share its outcome."""
+        what the fetch raised, or TransientError when it takes too long. There is one
+        fetch at a time: callers that come while it runs share its outcome, and one
+        that outlives the timeout is waited for, never doubled."""
         if self._younger_than(REFRESH_AFTER_SECONDS):
             return
-        done_before = self._fetches_done
-        async with self._fetching:
-            if self._younger_than(REFRESH_AFTER_SECONDS):
-                return  # fetched while this caller waited
-            if self._fetches_done != done_before and self._failure is not None:
-                raise TransientError(f"Teams: no token: {self._failure}")
-            try:
-                token = await asyncio.wait_for(
-                    asyncio.to_thread(self.inner.get_access_token), self._fetch_timeout
-                )
-            except Exception as error:
-                self._failure = f"{type(error).__name__}: {error}"
-                raise
-            finally:
-                self._fetches_done += 1
-            self._keep(token)
+        if self._in_flight is None:
+            loop = asyncio.get_running_loop()
+            self._in_flight = loop.run_in_executor(TOKEN_FETCHES, self.inner.get_access_token)
+            self._in_flight.add_done_callback(self._fetched)
+        try:
+            await asyncio.wait_for(asyncio.shield(self._in_flight), self._fetch_timeout)
+        except TimeoutError:
+            self._failure = f"the login host did not answer in {self._fetch_timeout:.0f} s"
+            raise TransientError(f"Teams: no token: {self._failure}") from None
+
+    def _fetched(self, fetch: asyncio.Future[str]) -> None:
+        # Runs on the loop when the thread is done, whoever was still waiting for it.
+        self._in_flight = None
+        if fetch.cancelled():
+            return
+        failed = fetch.exception()
+        if failed is not None:
+            self._failure = f"{type(failed).__name__}: {failed}"
+        else:
+            self._keep(fetch.result())
 
     def _younger_than(self, seconds: float) -> bool:
         return self._token is not None and self._now() - self._fetched_at < seconds
@@ -100,6 +114,21 @@ class OffLoopCredentials(AppCredentials):  # type: ignore[misc]
     def _keep(self, token: str) -> str:
         self._token, self._fetched_at, self._failure = token, self._now(), None
         return token
+
+
+def _give_msal_a_timeout(inner: object, seconds: float) -> None:
+    """botbuilder builds its msal app lazily, with no timeout: a login host that never
+    answers would hold a thread for good. The same app, built here, with one."""
+    if type(inner) is not MicrosoftAppCredentials:  # a subclass may build its own
+        return
+    credentials: Any = inner
+    if credentials.app is None:
+        credentials.app = ConfidentialClientApplication(
+            client_id=credentials.microsoft_app_id,
+            client_credential=credentials.microsoft_app_password,
+            authority=credentials.oauth_endpoint,
+            timeout=seconds,
+        )
 
 
 async def make_ready(credentials: object) -> None:

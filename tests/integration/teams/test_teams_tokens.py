@@ -51,3 +51,16 @@ async def test_when_the_login_host_fails_once_the_reply_still_arrives(live: Live
     assert reply.conversation_id == "a:personal-29:user-1" and reply.body["text"]
     assert live.channel.token_refusals == 1
     assert len(live.channel.issued) == 1
+
+
+async def test_an_inbound_turn_does_not_wait_for_the_token_it_does_not_use(
+    live: LiveTeams,
+) -> None:
+    live.channel.token_delay = SLOW_TOKEN_SECONDS
+    reaction = personal_message(live.channel.url, "")
+    reaction.update(type="messageReaction", reactionsAdded=[{"type": "like"}], replyToId="1")
+
+    status, _body = await live.signed(reaction)
+
+    assert status == 201
+    assert live.channel.issued == set()  # answered before any token was fetched
