@@ -29,7 +29,7 @@ from sqlalchemy.orm import raiseload
 
 from bot import metrics
 from bot.context import BotContext
-from bot.errors import DeliveryError, RateLimited, RecipientGone
+from bot.errors import ConversationBusy, DeliveryError, RateLimited, RecipientGone
 from bot.events import ConversationRef, MessageRef
 from bot.local_time import resolve_zone
 from bot.messages import OutboundMessage
@@ -364,7 +364,8 @@ class Outbox:
                     plan.ref = await sender.send(to, plan.message, paced=True)
                 except DeliveryError as error:
                     plan.error, plan.failed_at = error, self.ctx.clock.now()
-                    if isinstance(error, RateLimited):
+                    # A 429 holds the whole workspace; a busy conversation only this row.
+                    if isinstance(error, RateLimited) and not isinstance(error, ConversationBusy):
                         until = plan.failed_at + timedelta(seconds=max(error.retry_after, 1.0))
                         self.limits.pause(to.platform, to.workspace, until)
                 except Exception as error:  # a bug in an adapter: that row fails alone

@@ -58,6 +58,11 @@ class RateLimited(DeliveryError):
         self.retry_after = retry_after
 
 
+class ConversationBusy(RateLimited):
+    """One conversation is at the platform's limit for it, not the whole workspace:
+    only what goes there waits."""
+
+
 class RecipientGone(DeliveryError):
     """The person or conversation no longer exists: stop messaging them."""
 

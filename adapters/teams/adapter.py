@@ -106,7 +106,7 @@ class TeamsAdapter:
         here (429s and 5xx, with backoff); the outbox (`paced`) hears of a failure at
         once, as a neutral error, and retries on its own schedule."""
         if paced:
-            return await self._post(to, message)
+            return await self._post(to, message, may_wait=False)
         return await with_retries(lambda: self._post(to, message))
 
     async def update(self, ref: MessageRef, message: OutboundMessage) -> None:
@@ -118,18 +118,23 @@ class TeamsAdapter:
         async def replace(turn: TurnContext) -> None:
             activity = _activity(message)
             activity.id = ref.message_id
-            await turn.update_activity(activity)
+            async with self.pace.write(ref.conversation_id):
+                await turn.update_activity(activity)
 
         await with_retries(lambda: self._continue(to, replace))
 
-    async def _post(self, to: ConversationRef, message: OutboundMessage) -> MessageRef:
+    async def _post(
+        self, to: ConversationRef, message: OutboundMessage, *, may_wait: bool = True
+    ) -> MessageRef:
         sent: list[str] = []
 
         async def post(turn: TurnContext) -> None:
             # botbuilder gives the continuation a made-up activity id, and would post a
             # "reply" to it (POST .../activities/{id}); without one it posts to the chat.
             turn.activity.id = None
-            answer = await turn.send_activity(_activity(message))
+            # Here, with the client and its token ready: the write is timed as it goes.
+            async with self.pace.write(to.conversation_id, may_wait=may_wait):
+                answer = await turn.send_activity(_activity(message))
             sent.append(answer.id if answer is not None and answer.id else "")
 
         await self._continue(to, post)
@@ -138,9 +143,7 @@ class TeamsAdapter:
     async def _continue(
         self, to: ConversationRef, logic: Callable[[TurnContext], Awaitable[None]]
     ) -> None:
-        """Run `logic` in the conversation, within Teams' limits for one conversation;
-        Bot Connector failures come out neutral."""
-        await self.pace.acquire(to.conversation_id)
+        """Run `logic` in the conversation; Bot Connector failures come out neutral."""
         try:
             await self.cloud.continue_conversation(_reference(to), logic, self._bot_app_id())
         except CONNECTOR_ERRORS as failed:

@@ -1,5 +1,6 @@
-"""Writes into one Teams conversation keep to every sliding window; other
-conversations never wait for it; a long wait is handed back as RateLimited."""
+"""Writes into one Teams conversation keep to every sliding window, timed from when
+they finished; other conversations never wait for it; a long wait, or any wait for a
+caller that must not sleep, is handed back as ConversationBusy."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 from adapters.teams import conversation_pace
 from adapters.teams.conversation_pace import ConversationPace
-from bot.errors import RateLimited
+from bot.errors import ConversationBusy, RateLimited
 
 SMALL_LIMITS = ((3, 0.2), (4, 0.4))
 
@@ -19,9 +20,12 @@ def _busiest(arrivals: list[float], seconds: float) -> int:
     return max(sum(1 for t in arrivals if start <= t < start + seconds) for start in arrivals)
 
 
-async def _write(pace: ConversationPace, conversation: str, log: list[float]) -> None:
-    await pace.acquire(conversation)
-    log.append(time.monotonic())
+async def _write(
+    pace: ConversationPace, conversation: str, log: list[float], takes: float = 0.0
+) -> None:
+    async with pace.write(conversation):
+        await asyncio.sleep(takes)  # the platform call
+        log.append(time.monotonic())
 
 
 async def test_a_burst_into_one_conversation_stays_within_every_window() -> None:
@@ -37,6 +41,18 @@ async def test_a_burst_into_one_conversation_stays_within_every_window() -> None
     assert arrivals[-1] - arrivals[0] < 2.0
 
 
+async def test_one_writer_after_another_is_spaced_from_when_each_finished() -> None:
+    """A write that took long (slow network) still counts from when it was done, so
+    the next ones cannot bunch up behind it."""
+    pace = ConversationPace(((2, 0.3),))
+    finished: list[float] = []
+
+    for takes in (0.2, 0.0, 0.0, 0.0):
+        await _write(pace, "19:leaders", finished, takes)
+
+    assert _busiest(finished, 0.3) <= 2
+
+
 async def test_other_conversations_do_not_wait_for_a_busy_one() -> None:
     pace = ConversationPace(((1, 5.0),))
     arrivals: list[float] = []
@@ -48,28 +64,66 @@ async def test_other_conversations_do_not_wait_for_a_busy_one() -> None:
     assert max(arrivals) - started < 1.0  # none waited for the 5 s window
 
 
-async def test_a_wait_longer_than_the_cap_is_raised_as_rate_limited_and_not_counted() -> None:
+async def test_a_wait_longer_than_the_cap_is_busy_and_takes_no_place() -> None:
     pace = ConversationPace(((1, 60.0),))
-    await pace.acquire("19:leaders")
+    async with pace.write("19:leaders"):
+        pass
 
-    with pytest.raises(RateLimited) as raised:
-        await pace.acquire("19:leaders")
+    with pytest.raises(ConversationBusy) as raised:
+        async with pace.write("19:leaders"):
+            pytest.fail("a write past the cap must not go")
+    assert isinstance(raised.value, RateLimited)
     assert 59.0 < raised.value.retry_after <= 61.0
 
-    # The refused write took no place in the window: the wait is no longer than before.
-    with pytest.raises(RateLimited) as again:
-        await pace.acquire("19:leaders")
+    # The refused write took no place: the wait is no longer than before.
+    with pytest.raises(ConversationBusy) as again:
+        async with pace.write("19:leaders"):
+            pass
     assert again.value.retry_after <= raised.value.retry_after
+
+
+async def test_a_caller_that_must_not_sleep_is_told_at_once() -> None:
+    pace = ConversationPace(((1, 0.5),))
+    async with pace.write("a:chat-1"):
+        pass
+    started = time.monotonic()
+
+    with pytest.raises(ConversationBusy) as raised:
+        async with pace.write("a:chat-1", may_wait=False):
+            pass
+
+    assert time.monotonic() - started < 0.25
+    assert 0.0 < raised.value.retry_after <= 0.6
+
+
+async def test_a_write_cancelled_while_waiting_gives_its_place_back() -> None:
+    pace = ConversationPace(((1, 0.3),))
+    async with pace.write("19:leaders"):
+        pass
+    waiting = asyncio.create_task(_write(pace, "19:leaders", []))
+    await asyncio.sleep(0.05)
+    waiting.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await waiting
+    arrivals: list[float] = []
+    started = time.monotonic()
+
+    await _write(pace, "19:leaders", arrivals)
+
+    # It waited for the first write's window only, not for the cancelled one's too.
+    assert arrivals[0] - started < 0.5
 
 
 async def test_logs_of_quiet_conversations_are_dropped() -> None:
     pace = ConversationPace(((1, 0.01),))
     for n in range(conversation_pace.SWEEP_EVERY - 1):
-        await pace.acquire(f"a:chat-{n}")
+        async with pace.write(f"a:chat-{n}"):
+            pass
     assert pace.tracked() == conversation_pace.SWEEP_EVERY - 1
     await asyncio.sleep(0.05)
 
-    await pace.acquire("a:chat-last")
+    async with pace.write("a:chat-last"):
+        pass
 
     assert pace.tracked() == 1
 
