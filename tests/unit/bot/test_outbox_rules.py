@@ -1,6 +1,6 @@
 """The outbox respects clinicians' time: the organisation's quiet hours and weekends, the
 pulse's window, the fatigue cap, one reminder; it closes pulses, waits out 429s for the
-whole workspace, and a crash mid-send loses nothing."""
+whole workspace (a busy conversation for itself only), and a crash mid-send loses nothing."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import FixedClock
 from bot.delivery import Outbox
-from bot.errors import RateLimited
+from bot.errors import ConversationBusy, RateLimited
 from bot.events import ConversationRef, MessageRef
 from bot.messages import OutboundMessage
 from storage.engine import Database
@@ -224,6 +224,24 @@ async def test_a_429_pauses_the_whole_workspace_until_retry_after(
     assert sender.sent == []  # the others were not tried while the workspace waits
     assert {d.due_at for d in await _deliveries(chat)} == {clock.now() + timedelta(seconds=30)}
     clock.advance(timedelta(seconds=30))
+    await outbox.dispatch_due()
+    assert len(sender.sent) == 3
+
+
+async def test_a_busy_conversation_holds_only_its_own_prompt(
+    chat: ChatHarness, sender: RecordingSender, clock: FixedClock
+) -> None:
+    people = [await chat.join(name) for name in ("ana", "ben", "cat")]
+    sender.fail_next(ConversationBusy(5))  # one chat at its platform's limit, not the workspace
+    outbox = Outbox(chat.database, chat.ctx, {LOCAL: sender}, concurrency=1)
+
+    await outbox.open_occurrence(people, ["joy-more"])
+    await outbox.dispatch_due()
+
+    assert len(sender.sent) == 2  # the others went at once
+    [held] = [d for d in await _deliveries(chat) if d.state != "sent"]
+    assert held.due_at == clock.now() + timedelta(seconds=5)
+    clock.advance(timedelta(seconds=5))
     await outbox.dispatch_due()
     assert len(sender.sent) == 3
 
