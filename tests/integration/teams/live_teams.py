@@ -194,6 +194,15 @@ class LiveTeams:
         activity = personal_message(self.channel.url, text, **extra)
         return await self.post(activity, self.channel.mint(service_url=self.channel.url))
 
+    async def helps_at_once(self, people: int) -> list[int]:
+        """`people` different people each send "help" at the same moment."""
+        token = self.channel.mint(service_url=self.channel.url)
+        turns = [
+            self.post(personal_message(self.channel.url, "help", user=f"29:user-{n}"), token)
+            for n in range(people)
+        ]
+        return list(await asyncio.gather(*turns))
+
     async def submit(self, value: Any, *, reply_to_id: str | None = None) -> int:
         activity = card_submit(self.channel.url, value, reply_to_id=reply_to_id)
         return await self.post(activity, self.channel.mint(service_url=self.channel.url))

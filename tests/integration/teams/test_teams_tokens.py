@@ -4,9 +4,7 @@ is fetched once for all of them."""
 
 from __future__ import annotations
 
-import asyncio
-import time
-
+from tests.integration.loop_watch import watching_the_loop
 from tests.integration.teams.live_teams import LiveTeams, personal_message
 
 SLOW_TOKEN_SECONDS = 1.0
@@ -14,31 +12,13 @@ SLOW_TOKEN_SECONDS = 1.0
 
 async def test_a_slow_login_host_stalls_nothing_else_and_is_asked_once(live: LiveTeams) -> None:
     live.channel.token_delay = SLOW_TOKEN_SECONDS
-    token = live.channel.mint(service_url=live.channel.url)
-    longest_stall = 0.0
-    done = asyncio.Event()
-
-    async def watch_the_loop() -> None:
-        """The server shares this event loop: a blocking fetch would stall this too."""
-        nonlocal longest_stall
-        while not done.is_set():
-            before = time.monotonic()
-            await asyncio.sleep(0.01)
-            longest_stall = max(longest_stall, time.monotonic() - before)
-
-    watcher = asyncio.create_task(watch_the_loop())
-    turns = [
-        live.post(personal_message(live.channel.url, "help", user=f"29:user-{n}"), token)
-        for n in range(3)
-    ]
-    statuses = await asyncio.gather(*turns)
-    replies = await live.replies(3)
-    done.set()
-    await watcher
+    async with watching_the_loop() as watch:
+        statuses = await live.helps_at_once(3)
+        replies = await live.replies(3)
 
     assert statuses == [201, 201, 201]
     assert len(replies) == 3
-    assert longest_stall < SLOW_TOKEN_SECONDS / 2
+    assert watch.longest_stall < SLOW_TOKEN_SECONDS / 2
     assert len(live.channel.issued) == 1
 
 
