@@ -7,9 +7,10 @@ timeout of its own), or the test token endpoint. While it runs, every request th
 server is handling stands still; if the login host hangs, so does the server.
 
 So botbuilder's credentials are wrapped (`OffLoopCredentialFactory`), and the client
-cache (adapters/teams/clients.py) awaits `ready()` before handing a client out: it
-asks the inner credentials for a token in a thread, once for all waiters, whenever
-the kept one is older than REFRESH_AFTER_SECONDS. Signing then answers from the kept
+cache (adapters/teams/clients.py) awaits `ready()` before handing out a client for
+one of the bot's sends (inbound turns send nothing through theirs, and never wait):
+it asks the inner credentials for a token in a thread, once for all waiters,
+whenever the kept one is older than REFRESH_AFTER_SECONDS. Signing then answers from the kept
 token. Azure AD tokens live an hour or more and msal hands out none with under five
 minutes left, so a token is used for at most USE_FOR_SECONDS after it was handed
 over; past that (a caller that skipped `ready()`), the inner credentials are asked
@@ -133,9 +134,8 @@ def _give_msal_a_timeout(inner: object, seconds: float) -> None:
 
 async def make_ready(credentials: object) -> None:
     """Fetch the token off the loop if these are our credentials. A failure is only
-    logged here: the send that needs the token fails as a TransientError, which its
-    caller retries (a reply with backoff, the outbox on its schedule), and an inbound
-    turn is still handled and stored."""
+    logged here: the send that needs the token then fails as a TransientError, which
+    its caller retries (a reply with backoff, the outbox on its schedule)."""
     if not isinstance(credentials, OffLoopCredentials):
         return
     try:
