@@ -104,7 +104,8 @@ class TeamsAdapter:
     ) -> MessageRef:
         """Post into a conversation: an Adaptive Card, or plain text. A reply is retried
         here (429s and 5xx, with backoff); the outbox (`paced`) hears of a failure at
-        once, as a neutral error, and retries on its own schedule."""
+        once, as a neutral error, and retries on its own schedule; that includes a
+        conversation at its limit (ConversationBusy), which a reply would wait out."""
         if paced:
             return await self._post(to, message, may_wait=False)
         return await with_retries(lambda: self._post(to, message))
