@@ -278,7 +278,17 @@ async def tell_submitter(turn: Turn, idea: Idea, note: str | None) -> None:
         note=note or "",
         owner=owner.display_name if owner is not None else "",
     )
-    await queue_notification(turn, PERSON, OutboundMessage(text=text), person=submitter)
+    # The news, and under it the idea as it now stands: a card for the submitter alone,
+    # with no moves on it (the news already says any note from the leaders).
+    status = IdeaCard(
+        idea.id,
+        idea.text,
+        idea.state,
+        votes=await turn.ideas.vote_count(idea.id),
+        owner=owner.display_name if owner is not None else None,
+    )
+    news = OutboundMessage(text=text, idea=status)
+    await queue_notification(turn, PERSON, news, person=submitter)
 
 
 async def _moved_on(turn: Turn, idea: Idea, pressed: MessageRef | None) -> Replies:

@@ -236,7 +236,13 @@ async def test_a_leader_accepts_on_the_card_which_updates_for_everyone_and_the_s
             chat = person.conversation_ref["conversation_id"]
             return [p for p in _posts_to(live, chat) if "accepted your idea" in json.dumps(p.body)]
 
-        assert await live.until(news, "the submitter to hear the idea was accepted")
+        [told] = await live.until(news, "the submitter to hear the idea was accepted")
+        # As a card showing the idea where it now stands, with nothing to press.
+        [status] = told.body["attachments"]
+        assert status["contentType"] == "application/vnd.microsoft.card.adaptive"
+        shown = json.dumps(status["content"])
+        assert "a float nurse on Mondays" in shown and "accepted" in shown
+        assert "Action.Execute" not in shown and "Action.Submit" not in shown
         async with live.runtime.database.transaction() as session:
             idea = await session.scalar(select(Idea))
         assert idea is not None and idea.state == "accepted"

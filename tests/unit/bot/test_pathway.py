@@ -73,6 +73,11 @@ async def test_accepting_updates_the_card_in_place_and_tells_the_submitter(
     await chat.outbox.dispatch_due()
     [news] = _news_for(chat, "ana")
     assert f"accepted your idea #{idea_id}" in news and "scribes" in news
+    # Under the news, the idea as it now stands, with nothing to press.
+    [status] = chat.sender.messages_to("ana")[-1:]
+    assert status.idea is not None and status.idea.idea_id == idea_id
+    assert status.idea.state == "accepted" and "scribes" in status.idea.text.lower()
+    assert status.buttons == ()
     events = await chat.idea_events(idea_id)
     assert [(e.from_state, e.to_state) for e in events][-1] == ("submitted", "accepted")
     lee = await chat.person("lee")
@@ -230,6 +235,8 @@ async def test_an_anonymous_submitter_hears_the_news_but_the_card_never_names_th
     await chat.outbox.dispatch_due()
     news = _news_for(chat, "ana")[sent_before:]
     assert len(news) == 1 and "accepted your idea" in news[0]
+    [status] = chat.sender.messages_to("ana")[-1:]
+    assert status.idea is not None and status.idea.submitted_by is None
 
 
 async def test_news_waits_for_the_end_of_the_submitters_quiet_hours(chat: ChatHarness) -> None:
