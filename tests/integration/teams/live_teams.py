@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from bot.clock import SystemClock
 from bot.people import Role
-from storage.models import Delivery, Person, Response
+from storage.models import Delivery, Idea, Person, Response
 from storage.people import PeopleRepository
 from tests.integration.teams.fake_connector import APP_PASSWORD, FakeConnector, Recorded
 from thrive.server import Runtime, build_runtime, create_app, start_site
@@ -27,6 +27,7 @@ TENANT_ID = "tenant-1"
 LEADERS_CHANNEL = "19:leaders@thread.tacv2"
 GENERAL_CHANNEL = "19:general@thread.tacv2"
 WAIT_SECONDS = 5.0
+CARD = "application/vnd.microsoft.card.adaptive"
 
 
 async def start_live(database_url: str, channel: FakeConnector, **settings: Any) -> LiveTeams:
@@ -141,6 +142,30 @@ def execute(
     return activity
 
 
+def card_of(post: Recorded) -> dict[str, Any]:
+    """The Adaptive Card a post carries (exactly one)."""
+    [attachment] = post.body["attachments"]
+    assert attachment["contentType"] == CARD
+    card: dict[str, Any] = attachment["content"]
+    return card
+
+
+def actions_of(card: dict[str, Any]) -> list[dict[str, Any]]:
+    inline = [
+        action
+        for element in card["body"]
+        if element["type"] == "ActionSet"
+        for action in element["actions"]
+    ]
+    return inline + list(card.get("actions", []))
+
+
+def action_named(card: dict[str, Any], title: str) -> dict[str, Any]:
+    found = [action for action in actions_of(card) if action["title"] == title]
+    assert found, f"no {title!r} on the card: {[a['title'] for a in actions_of(card)]}"
+    return found[0]
+
+
 @dataclass
 class LiveTeams:
     url: str
@@ -181,6 +206,41 @@ class LiveTeams:
             channel=channel,
         )
         return await self.signed(pressed)
+
+    async def meet(self, user: str = "29:user-1") -> Person:
+        """`user` says hello in their 1:1 chat; once it is answered, Thrive knows them."""
+        assert await self.say("hello", user=user) == 201
+        await self.replies()
+        person: Person = await self.until(lambda: self.person(user), f"{user} to be known")
+        return person
+
+    def posts_to(self, conversation: str) -> list[Recorded]:
+        return [call for call in self.channel.posted() if call.conversation_id == conversation]
+
+    async def leaders_card(self) -> tuple[str, dict[str, Any]]:
+        """The idea card in the leaders' channel: (its activity id, the card)."""
+
+        async def posted() -> list[Recorded]:
+            return self.posts_to(LEADERS_CHANNEL)
+
+        [post] = await self.until(posted, "the idea card in the leaders' channel")
+
+        async def card_ref() -> dict[str, Any] | None:
+            async with self.runtime.database.transaction() as session:
+                idea = await session.scalar(select(Idea))
+            return idea.card_ref if idea is not None else None
+
+        # Posted is not yet recorded: the notifier commits the card's ref just after.
+        ref = await self.until(card_ref, "the card's ref to be stored on the idea")
+        return str(ref["message_id"]), card_of(post)
+
+    async def idea_before_a_leader(self, leader: str, words: str) -> tuple[str, dict[str, Any]]:
+        """`leader` is met and made a leader; then the clinician (29:user-1) posts
+        `idea <words>` in a channel. The card in the leaders' channel: (its id, the card)."""
+        await self.meet(leader)
+        await self.make_leader(leader)
+        await self.signed(channel_mention(self.channel.url, f"idea {words}"))
+        return await self.leaders_card()
 
     async def make_leader(self, user: str) -> None:
         person = await self.until(lambda: self.person(user), f"{user} to be known")

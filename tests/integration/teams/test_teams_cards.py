@@ -6,43 +6,23 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from storage.models import Person, Response
+from storage.models import Response
 from tests.integration.teams.fake_connector import Recorded
-from tests.integration.teams.live_teams import LiveTeams
+from tests.integration.teams.live_teams import LiveTeams, card_of
 
 USER = "29:user-1"
-CARD = "application/vnd.microsoft.card.adaptive"
 SETTLE_SECONDS = 0.3
-
-
-async def _met(live: LiveTeams) -> Person:
-    """The clinician says hello, so Thrive knows them and their chat."""
-    assert await live.say("hello") == 201
-    await live.replies()
-
-    async def known() -> Person | None:
-        return await live.person(USER)
-
-    person: Person = await live.until(known, "the person to be known")
-    return person
 
 
 async def _prompted(live: LiveTeams, prompt_ids: list[str]) -> Recorded:
     """Open an occurrence for the clinician; returns the recorded post of the prompt."""
-    person = await _met(live)
+    person = await live.meet(USER)
     before = len(live.channel.posted())
     await live.runtime.outbox.open_occurrence([person], prompt_ids)
     prompt = (await live.replies(before + 1))[before]
     # Posted is not yet recorded: wait for the outbox to commit, as a reply would.
     await live.until(live.sent_deliveries, "the delivery to be recorded as sent")
     return prompt
-
-
-def _card(post: Recorded) -> dict[str, Any]:
-    [attachment] = post.body["attachments"]
-    assert attachment["contentType"] == CARD
-    card: dict[str, Any] = attachment["content"]
-    return card
 
 
 def _texts(card: dict[str, Any]) -> str:
@@ -76,7 +56,7 @@ async def test_a_prompt_is_a_card_and_pressing_an_option_answers_and_replaces_it
     live: LiveTeams,
 ) -> None:
     prompt = await _prompted(live, ["autonomy-vital", "joy-more"])
-    card = _card(prompt)
+    card = card_of(prompt)
     assert card["type"] == "AdaptiveCard"
     assert "autonomy" in _texts(card).lower()
     four = _button(card, "4")

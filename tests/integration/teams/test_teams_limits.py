@@ -20,13 +20,6 @@ def _prompts(live: LiveTeams) -> list[object]:
     return [post for post in live.channel.posted() if "autonomy" in str(post.body).lower()]
 
 
-async def _met(live: LiveTeams) -> Person:
-    assert await live.say("hello") == 201
-    await live.replies()
-    person: Person = await live.until(lambda: live.person(USER), "the person to be known")
-    return person
-
-
 async def test_a_reply_met_by_429s_is_retried_after_retry_after_and_arrives_once(
     live: LiveTeams,
 ) -> None:
@@ -53,7 +46,7 @@ async def test_a_reply_met_by_a_502_is_retried(live: LiveTeams) -> None:
 
 
 async def test_a_prompt_met_by_a_429_waits_and_is_sent_once(live: LiveTeams) -> None:
-    person = await _met(live)
+    person = await live.meet(USER)
     live.channel.fail_next(1, 429, retry_after=1, path_contains=CHAT)
     started = time.monotonic()
 
@@ -69,7 +62,7 @@ async def test_a_prompt_met_by_a_429_waits_and_is_sent_once(live: LiveTeams) -> 
 async def test_a_chat_that_is_gone_marks_the_person_gone_and_sends_nothing_more(
     live: LiveTeams,
 ) -> None:
-    person = await _met(live)
+    person = await live.meet(USER)
     live.channel.fail_next(1, 403, path_contains=CHAT)
 
     await live.runtime.outbox.open_occurrence([person], ["autonomy-vital"])

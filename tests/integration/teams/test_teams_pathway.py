@@ -11,37 +11,27 @@ from sqlalchemy import select
 
 from storage.models import Idea
 from tests.integration.teams.live_teams import (
+    CARD,
     LEADERS_CHANNEL,
     LiveTeams,
+    action_named,
     card_submit,
-    channel_mention,
 )
-from tests.integration.teams.test_teams_scenarios import (
-    CARD,
-    CLINICIAN,
-    LEADER,
-    _action,
-    _leaders_card,
-    _posts_to,
-    _say_hello,
-)
+from tests.integration.teams.test_teams_scenarios import CLINICIAN, LEADER
 
 
 async def test_declining_asks_for_a_reason_which_reaches_the_card_and_the_submitter(
     live: LiveTeams,
 ) -> None:
-    await _say_hello(live, LEADER)
-    await live.make_leader(LEADER)
-    await live.signed(channel_mention(live.channel.url, "idea close the car park on Fridays"))
-    card_id, card = await _leaders_card(live)
-    decline = _action(card, "Decline")
+    card_id, card = await live.idea_before_a_leader(LEADER, "close the car park on Fridays")
+    decline = action_named(card, "Decline")
 
     status, body = await live.press_in_channel(decline, card_id, LEADER)
 
     assert status == 200 and body["type"] == CARD
     form: dict[str, Any] = body["value"]
     [reason] = [element for element in form["body"] if element["type"] == "Input.Text"]
-    submit = _action(form, "Send")
+    submit = action_named(form, "Send")
     assert submit["type"] == "Action.Submit"
     assert live.channel.put() == []  # nothing has moved yet
 
@@ -68,7 +58,7 @@ async def test_declining_asks_for_a_reason_which_reaches_the_card_and_the_submit
         chat = person.conversation_ref["conversation_id"]
         return [
             post
-            for post in _posts_to(live, chat)
+            for post in live.posts_to(chat)
             if "We need the spaces for night staff" in json.dumps(post.body)
         ]
 

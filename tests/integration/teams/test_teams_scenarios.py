@@ -13,9 +13,13 @@ from sqlalchemy import select
 from storage.models import Idea, SavedConversation
 from tests.integration.teams.fake_connector import FakeConnector, Recorded
 from tests.integration.teams.live_teams import (
+    CARD,
     GENERAL_CHANNEL,
     LEADERS_CHANNEL,
     LiveTeams,
+    action_named,
+    actions_of,
+    card_of,
     channel_mention,
     execute,
     installed,
@@ -24,62 +28,11 @@ from tests.integration.teams.live_teams import (
 
 CLINICIAN = "29:user-1"
 LEADER = "29:leader-1"
-CARD = "application/vnd.microsoft.card.adaptive"
 SETTLE_SECONDS = 0.3
 
 
 def _chat(user: str) -> str:
     return f"a:personal-{user}"
-
-
-def _posts_to(live: LiveTeams, conversation: str) -> list[Recorded]:
-    return [call for call in live.channel.posted() if call.conversation_id == conversation]
-
-
-def _card(post: Recorded) -> dict[str, Any]:
-    [attachment] = post.body["attachments"]
-    assert attachment["contentType"] == CARD
-    card: dict[str, Any] = attachment["content"]
-    return card
-
-
-def _actions(card: dict[str, Any]) -> list[dict[str, Any]]:
-    inline = [
-        action
-        for element in card["body"]
-        if element["type"] == "ActionSet"
-        for action in element["actions"]
-    ]
-    return inline + list(card.get("actions", []))
-
-
-def _action(card: dict[str, Any], title: str) -> dict[str, Any]:
-    found = [action for action in _actions(card) if action["title"] == title]
-    assert found, f"no {title!r} on the card: {[a['title'] for a in _actions(card)]}"
-    return found[0]
-
-
-async def _leaders_card(live: LiveTeams) -> tuple[str, dict[str, Any]]:
-    """The idea card in the leaders' channel: (its activity id, the card)."""
-
-    async def posted() -> list[Recorded]:
-        return _posts_to(live, LEADERS_CHANNEL)
-
-    [post] = await live.until(posted, "the idea card in the leaders' channel")
-
-    async def card_ref() -> dict[str, Any] | None:
-        async with live.runtime.database.transaction() as session:
-            idea = await session.scalar(select(Idea))
-        return idea.card_ref if idea is not None else None
-
-    # Posted is not yet recorded: the notifier commits the card's ref just after.
-    ref = await live.until(card_ref, "the card's ref to be stored on the idea")
-    return str(ref["message_id"]), _card(post)
-
-
-async def _say_hello(live: LiveTeams, user: str) -> None:
-    assert await live.say("hello", user=user) == 201
-    await live.until(lambda: live.person(user), f"{user} to be known")
 
 
 async def test_installing_the_app_welcomes_the_person_and_saves_their_chat(
@@ -115,7 +68,7 @@ async def test_a_prompt_reaches_the_person_after_the_app_restarts(
         await second.runtime.outbox.open_occurrence([person], ["autonomy-vital"])
         [_welcome, prompt] = await second.replies(2)
         assert prompt.conversation_id == _chat(CLINICIAN)
-        assert "autonomy" in json.dumps(_card(prompt)).lower()
+        assert "autonomy" in json.dumps(card_of(prompt)).lower()
         [delivery] = await second.until(second.sent_deliveries, "the prompt recorded as sent")
         assert delivery.person_id == person.id
     finally:
@@ -125,14 +78,14 @@ async def test_a_prompt_reaches_the_person_after_the_app_restarts(
 async def test_pressing_an_answer_as_action_execute_answers_and_returns_the_card(
     live: LiveTeams,
 ) -> None:
-    await _say_hello(live, CLINICIAN)
+    await live.meet(CLINICIAN)
     person = await live.person(CLINICIAN)
     assert person is not None
     await live.runtime.outbox.open_occurrence([person], ["autonomy-vital"])
     prompt = (await live.replies(2))[1]
     [delivery] = await live.until(live.sent_deliveries, "the prompt recorded as sent")
     assert delivery.message_ref is not None
-    four = _action(_card(prompt), "4")["data"]
+    four = action_named(card_of(prompt), "4")["data"]
 
     status, body = await live.signed(
         execute(
@@ -155,7 +108,7 @@ async def test_pressing_an_answer_as_action_execute_answers_and_returns_the_card
 async def test_an_execute_that_is_not_ours_gets_a_private_note_and_stores_nothing(
     live: LiveTeams,
 ) -> None:
-    await _say_hello(live, CLINICIAN)
+    await live.meet(CLINICIAN)
 
     status, body = await live.signed(
         execute(live.channel.url, "format-disk", {"evil": True}, reply_to_id="x")
@@ -177,10 +130,10 @@ async def test_an_idea_from_a_channel_mention_reaches_the_leaders_channel_as_a_c
     )
     assert status == 201
 
-    _card_id, card = await _leaders_card(live)
+    _card_id, card = await live.leaders_card()
     shown = json.dumps(card)
     assert "protected time for handover notes" in shown
-    assert {action["type"] for action in _actions(card)} == {"Action.Execute"}
+    assert {action["type"] for action in actions_of(card)} == {"Action.Execute"}
     # The person hears back in a 1:1 chat the bot opened, never in the channel.
     [opened] = [call for call in live.channel.posted() if call.path == "/v3/conversations"]
     assert opened.body["members"] == [{"id": CLINICIAN}]
@@ -189,9 +142,9 @@ async def test_an_idea_from_a_channel_mention_reaches_the_leaders_channel_as_a_c
     assert person is not None and person.conversation_ref is not None
     chat = person.conversation_ref["conversation_id"]
     assert chat.startswith("conv-")
-    thanks = await live.until(lambda: _async(_posts_to(live, chat)), "the thanks in the 1:1 chat")
+    thanks = await live.until(lambda: _async(live.posts_to(chat)), "the thanks in the 1:1 chat")
     assert "is with your leaders" in json.dumps(thanks[0].body)
-    assert _posts_to(live, GENERAL_CHANNEL) == []
+    assert live.posts_to(GENERAL_CHANNEL) == []
 
 
 async def test_chatter_in_a_channel_that_does_not_mention_the_bot_is_left_alone(
@@ -210,17 +163,14 @@ async def test_a_leader_accepts_on_the_card_which_updates_for_everyone_and_the_s
 ) -> None:
     first = await start_live(database_url, channel)
     try:
-        await _say_hello(first, LEADER)
-        await first.make_leader(LEADER)
-        await first.signed(channel_mention(channel.url, "idea a float nurse on Mondays"))
-        card_id, card = await _leaders_card(first)
+        card_id, card = await first.idea_before_a_leader(LEADER, "a float nurse on Mondays")
     finally:
         await first.stop()
 
     # After a restart: the card's channel (and its serviceUrl) comes from the database.
     live = await start_live(database_url, channel)
     try:
-        accept = _action(card, "Accept")
+        accept = action_named(card, "Accept")
         status, body = await live.press_in_channel(accept, card_id, LEADER)
 
         assert status == 200 and body["type"] == CARD
@@ -234,13 +184,11 @@ async def test_a_leader_accepts_on_the_card_which_updates_for_everyone_and_the_s
             person = await live.person(CLINICIAN)
             assert person is not None and person.conversation_ref is not None
             chat = person.conversation_ref["conversation_id"]
-            return [p for p in _posts_to(live, chat) if "accepted your idea" in json.dumps(p.body)]
+            return [p for p in live.posts_to(chat) if "accepted your idea" in json.dumps(p.body)]
 
         [told] = await live.until(news, "the submitter to hear the idea was accepted")
         # As a card showing the idea where it now stands, with nothing to press.
-        [status] = told.body["attachments"]
-        assert status["contentType"] == "application/vnd.microsoft.card.adaptive"
-        shown = json.dumps(status["content"])
+        shown = json.dumps(card_of(told))
         assert "a float nurse on Mondays" in shown and "accepted" in shown
         assert "Action.Execute" not in shown and "Action.Submit" not in shown
         async with live.runtime.database.transaction() as session:
@@ -254,8 +202,8 @@ async def test_a_clinician_pressing_a_leaders_card_is_told_privately_and_nothing
     live: LiveTeams,
 ) -> None:
     await live.signed(channel_mention(live.channel.url, "idea more parking"))
-    card_id, card = await _leaders_card(live)
-    accept = _action(card, "Accept")
+    card_id, card = await live.leaders_card()
+    accept = action_named(card, "Accept")
 
     status, body = await live.press_in_channel(accept, card_id, "29:someone")
 
@@ -264,7 +212,7 @@ async def test_a_clinician_pressing_a_leaders_card_is_told_privately_and_nothing
     assert "Only leaders" in body["value"]
     await asyncio.sleep(SETTLE_SECONDS)
     assert live.channel.put() == []
-    assert len(_posts_to(live, LEADERS_CHANNEL)) == 1
+    assert len(live.posts_to(LEADERS_CHANNEL)) == 1
 
 
 async def _async(value: Any) -> Any:
@@ -303,12 +251,9 @@ async def test_a_server_stopping_right_after_a_press_still_updates_the_card(
 ) -> None:
     live = await start_live(database_url, channel)
     try:
-        await _say_hello(live, LEADER)
-        await live.make_leader(LEADER)
-        await live.signed(channel_mention(channel.url, "idea water fountains"))
-        card_id, card = await _leaders_card(live)
+        card_id, card = await live.idea_before_a_leader(LEADER, "water fountains")
         channel.update_delay = 0.5  # Teams is slow to take the new card
-        status, _body = await live.press_in_channel(_action(card, "Accept"), card_id, LEADER)
+        status, _body = await live.press_in_channel(action_named(card, "Accept"), card_id, LEADER)
         assert status == 200
     finally:
         await live.stop()  # at once: the PUT is still on its way
