@@ -226,7 +226,7 @@ class TeamsAdapter:
         auth_header = request.headers.get("Authorization", "")
 
         async def on_turn(turn: TurnContext) -> None:
-            await self.turns.on_turn(turn, body)
+            await self.turns.on_turn(turn, body, tenant)
 
         try:
             invoke = await self.cloud.process_activity(auth_header, activity, on_turn)

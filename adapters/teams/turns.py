@@ -31,7 +31,6 @@ from adapters.teams.inbound import (
     is_submission,
     mention_text,
     message_received,
-    tenant_of,
 )
 from adapters.teams.invokes import ExecuteAnswer, execute_answer, message_body
 from bot.errors import DeliveryError, FatalError, RecipientGone
@@ -59,10 +58,10 @@ class TeamsTurns:
         # Work after an invoke's answer (botbuilder answers when the turn ends).
         self._after_answer: set[asyncio.Task[None]] = set()
 
-    async def on_turn(self, turn: TurnContext, raw: Mapping[str, Any]) -> None:
+    async def on_turn(self, turn: TurnContext, raw: Mapping[str, Any], tenant: str) -> None:
         """`raw`: the activity as posted. botbuilder's models drop fields they do not
-        declare (a mention entity's `mentioned`), so mapping reads the JSON itself."""
-        tenant = tenant_of(raw, self.adapter.config.tenant_id)
+        declare (a mention entity's `mentioned`), so mapping reads the JSON itself.
+        `tenant`: whose organisation it is, as the adapter read it before auth."""
         here = conversation_ref(raw, tenant)
         await self.adapter.conversations.remember(here)  # install, and every turn
         if raw.get("type") == ActivityTypes.invoke:
