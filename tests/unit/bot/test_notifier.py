@@ -34,14 +34,20 @@ class SlowAnnouncer(RecordingSender):
         return await super().announce(workspace, audience, message)
 
 
-async def test_a_slow_platform_holds_up_no_one_else(chat: ChatHarness) -> None:
+async def _card_on_the_wire(chat: ChatHarness) -> tuple[SlowAnnouncer, asyncio.Task[int]]:
+    """Ana's idea; an outbox starts announcing its card to a platform that has not
+    answered yet."""
     await chat.join("ana")
     await chat.say("ana", "idea: scribes for every clinic")
     slow = SlowAnnouncer()
     outbox = Outbox(chat.database, chat.ctx, {LOCAL: slow})
-
     sending = asyncio.create_task(outbox.dispatch_due())
     await slow.in_flight.wait()
+    return slow, sending
+
+
+async def test_a_slow_platform_holds_up_no_one_else(chat: ChatHarness) -> None:
+    slow, sending = await _card_on_the_wire(chat)
 
     # While the card is on the wire, a clinician's turn still goes through.
     replies = await asyncio.wait_for(chat.say("ana", "help"), timeout=2)
@@ -56,12 +62,7 @@ async def test_a_slow_platform_holds_up_no_one_else(chat: ChatHarness) -> None:
 async def test_a_crash_mid_send_sends_the_notification_again_after_its_lease(
     chat: ChatHarness, sender: RecordingSender, clock: FixedClock
 ) -> None:
-    await chat.join("ana")
-    await chat.say("ana", "idea: scribes for every clinic")
-    slow = SlowAnnouncer()
-    doomed = Outbox(chat.database, chat.ctx, {LOCAL: slow})
-    crash = asyncio.create_task(doomed.dispatch_due())
-    await slow.in_flight.wait()
+    _slow, crash = await _card_on_the_wire(chat)
     crash.cancel()  # the process dies with the card on the wire
 
     restarted = Outbox(chat.database, chat.ctx, {LOCAL: sender})
