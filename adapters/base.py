@@ -14,7 +14,7 @@ from typing import Protocol
 import structlog
 from aiohttp import web
 
-from bot.dispatcher import Dispatcher
+from bot.conversation.dispatcher import Dispatcher
 from bot.errors import DeliveryError, FatalError, RateLimited, RecipientGone, TransientError
 from bot.events import ConversationRef, MessageRef
 from bot.messages import OutboundMessage

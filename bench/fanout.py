@@ -29,9 +29,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import func, select
 
 from adapters.slack.blocks import render_message
-from bot.delivery import Outbox
-from bot.prompting import question_message
-from bot.send_limits import SendLimits
+from bot.outbox.delivery import Outbox
+from bot.outbox.send_limits import SendLimits
+from bot.pulses.prompting import question_message
 from storage.models import Delivery, Person
 from storage.people import PeopleRepository
 from thrive.log_setup import configure_logging

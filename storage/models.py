@@ -161,7 +161,7 @@ class Pulse(Base):
     send_window_start: Mapped[str | None] = mapped_column(String(5))
     send_window_end: Mapped[str | None] = mapped_column(String(5))
     # None: no reminder. No column default: the ORM would put it in place of an explicit
-    # None (bot.pulses sets the 24 h default when a pulse is created).
+    # None (bot.pulses.definitions sets the 24 h default when a pulse is created).
     reminder_after_hours: Mapped[int | None] = mapped_column(Integer)
     close_after_days: Mapped[int] = mapped_column(Integer, default=7)
     anonymity: Mapped[str] = mapped_column(String(20), default="confidential")

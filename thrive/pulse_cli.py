@@ -13,15 +13,23 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from bot import participation, pulse_runs
-from bot.audience import Audience, PulseProblem
 from bot.catalog import sync_content
 from bot.clock import SystemClock
 from bot.context import BotContext
-from bot.delivery import Outbox
 from bot.errors import ThriveError
-from bot.pulses import PulseSpec, create_pulse, delete_pulse, find_pulse, schedule_of, set_paused
-from bot.schedule import ScheduleError, next_fire
+from bot.outbox.delivery import Outbox
+from bot.pulses import participation
+from bot.pulses import runs as pulse_runs
+from bot.pulses.audience import Audience, PulseProblem
+from bot.pulses.definitions import (
+    PulseSpec,
+    create_pulse,
+    delete_pulse,
+    find_pulse,
+    schedule_of,
+    set_paused,
+)
+from bot.pulses.schedule import ScheduleError, next_fire
 from prompts import ContentError, load_content
 from storage.engine import Database
 from storage.ledger import LedgerRepository

@@ -31,9 +31,9 @@ from sqlalchemy.engine import make_url
 
 from bot.clock import Clock, SystemClock
 from bot.context import BotContext
-from bot.delivery import Outbox
-from bot.pulse_trigger import PulseTrigger
-from bot.schedule import Schedule, ScheduleError
+from bot.outbox.delivery import Outbox
+from bot.pulses.schedule import Schedule, ScheduleError
+from bot.pulses.trigger import PulseTrigger
 from storage.engine import Database
 from storage.models import Pulse
 from thrive.leader_lock import Leadership
@@ -312,7 +312,7 @@ def start_scheduling(
     """Wire scheduling into the app's startup and shutdown; `app[SCHEDULING]` is the handle.
 
     `zones_of` and `fire` take the app's database, context (and outbox), as
-    bot.pulse_runs' do; the sweeps are already bound. Disabled, only the SQLite lock is
+    bot.pulses.runs' do; the sweeps are already bound. Disabled, only the SQLite lock is
     kept: two processes on one SQLite file are unsafe with or without a scheduler.
     """
 

@@ -15,15 +15,16 @@ from pydantic import SecretStr
 from adapters.base import ChatAdapter
 from adapters.local import LocalChatAdapter
 from adapters.slack import SlackAdapter, SlackConfig
-from bot import pulse_runs, pulses
 from bot.catalog import sync_content
 from bot.clock import Clock, SystemClock
 from bot.context import BotContext
-from bot.delivery import Outbox
-from bot.dispatcher import Dispatcher
-from bot.notifier import Sender
-from bot.send_limits import SendLimits
-from bot.send_rules import FatigueCap
+from bot.conversation.dispatcher import Dispatcher
+from bot.outbox.delivery import Outbox
+from bot.outbox.notifier import Sender
+from bot.outbox.send_limits import SendLimits
+from bot.outbox.send_rules import FatigueCap
+from bot.pulses import definitions as pulses
+from bot.pulses import runs as pulse_runs
 from prompts import Content, load_content
 from storage.engine import Database
 from storage.ledger import LedgerRepository

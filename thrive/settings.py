@@ -10,7 +10,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
-from bot.people import valid_timezone
+from bot.people.directory import valid_timezone
 
 SETTINGS_SOURCES = SettingsConfigDict(
     env_prefix="THRIVE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
@@ -81,7 +81,7 @@ class Settings(BaseSettings):
     # Run the pulse scheduler here (with PostgreSQL only one replica runs it at a time).
     scheduler: bool = True
     # Messages per second per workspace for every platform, instead of each platform's
-    # documented limit (Slack 5/s, Teams 30/s; bot.send_limits). 0: no limit.
+    # documented limit (Slack 5/s, Teams 30/s; bot.outbox.send_limits). 0: no limit.
     send_rate: float | None = Field(default=None, ge=0)
     # How long a claimed prompt is held before another dispatcher may send it again (a
     # dispatcher that died mid-send). Longer than any send takes.

@@ -33,11 +33,11 @@ from adapters.local.api_models import ActionIn, MessageIn, PersonIn
 from adapters.local.renderer import render
 from bot.clock import Clock
 from bot.context import MAX_MESSAGE_LENGTH
-from bot.dispatcher import Dispatcher
+from bot.conversation.dispatcher import Dispatcher
 from bot.errors import RecipientGone
 from bot.events import ActionInvoked, ConversationRef, MessageReceived, MessageRef, PersonRef
 from bot.messages import OutboundMessage
-from bot.people import Role
+from bot.people.directory import Role
 from bot.privacy import redact
 from storage.engine import Database
 from storage.local_chat import LocalChatRepository

@@ -34,7 +34,7 @@ from adapters.slack.oauth import INSTALL_PATH, SlackInstallations
 from adapters.slack.replies import post_private
 from adapters.slack.web_api import SlackWebApi
 from adapters.slack.work_queue import RequestGate, WorkQueue
-from bot.dispatcher import Dispatcher
+from bot.conversation.dispatcher import Dispatcher
 from bot.events import ConversationRef, MessageRef
 from bot.messages import OutboundMessage
 

@@ -23,7 +23,7 @@ from adapters.slack.replies import PressedEphemeral, deliver, for_person, reply_
 from adapters.slack.web_api import SlackWebApi
 from adapters.slack.work_queue import WorkQueue
 from bot.actions import IDEA_FROM_MESSAGE, IDEA_OPEN_FORM
-from bot.dispatcher import Dispatcher
+from bot.conversation.dispatcher import Dispatcher
 from bot.events import ActionInvoked, ConversationRef, HomeOpened, InboundEvent, ProfileChanged
 from bot.messages import OutboundMessage
 

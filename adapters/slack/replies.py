@@ -19,7 +19,7 @@ from adapters.base import ChatAdapter, DeliveryError, deliver_replies
 from adapters.slack.blocks import render_message
 from adapters.slack.inbound import SLACK_PLATFORM
 from adapters.slack.web_api import SlackWebApi
-from bot.dispatcher import Dispatcher
+from bot.conversation.dispatcher import Dispatcher
 from bot.events import ConversationRef, MessageRef
 from bot.messages import OutboundMessage
 

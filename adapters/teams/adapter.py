@@ -55,7 +55,7 @@ from adapters.teams.inbound import (
 from adapters.teams.signing_keys import PUBLIC_METADATA_URLS, use_off_loop_metadata
 from adapters.teams.tokens import OffLoopCredentialFactory
 from adapters.teams.turns import TeamsTurns
-from bot.dispatcher import Dispatcher
+from bot.conversation.dispatcher import Dispatcher
 from bot.errors import FatalError
 from bot.events import ConversationRef, MessageRef
 from bot.messages import OutboundMessage

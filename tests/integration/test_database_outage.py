@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from bot.context import BotContext
-from bot.delivery import Outbox
-from bot.send_limits import SendLimits
+from bot.outbox.delivery import Outbox
+from bot.outbox.send_limits import SendLimits
 from storage.engine import Database
 from storage.models import Delivery, Person
 from storage.people import PeopleRepository

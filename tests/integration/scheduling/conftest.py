@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from bot.catalog import sync_content
-from bot.schedule import Schedule, parse_schedule
+from bot.pulses.schedule import Schedule, parse_schedule
 from prompts import Content
 from storage.engine import Database
 from storage.migrate import upgrade
@@ -26,7 +26,7 @@ CREATED = datetime(2024, 6, 3, 9, 0, tzinfo=UTC)
 
 
 def schedule_of(pulse: Pulse) -> Schedule:
-    """The pulse row's schedule (the composition root passes bot.pulses' own)."""
+    """The pulse row's schedule (the composition root passes bot.pulses.definitions' own)."""
     assert pulse.schedule is not None
     return parse_schedule(
         pulse.schedule,

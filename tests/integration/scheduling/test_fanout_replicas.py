@@ -4,7 +4,7 @@ Everyone is in the local web chat, whose sends are rows in `local_chat_messages`
 message shown), so "each person was prompted exactly once" is a count in SQL. Two replicas
 share the work without sending anything twice; after a `kill -9` mid-fan-out nobody is
 lost, and only prompts the dead process had leased and was sending can go out twice
-(bot.delivery: at most one batch).
+(bot.outbox.delivery: at most one batch).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from adapters.local.adapter import LOCAL_PLATFORM, LOCAL_WORKSPACE, conversation
 from bot.catalog import sync_content
 from bot.clock import SystemClock
 from bot.context import BotContext
-from bot.delivery import MAX_UNRECORDED, Outbox
+from bot.outbox.delivery import MAX_UNRECORDED, Outbox
 from prompts import Content
 from storage.engine import Database
 from storage.migrate import upgrade

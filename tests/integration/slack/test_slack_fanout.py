@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 
 from adapters.slack.inbound import SLACK_PLATFORM, dm_ref
 from bot.clock import SystemClock
-from bot.delivery import SEND_CONCURRENCY
+from bot.outbox.delivery import SEND_CONCURRENCY
 from storage.models import Delivery, Person, Workspace
 from tests.integration.many_people import add_reachable_people
 from tests.integration.slack.fake_slack import TEAM_ID, Answer, Body, Call, FakeSlack

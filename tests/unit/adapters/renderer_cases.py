@@ -15,12 +15,13 @@ from typing import Any
 
 import pytest
 
-from bot import actions, prompting
+from bot import actions
 from bot.context import BotContext
 from bot.messages import Button, IdeaCard, OutboundMessage
-from bot.pathway import card_buttons
+from bot.pathway.moves import card_buttons
 from bot.privacy import redact
-from bot.prompting import question_message
+from bot.pulses import prompting
+from bot.pulses.prompting import question_message
 from storage.models import Idea
 
 UPDATE_GOLDEN = os.environ.get("THRIVE_UPDATE_GOLDEN") == "1"
@@ -46,7 +47,7 @@ def answer_saved(ctx: BotContext, said: str) -> OutboundMessage:
 
 
 def answer_form(ctx: BotContext) -> OutboundMessage:
-    """As bot.action_routes opens the answer form for a free-text prompt."""
+    """As bot.conversation.action_routes opens the answer form for a free-text prompt."""
     return prompting.answer_form(ctx, ctx.content.prompt("joy-more"), JOY)
 
 

@@ -12,8 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from sqlalchemy import select
 
 from bot.context import BotContext
-from bot.delivery import OpenedOccurrence, Outbox
-from bot.dispatcher import Dispatcher, Outcome
+from bot.conversation.dispatcher import Dispatcher, Outcome
 from bot.errors import DeliveryError
 from bot.events import (
     ActionInvoked,
@@ -25,6 +24,7 @@ from bot.events import (
     PersonRef,
 )
 from bot.messages import Button, OutboundMessage
+from bot.outbox.delivery import OpenedOccurrence, Outbox
 from storage.engine import Database
 from storage.ledger import LedgerRepository
 from storage.models import AuditEntry, Delivery, Idea, IdeaEvent, Person, Response

@@ -76,7 +76,7 @@ def forget_confirmation(ctx: BotContext) -> OutboundMessage:
 
 
 def home(ctx: BotContext) -> list[OutboundMessage]:
-    """As bot.message_routes builds the App Home: header, the open prompt, ideas."""
+    """As bot.conversation.message_routes builds the App Home: header, the open prompt, ideas."""
     prompt = ctx.content.prompt("joy-more")
     return [
         OutboundMessage(text=ctx.say("home.header", name="Amara")),

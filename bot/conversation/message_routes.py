@@ -1,0 +1,150 @@
+"""Messages and commands: what a person types, whatever the platform.
+
+A plain message answers the open prompt; a command does what it says; an
+ambiguous "idea ..." while a question is open is asked about, not guessed.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot import actions
+from bot.context import MAX_MESSAGE_LENGTH, Turn
+from bot.conversation.commands import CommandName, ParsedCommand, parse_command
+from bot.errors import MessageTooLong
+from bot.events import MessageReceived
+from bot.messages import Button, OutboundMessage
+from bot.pathway import ideas
+from bot.people import my_data, preferences
+from bot.people.directory import Role
+from bot.privacy import redact
+from bot.pulses import answers
+from bot.pulses import definitions as pulses
+from prompts import PromptKind
+from storage.models import Delivery
+
+Replies = list[OutboundMessage]
+
+# Platforms cap a button's value (Slack: 2,000 characters); keep a margin.
+MAX_BUTTON_TEXT = 1900
+# "idea: ..." or "idea - ..." is unmistakably the command, even with a question open.
+_EXPLICIT_IDEA = re.compile(r"^\s*idea\s*(?::|-\s)", re.IGNORECASE)
+
+
+async def on_message(turn: Turn, event: MessageReceived) -> Replies:
+    text = event.text.strip()
+    if len(text) > MAX_MESSAGE_LENGTH:
+        raise MessageTooLong(limit=MAX_MESSAGE_LENGTH)
+    if not text:
+        return [OutboundMessage(text=turn.say("answer.empty"))]
+    command = parse_command(text)
+    delivery = None
+    closed_unanswered = False
+    if event.in_reply_to is not None:  # a reply in a prompt's thread answers that prompt
+        delivery = await answers.delivery_replied_to(turn, event.in_reply_to)
+    if delivery is None:
+        found = await answers.awaiting(turn)
+        delivery, closed_unanswered = found.open, found.closed_unanswered
+    if command is not None and delivery is not None and _maybe_an_answer(command, text):
+        prompt = answers.current_prompt(turn, delivery)
+        if prompt.kind != PromptKind.IDEA:
+            return [_idea_or_answer(turn, delivery, command.argument)]
+        # The open question asks for an idea: "idea ..." answers it.
+        return await answers.record_answer(
+            turn, delivery, prompt, answers.AnswerInput(text=command.argument)
+        )
+    if command is not None:
+        return await run_command(turn, command)
+    if delivery is None:
+        return [_nothing_open(turn, text, closed=closed_unanswered)]
+    prompt = answers.current_prompt(turn, delivery)
+    return await answers.record_answer(
+        turn,
+        delivery,
+        prompt,
+        answers.AnswerInput(text=text),
+        source_message_ref=event.message_ref,
+    )
+
+
+async def on_command(turn: Turn, text: str) -> Replies:
+    if not text.strip():
+        return await help_reply(turn)
+    if len(text) > MAX_MESSAGE_LENGTH:
+        raise MessageTooLong(limit=MAX_MESSAGE_LENGTH)
+    command = parse_command(text)
+    if command is None:
+        return [OutboundMessage(text=turn.say("command.unknown", text=text.strip()[:50]))]
+    return await run_command(turn, command)
+
+
+async def run_command(turn: Turn, command: ParsedCommand) -> Replies:
+    match command.name:
+        case CommandName.HELP:
+            return await help_reply(turn)
+        case CommandName.IDEA:
+            return await ideas.idea_command(turn, command.argument)
+        case CommandName.SNOOZE:
+            return await preferences.snooze(turn, command.argument)
+        case CommandName.PAUSE:
+            return await preferences.pause(turn)
+        case CommandName.RESUME:
+            return await preferences.resume(turn)
+        case CommandName.MY_ANSWERS:
+            return await my_data.my_answers(turn)
+        case CommandName.MY_IDEAS:
+            return await ideas.my_ideas(turn)
+        case CommandName.FORGET_ME:
+            return await my_data.forget_me(turn)
+        case CommandName.QUIET:
+            return await preferences.quiet(turn, command.argument)
+        case CommandName.PULSES | CommandName.PULSE:
+            return await pulses.chat_command(turn, command.argument)
+
+
+async def help_reply(turn: Turn) -> Replies:
+    text = turn.say("help")
+    if turn.has_role(Role.WELLNESS_LEAD):
+        text += "\n" + turn.say("pulse.help")
+    return [OutboundMessage(text=text)]
+
+
+def _nothing_open(turn: Turn, text: str, *, closed: bool = False) -> OutboundMessage:
+    # Someone typing to the bot with nothing open may well have an idea: offer one tap.
+    # The text rides in the button (and so in the platform's copy of the message):
+    # redact it first, as everything else that is kept.
+    safe = redact(text).text
+    buttons: tuple[Button, ...] = ()
+    if len(safe) <= MAX_BUTTON_TEXT:
+        buttons = (Button(turn.say("button.send_as_idea"), actions.IDEA_FROM_MESSAGE, safe),)
+    key = "answer.closed_then_idea" if closed else "answer.nothing_open"
+    return OutboundMessage(text=turn.say(key), buttons=buttons)
+
+
+def _maybe_an_answer(command: ParsedCommand, text: str) -> bool:
+    """'Idea sharing over lunch' typed while a question is open may be an answer."""
+    return (
+        command.name == CommandName.IDEA
+        and bool(command.argument)
+        and not _EXPLICIT_IDEA.match(text)
+        and len(text) <= MAX_BUTTON_TEXT  # too long to ask about: take the command at its word
+    )
+
+
+def _idea_or_answer(turn: Turn, delivery: Delivery, argument: str) -> OutboundMessage:
+    """Ask rather than guess: one tap either way, and nothing is stored until then."""
+    prompt = answers.current_prompt(turn, delivery)
+    whole = redact(f"Idea {argument}").text
+    idea_text = redact(argument).text
+    target = actions.PromptTarget(delivery.id, prompt.id)
+    return OutboundMessage(
+        text=turn.say("answer.idea_or_answer", question=prompt.text),
+        buttons=(
+            Button(turn.say("button.send_as_idea"), actions.IDEA_FROM_MESSAGE, idea_text),
+            Button(
+                turn.say("button.its_my_answer"),
+                actions.ANSWER_TEXT,
+                target.value(whole),
+            ),
+        ),
+    )

@@ -1,0 +1,100 @@
+"""At send time, what happens to one claimed prompt: it goes now, waits (quiet hours,
+weekends, snooze, the pulse's window, the fatigue cap), is withheld (paused), closes,
+fails (nobody to send to), or is skipped because no allowed moment comes before the
+pulse closes. Every outcome but "send" carries the reason, which is stored."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from bot.context import BotContext
+from bot.local_time import ALL_DAYS, DAY_NAMES, SendWindow, resolve_zone
+from bot.outbox.send_rules import Defer, PersonWishes, Skip, decide
+from storage.models import Delivery, Occurrence, Person, Pulse
+
+SEND = "send"
+DEFER = "defer"
+WITHHOLD = "withhold"
+CLOSE = "close"
+FAIL = "fail"
+SKIP = "skip"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    action: str
+    until: datetime | None = None  # for DEFER
+    reason: str = ""
+
+
+def wishes_of(ctx: BotContext, person: Person) -> PersonWishes:
+    """The person's own quiet hours and weekends where they set them, else the org's."""
+    start: time | None
+    end: time | None
+    if person.quiet_hours_start and person.quiet_hours_end:
+        start = time.fromisoformat(person.quiet_hours_start)
+        end = time.fromisoformat(person.quiet_hours_end)
+    elif ctx.quiet_hours is not None:
+        start, end = ctx.quiet_hours
+    else:
+        start = end = None
+    weekends = ctx.quiet_weekends if person.quiet_weekends is None else person.quiet_weekends
+    return PersonWishes(
+        quiet_start=start,
+        quiet_end=end,
+        quiet_weekends=weekends,
+        snoozed_until=person.snoozed_until,
+        paused=person.paused,
+    )
+
+
+def window_of(pulse: Pulse | None) -> SendWindow | None:
+    """The pulse's send window; prompts sent by hand (no pulse) have none."""
+    if pulse is None or not pulse.send_window_start or not pulse.send_window_end:
+        return None
+    days = ALL_DAYS
+    if pulse.days_of_week:
+        days = frozenset(DAY_NAMES.index(day) for day in pulse.days_of_week.split(","))
+    return SendWindow(
+        time.fromisoformat(pulse.send_window_start),
+        time.fromisoformat(pulse.send_window_end),
+        days,
+    )
+
+
+def is_closed(occurrence: Occurrence, now: datetime) -> bool:
+    return occurrence.closed_at is not None or (
+        occurrence.closes_at is not None and occurrence.closes_at <= now
+    )
+
+
+def verdict(
+    ctx: BotContext,
+    delivery: Delivery,
+    person: Person,
+    pulse: Pulse | None,
+    recent: Sequence[datetime],
+    now: datetime,
+) -> Verdict:
+    """For the first prompt of a delivery and for its one reminder alike."""
+    occurrence = delivery.occurrence
+    if is_closed(occurrence, now):
+        return Verdict(CLOSE, reason="the pulse closed")
+    if person.gone:
+        return Verdict(FAIL, reason="recipient gone")
+    if not person.conversation_ref:
+        return Verdict(FAIL, reason="no stored conversation for this person")
+    zone, fell_back = resolve_zone(person.timezone, ctx.default_timezone)
+    decision = decide(now, zone, wishes_of(ctx, person), recent, window_of(pulse), ctx.fatigue_cap)
+    if isinstance(decision, Skip):
+        action = WITHHOLD if decision.reason == "paused" else SKIP
+        return Verdict(action, reason=decision.reason)
+    if isinstance(decision, Defer):
+        reason = "; ".join(decision.reasons)
+        if occurrence.closes_at is not None and decision.until >= occurrence.closes_at:
+            return Verdict(SKIP, reason=f"no allowed moment before the pulse closes ({reason})")
+        return Verdict(DEFER, until=decision.until, reason=reason)
+    # Sent in the organisation's zone because the person's is unknown: say so.
+    return Verdict(SEND, reason=f"time zone unknown, used {zone.key}" if fell_back else "")

@@ -1,0 +1,9 @@
+"""The pathway room: ideas on their way from a clinician to leaders and back.
+
+Owns ideas (from the idea prompt, a command or a marked message), the
+pathway's states and the moves leaders may make, the idea card, and the news
+each move sends to the submitter and the leaders.
+
+May import: the neutral model, storage, bot.outbox (news goes through it),
+bot.people and bot.privacy.
+"""

@@ -1,0 +1,307 @@
+"""The innovation pathway: the states of an idea, the moves leaders may make, and the
+news each move sends.
+
+    submitted -> under review -> accepted | needs more info | declined (with a reason)
+              -> in progress (owner assigned) -> implemented -> shared
+
+Every move is a conditional update (two leaders pressing at once: one wins, the other
+is told), updates the leaders' card in place and tells the submitter, anonymous ones
+too, through the bot, without showing leaders who they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot import actions
+from bot.context import MAX_MESSAGE_LENGTH, BotContext, Turn
+from bot.errors import BadAction, LeadersOnly, MessageTooLong, NoteRequired, UnknownIdea
+from bot.events import MessageRef
+from bot.messages import Button, ButtonStyle, Form, FormField, IdeaCard, OutboundMessage, shorten
+from bot.outbox.announcements import LEADERS, PERSON, queue_notification
+from bot.people.directory import Role
+from bot.privacy import redact, redaction_notices
+from storage.models import Idea, IdeaEvent, Person
+from storage.notifications import NotificationRepository
+
+SUBMITTED = "submitted"
+UNDER_REVIEW = "under review"
+ACCEPTED = "accepted"
+NEEDS_MORE_INFO = "needs more info"
+DECLINED = "declined"
+IN_PROGRESS = "in progress"
+IMPLEMENTED = "implemented"
+SHARED = "shared"
+
+# Where each state may go next; a declined idea can be looked at again.
+MOVES: dict[str, tuple[str, ...]] = {
+    SUBMITTED: (UNDER_REVIEW, ACCEPTED, NEEDS_MORE_INFO, DECLINED),
+    UNDER_REVIEW: (ACCEPTED, NEEDS_MORE_INFO, DECLINED),
+    NEEDS_MORE_INFO: (UNDER_REVIEW, ACCEPTED, DECLINED),
+    ACCEPTED: (IN_PROGRESS, DECLINED),
+    IN_PROGRESS: (IMPLEMENTED,),
+    IMPLEMENTED: (SHARED,),
+    DECLINED: (UNDER_REVIEW,),
+    SHARED: (),
+}
+# The submitter reads why (declined) or what leaders want to know (needs more info).
+NEEDS_NOTE = frozenset({DECLINED, NEEDS_MORE_INFO})
+_STYLE = {
+    ACCEPTED: ButtonStyle.PRIMARY,
+    IMPLEMENTED: ButtonStyle.PRIMARY,
+    DECLINED: ButtonStyle.DANGER,
+}
+
+Replies = list[OutboundMessage]
+
+
+def slug(state: str) -> str:
+    """The state as it appears in action values and copy keys."""
+    return state.replace(" ", "_")
+
+
+def _state(slug_: str) -> str:
+    state = slug_.replace("_", " ")
+    if state not in MOVES:
+        raise BadAction(f"unknown idea state {slug_!r}")
+    return state
+
+
+def parse_move(value: str) -> tuple[int, str, str]:
+    """'idea:from:to' -> (idea id, from state, to state), if the pathway allows that move."""
+    parts = value.split(":")
+    if len(parts) != 3 or not parts[0].isdigit():
+        raise BadAction(f"malformed pathway value {value[:50]!r}")
+    from_state, to_state = _state(parts[1]), _state(parts[2])
+    if to_state not in MOVES[from_state]:
+        raise BadAction(f"the pathway has no move {from_state!r} -> {to_state!r}")
+    return int(parts[0]), from_state, to_state
+
+
+def card_buttons(ctx: BotContext, idea: Idea) -> tuple[Button, ...]:
+    """The moves the pathway allows from the idea's state, as buttons on its card."""
+    buttons = []
+    for to_state in MOVES.get(idea.state, ()):
+        action_id = actions.IDEA_NOTE_OPEN if to_state in NEEDS_NOTE else actions.IDEA_MOVE
+        buttons.append(
+            Button(
+                label=ctx.say(f"pathway.button.{slug(to_state)}"),
+                action_id=action_id,
+                value=f"{idea.id}:{slug(idea.state)}:{slug(to_state)}",
+                style=_STYLE.get(to_state, ButtonStyle.DEFAULT),
+            )
+        )
+    return tuple(buttons)
+
+
+async def idea_card(turn: Turn, idea: Idea, headline: str) -> OutboundMessage:
+    """The leaders' card: the idea, where it stands, and the moves from there.
+    An anonymous idea's card names nobody."""
+    submitted_by = None
+    if not idea.anonymous and idea.submitter_id is not None:
+        submitter = await turn.session.get(Person, idea.submitter_id)
+        submitted_by = submitter.display_name if submitter is not None else None
+    owner = await turn.session.get(Person, idea.owner_id) if idea.owner_id else None
+    note = idea.decline_reason if idea.state == DECLINED else None
+    if idea.state == NEEDS_MORE_INFO:
+        note = await turn.ideas.last_note(idea.id)
+    return OutboundMessage(
+        text=headline,
+        idea=IdeaCard(
+            idea.id,
+            idea.text,
+            idea.state,
+            votes=await turn.ideas.vote_count(idea.id),
+            submitted_by=submitted_by,
+            owner=owner.display_name if owner is not None else None,
+            note=note,
+        ),
+        buttons=card_buttons(turn.ctx, idea),
+    )
+
+
+async def announce_new_idea(turn: Turn, idea: Idea) -> None:
+    """The card for the leaders, with the first moves on it."""
+    headline = turn.say("idea.new_for_leaders", number=idea.id)
+    await queue_notification(turn, LEADERS, await idea_card(turn, idea, headline))
+
+
+def note_form(turn: Turn, value: str) -> Replies:
+    """Declining needs a reason, asking needs a question: a form for either."""
+    _require_leader(turn)
+    idea_id, _from_state, to_state = parse_move(value)
+    if to_state not in NEEDS_NOTE:
+        raise BadAction(f"no note is asked for a move to {to_state!r}")
+    key = slug(to_state)
+    return [
+        OutboundMessage(
+            text=turn.say(f"pathway.form_title.{key}", number=idea_id),
+            form=Form(
+                title=turn.say(f"pathway.form_title.{key}", number=idea_id),
+                fields=(
+                    FormField(
+                        name=actions.NOTE_FIELD,
+                        label=turn.say(f"pathway.form_label.{key}"),
+                        max_length=MAX_MESSAGE_LENGTH,
+                    ),
+                ),
+                submit=Button(turn.say("button.submit"), actions.IDEA_NOTE_SUBMIT, value),
+            ),
+        )
+    ]
+
+
+async def move(
+    turn: Turn, value: str, note: str = "", pressed: MessageRef | None = None
+) -> Replies:
+    """A leader moves an idea one step; `pressed` is the card they pressed, if any."""
+    _require_leader(turn)
+    idea_id, from_state, to_state = parse_move(value)
+    if len(note) > MAX_MESSAGE_LENGTH:
+        raise MessageTooLong(limit=MAX_MESSAGE_LENGTH)
+    clean_note = redact(note.strip()).text or None  # leaders type patient details too
+    if to_state in NEEDS_NOTE and clean_note is None:
+        raise NoteRequired()
+    idea = await turn.ideas.get(idea_id)
+    if idea is None or idea.workspace_id != turn.person.workspace_id:
+        raise UnknownIdea(number=idea_id)
+    changes: dict[str, object] = {}
+    if to_state == IN_PROGRESS:
+        changes["owner_id"] = turn.person.id  # the leader who starts it leads it
+    if to_state == DECLINED:
+        changes["decline_reason"] = clean_note
+    if not await turn.ideas.move(idea, from_state, to_state, turn.now, **changes):
+        return await _moved_on(turn, idea, pressed)
+    await turn.ideas.record(
+        IdeaEvent(
+            idea_id=idea.id,
+            from_state=from_state,
+            to_state=to_state,
+            actor_id=turn.person.id,
+            note=clean_note,
+            created_at=turn.now,
+        )
+    )
+    headline = turn.say(
+        "pathway.card_moved", number=idea.id, state=to_state, actor=turn.person.display_name
+    )
+    card = await idea_card(turn, idea, headline)
+    replies: Replies = []
+    if pressed is not None:
+        replies.append(replace(card, replaces=pressed))
+    await refresh_leaders_card(turn, idea, card, already_updated=pressed)
+    await tell_submitter(turn, idea, note=clean_note)
+    if pressed is None:  # from a form: the card is elsewhere, so say it worked
+        done = turn.say("pathway.done", number=idea.id, state=to_state)
+        replies.append(OutboundMessage(text=done, private=True))
+    return replies
+
+
+async def withdraw(turn: Turn, idea: Idea) -> None:
+    """The submitter took the idea back (Undo) before leaders touched it: remove it, and
+    the leaders' card says so (or, not yet posted, never goes)."""
+    notes = NotificationRepository(turn.session)
+    if idea.card_ref is not None:
+        withdrawn = OutboundMessage(
+            text=turn.say("pathway.withdrawn", number=idea.id),
+            replaces=MessageRef.from_dict(idea.card_ref),
+        )
+        await queue_notification(turn, LEADERS, withdrawn)
+    else:
+        await notes.cancel_pending_card(idea.id)
+    await turn.ideas.remove(idea)
+
+
+async def add_details(turn: Turn, idea_id: int, details: str) -> Replies:
+    """The submitter adds to their idea (leaders asked for more, say): the text grows,
+    the card shows it, and an idea waiting for information goes back to review."""
+    idea = await turn.ideas.get(idea_id)
+    if idea is None or idea.submitter_id != turn.person.id:
+        return [OutboundMessage(text=turn.say("idea.not_yours", number=idea_id))]
+    if len(details) > MAX_MESSAGE_LENGTH:
+        raise MessageTooLong(limit=MAX_MESSAGE_LENGTH)
+    redaction = redact(details.strip())
+    idea.text = f"{idea.text}\n\n{turn.say('idea.more_from_submitter')} {redaction.text}"
+    idea.updated_at = turn.now
+    await turn.session.flush()
+    from_state = idea.state
+    moved = from_state == NEEDS_MORE_INFO and await turn.ideas.move(
+        idea, from_state, UNDER_REVIEW, turn.now
+    )
+    await turn.ideas.record(
+        IdeaEvent(
+            idea_id=idea.id,
+            from_state=from_state,
+            to_state=idea.state,
+            # An anonymous submitter stays out of the idea's history, too.
+            actor_id=None if idea.anonymous else turn.person.id,
+            note=turn.say("idea.more_from_submitter"),
+            created_at=turn.now,
+        )
+    )
+    headline = turn.say("pathway.card_now", number=idea.id, state=idea.state)
+    await refresh_leaders_card(turn, idea, await idea_card(turn, idea, headline))
+    if moved:
+        await tell_submitter(turn, idea, note=None)
+    return [
+        OutboundMessage(
+            text=turn.say("idea.more_added", number=idea.id),
+            notices=redaction_notices(turn.say, redaction.removed),
+        )
+    ]
+
+
+async def refresh_leaders_card(
+    turn: Turn, idea: Idea, card: OutboundMessage, already_updated: MessageRef | None = None
+) -> None:
+    """Update the card where the leaders read it (through the outbox), unless that very
+    message was just updated as a reply."""
+    if idea.card_ref is None:
+        return
+    card_ref = MessageRef.from_dict(idea.card_ref)
+    if already_updated is not None and already_updated.key == card_ref.key:
+        return
+    await queue_notification(turn, LEADERS, replace(card, replaces=card_ref))
+
+
+async def tell_submitter(turn: Turn, idea: Idea, note: str | None) -> None:
+    if idea.submitter_id is None:
+        return  # the submitter asked to be forgotten
+    submitter = await turn.session.get(Person, idea.submitter_id)
+    if submitter is None:
+        return
+    owner = await turn.session.get(Person, idea.owner_id) if idea.owner_id else None
+    text = turn.say(
+        f"pathway.tell.{slug(idea.state)}",
+        number=idea.id,
+        summary=shorten(idea.text, 60),
+        note=note or "",
+        owner=owner.display_name if owner is not None else "",
+    )
+    # The news, and under it the idea as it now stands: a card for the submitter alone,
+    # with no moves on it (the news already says any note from the leaders).
+    status = IdeaCard(
+        idea.id,
+        idea.text,
+        idea.state,
+        votes=await turn.ideas.vote_count(idea.id),
+        owner=owner.display_name if owner is not None else None,
+    )
+    news = OutboundMessage(text=text, idea=status)
+    await queue_notification(turn, PERSON, news, person=submitter)
+
+
+async def _moved_on(turn: Turn, idea: Idea, pressed: MessageRef | None) -> Replies:
+    """Someone else moved it first: say where it stands and show the current card."""
+    await turn.session.refresh(idea)
+    moved_on = turn.say("pathway.moved_on", number=idea.id, state=idea.state)
+    replies = [OutboundMessage(text=moved_on, private=True)]
+    if pressed is not None:
+        headline = turn.say("pathway.card_now", number=idea.id, state=idea.state)
+        replies.insert(0, replace(await idea_card(turn, idea, headline), replaces=pressed))
+    return replies
+
+
+def _require_leader(turn: Turn) -> None:
+    if not (turn.has_role(Role.LEADER) or turn.has_role(Role.WELLNESS_LEAD)):
+        raise LeadersOnly(f"person {turn.person.id} is not a leader")

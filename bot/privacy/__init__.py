@@ -1,0 +1,12 @@
+"""The privacy room: what keeps a clinician's words safe.
+
+Owns redaction of patient identifiers before anything is stored, and the
+pseudonymous keys that stand in for a person where they must not be named.
+
+May import: nothing else in bot/; every room may import it.
+"""
+
+from bot.privacy.redaction import REDACTED, Redaction, redact, redaction_notices
+from bot.privacy.pseudonyms import pseudonym
+
+__all__ = ["REDACTED", "Redaction", "pseudonym", "redact", "redaction_notices"]

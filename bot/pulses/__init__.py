@@ -1,0 +1,10 @@
+"""The pulses room: what to ask whom, and when.
+
+Owns pulse definitions, their schedules and APScheduler trigger, audiences,
+opening occurrences (runs), how a prompt is put to a person, recording and
+undoing answers, and participation figures.
+
+May import: the neutral model, storage, prompts, bot.outbox (occurrences are
+delivered through it), bot.pathway (an idea prompt's answer becomes an idea),
+bot.people and bot.privacy.
+"""

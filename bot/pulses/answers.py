@@ -1,0 +1,412 @@
+"""Answers: record a reply against the right open prompt, confirm it, allow Undo.
+
+The right prompt is the one the person pressed a button on, or, for a plain
+message, their most recently sent prompt that is still open. Anonymous
+occurrences store no link from the answer to the person; the Undo button
+carries a keyed token instead, so only the answerer can undo.
+"""
+
+from __future__ import annotations
+
+import hmac
+import re
+from dataclasses import dataclass
+
+from bot import actions
+from bot.context import Turn
+from bot.errors import BadAction, PromptAlreadyAnswered, PromptClosed
+from bot.events import MessageRef
+from bot.messages import Button, OutboundMessage, shorten
+from bot.pathway import moves as pathway
+from bot.pathway.ideas import submit_idea
+from bot.pathway.moves import SUBMITTED
+from bot.privacy import pseudonym, redact, redaction_notices
+from bot.pulses.prompting import answered_message, question_message
+from prompts import PromptKind, PromptSpec
+from storage.deliveries import ANSWERED, SENT
+from storage.models import Delivery, Response
+
+ANONYMOUS = "anonymous"
+SUMMARY_LENGTH = 120  # how much of an answer a confirmation repeats
+# A typed scale answer starts with the number, then optionally a comment: "4", "4 - very",
+# "4, it depends", "4." ("4.5" or "4-5" is not a number on the scale).
+_LEADING_NUMBER = re.compile(r"-?\d+(?=$|\s|[,.:](?!\d))")
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    text: str | None = None
+    option: str | None = None  # a scale number or a choice value, from a button
+
+
+@dataclass(frozen=True)
+class Awaiting:
+    """What a plain message may answer, from one query: the open prompt it answers, and
+    whether a prompt closed unanswered (so a late reply is told so, not 'nothing open')."""
+
+    open: Delivery | None
+    closed_unanswered: bool
+
+
+async def awaiting(turn: Turn) -> Awaiting:
+    """The open prompt is the one the person pressed Answer on if it is still open, else
+    their most recently sent prompt that is still open, if any."""
+    still_open: list[Delivery] = []
+    closed = False
+    for delivery in await turn.deliveries.awaiting_answer(turn.person.id, include_closed=True):
+        occurrence = delivery.occurrence
+        if occurrence.closed_at is not None or (
+            occurrence.closes_at is not None and occurrence.closes_at <= turn.now
+        ):
+            closed = True
+        else:
+            still_open.append(delivery)
+    chosen = next((d for d in still_open if d.id == turn.person.answering_delivery_id), None)
+    return Awaiting(chosen or (still_open[0] if still_open else None), closed)
+
+
+async def find_open_delivery(turn: Turn) -> Delivery | None:
+    return (await awaiting(turn)).open
+
+
+def focus_on(turn: Turn, delivery: Delivery) -> None:
+    """Remember that the person chose to answer this prompt (they pressed Answer)."""
+    turn.person.answering_delivery_id = delivery.id
+
+
+async def load_target(turn: Turn, target: actions.PromptTarget) -> tuple[Delivery, PromptSpec]:
+    """The delivery and prompt a button points at, checked to be this person's and askable."""
+    delivery = await turn.deliveries.get(target.delivery_id, lock=True)
+    if delivery is None or delivery.person_id != turn.person.id:
+        raise BadAction(f"delivery {target.delivery_id} is not this person's")
+    prompt_ids = delivery.occurrence.prompt_ids
+    if target.prompt_id not in prompt_ids:
+        raise BadAction(f"prompt {target.prompt_id} is not in delivery {delivery.id}")
+    _ensure_open(turn, delivery)
+    index = prompt_ids.index(target.prompt_id)
+    if index < delivery.next_index or delivery.state == ANSWERED:
+        raise PromptAlreadyAnswered()
+    if index > delivery.next_index:
+        raise BadAction(f"prompt {target.prompt_id} has not been asked yet")
+    return delivery, turn.ctx.content.prompt(target.prompt_id)
+
+
+def current_prompt(turn: Turn, delivery: Delivery) -> PromptSpec:
+    return turn.ctx.content.prompt(delivery.occurrence.prompt_ids[delivery.next_index])
+
+
+async def record_answer(
+    turn: Turn,
+    delivery: Delivery,
+    prompt: PromptSpec,
+    given: AnswerInput,
+    *,
+    answered_message_ref: MessageRef | None = None,
+    source_message_ref: MessageRef | None = None,
+) -> list[OutboundMessage]:
+    """Validate, redact, store; then confirm with Undo and put the next prompt, if any."""
+    parsed = _interpret(turn, prompt, given)
+    if isinstance(parsed, OutboundMessage):
+        return [parsed]  # a helpful "please pick one of ..." reply; nothing stored
+    text, scale_value, choice = parsed
+    index = delivery.occurrence.prompt_ids.index(prompt.id)
+    await _move_past(turn, delivery, index)  # first, so a double submit stores nothing twice
+    if turn.person.answering_delivery_id == delivery.id:
+        turn.person.answering_delivery_id = None
+    redaction = redact(text) if text else None
+    notices = redaction_notices(turn.say, redaction.removed) if redaction else ()
+    anonymous = delivery.occurrence.anonymity == ANONYMOUS
+    target = actions.PromptTarget(delivery.id, prompt.id)
+
+    if prompt.kind == PromptKind.IDEA and redaction is not None:
+        summary, confirmation = await _record_idea(turn, delivery, prompt, redaction.text)
+    else:
+        response = await turn.answers.add(
+            Response(
+                occurrence_id=delivery.occurrence_id,
+                prompt_id=prompt.id,
+                person_id=None if anonymous else turn.person.id,
+                respondent_key=None if anonymous else _respondent_key(turn),
+                site=turn.person.site,
+                text=redaction.text if redaction else None,
+                scale_value=scale_value,
+                choice=choice,
+                redactions=list(redaction.removed) if redaction else [],
+                source_message_key=(
+                    source_message_ref.key if source_message_ref and not anonymous else None
+                ),
+                created_at=turn.now,
+                updated_at=turn.now,
+            )
+        )
+        summary = _summary(prompt, response)
+        confirmation = OutboundMessage(
+            text=turn.say("answer.saved", answer=summary),
+            buttons=(_undo_button(turn, target, str(response.id)),),
+        )
+
+    replies: list[OutboundMessage] = []
+    # Turn the prompt itself into a plain "answered" line so it cannot be pressed twice.
+    prompt_ref = answered_message_ref or _prompt_message_ref(delivery)
+    if prompt_ref is not None:
+        replies.append(_replacing(answered_message(turn.ctx, prompt, summary), prompt_ref))
+    # Only the answerer sees it, Undo included (an ephemeral message on Slack).
+    replies.append(
+        OutboundMessage(
+            text=confirmation.text, buttons=confirmation.buttons, notices=notices, private=True
+        )
+    )
+    return replies + _next_prompt(turn, delivery)
+
+
+async def _record_idea(
+    turn: Turn, delivery: Delivery, prompt: PromptSpec, text: str
+) -> tuple[str, OutboundMessage]:
+    """The idea prompt's answer becomes an idea on the pathway.
+
+    In an anonymous pulse it is stored only as an anonymous idea: an answer row
+    with the same words beside an idea that (for notifications) knows its
+    submitter would link the two, which anonymity forbids.
+    """
+    anonymous = delivery.occurrence.anonymity == ANONYMOUS
+    target = actions.PromptTarget(delivery.id, prompt.id)
+    response_id = None
+    if not anonymous:
+        response = await turn.answers.add(
+            Response(
+                occurrence_id=delivery.occurrence_id,
+                prompt_id=prompt.id,
+                person_id=turn.person.id,
+                respondent_key=_respondent_key(turn),
+                site=turn.person.site,
+                text=text,
+                created_at=turn.now,
+                updated_at=turn.now,
+            )
+        )
+        response_id = response.id
+    idea, idea_reply = await submit_idea(
+        turn, text, source="prompt", anonymous=anonymous, response_id=response_id
+    )
+    undo_subject = str(response_id) if response_id is not None else f"i{idea.id}"
+    return shorten(text, SUMMARY_LENGTH), OutboundMessage(
+        text=idea_reply.text, buttons=(_undo_button(turn, target, undo_subject),)
+    )
+
+
+async def skip_prompt(
+    turn: Turn, target: actions.PromptTarget, pressed: MessageRef | None = None
+) -> list[OutboundMessage]:
+    delivery, prompt = await load_target(turn, target)
+    await _move_past(turn, delivery, delivery.occurrence.prompt_ids.index(prompt.id))
+    prompt_ref = pressed or _prompt_message_ref(delivery)
+    skipped = OutboundMessage(text=turn.say("prompt.skipped", question=prompt.text))
+    replies = [_replacing(skipped, prompt_ref)] if prompt_ref else [skipped]
+    return replies + _next_prompt(turn, delivery)
+
+
+async def undo_answer(
+    turn: Turn, value: str, confirmation_ref: MessageRef | None
+) -> list[OutboundMessage]:
+    """Take back the latest answer (or the idea an anonymous idea prompt created)."""
+    target, (subject, token) = actions.parse_target(value, extra=2)
+    is_idea = subject.startswith("i")
+    if not subject.removeprefix("i").isdigit():
+        raise BadAction(f"malformed undo value {value!r}")
+    if not hmac.compare_digest(token, undo_token(turn, subject)):
+        raise BadAction("undo token does not match this person")
+    delivery = await turn.deliveries.get(target.delivery_id, lock=True)
+    if delivery is None or delivery.person_id != turn.person.id:
+        raise BadAction("undo for another person's delivery")
+    if target.prompt_id not in delivery.occurrence.prompt_ids:
+        raise BadAction(f"prompt {target.prompt_id} is not in delivery {delivery.id}")
+    _ensure_open(turn, delivery)
+    index = delivery.occurrence.prompt_ids.index(target.prompt_id)
+    if index != delivery.next_index - 1:
+        return [OutboundMessage(text=turn.say("answer.undo_only_latest"))]
+    number = int(subject.removeprefix("i"))
+    if is_idea:
+        idea = await turn.ideas.get(number)
+        if idea is None or idea.submitter_id != turn.person.id:
+            return [OutboundMessage(text=turn.say("answer.undo_gone"))]
+        if idea.state != SUBMITTED:
+            return [OutboundMessage(text=turn.say("answer.undo_too_late"))]
+        await pathway.withdraw(turn, idea)
+    else:
+        response = await turn.answers.get(number)
+        if response is None or response.prompt_id != target.prompt_id:
+            return [OutboundMessage(text=turn.say("answer.undo_gone"))]
+        await _withdraw_idea(turn, response.id)
+        await turn.answers.remove(response)
+    moved = await turn.deliveries.move(
+        delivery, from_index=index + 1, to_index=index, state=SENT, answered_at=None
+    )
+    if not moved:  # a concurrent undo or answer won; roll back everything above
+        raise PromptAlreadyAnswered()
+    prompt = turn.ctx.content.prompt(target.prompt_id)
+    undone = OutboundMessage(text=turn.say("answer.undone"))
+    total = len(delivery.occurrence.prompt_ids)
+    return [
+        _replacing(undone, confirmation_ref) if confirmation_ref else undone,
+        question_message(turn.ctx, prompt, delivery.id, index, total),
+    ]
+
+
+def undo_token(turn: Turn, subject: str | int) -> str:
+    """Proof that this Undo button was given to this person, for this answer or idea."""
+    return pseudonym(turn.ctx.secret_key, "undo", subject, turn.person.id)[:16]
+
+
+def _undo_button(turn: Turn, target: actions.PromptTarget, subject: str) -> Button:
+    return Button(
+        turn.say("button.undo"),
+        actions.ANSWER_UNDO,
+        target.value(subject, undo_token(turn, subject)),
+    )
+
+
+def _respondent_key(turn: Turn) -> str:
+    return pseudonym(turn.ctx.secret_key, "respondent", turn.person.id)
+
+
+def _ensure_open(turn: Turn, delivery: Delivery) -> None:
+    occurrence = delivery.occurrence
+    closed = occurrence.closed_at is not None or (
+        occurrence.closes_at is not None and occurrence.closes_at <= turn.now
+    )
+    if closed:
+        raise PromptClosed()
+
+
+async def _move_past(turn: Turn, delivery: Delivery, index: int) -> None:
+    """Record that the prompt at `index` is dealt with; refuse if it already was."""
+    last = index + 1 >= len(delivery.occurrence.prompt_ids)
+    anonymous = delivery.occurrence.anonymity == ANONYMOUS
+    moved = await turn.deliveries.move(
+        delivery,
+        from_index=index,
+        to_index=index + 1,
+        state=ANSWERED if last else SENT,
+        # In an anonymous pulse, an answer time beside the answer's own time would link them.
+        answered_at=turn.now if last and not anonymous else None,
+    )
+    if not moved:
+        raise PromptAlreadyAnswered()
+
+
+def _next_prompt(turn: Turn, delivery: Delivery) -> list[OutboundMessage]:
+    """The occurrence's next prompt, if the person has not reached the end."""
+    prompt_ids = delivery.occurrence.prompt_ids
+    if delivery.next_index >= len(prompt_ids):
+        return []
+    prompt = turn.ctx.content.prompt(prompt_ids[delivery.next_index])
+    return [question_message(turn.ctx, prompt, delivery.id, delivery.next_index, len(prompt_ids))]
+
+
+def _interpret(
+    turn: Turn, prompt: PromptSpec, given: AnswerInput
+) -> tuple[str | None, int | None, str | None] | OutboundMessage:
+    """(text, scale value, choice) for a valid answer, or a reply explaining what fits."""
+    raw = (given.option if given.option is not None else given.text or "").strip()
+    if prompt.kind == PromptKind.SCALE and prompt.scale is not None:
+        low, high = prompt.scale.min, prompt.scale.max
+        leading = _LEADING_NUMBER.match(raw)
+        number = leading.group(0) if leading else ""
+        if number and low <= int(number) <= high:
+            rest = raw[len(number) :].strip(" -,.:") if given.option is None else ""
+            return (rest or None), int(number), None
+        if given.option is not None:
+            raise BadAction(f"scale value {raw!r} outside {low}..{high}")
+        return OutboundMessage(text=turn.say("answer.pick_scale", low=low, high=high))
+    if prompt.kind == PromptKind.CHOICE:
+        for option in prompt.options:
+            if raw.lower() in (option.value.lower(), option.label.lower()):
+                return None, None, option.value
+        if given.option is not None:
+            raise BadAction(f"choice {raw!r} is not an option of {prompt.id}")
+        labels = ", ".join(option.label for option in prompt.options)
+        return OutboundMessage(text=turn.say("answer.pick_choice", options=labels))
+    if not raw:
+        return OutboundMessage(text=turn.say("answer.empty"))
+    return raw, None, None
+
+
+def _summary(prompt: PromptSpec, response: Response) -> str:
+    if response.choice is not None:
+        labels = {option.value: option.label for option in prompt.options}
+        return labels.get(response.choice, response.choice)
+    if response.scale_value is not None:
+        scale = str(response.scale_value)
+        return f"{scale} ({response.text})" if response.text else scale
+    return shorten(response.text or "", SUMMARY_LENGTH)
+
+
+def _prompt_message_ref(delivery: Delivery) -> MessageRef | None:
+    # The adapter reports where each prompt was shown (see Dispatcher.prompt_shown).
+    return MessageRef.from_dict(delivery.message_ref) if delivery.message_ref else None
+
+
+def _replacing(message: OutboundMessage, ref: MessageRef) -> OutboundMessage:
+    return OutboundMessage(
+        text=message.text,
+        question=message.question,
+        buttons=message.buttons,
+        notices=message.notices,
+        replaces=ref,
+    )
+
+
+async def _withdraw_idea(turn: Turn, response_id: int) -> None:
+    """Undoing the idea prompt's answer also withdraws the idea it created, if untouched."""
+    idea = await turn.ideas.from_response(response_id)
+    if idea is not None and idea.state == SUBMITTED:
+        await pathway.withdraw(turn, idea)
+
+
+async def delivery_replied_to(turn: Turn, ref: MessageRef) -> Delivery | None:
+    """The person's open delivery whose prompt is the message they replied to (a thread)."""
+    delivery = await turn.deliveries.shown_at(ref.key)
+    if delivery is None or delivery.person_id != turn.person.id or delivery.state != SENT:
+        return None
+    closes_at = delivery.occurrence.closes_at
+    if delivery.occurrence.closed_at is not None or (closes_at and closes_at <= turn.now):
+        return None
+    return delivery
+
+
+async def edit_answer(turn: Turn, ref: MessageRef, new_text: str) -> list[OutboundMessage]:
+    """The person edited the message that carried an answer: the answer follows the edit.
+
+    Edits of messages that were not answers change nothing and say nothing; an
+    answer to a closed question stays as it was (the person is told).
+    """
+    response = await turn.answers.by_source_message(ref.key)
+    if response is None or response.person_id != turn.person.id:
+        return []
+    occurrence_open = True
+    if response.occurrence_id is not None:
+        occurrence = await turn.deliveries.occurrence(response.occurrence_id)
+        if occurrence is not None:
+            closes_at = occurrence.closes_at
+            occurrence_open = occurrence.closed_at is None and (
+                closes_at is None or closes_at > turn.now
+            )
+    if not occurrence_open:
+        return [OutboundMessage(text=turn.say("answer.edit_closed"))]
+    prompt = turn.ctx.content.prompt(response.prompt_id)
+    parsed = _interpret(turn, prompt, AnswerInput(text=new_text))
+    if isinstance(parsed, OutboundMessage):
+        return [parsed]
+    text, scale_value, choice = parsed
+    redaction = redact(text) if text else None
+    response.text = redaction.text if redaction else None
+    response.scale_value = scale_value
+    response.choice = choice
+    response.redactions = list(redaction.removed) if redaction else []
+    response.updated_at = turn.now
+    notices = redaction_notices(turn.say, redaction.removed) if redaction else ()
+    return [
+        OutboundMessage(
+            text=turn.say("answer.edited", answer=_summary(prompt, response)), notices=notices
+        )
+    ]

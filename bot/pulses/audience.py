@@ -1,0 +1,168 @@
+"""Who a pulse goes to: everyone, or people picked by site, role, tag or platform user id.
+
+Written as terms: `everyone`, `site:North,South`, `role:clinician`, `tag:nights`,
+`people:U123,U456`. Kinds combine with AND, values within a kind with OR, so
+`site:North role:clinician` is North's clinicians. People are named by their platform
+user id (Slack's U..., Teams' AAD id, the local chat's id): display names are not unique.
+People who are gone are never in an audience; paused people are (the outbox withholds
+their prompts). A sample keeps a deterministic share of the audience per occurrence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.context import BotContext
+from bot.errors import ThriveError
+from bot.local_time import resolve_zone
+from bot.people.directory import Role
+from storage.models import Person
+
+EVERYONE = "everyone"
+# The term's prefix, and the key it is stored under in Pulse.audience.
+KINDS = {"site": "sites", "role": "roles", "tag": "tags", "people": "people"}
+
+
+class PulseProblem(ThriveError):
+    """A pulse definition (its audience here) or request the wellness lead must fix; the
+    copy key `pulse.error.<problem>` names the sentence."""
+
+    def __init__(self, problem: str, **values: object) -> None:
+        super().__init__(problem, **values)
+        self.copy_key = f"pulse.error.{problem}"
+
+
+@dataclass(frozen=True)
+class Audience:
+    sites: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()
+
+    @property
+    def is_everyone(self) -> bool:
+        return not (self.sites or self.roles or self.tags or self.people)
+
+    def matches(self, person: Person) -> bool:
+        if person.gone:
+            return False
+        if self.sites and _fold(person.site) not in _folded(self.sites):
+            return False
+        if self.roles and not {grant.role for grant in person.roles} & set(self.roles):
+            return False
+        if self.tags and not {_fold(tag) for tag in person.tags or []} & _folded(self.tags):
+            return False
+        return not self.people or person.platform_user_id in self.people
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            stored: list(getattr(self, stored))
+            for stored in KINDS.values()
+            if getattr(self, stored)
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any] | None) -> Audience:
+        data = data or {}
+        return cls(**{stored: tuple(data.get(stored) or ()) for stored in KINDS.values()})
+
+    def describe(self) -> str:
+        """The audience as the terms that would create it."""
+        if self.is_everyone:
+            return EVERYONE
+        return " ".join(
+            f"{kind}:{','.join(getattr(self, stored))}"
+            for kind, stored in KINDS.items()
+            if getattr(self, stored)
+        )
+
+
+def parse_audience(terms: Iterable[str]) -> Audience:
+    """An audience from terms such as `site:North,South`; PulseProblem if unreadable."""
+    chosen: dict[str, list[str]] = {stored: [] for stored in KINDS.values()}
+    everyone = False
+    given = [term.strip() for term in terms if term.strip()]
+    for term in given:
+        if term.lower() == EVERYONE:
+            everyone = True
+            continue
+        kind, colon, values = term.partition(":")
+        stored = KINDS.get(kind.strip().lower())
+        if not colon or stored is None:
+            raise PulseProblem("audience_term", term=term)
+        items = [value.strip() for value in values.split(",") if value.strip()]
+        if not items:
+            raise PulseProblem("audience_empty_term", term=term)
+        if stored == "roles":
+            known = [role.value for role in Role]
+            for item in items:
+                if item.lower() not in known:
+                    raise PulseProblem("unknown_role", role=item, roles=", ".join(known))
+            items = [item.lower() for item in items]
+        chosen[stored] += [item for item in items if item not in chosen[stored]]
+    audience = Audience(**{stored: tuple(values) for stored, values in chosen.items()})
+    if everyone and not audience.is_everyone:
+        raise PulseProblem("audience_everyone_and_more")
+    return audience
+
+
+async def candidates(session: AsyncSession) -> list[Person]:
+    """Everyone who may be in an audience: people not gone."""
+    result = await session.scalars(select(Person).where(Person.gone.is_(False)).order_by(Person.id))
+    return list(result.all())
+
+
+async def members(session: AsyncSession, audience: Audience) -> list[Person]:
+    return [person for person in await candidates(session) if audience.matches(person)]
+
+
+async def check_reaches_someone(session: AsyncSession, audience: Audience) -> int:
+    """How many people the audience reaches now; PulseProblem naming the value that
+    matches nobody, or saying that the combination does."""
+    people = await candidates(session)
+    for stored, found in (
+        ("sites", {_fold(person.site) for person in people}),
+        ("tags", {_fold(tag) for person in people for tag in person.tags or []}),
+        ("people", {person.platform_user_id for person in people}),
+    ):
+        for value in getattr(audience, stored):
+            if (value if stored == "people" else _fold(value)) not in found:
+                raise PulseProblem(f"nobody_{stored}", value=value)
+    reached = sum(1 for person in people if audience.matches(person))
+    if reached == 0:
+        raise PulseProblem("nobody", audience=audience.describe())
+    return reached
+
+
+def zone_of(ctx: BotContext, person: Person) -> str:
+    """The person's time zone name, or the organisation's when theirs is missing or unknown."""
+    return resolve_zone(person.timezone, ctx.default_timezone).zone.key
+
+
+def in_sample(fraction: float | None, pulse_id: int, seed: str, person_id: int) -> bool:
+    """Whether the person is in this occurrence's sample: a hash, not a random draw, so
+    firing again with the same seed picks the same people."""
+    if fraction is None or fraction >= 1:
+        return True
+    digest = hashlib.sha256(f"{pulse_id}:{seed}:{person_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64 < fraction
+
+
+def sample(
+    people: Sequence[Person], fraction: float | None, pulse_id: int, seed: str
+) -> list[Person]:
+    return [person for person in people if in_sample(fraction, pulse_id, seed, person.id)]
+
+
+def _fold(value: str | None) -> str:
+    return (value or "").strip().casefold()
+
+
+def _folded(values: Iterable[str]) -> set[str]:
+    return {_fold(value) for value in values}

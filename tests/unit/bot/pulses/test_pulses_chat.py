@@ -1,0 +1,168 @@
+"""Pulses in chat: the wellness lead lists, pauses, resumes and sends them (after a
+confirmation); everyone else is told, politely, that it is the wellness lead's job."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bot import actions
+from bot.context import BotContext
+from bot.conversation.commands import CommandName, ParsedCommand, parse_command
+from bot.people.directory import Role
+from storage.models import Delivery, Occurrence, Pulse
+from tests.unit.bot.dispatch_harness import ChatHarness, button, texts
+from tests.unit.bot.test_pulses import create
+
+
+async def _setup(chat: ChatHarness, ctx: BotContext) -> None:
+    await chat.grant("ana", Role.WELLNESS_LEAD)
+    for user_id in ("amara", "jordan"):
+        await chat.join(user_id)
+    await create(chat.database, ctx, name="Weekly check-in")
+    await create(chat.database, ctx, name="Monthly deep dive", schedule="monthly")
+
+
+async def _occurrence_count(chat: ChatHarness) -> int:
+    async with chat.database.transaction() as session:
+        return int(await session.scalar(select(func.count()).select_from(Occurrence)) or 0)
+
+
+def test_the_grammar() -> None:
+    assert parse_command("pulses") == ParsedCommand(CommandName.PULSES)
+    assert parse_command("Pulse SEND Weekly check-in") == ParsedCommand(
+        CommandName.PULSE, "send Weekly check-in"
+    )
+    assert parse_command("pulse pause") == ParsedCommand(CommandName.PULSE, "pause")
+    # An answer that starts with the word is still an answer.
+    assert parse_command("pulse checks feel rushed") is None
+    assert parse_command("pulse") is None
+
+
+async def test_the_wellness_lead_lists_the_pulses(chat: ChatHarness, ctx: BotContext) -> None:
+    await _setup(chat, ctx)
+
+    [listing] = await chat.say("ana", "pulses")
+
+    lines = listing.text.splitlines()
+    assert lines[0] == "Pulses (2):"
+    assert lines[1] == "• Monthly deep dive (on). Last time: not sent yet"
+    assert lines[2] == "• Weekly check-in (on). Last time: not sent yet"
+
+
+async def test_pause_and_resume_in_chat(chat: ChatHarness, ctx: BotContext) -> None:
+    await _setup(chat, ctx)
+
+    [paused] = await chat.say("ana", "pulse pause weekly check-in")
+    [listing] = await chat.say("ana", "pulses")
+    [resumed] = await chat.say("ana", "pulse resume Weekly check-in")
+
+    assert paused.text.startswith("Paused Weekly check-in")
+    assert "• Weekly check-in (paused)" in listing.text
+    assert resumed.text.startswith("Weekly check-in is on again")
+    async with chat.database.transaction() as session:
+        pulse = await session.scalar(select(Pulse).where(Pulse.name == "Weekly check-in"))
+    assert pulse is not None and pulse.paused is False
+
+
+async def test_unknown_names_and_missing_names_get_a_sentence(
+    chat: ChatHarness, ctx: BotContext
+) -> None:
+    await _setup(chat, ctx)
+
+    assert texts(await chat.say("ana", "pulse pause Daily")) == ["There is no pulse called Daily."]
+    assert texts(await chat.say("ana", "pulse send")) == [ctx.say("pulse.usage")]
+
+
+async def test_send_asks_first_then_queues_once(chat: ChatHarness, ctx: BotContext) -> None:
+    await _setup(chat, ctx)
+
+    asked = await chat.say("ana", "pulse send Weekly check-in")
+
+    assert texts(asked) == [
+        "Send Weekly check-in to 3 people now? Quiet hours, snoozes and pauses still apply."
+    ]
+    assert await _occurrence_count(chat) == 0
+    send = button(asked, actions.PULSE_SEND_CONFIRM)
+    [done] = await chat.press_button("ana", send, on=asked[0])
+    assert done.text == "Sent Weekly check-in: 3 prompts queued."
+    assert done.replaces == chat.ref_of(asked[0])
+    # Pressed again (a double tap, a second device): nothing more is sent.
+    [again] = await chat.press_button("ana", send, on=asked[0])
+    assert again.text == ctx.say("pulse.error.already_sent", name="Weekly check-in")
+    assert await _occurrence_count(chat) == 1
+    assert len(await chat.deliveries()) == 3
+
+
+async def test_send_can_be_cancelled(chat: ChatHarness, ctx: BotContext) -> None:
+    await _setup(chat, ctx)
+    asked = await chat.say("ana", "pulse send Weekly check-in")
+
+    [cancelled] = await chat.press_button(
+        "ana", button(asked, actions.PULSE_SEND_CANCEL), on=asked[0]
+    )
+
+    assert cancelled.text == "OK, nothing was sent."
+    assert await _occurrence_count(chat) == 0
+
+
+async def test_a_paused_pulse_is_not_sent(chat: ChatHarness, ctx: BotContext) -> None:
+    await _setup(chat, ctx)
+    await chat.say("ana", "pulse pause Weekly check-in")
+
+    [refused] = await chat.say("ana", "pulse send Weekly check-in")
+
+    assert refused.text.startswith("Weekly check-in is paused")
+    assert not refused.buttons
+
+
+async def test_the_list_shows_the_last_rate_once_enough_were_sent(
+    chat: ChatHarness, ctx: BotContext
+) -> None:
+    await _setup(chat, ctx)
+    asked = await chat.say("ana", "pulse send Weekly check-in")
+    await chat.press_button("ana", button(asked, actions.PULSE_SEND_CONFIRM), on=asked[0])
+
+    [listing] = await chat.say("ana", "pulses")
+
+    # Queued, not yet sent to anyone: no rate, and never for fewer than five.
+    assert "• Weekly check-in (on). Last time: sent to 0, fewer than 5" in listing.text
+
+
+async def test_a_clinician_is_told_it_is_for_the_wellness_lead(
+    chat: ChatHarness, ctx: BotContext
+) -> None:
+    await _setup(chat, ctx)
+    expected = [ctx.say("pulse.wellness_lead_only")]
+
+    assert texts(await chat.say("amara", "pulses")) == expected
+    assert texts(await chat.say("amara", "pulse send Weekly check-in")) == expected
+    assert texts(await chat.say("amara", "pulse pause Weekly check-in")) == expected
+    # A forged button press is refused too.
+    assert texts(await chat.press("amara", actions.PULSE_SEND_CONFIRM, "1:0")) == expected
+    assert await _occurrence_count(chat) == 0
+    async with chat.database.transaction() as session:
+        assert await session.scalar(select(func.count()).select_from(Delivery)) == 0
+        paused = await session.scalar(select(Pulse.paused).where(Pulse.id == 1))
+    assert paused is False
+
+
+async def test_a_malformed_confirmation_is_a_broken_button(
+    chat: ChatHarness, ctx: BotContext
+) -> None:
+    await _setup(chat, ctx)
+
+    replies = await chat.press("ana", actions.PULSE_SEND_CONFIRM, "weekly")
+
+    assert texts(replies) == [ctx.say("error.bad_action")]
+
+
+async def test_help_mentions_pulses_for_the_wellness_lead_only(
+    chat: ChatHarness, ctx: BotContext
+) -> None:
+    await _setup(chat, ctx)
+
+    [lead_help] = await chat.say("ana", "help")
+    [clinician_help] = await chat.say("amara", "help")
+
+    assert lead_help.text == ctx.say("help") + "\n" + ctx.say("pulse.help")
+    assert clinician_help.text == ctx.say("help")
