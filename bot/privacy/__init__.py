@@ -6,7 +6,7 @@ pseudonymous keys that stand in for a person where they must not be named.
 May import: nothing else in bot/; every room may import it.
 """
 
-from bot.privacy.redaction import REDACTED, Redaction, redact, redaction_notices
 from bot.privacy.pseudonyms import pseudonym
+from bot.privacy.redaction import REDACTED, Redaction, redact, redaction_notices
 
 __all__ = ["REDACTED", "Redaction", "pseudonym", "redact", "redaction_notices"]

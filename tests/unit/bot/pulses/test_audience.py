@@ -18,7 +18,7 @@ from bot.pulses.audience import (
 )
 from storage.engine import Database
 from storage.models import Person
-from tests.unit.bot.test_pulses import add_person
+from tests.unit.bot.pulses.test_pulses import add_person
 
 
 async def _names(database: Database, *terms: str) -> list[str]:

@@ -16,7 +16,7 @@ from storage.deliveries import ANSWERED, FAILED, SENT
 from storage.engine import Database
 from storage.models import Delivery, Occurrence, Person, Response
 from tests.unit.bot.dispatch_harness import ChatHarness
-from tests.unit.bot.test_pulses import add_person, create
+from tests.unit.bot.pulses.test_pulses import add_person, create
 
 
 async def _set_states(database: Database, ctx: BotContext, states: dict[str, str]) -> None:

@@ -20,7 +20,7 @@ from storage.deliveries import PENDING
 from storage.engine import Database
 from storage.models import Delivery, Occurrence, Person, Pulse
 from tests.unit.bot.dispatch_harness import RecordingSender
-from tests.unit.bot.test_pulses import add_person, create
+from tests.unit.bot.pulses.test_pulses import add_person, create
 
 NEW_YORK = "America/New_York"
 TOKYO = "Asia/Tokyo"

@@ -11,7 +11,7 @@ from bot.conversation.commands import CommandName, ParsedCommand, parse_command
 from bot.people.directory import Role
 from storage.models import Delivery, Occurrence, Pulse
 from tests.unit.bot.dispatch_harness import ChatHarness, button, texts
-from tests.unit.bot.test_pulses import create
+from tests.unit.bot.pulses.test_pulses import create
 
 
 async def _setup(chat: ChatHarness, ctx: BotContext) -> None:
