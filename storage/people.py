@@ -11,6 +11,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from storage.engine import insert_for
 from storage.models import Person, RoleGrant, Workspace
+from storage.organisations import OrganisationRepository
 
 
 class PeopleRepository:
@@ -20,10 +21,12 @@ class PeopleRepository:
     async def workspace(
         self, platform: str, external_id: str, *, now: datetime, name: str = ""
     ) -> Workspace:
-        """The workspace, created on first sight.
+        """The workspace, created on first sight as an organisation of its own, named
+        after it (`thrive org link` joins it to another later).
 
         Insert-if-absent, then read: two first messages from a new workspace at once
-        must not collide on the unique key (read-then-insert would).
+        must not collide on the unique key (read-then-insert would); the one that loses
+        removes the organisation it made.
         """
         statement = select(Workspace).where(
             Workspace.platform == platform, Workspace.external_id == external_id
@@ -31,6 +34,8 @@ class PeopleRepository:
         found = await self.session.scalar(statement)
         if found is not None:  # the common case: read only, no write lock taken
             return found
+        organisations = OrganisationRepository(self.session)
+        organisation = await organisations.add(name or external_id, now=now)
         insert = insert_for(self.session)
         await self.session.execute(
             insert(Workspace)
@@ -38,6 +43,7 @@ class PeopleRepository:
                 platform=platform,
                 external_id=external_id,
                 name=name or external_id,
+                organisation_id=organisation.id,
                 default_timezone="UTC",
                 created_at=now,
             )
@@ -45,6 +51,8 @@ class PeopleRepository:
         )
         found = await self.session.scalar(statement)
         assert found is not None
+        if found.organisation_id != organisation.id:
+            await organisations.remove_if_empty(organisation.id)
         return found
 
     async def add_if_absent(self, person: Person) -> tuple[Person, bool]:
@@ -112,6 +120,28 @@ class PeopleRepository:
             select(Person).where(Person.workspace_id == workspace_id).order_by(Person.id)
         )
         return result.all()
+
+    async def reachable_in(self, organisation_id: int) -> Sequence[Person]:
+        """Everyone in the organisation's workspaces, on every platform, not gone."""
+        result = await self.session.scalars(
+            select(Person)
+            .join(Person.workspace)
+            .where(Workspace.organisation_id == organisation_id, Person.gone.is_(False))
+            .order_by(Person.id)
+        )
+        return result.unique().all()
+
+    async def organisations_of(self, person_ids: Sequence[int]) -> set[int]:
+        """The organisations these people belong to (through their workspaces)."""
+        if not person_ids:
+            return set()
+        found = await self.session.scalars(
+            select(Workspace.organisation_id)
+            .join(Person, Person.workspace_id == Workspace.id)
+            .where(Person.id.in_(person_ids))
+            .distinct()
+        )
+        return set(found)
 
     async def on_platform(self, platform: str) -> Sequence[Person]:
         result = await self.session.scalars(

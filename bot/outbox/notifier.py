@@ -16,12 +16,14 @@ from bot.errors import DeliveryError
 from bot.events import ConversationRef, MessageRef
 from bot.local_time import resolve_zone
 from bot.messages import OutboundMessage, from_body
+from bot.outbox.announcements import LEADERS
 from bot.outbox.rows import after_failed_send, fail
 from bot.outbox.send_check import wishes_of
 from bot.outbox.send_rules import earliest_allowed
 from storage import notifications
 from storage.engine import Database
-from storage.models import Idea, Notification, Person
+from storage.ideas import IdeaRepository
+from storage.models import Notification, Person
 from storage.notifications import NotificationRepository
 
 MISSING_ADAPTER_RETRY = timedelta(minutes=5)
@@ -152,11 +154,13 @@ async def _record(
     note.attempts += 1
     note.state = notifications.SENT if ref is not None else notifications.NOWHERE
     note.message_ref = ref.to_dict() if ref is not None else None
-    if ref is not None and message.idea is not None and message.replaces is None:
-        # The card just posted is the one every later pathway move updates.
-        idea = await session.get(Idea, message.idea.idea_id)
+    posted_card = note.audience == LEADERS and message.idea and message.replaces is None
+    if ref is not None and message.idea is not None and posted_card:
+        # A card just posted for one workspace's leaders: every later pathway move
+        # updates it, beside the cards of the organisation's other workspaces.
+        idea = await IdeaRepository(session).locked(message.idea.idea_id)
         if idea is not None:
-            idea.card_ref = ref.to_dict()
+            idea.card_refs = [*idea.card_refs, {**ref.to_dict(), "workspace": note.workspace}]
 
 
 def _quiet_until(ctx: BotContext, person: Person, now: datetime) -> datetime | None:

@@ -36,7 +36,9 @@ async def ensure_person(
     now: datetime,
     default_timezone: str,
 ) -> Person:
-    """The person behind an inbound event, created on first contact as a clinician.
+    """The person behind an inbound event, created on first contact as a clinician,
+    with their workspace (and so their organisation): a workspace seen for the first
+    time starts as an organisation of its own.
 
     Every turn refreshes the stored conversation reference, so proactive
     messages still reach them after a restart or a reinstall.

@@ -123,6 +123,7 @@ async def record_answer(
     else:
         response = await turn.answers.add(
             Response(
+                organisation_id=delivery.occurrence.organisation_id,
                 occurrence_id=delivery.occurrence_id,
                 prompt_id=prompt.id,
                 person_id=None if anonymous else turn.person.id,
@@ -174,6 +175,7 @@ async def _record_idea(
     if not anonymous:
         response = await turn.answers.add(
             Response(
+                organisation_id=delivery.occurrence.organisation_id,
                 occurrence_id=delivery.occurrence_id,
                 prompt_id=prompt.id,
                 person_id=turn.person.id,

@@ -54,7 +54,8 @@ async def test_the_new_ideas_card_offers_the_first_moves(chat: ChatHarness) -> N
     labels = [b.label for b in card.buttons]
     assert labels == ["Review", "Accept", "Ask for more info", "Decline"]
     [idea] = await chat.ideas()
-    assert idea.card_ref == LEADERS_ROOM.to_dict()  # so later moves update this card
+    # So later moves update this card (the organisation's one workspace: one card).
+    assert [MessageRef.from_dict(ref) for ref in idea.card_refs] == [LEADERS_ROOM]
 
 
 async def test_accepting_updates_the_card_in_place_and_tells_the_submitter(
