@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from storage.deliveries import PENDING
 from storage.models import Delivery, Idea, Person, Response
-from thrive.server import Runtime
+from thrive.runtime import Runtime
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
