@@ -9,7 +9,6 @@ from datetime import datetime
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.deliveries import CLOSED, PENDING, WITHHELD
 from storage.engine import insert_for
 from storage.models import (
     Delivery,
@@ -23,9 +22,13 @@ from storage.models import (
     Response,
     Workspace,
 )
+from storage.states import DeliveryState
 
 MAX_NAME = 200
 MOVED_AWAY = "its workspace moved to another organisation"
+# A moved person's prompts from the old organisation that are still to be sent or
+# answered: they close, so a person answers only their own organisation's questions.
+AWAITING = (DeliveryState.PENDING, DeliveryState.WITHHELD, DeliveryState.SENT)
 
 
 @dataclass(frozen=True)
@@ -153,8 +156,8 @@ class OrganisationRepository:
         """Move `workspace` into `into`; how many rows of each kind followed.
 
         Its people's own rows follow it: their identified answers, the ideas raised in it
-        (with their votes) and the notifications for it or them; their prompts not yet
-        sent from the old organisation's occurrences are closed. If the old organisation
+        (with their votes) and the notifications for it or them; their prompts from the
+        old organisation's occurrences not yet sent or answered are closed. If the old organisation
         is left with no workspace, everything else it held (pulses, their occurrences,
         anonymous answers) follows too and it is removed: the two are one programme now.
         """
@@ -167,12 +170,12 @@ class OrganisationRepository:
                 update(Delivery)
                 .where(
                     Delivery.person_id.in_(people),
-                    Delivery.state.in_((PENDING, WITHHELD)),
+                    Delivery.state.in_(AWAITING),
                     Delivery.occurrence_id.in_(
                         select(Occurrence.id).where(Occurrence.organisation_id == source)
                     ),
                 )
-                .values(state=CLOSED, reason=MOVED_AWAY)
+                .values(state=DeliveryState.CLOSED, reason=MOVED_AWAY)
             )
             ideas = select(Idea.id).where(Idea.workspace_id == workspace.id).scalar_subquery()
             owned = {

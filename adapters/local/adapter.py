@@ -43,6 +43,7 @@ from storage.engine import Database
 from storage.local_chat import LocalChatRepository
 from storage.models import LocalChatMessage, Person
 from storage.people import PeopleRepository
+from storage.states import NotificationAudience
 
 LOCAL_PLATFORM = "local"
 LOCAL_WORKSPACE = "local"
@@ -133,7 +134,7 @@ class LocalChatAdapter:
     ) -> MessageRef | None:
         """The local chat has no channels: each leader of `workspace` finds the card in
         their own chat."""
-        if audience != "leaders":
+        if audience != NotificationAudience.LEADERS:
             return None
         async with self.database.transaction() as session:
             leaders = [

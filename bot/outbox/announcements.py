@@ -18,15 +18,15 @@ from bot.messages import OutboundMessage, to_body
 from storage.models import Idea, Notification, Person
 from storage.notifications import NotificationRepository
 from storage.organisations import OrganisationRepository
-
-LEADERS = "leaders"
-PERSON = "person"
+from storage.states import NotificationAudience, NotificationState
 
 
 async def queue_for_leaders(turn: Turn, message: OutboundMessage) -> None:
     """`message` (a new card) for the leaders of every workspace of the turn's organisation."""
     for workspace in await OrganisationRepository(turn.session).workspaces(turn.organisation_id):
-        await _queue(turn, workspace.platform, workspace.external_id, LEADERS, message)
+        await _queue(
+            turn, workspace.platform, workspace.external_id, NotificationAudience.LEADERS, message
+        )
 
 
 async def queue_card_updates(
@@ -38,19 +38,28 @@ async def queue_card_updates(
         ref = MessageRef.from_dict(posted)
         if except_at is None or except_at.key != ref.key:
             updated = replace(message, replaces=ref)
-            await _queue(turn, ref.platform, str(posted["workspace"]), LEADERS, updated)
+            await _queue(
+                turn, ref.platform, str(posted["workspace"]), NotificationAudience.LEADERS, updated
+            )
 
 
 async def queue_for_person(turn: Turn, person: Person, message: OutboundMessage) -> None:
     workspace = person.workspace
-    await _queue(turn, workspace.platform, workspace.external_id, PERSON, message, person)
+    await _queue(
+        turn,
+        workspace.platform,
+        workspace.external_id,
+        NotificationAudience.PERSON,
+        message,
+        person,
+    )
 
 
 async def _queue(
     turn: Turn,
     platform: str,
     workspace: str,
-    audience: str,
+    audience: NotificationAudience,
     message: OutboundMessage,
     person: Person | None = None,
 ) -> None:
@@ -62,7 +71,7 @@ async def _queue(
             audience=audience,
             person_id=person.id if person is not None else None,
             body=to_body(message),
-            state="pending",
+            state=NotificationState.PENDING,
             due_at=turn.now,
             attempts=0,
             created_at=turn.now,

@@ -16,15 +16,14 @@ from bot.errors import DeliveryError
 from bot.events import ConversationRef, MessageRef
 from bot.local_time import resolve_zone
 from bot.messages import OutboundMessage, from_body
-from bot.outbox.announcements import LEADERS
 from bot.outbox.rows import after_failed_send, fail
 from bot.outbox.send_check import wishes_of
 from bot.outbox.send_rules import earliest_allowed
-from storage import notifications
 from storage.engine import Database
 from storage.ideas import IdeaRepository
 from storage.models import Notification, Person
 from storage.notifications import NotificationRepository
+from storage.states import NotificationAudience, NotificationState
 
 MISSING_ADAPTER_RETRY = timedelta(minutes=5)
 # How long a claimed notification is left alone while it is on the wire; due again
@@ -152,9 +151,11 @@ async def _record(
         after_failed_send(note, failure, now)
         return
     note.attempts += 1
-    note.state = notifications.SENT if ref is not None else notifications.NOWHERE
+    note.state = NotificationState.SENT if ref is not None else NotificationState.NOWHERE
     note.message_ref = ref.to_dict() if ref is not None else None
-    posted_card = note.audience == LEADERS and message.idea and message.replaces is None
+    posted_card = (
+        note.audience == NotificationAudience.LEADERS and message.idea and message.replaces is None
+    )
     if ref is not None and message.idea is not None and posted_card:
         # A card just posted for one workspace's leaders: every later pathway move
         # updates it, beside the cards of the organisation's other workspaces.
