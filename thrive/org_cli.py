@@ -69,9 +69,10 @@ def link(
             )
 
     linked = with_core(work)
-    moved = ", ".join(f"{count} {kind}" for kind, count in linked.moved.items()) or "nothing"
+    moved = ", ".join(f"{kind}: {count}" for kind, count in linked.moved.items())
     typer.echo(
-        f"Linked {linked.workspace} into {linked.joined} (from {linked.left}; moved: {moved})."
+        f"Linked {linked.workspace} into {linked.joined} (from {linked.left}; "
+        f"{moved or 'nothing else moved'})."
     )
     if linked.left_removed:
         typer.echo(f"{linked.left} had no workspace left and was removed.")
