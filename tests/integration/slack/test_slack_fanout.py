@@ -25,7 +25,8 @@ from adapters.slack.inbound import SLACK_PLATFORM, dm_ref
 from bot.clock import SystemClock
 from bot.outbox.delivery import SEND_CONCURRENCY
 from bot.pulses.runs import ask_now
-from storage.models import Delivery, Person, Workspace
+from storage.models import Delivery, Person
+from storage.people import PeopleRepository
 from tests.integration.many_people import add_reachable_people
 from tests.integration.slack.fake_slack import TEAM_ID, Answer, Body, Call, FakeSlack
 from tests.integration.slack.fake_slack_http import error_answer
@@ -119,9 +120,7 @@ async def add_slack_people(live: LiveSlack, count: int) -> list[Person]:
     """People Thrive already knows, each with their DM channel (no conversations.open)."""
     now = datetime.now(UTC)
     async with live.runtime.database.transaction() as session:
-        workspace = Workspace(platform=SLACK_PLATFORM, external_id=TEAM_ID, created_at=now)
-        session.add(workspace)
-        await session.flush()
+        workspace = await PeopleRepository(session).workspace(SLACK_PLATFORM, TEAM_ID, now=now)
         user_ids = [user_id(n) for n in range(count)]
         return await add_reachable_people(
             session, workspace.id, user_ids, lambda user: dm_ref(TEAM_ID, user, dm_of(user)), now
