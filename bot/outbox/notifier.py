@@ -153,10 +153,9 @@ async def _record(
     note.attempts += 1
     note.state = NotificationState.SENT if ref is not None else NotificationState.NOWHERE
     note.message_ref = ref.to_dict() if ref is not None else None
-    posted_card = (
-        note.audience == NotificationAudience.LEADERS and message.idea and message.replaces is None
-    )
-    if ref is not None and message.idea is not None and posted_card:
+    # A new card posted for the leaders (a submitter's news carries a card of its own).
+    posted = note.audience == NotificationAudience.LEADERS and message.replaces is None
+    if ref is not None and message.idea is not None and posted:
         # A card just posted for one workspace's leaders: every later pathway move
         # updates it, beside the cards of the organisation's other workspaces.
         idea = await IdeaRepository(session).locked(message.idea.idea_id)
