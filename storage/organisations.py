@@ -157,8 +157,9 @@ class OrganisationRepository:
 
         Its people's own rows follow it: their identified answers, the ideas raised in it
         (with their votes) and the notifications for it or them; their prompts from the
-        old organisation's occurrences not yet sent or answered are closed. If the old organisation
-        is left with no workspace, everything else it held (pulses, their occurrences,
+        old organisation's occurrences not yet sent or answered are closed (a person
+        answers only their own organisation's questions). If the old organisation is
+        left with no workspace, everything else it held (pulses, their occurrences,
         anonymous answers) follows too and it is removed: the two are one programme now.
         """
         source = workspace.organisation_id
@@ -203,9 +204,7 @@ class OrganisationRepository:
                 "votes": (IdeaVote, IdeaVote.organisation_id == source),
                 "notifications": (Notification, Notification.organisation_id == source),
             }
-        # Votes are found through their ideas: move them before the ideas move.
-        for kind in sorted(owned, key=lambda name: name != "votes"):
-            model, where = owned[kind]
+        for kind, (model, where) in owned.items():
             moved[kind] = await self._update(
                 update(model)
                 .where(where, model.organisation_id == source)  # type: ignore[attr-defined]

@@ -268,7 +268,9 @@ def _respondent_key(turn: Turn) -> str:
 
 
 def _ensure_open(turn: Turn, delivery: Delivery) -> None:
-    if not delivery.occurrence.is_open_at(turn.now):
+    # A delivery closes on its own when its person's workspace moves to another
+    # organisation: a prompt of the old one still on their screen is closed too.
+    if delivery.state == DeliveryState.CLOSED or not delivery.occurrence.is_open_at(turn.now):
         raise PromptClosed()
 
 
