@@ -8,7 +8,9 @@ from datetime import datetime, time
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.errors import NotPermitted
 from bot.outbox.send_rules import QUIET_END, QUIET_START, FatigueCap
+from bot.people.permissions import Permission, permissions_of
 from prompts import Content
 from storage.answers import AnswerRepository
 from storage.deliveries import DeliveryRepository
@@ -66,5 +68,11 @@ class Turn:
     def say(self, key: str, **values: object) -> str:
         return self.ctx.say(key, **values)
 
-    def has_role(self, role: str) -> bool:
-        return role in {grant.role for grant in self.person.roles}
+    def may(self, permission: Permission) -> bool:
+        """Whether the person's roles allow it, by the one table (bot/people/permissions)."""
+        return permission in permissions_of(grant.role for grant in self.person.roles)
+
+    def require(self, permission: Permission) -> None:
+        """NotPermitted (a polite sentence naming who can) unless the person may."""
+        if not self.may(permission):
+            raise NotPermitted(permission)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from adapters.local.adapter import LOCAL_PLATFORM, LOCAL_WORKSPACE, conversation_for
-from bot.people.directory import Role
+from bot.people.roles import Role
 from storage.models import Person
 from storage.people import PeopleRepository
 from thrive.server import Runtime

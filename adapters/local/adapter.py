@@ -37,7 +37,7 @@ from bot.conversation.dispatcher import Dispatcher
 from bot.errors import RecipientGone
 from bot.events import ActionInvoked, ConversationRef, MessageReceived, MessageRef, PersonRef
 from bot.messages import OutboundMessage
-from bot.people.directory import Role
+from bot.people.roles import Role
 from bot.privacy import redact
 from storage.engine import Database
 from storage.local_chat import LocalChatRepository

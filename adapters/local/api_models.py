@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from bot.people.directory import Role, valid_timezone
+from bot.people.directory import valid_timezone
+from bot.people.roles import Role
 
 # Far above the bot's own 4,000-character limit: the bot answers that politely;
 # this only stops absurd bodies before they reach it.

@@ -34,6 +34,7 @@ from bot.events import (
 )
 from bot.messages import OutboundMessage
 from bot.people.directory import ensure_person, valid_timezone
+from bot.people.permissions import ACTION_PERMISSIONS
 from bot.pulses import answers
 from storage.deliveries import DeliveryRepository
 from storage.engine import Database
@@ -148,6 +149,8 @@ class Dispatcher:
         person.gone = event.deactivated
         if valid_timezone(ref.timezone):
             person.timezone = ref.timezone
+        if ref.email:
+            person.email = ref.email
         return Outcome([]), "handled"
 
     async def prompt_shown(self, delivery_id: int, ref: MessageRef) -> None:
@@ -162,7 +165,7 @@ class Dispatcher:
         if isinstance(event, MessageReceived):
             return await on_message(turn, event)
         if isinstance(event, CommandInvoked):
-            return await on_command(turn, event.text)
+            return await on_command(turn, event.text, event.mentions)
         if isinstance(event, ActionInvoked):
             return await self._action(turn, event)
         if isinstance(event, HomeOpened):
@@ -179,4 +182,6 @@ class Dispatcher:
         handler = ACTIONS.get(event.action_id)
         if handler is None:
             raise BadAction(f"unknown action id {event.action_id!r}")
+        # Before the handler: a refused press changes nothing, not even a half step.
+        turn.require(ACTION_PERMISSIONS[event.action_id])
         return await handler(turn, event)
