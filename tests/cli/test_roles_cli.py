@@ -11,15 +11,19 @@ import subprocess
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typer.main
 
+from bot.people.permissions import CLI_PERMISSIONS
 from storage.engine import Database
 from storage.migrate import upgrade
 from storage.models import Person
 from storage.people import PeopleRepository
 from storage.roles import RoleRepository
 from tests.cli.thrive_process import clean_env, thrive
+from thrive.cli import app
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 # (platform, workspace, user id, display name, email)
@@ -196,3 +200,19 @@ def test_a_user_id_or_a_name_any_case_then_the_list_and_one_role(
     assert leaders[1].split()[:5] == ["Lee", "Chen", "teams", "tenant-1", "29:lee"]
     assert leaders[1].split()[-2:][1] == "-"  # granted from the CLI, by no person
     assert admins == "No one has the admin role."
+
+
+def test_every_cli_command_is_in_the_permission_table() -> None:
+    """A new `thrive` command must say which permission it amounts to."""
+
+    def verbs(command: Any, prefix: str = "") -> list[str]:
+        subcommands = getattr(command, "commands", None)
+        if not subcommands:
+            return [prefix]
+        return [
+            verb for name, sub in subcommands.items() for verb in verbs(sub, f"{prefix} {name}")
+        ]
+
+    found = {verb.strip() for verb in verbs(typer.main.get_command(app))}
+
+    assert found == set(CLI_PERMISSIONS)
