@@ -9,8 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
 from bot.errors import NotPermitted
-from bot.outbox.send_rules import QUIET_END, QUIET_START, FatigueCap
-from bot.people.permissions import Permission, permissions_of
+from bot.policy import QUIET_END, QUIET_START, FatigueCap
 from prompts import Content
 from storage.answers import AnswerRepository
 from storage.deliveries import DeliveryRepository
@@ -49,6 +48,9 @@ class Turn:
     session: AsyncSession
     person: Person
     now: datetime
+    # What the person may do: bot/people/permissions.py's table applied to their roles.
+    # The dispatcher works it out (the neutral model reads no room's table).
+    allowed: frozenset[str] = frozenset()
     people: PeopleRepository = field(init=False)
     deliveries: DeliveryRepository = field(init=False)
     answers: AnswerRepository = field(init=False)
@@ -68,11 +70,11 @@ class Turn:
     def say(self, key: str, **values: object) -> str:
         return self.ctx.say(key, **values)
 
-    def may(self, permission: Permission) -> bool:
-        """Whether the person's roles allow it, by the one table (bot/people/permissions)."""
-        return permission in permissions_of(grant.role for grant in self.person.roles)
+    def may(self, permission: str) -> bool:
+        """Whether the person may (a bot.people.permissions.Permission)."""
+        return permission in self.allowed
 
-    def require(self, permission: Permission) -> None:
+    def require(self, permission: str) -> None:
         """NotPermitted (a polite sentence naming who can) unless the person may."""
-        if not self.may(permission):
+        if permission not in self.allowed:
             raise NotPermitted(permission)

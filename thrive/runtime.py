@@ -23,7 +23,7 @@ from bot.conversation.dispatcher import Dispatcher
 from bot.outbox.delivery import Outbox
 from bot.outbox.notifier import Sender
 from bot.outbox.send_limits import SendLimits
-from bot.outbox.send_rules import FatigueCap
+from bot.policy import FatigueCap
 from prompts import Content, load_content
 from storage.engine import Database
 from storage.ledger import LedgerRepository

@@ -34,7 +34,7 @@ from bot.events import (
 )
 from bot.messages import OutboundMessage
 from bot.people.directory import ensure_person, valid_timezone
-from bot.people.permissions import ACTION_PERMISSIONS
+from bot.people.permissions import ACTION_PERMISSIONS, permissions_of
 from bot.pulses import answers
 from storage.deliveries import DeliveryRepository
 from storage.engine import Database
@@ -131,7 +131,8 @@ class Dispatcher:
                 now=turn_now,
                 default_timezone=self.ctx.default_timezone,
             )
-            turn = Turn(self.ctx, session, person, turn_now)
+            allowed = permissions_of(grant.role for grant in person.roles)
+            turn = Turn(self.ctx, session, person, turn_now, allowed)
             replies = await self._route(turn, event)
             return Outcome(replies, erase_history=turn.erase_history), "handled"
 
