@@ -25,8 +25,8 @@ from sqlalchemy import func, select
 
 from bot import actions
 from bot.clock import SystemClock
-from bot.people.directory import Role
 from bot.people.organisations import link_workspace, organisations, resolve_organisation
+from bot.people.roles import Role
 from bot.pulses.definitions import PulseSpec, create_pulse
 from bot.pulses.runs import send_now
 from storage.models import Delivery, Notification, Person, Response

@@ -287,3 +287,13 @@ async def test_the_upgrade_can_be_undone(at_0004: Database) -> None:
             )
         ).scalar_one()
     assert card == {"platform": "msteams", "conversation_id": "19:l", "message_id": "m1"}
+
+
+def test_the_migrations_form_one_line() -> None:
+    # Two branches each adding a revision after the same one leave two heads, and
+    # `upgrade head` then refuses to run: the later one must revise the earlier.
+    from alembic.script import ScriptDirectory
+
+    from storage.migrate import alembic_config
+
+    assert len(ScriptDirectory.from_config(alembic_config()).get_heads()) == 1

@@ -9,8 +9,8 @@ from bot.clock import FixedClock
 from bot.events import ConversationRef, MemberAdded, MessageRef, PersonRef
 from bot.messages import Button, OutboundMessage
 from bot.pathway.moves import MOVES
-from bot.people.directory import Role
 from bot.people.organisations import link_workspace
+from bot.people.roles import Role
 from storage.people import PeopleRepository
 from tests.unit.bot.dispatch_harness import ChatHarness, texts
 
