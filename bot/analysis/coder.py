@@ -1,0 +1,196 @@
+"""The default coder: codebook themes and their polarity for one answer, offline and fast.
+
+Which themes: the codebook's words found in the answer (vocabulary.py). Which way each
+points, from the strongest evidence to the weakest:
+
+1. the words themselves: a barrier word ("understaffed"), an enabler word ("fully
+   staffed"), or a theme word said to be missing ("no protected time", "not enough
+   staff", "lost my OB privileges") is a barrier; a barrier word negated ("not
+   micromanaged") is an enabler, unless the answer is a wish;
+2. an ask to cut it ("less paperwork", "too many alerts", "stop the noon meetings");
+3. how the writer feels in the same piece of the sentence, then in the clause
+   ("love my patients, hate the inbox");
+4. a wish ("we need", "would be nice") outside a question about what goes well;
+5. the question's lean (prompts' `leans`), then the theme's own lean.
+
+Confidence grows with the evidence for the theme (a phrase counts more than one word, a
+misspelt word less) and with how clearly the polarity was decided.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.analysis.text import Word, words
+from bot.analysis.vocabulary import Match, Sense, Vocabulary
+from bot.analysis.wording import ENOUGH_STEMS, REDUCTION_STEMS, WISH_STEMS, feeling
+from prompts import Codebook, Content, Polarity
+
+PHRASE_WEIGHT = 0.85  # a theme named by two words or more
+WORD_WEIGHT = 0.7
+MISSPELT_WEIGHT = 0.5
+REDUCTION_REACH = 4  # "less (time spent on) paperwork"
+FEELING_REACH = 6  # words between a mention and the feeling word that colours it
+
+# How much each kind of evidence moves the polarity (negative: barrier).
+OWN_WORDS = 2.0
+PIECE_FEELING = 1.5
+CLAUSE_FEELING = 1.0
+WISH = 1.5
+QUESTION_LEAN = 1.0
+THEME_LEAN = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Code:
+    """One theme found in an answer, which way it points, and how sure the coder is."""
+
+    theme: str
+    polarity: Polarity
+    confidence: float  # 0..1
+
+
+class Coder(Protocol):
+    """Anything that codes an answer: the default coder, or a stronger one later."""
+
+    def code(self, text: str, question: str | None = None) -> tuple[Code, ...]:
+        """The themes in `text` (an answer to prompt id `question`, if known), surest
+        first; an empty tuple when no theme fits. Never raises on any text."""
+        ...
+
+
+class CodebookCoder:
+    """Codes answers with the codebook's words and the wording around them."""
+
+    def __init__(
+        self, codebook: Codebook, question_leans: Mapping[str, Polarity] | None = None
+    ) -> None:
+        self._vocabulary = Vocabulary(codebook)
+        self._order = {theme.id: index for index, theme in enumerate(codebook.themes)}
+        self._theme_leans = {theme.id: theme.leans for theme in codebook.themes}
+        self._question_leans = dict(question_leans or {})
+
+    @classmethod
+    def from_content(cls, content: Content) -> CodebookCoder:
+        """A coder for the codebook and every bank's questions in `content`."""
+        leans = {
+            prompt.id: prompt.leans
+            for bank in content.banks.values()
+            for prompt in bank.prompts
+            if prompt.leans is not None
+        }
+        return cls(content.codebook, leans)
+
+    def code(self, text: str, question: str | None = None) -> tuple[Code, ...]:
+        answer = words(text)
+        matches = self._vocabulary.find(answer)
+        if not matches:
+            return ()
+        question_lean = self._question_leans.get(question) if question else None
+        by_theme: dict[str, list[Match]] = {}
+        for match in matches:
+            by_theme.setdefault(match.entry.theme, []).append(match)
+        # A theme's neutral words are not feelings: "happy" in "happy hour" is no joy.
+        feelings = [feeling(word.stem) for word in answer]
+        for match in matches:
+            if match.entry.sense is Sense.NAMES:
+                feelings[match.start : match.end] = [0] * (match.end - match.start)
+        for index, word in enumerate(answer):
+            if word.negated:
+                feelings[index] = -feelings[index]
+        codes = [
+            self._code(theme, found, answer, feelings, question_lean)
+            for theme, found in by_theme.items()
+        ]
+        codes.sort(key=lambda code: (-code.confidence, self._order[code.theme]))
+        return tuple(codes)
+
+    def _code(
+        self,
+        theme: str,
+        found: list[Match],
+        answer: Sequence[Word],
+        feelings: Sequence[int],
+        question_lean: Polarity | None,
+    ) -> Code:
+        score = sum(_direction(match, answer, feelings, question_lean) for match in found)
+        score += _signed(question_lean) * QUESTION_LEAN
+        theme_lean = self._theme_leans[theme]
+        score += _signed(theme_lean) * THEME_LEAN
+        if score > 0 or (score == 0 and (question_lean or theme_lean) is Polarity.ENABLER):
+            polarity = Polarity.ENABLER
+        else:
+            polarity = Polarity.BARRIER
+        missed = 1.0
+        for match in found:
+            missed *= 1.0 - _weight(match)
+        certainty = 0.5 + 0.5 * math.tanh(abs(score) / 2)
+        confidence = round(min(1.0, max(0.0, (1.0 - missed) * certainty)), 3)
+        return Code(theme, polarity, confidence)
+
+
+def _weight(match: Match) -> float:
+    if match.misspelt:
+        return MISSPELT_WEIGHT
+    return PHRASE_WEIGHT if len(match.entry.stems) > 1 else WORD_WEIGHT
+
+
+def _signed(polarity: Polarity | None) -> int:
+    if polarity is None:
+        return 0
+    return 1 if polarity is Polarity.ENABLER else -1
+
+
+def _direction(
+    match: Match, answer: Sequence[Word], feelings: Sequence[int], question_lean: Polarity | None
+) -> float:
+    """How one mention points: negative for a barrier, positive for an enabler."""
+    sense, negated = match.entry.sense, match.negated
+    first = answer[match.start]
+    # A wish names what is missing, unless the question asks what goes well.
+    wishing = question_lean is not Polarity.ENABLER and any(
+        w.stem in WISH_STEMS and w.clause == first.clause and not w.negated for w in answer
+    )
+    if sense is Sense.MISSING and not negated:  # "more staff", "if i had time", "enough time"
+        having = question_lean is Polarity.ENABLER and _just_before(answer, match, ENOUGH_STEMS)
+        return OWN_WORDS / 2 if having else -OWN_WORDS
+    if sense is Sense.MISSING or (negated and sense in (Sense.NAMES, Sense.ENABLER)):
+        return -OWN_WORDS
+    if sense is Sense.BARRIER and negated:  # "not micromanaged", but "no more meetings"
+        wish = wishing or question_lean is Polarity.BARRIER
+        return -OWN_WORDS / 2 if wish else OWN_WORDS
+    before = answer[max(0, match.start - REDUCTION_REACH) : match.start]
+    if any(w.stem in REDUCTION_STEMS and w.piece == first.piece for w in before):
+        return -OWN_WORDS
+    own = {Sense.BARRIER: -OWN_WORDS, Sense.ENABLER: OWN_WORDS}.get(sense, 0.0)
+    return own + _feeling_around(match, answer, feelings) - (WISH if wishing else 0.0)
+
+
+def _just_before(answer: Sequence[Word], match: Match, stems: frozenset[str]) -> bool:
+    before = answer[max(0, match.start - 3) : match.start]
+    return any(word.stem in stems for word in before)
+
+
+def _feeling_around(match: Match, answer: Sequence[Word], feelings: Sequence[int]) -> float:
+    """The feeling nearest the mention in its piece of the sentence, else in its clause
+    (`feelings` is each word's, negation applied). The mention's own words do not count:
+    "best" in "best practice alerts" is no joy."""
+    clause = answer[match.start].clause
+    piece = answer[match.start].piece
+    nearest: tuple[int, int] | None = None  # (distance, feeling)
+    clause_total = 0
+    for index, word in enumerate(answer):
+        sign = feelings[index]
+        if not sign or word.clause != clause or match.start <= index < match.end:
+            continue
+        clause_total += sign
+        distance = match.start - index if index < match.start else index - match.end + 1
+        close = word.piece == piece and distance <= FEELING_REACH
+        if close and (nearest is None or distance < nearest[0]):
+            nearest = (distance, sign)
+    if nearest is not None:
+        return nearest[1] * PIECE_FEELING
+    return max(-1, min(1, clause_total)) * CLAUSE_FEELING
