@@ -13,6 +13,7 @@ import typer
 from prompts import validate_path
 from storage.engine import Database, async_url
 from storage.migrate import upgrade
+from thrive.code_cli import code
 from thrive.console import (
     UNREACHABLE,
     DatabaseUnavailable,
@@ -45,6 +46,7 @@ app.add_typer(prompts_app, name="prompts")
 app.add_typer(slack_app, name="slack")
 app.add_typer(pulse_app, name="pulse")
 app.add_typer(teams_app, name="teams")
+app.command()(code)
 
 HostOption = Annotated[str | None, typer.Option(help="Address to bind (THRIVE_HOST).")]
 PortOption = Annotated[

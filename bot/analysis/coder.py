@@ -85,41 +85,23 @@ class CodebookCoder:
         return cls(content.codebook, leans)
 
     def code(self, text: str, question: str | None = None) -> tuple[Code, ...]:
+        """The codebook themes in `text`; an unknown or missing question gives no lean."""
         answer = words(text)
         matches = self._vocabulary.find(answer)
         if not matches:
             return ()
-        question_lean = self._question_leans.get(question) if question else None
+        reading = _Reading.of(answer, matches, self._question_leans.get(question or ""))
         by_theme: dict[str, list[Match]] = {}
         for match in matches:
             by_theme.setdefault(match.entry.theme, []).append(match)
-        # A theme's neutral words are not feelings: "happy" in "happy hour" is no joy.
-        feelings = [feeling(word.stem) for word in answer]
-        for match in matches:
-            if match.entry.sense is Sense.NAMES:
-                feelings[match.start : match.end] = [0] * (match.end - match.start)
-        for index, word in enumerate(answer):
-            if word.negated:
-                feelings[index] = -feelings[index]
-        codes = [
-            self._code(theme, found, answer, feelings, question_lean)
-            for theme, found in by_theme.items()
-        ]
+        codes = [self._code(theme, found, reading) for theme, found in by_theme.items()]
         codes.sort(key=lambda code: (-code.confidence, self._order[code.theme]))
         return tuple(codes)
 
-    def _code(
-        self,
-        theme: str,
-        found: list[Match],
-        answer: Sequence[Word],
-        feelings: Sequence[int],
-        question_lean: Polarity | None,
-    ) -> Code:
-        score = sum(_direction(match, answer, feelings, question_lean) for match in found)
-        score += _signed(question_lean) * QUESTION_LEAN
-        theme_lean = self._theme_leans[theme]
-        score += _signed(theme_lean) * THEME_LEAN
+    def _code(self, theme: str, found: list[Match], reading: _Reading) -> Code:
+        question_lean, theme_lean = reading.question_lean, self._theme_leans[theme]
+        score = sum(_direction(match, reading) for match in found)
+        score += _signed(question_lean) * QUESTION_LEAN + _signed(theme_lean) * THEME_LEAN
         if score > 0 or (score == 0 and (question_lean or theme_lean) is Polarity.ENABLER):
             polarity = Polarity.ENABLER
         else:
@@ -130,6 +112,41 @@ class CodebookCoder:
         certainty = 0.5 + 0.5 * math.tanh(abs(score) / 2)
         confidence = round(min(1.0, max(0.0, (1.0 - missed) * certainty)), 3)
         return Code(theme, polarity, confidence)
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What one answer says beyond its theme words, worked out once for all its mentions."""
+
+    words: Sequence[Word]
+    question_lean: Polarity | None
+    # Per clause, the (position, feeling) of its feeling words, negation applied; a
+    # theme's neutral words are not feelings: "happy" in "happy hour" is no joy.
+    feelings: dict[int, list[tuple[int, int]]]
+    wishes: frozenset[int]  # clauses that wish for something ("we need", "would be nice")
+
+    @classmethod
+    def of(cls, answer: Sequence[Word], matches: list[Match], lean: Polarity | None) -> _Reading:
+        neutral = {
+            index
+            for match in matches
+            if match.entry.sense is Sense.NAMES
+            for index in range(match.start, match.end)
+        }
+        feelings: dict[int, list[tuple[int, int]]] = {}
+        wishes = set()
+        for index, word in enumerate(answer):
+            sign = feeling(word.stem) if index not in neutral else 0
+            if sign:
+                feelings.setdefault(word.clause, []).append(
+                    (index, -sign if word.negated else sign)
+                )
+            if word.stem in WISH_STEMS and not word.negated:
+                wishes.add(word.clause)
+        # A wish names what is missing, unless the question asks what goes well.
+        if lean is Polarity.ENABLER:
+            wishes.clear()
+        return cls(answer, lean, feelings, frozenset(wishes))
 
 
 def _weight(match: Match) -> float:
@@ -144,29 +161,25 @@ def _signed(polarity: Polarity | None) -> int:
     return 1 if polarity is Polarity.ENABLER else -1
 
 
-def _direction(
-    match: Match, answer: Sequence[Word], feelings: Sequence[int], question_lean: Polarity | None
-) -> float:
+def _direction(match: Match, reading: _Reading) -> float:
     """How one mention points: negative for a barrier, positive for an enabler."""
-    sense, negated = match.entry.sense, match.negated
+    sense, negated, lean = match.entry.sense, match.negated, reading.question_lean
+    answer = reading.words
     first = answer[match.start]
-    # A wish names what is missing, unless the question asks what goes well.
-    wishing = question_lean is not Polarity.ENABLER and any(
-        w.stem in WISH_STEMS and w.clause == first.clause and not w.negated for w in answer
-    )
+    wishing = first.clause in reading.wishes
     if sense is Sense.MISSING and not negated:  # "more staff", "if i had time", "enough time"
-        having = question_lean is Polarity.ENABLER and _just_before(answer, match, ENOUGH_STEMS)
+        having = lean is Polarity.ENABLER and _just_before(answer, match, ENOUGH_STEMS)
         return OWN_WORDS / 2 if having else -OWN_WORDS
     if sense is Sense.MISSING or (negated and sense in (Sense.NAMES, Sense.ENABLER)):
         return -OWN_WORDS
     if sense is Sense.BARRIER and negated:  # "not micromanaged", but "no more meetings"
-        wish = wishing or question_lean is Polarity.BARRIER
+        wish = wishing or lean is Polarity.BARRIER
         return -OWN_WORDS / 2 if wish else OWN_WORDS
     before = answer[max(0, match.start - REDUCTION_REACH) : match.start]
     if any(w.stem in REDUCTION_STEMS and w.piece == first.piece for w in before):
         return -OWN_WORDS
     own = {Sense.BARRIER: -OWN_WORDS, Sense.ENABLER: OWN_WORDS}.get(sense, 0.0)
-    return own + _feeling_around(match, answer, feelings) - (WISH if wishing else 0.0)
+    return own + _feeling_around(match, reading) - (WISH if wishing else 0.0)
 
 
 def _just_before(answer: Sequence[Word], match: Match, stems: frozenset[str]) -> bool:
@@ -174,21 +187,18 @@ def _just_before(answer: Sequence[Word], match: Match, stems: frozenset[str]) ->
     return any(word.stem in stems for word in before)
 
 
-def _feeling_around(match: Match, answer: Sequence[Word], feelings: Sequence[int]) -> float:
-    """The feeling nearest the mention in its piece of the sentence, else in its clause
-    (`feelings` is each word's, negation applied). The mention's own words do not count:
-    "best" in "best practice alerts" is no joy."""
-    clause = answer[match.start].clause
-    piece = answer[match.start].piece
+def _feeling_around(match: Match, reading: _Reading) -> float:
+    """The feeling nearest the mention in its piece of the sentence, else in its clause.
+    The mention's own words do not count: "best" in "best practice alerts" is no joy."""
+    first = reading.words[match.start]
     nearest: tuple[int, int] | None = None  # (distance, feeling)
     clause_total = 0
-    for index, word in enumerate(answer):
-        sign = feelings[index]
-        if not sign or word.clause != clause or match.start <= index < match.end:
+    for index, sign in reading.feelings.get(first.clause, ()):
+        if match.start <= index < match.end:
             continue
         clause_total += sign
         distance = match.start - index if index < match.start else index - match.end + 1
-        close = word.piece == piece and distance <= FEELING_REACH
+        close = reading.words[index].piece == first.piece and distance <= FEELING_REACH
         if close and (nearest is None or distance < nearest[0]):
             nearest = (distance, sign)
     if nearest is not None:

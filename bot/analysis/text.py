@@ -39,6 +39,8 @@ _PHRASES = [
     (re.compile(r"\bw/"), " with "),
     (re.compile(r"\bb/c\b"), " because "),
     (re.compile(r"\bf/u\b"), " follow up "),
+    # Idioms whose words would read as a theme or a negation: "no idea" is not a lack of ideas.
+    (re.compile(r"\b(?:no|any) (?:idea|clue)\b|\bfamily (?:medicine|practice|physician|doc)"), " "),
     (re.compile(r"\bcan'?t\b"), "can not"),
     (re.compile(r"\bwon'?t\b"), "will not"),
     (re.compile(r"n't\b"), " not"),
@@ -146,7 +148,7 @@ _CLAUSE_WORDS = word_set("but however though although except yet whereas")
 _TOKEN = re.compile("[a-z]+|[0-9]+|[.!?;:\n]+|[,()\\[\\]\\-\u2013\u2014/|]")
 _CLAUSE_MARK = re.compile(r"[.!?;:\n]+")
 
-_KEEP_DOUBLE = frozenset("lsz")
+_KEEP_DOUBLE = frozenset("lsz")  # "staffed" keeps its ff: "staff"
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +214,7 @@ def stem(word: str) -> str:
 # Words whose ending is not a suffix ("evening" is not "even" + "ing").
 _WHOLE = word_set(
     "evening morning nothing something anything everything thing during bring spring "
-    "string ceiling sibling wedding pudding bus gas this always dictation",
+    "string ceiling sibling wedding pudding bus gas this always dictation values rooming roomed",
 )
 
 

@@ -52,7 +52,7 @@ allow let provide offer please bring hire
 # "more staff", "not enough time", "if i had time": a missing thing is named.
 WANT_WORDS = word_set(
     """
-more enough extra additional adequate sufficient need needs wish if hire
+more enough extra additional adequate sufficient need needs wish if hire another second
 """
 )
 
