@@ -37,11 +37,13 @@ def test_every_row_is_well_formed(split: str, content: Content) -> None:
         assert all(code["polarity"] in ("barrier", "enabler") for code in row["codes"]), row
 
 
-def test_the_first_batch_is_split_by_hash_and_the_second_is_all_train() -> None:
+def test_the_first_batch_is_split_by_hash_and_later_batches_go_whole() -> None:
     train, test = rows("train"), rows("test")
-    assert all(hashed_split(row) == "test" for row in test)
+    assert all(hashed_split(row) == "test" for row in test if row["id"].startswith("c"))
     assert all(hashed_split(row) == "train" for row in train if row["id"].startswith("c"))
-    assert {row["id"][0] for row in train} == {"c", "f"}
+    # Tuned on: train. The last blind batch, never tuned on: test (see the README).
+    assert {row["id"][0] for row in train} == {"c", "f", "g"}
+    assert {row["id"][0] for row in test} == {"c", "h"}
     ids = [row["id"] for row in train + test]
     assert len(ids) == len(set(ids))
     texts = {(row["question"], row["text"]) for row in train}
