@@ -34,6 +34,9 @@ WORD_WEIGHT = 0.7
 MISSPELT_WEIGHT = 0.5
 REDUCTION_REACH = 4  # "less (time spent on) paperwork"
 FEELING_REACH = 6  # words between a mention and the feeling word that colours it
+# Answers are chat messages; a pasted document is coded on its beginning, so no input
+# can hold the coder up (the clause-wide feeling search grows with clause length).
+MAX_CHARACTERS = 20_000
 
 # How much each kind of evidence moves the polarity (negative: barrier).
 OWN_WORDS = 2.0
@@ -86,7 +89,7 @@ class CodebookCoder:
 
     def code(self, text: str, question: str | None = None) -> tuple[Code, ...]:
         """The codebook themes in `text`; an unknown or missing question gives no lean."""
-        answer = words(text)
+        answer = words(text[:MAX_CHARACTERS])
         matches = self._vocabulary.find(answer)
         if not matches:
             return ()

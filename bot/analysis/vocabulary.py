@@ -22,6 +22,7 @@ from prompts import Codebook
 MAX_SKIPPED = 2  # fillers a phrase may skip in the answer
 WANT_REACH = 3  # "more (of the) staff", "if i had time"
 TYPO_MIN_LENGTH = 6  # shorter stems are too easily another real word ("staff", "stuff")
+TYPO_MAX_LENGTH = 30  # longer "words" are junk (a pasted URL, a key held down)
 
 
 class Sense(Enum):
@@ -122,7 +123,8 @@ class Vocabulary:
         if known is not None:
             return known
         known = word.stem
-        if word.stem not in self._known and len(word.written) >= TYPO_MIN_LENGTH:
+        length = len(word.written)
+        if word.stem not in self._known and TYPO_MIN_LENGTH <= length <= TYPO_MAX_LENGTH:
             candidates: set[str] = set()
             for form in {word.stem, word.written}:
                 candidates.add(self._shortened.get(form, ""))  # a letter dropped
@@ -164,14 +166,13 @@ def _match_end(
 def _longest(found: list[Match]) -> list[Match]:
     """Drop every match that overlaps a longer one; equal ones (two themes) both stay."""
     kept: list[Match] = []
+    cover: dict[int, int] = {}  # word position -> length of the kept match over it
     for match in sorted(found, key=lambda m: (-len(m.entry.stems), m.start)):
-        if all(
-            match.end <= other.start
-            or other.end <= match.start
-            or len(other.entry.stems) == len(match.entry.stems)
-            for other in kept
-        ):
+        size = len(match.entry.stems)
+        span = range(match.start, match.end)
+        if all(cover.get(position, size) == size for position in span):
             kept.append(match)
+            cover.update(dict.fromkeys(span, size))
     return sorted(kept, key=lambda m: m.start)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -154,6 +155,15 @@ def test_a_four_thousand_character_answer_is_coded(coder: CodebookCoder) -> None
         "staffing": BARRIER,
         "work-life": BARRIER,
     }
+
+
+def test_a_pasted_megabyte_is_coded_on_its_beginning_and_quickly(coder: CodebookCoder) -> None:
+    started = time.monotonic()
+    huge = coder.code("we are short staffed and the inbox never stops " * 25_000)
+    junk = coder.code("x" * 1_000_000)
+    assert {code.theme for code in huge} == {"staffing", "in-basket"}
+    assert junk == ()
+    assert time.monotonic() - started < 2
 
 
 @settings(max_examples=300, deadline=None)
