@@ -43,16 +43,19 @@ _PLACE_WORD = r"[A-Za-z][A-Za-z.'-]*"
 _CITY_STATE_ZIP = rf"(?:,?\s+(?:{_PLACE_WORD}\s+){{0,2}}{_PLACE_WORD},?\s+{_STATE},?\s+{_ZIP})"
 
 STREET = re.compile(
-    rf"(?<![\w#/.-])(?P<number>\d{{1,6}}[A-Z]?)\s+(?:{_DIRECTION}\s+)?"
-    rf"(?P<words>(?:(?:\d{{1,3}}(?:st|nd|rd|th)|[A-Za-z][A-Za-z'.-]*)\s+){{1,4}}?)"
+    rf"(?<![\w#/.-])(?<!\d\s)(?P<number>\d{{1,6}}[A-Z]?)\s+(?:{_DIRECTION}\s+)?"
+    rf"(?P<words>(?:(?:\d{{1,3}}(?:st|nd|rd|th)|[A-Za-z][A-Za-z'.-]*)\s+){{1,4}})"
     rf"(?:{_SUFFIX})\b\.?(?:\s+{_DIRECTION}\b\.?)?(?:{_UNIT})*(?:{_CITY_STATE_ZIP})?",
     re.IGNORECASE,
 )
 PO_BOX = re.compile(rf"\bP\.?\s?O\.?\s*Box\s*#?\s*\d+(?:{_CITY_STATE_ZIP})?", re.IGNORECASE)
-CITY_STATE_ZIP = re.compile(
-    rf"(?:\b(?:{_PLACE_WORD}\s+){{0,2}}{_PLACE_WORD}(?P<comma>,?)\s+)(?P<state>{_STATE}),?\s+{_ZIP}",
+# Found from the ZIP code backwards: scanning every word for a city would be slow.
+ZIP = re.compile(rf"(?<![\d-]){_ZIP}")
+CITY_STATE_BEFORE = re.compile(
+    rf"\b(?:{_PLACE_WORD}\s+){{0,2}}{_PLACE_WORD}(?P<comma>,?)\s+(?P<state>{_STATE}),?\s+$",
     re.IGNORECASE,
 )
+_HAS_SUFFIX = re.compile(rf"\b(?:{_SUFFIX})\b", re.IGNORECASE)
 ZIP_SAID = re.compile(rf"\bzip(?:\s*code)?\s*(?:is|:|#|=)?\s*(?P<zip>{_ZIP})", re.IGNORECASE)
 APARTMENT = re.compile(r"\b(?:apt|apartment)\.?\s*#?\s*[A-Z]?\d+[A-Z]?\b", re.IGNORECASE)
 
@@ -66,33 +69,44 @@ _NOT_A_STREET = words(
 
 
 def find_addresses(text: str) -> Iterator[Found]:
-    for match in STREET.finditer(text):
-        words = match.group("words").split()
-        if any(word.lower().strip(".") in _NOT_A_STREET for word in words):
-            continue
-        if _is_dr_before_a_name(text, match):
-            continue
-        yield Found(match.start(), match.end(), "address")
-    for pattern in (PO_BOX, CITY_STATE_ZIP, APARTMENT):
-        for match in pattern.finditer(text):
-            if pattern is CITY_STATE_ZIP and not _city_state_ok(match):
+    if not any(char.isdigit() for char in text):
+        return  # every address here has a number in it
+    if _HAS_SUFFIX.search(text):
+        for match in STREET.finditer(text):
+            words = match.group("words").split()
+            if any(word.lower().strip(".") in _NOT_A_STREET for word in words):
                 continue
+            if _is_dr_before_a_name(text, match):
+                continue
+            yield Found(match.start(), match.end(), "address")
+    for zip_code in ZIP.finditer(text):
+        before = text[max(0, zip_code.start() - 60) : zip_code.start()]
+        city = CITY_STATE_BEFORE.search(before)
+        if city and _city_state_ok(city):
+            start = zip_code.start() - len(before) + city.start()
+            yield Found(start, zip_code.end(), "address")
+    for pattern in (PO_BOX, APARTMENT):
+        for match in pattern.finditer(text):
             yield Found(match.start(), match.end(), "address")
     for match in ZIP_SAID.finditer(text):
         yield Found(match.start("zip"), match.end("zip"), "address")
 
 
 def _is_dr_before_a_name(text: str, match: re.Match[str]) -> bool:
-    """ "12 nurses and Dr Lee": the suffix "Dr" is a title when a name follows it."""
+    """ "12 nurses and Dr Lee": the suffix "Dr" is a title when a word follows it that
+    isn't a unit or a direction ("4410 Oak Ridge Dr Apt 3B" is an address)."""
     tail = match.group(0)[match.end("words") - match.start() :]
     if not re.match(r"dr\.?$", tail.strip(), re.IGNORECASE):
         return False
-    return bool(re.match(r"\s+[A-Z][a-z]", text[match.end() :]))
+    after = re.match(r"\s+([A-Za-z]+)", text[match.end() :])
+    return bool(after) and not re.fullmatch(
+        r"apt|apartment|unit|suite|ste|bldg|fl|floor|[NSEW]|NE|NW|SE|SW", after.group(1), re.I
+    )
 
 
 def _city_state_ok(match: re.Match[str]) -> bool:
     state = match.group("state")
     if state.islower() and not match.group("comma"):
         return False  # "seen in 10001"? Lower-case "in", "or", "me" are words, not states.
-    words = re.findall(r"[A-Za-z.'-]+", match.group(0)[: match.start("state") - match.start()])
-    return not any(word.lower() in _NOT_A_STREET for word in words)
+    place = re.findall(r"[A-Za-z.'-]+", match.group(0)[: match.start("state") - match.start()])
+    return not any(word.lower() in _NOT_A_STREET for word in place)

@@ -51,15 +51,18 @@ IP_CANDIDATE = re.compile(
 
 
 def find_contacts(text: str) -> Iterator[Found]:
-    for match in EMAIL.finditer(text):
-        yield Found(match.start(), match.end(), "email")
-    for match in WEB_ADDRESS.finditer(text):
-        end = match.end()
-        while end > match.start() and text[end - 1] in ".,;:!?)]'\"":
-            end -= 1  # the sentence's punctuation, not the address's
-        yield Found(match.start(), end, "web address")
-    yield from _ip_addresses(text)
-    yield from _phone_numbers(text)
+    if "@" in text:
+        for match in EMAIL.finditer(text):
+            yield Found(match.start(), match.end(), "email")
+    if "." in text:  # every web address has one
+        for match in WEB_ADDRESS.finditer(text):
+            end = match.end()
+            while end > match.start() and text[end - 1] in ".,;:!?)]'\"":
+                end -= 1  # the sentence's punctuation, not the address's
+            yield Found(match.start(), end, "web address")
+    if any(char.isdigit() for char in text):
+        yield from _ip_addresses(text)
+        yield from _phone_numbers(text)
 
 
 def _ip_addresses(text: str) -> Iterator[Found]:

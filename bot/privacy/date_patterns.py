@@ -46,6 +46,14 @@ ISO = re.compile(
     r"(?<![\d/.-])(?P<year>(?:19|20)\d{2})(?P<sep>[/.-])(?P<a>\d{1,2})(?P=sep)(?P<b>\d{1,2})"
     r"(?![\d/-]|\.\d)"
 )
+# "appt 4-15": month and day with a dash only right after a visit word; elsewhere a dash
+# makes a range ("10-12 pts", "Tuesday 8-5").
+DASHED_AFTER_VISIT = re.compile(
+    r"\b(?:on|appt|appointment|seen|dob|born|admit(?:ted)?|discharged|d/c|visit|sched(?:uled)?"
+    r"|due|dated?|dos|f/u|fu)\s*:?\s*(?P<date>(?P<a>\d{1,2})-(?P<b>\d{1,2}))(?![\d/-]|\.\d)"
+    rf"{_NOT_A_COUNT}",
+    re.IGNORECASE,
+)
 MONTH_YEAR = re.compile(r"(?<![\d/.-])(?:0?[1-9]|1[0-2])/(?:19|20)\d{2}(?![\d/-])")
 SHORT = re.compile(r"(?<![\d/.,-])(?P<a>\d{1,2})/(?P<b>\d{1,2})(?![\d/]|\.\d|%)")
 BIRTH_YEAR = re.compile(
@@ -80,8 +88,10 @@ _SCORE_AFTER = re.compile(
 )
 _DATE_CUE_BEFORE = re.compile(
     r"\b(?:on|since|from|until|till|by|before|after|dob|born|due|last|next|sched(?:uled)?"
-    r"|seen|visit|appt|admit(?:ted)?|discharged|d/c|dated?|dos|thru|through|f/u|fu|and"
-    r"|mon|tues?|wed|thu(?:rs)?|fri|sat|sun|(?:mon|tues|wednes|thurs|fri|satur|sun)day)\W*$",
+    r"|seen|saw|visit|appt|admit(?:ted)?|discharged|d/c|dated?|dos|dod|died|thru|through|f/u"
+    r"|fu|and|birthday|bday|surgery|procedure"
+    r"|mon|tues?|wed|thu(?:rs)?|fri|sat|sun|(?:mon|tues|wednes|thurs|fri|satur|sun)day)"
+    r"(?:\W+(?:is|was|of|on))?\W*$",
     re.IGNORECASE,
 )
 _TEMPERATURE_BEFORE = re.compile(r"\b(?:temp|t|tmax|fever|febrile|temperature)\W*$", re.I)
@@ -95,6 +105,8 @@ AGE_AFTER_WORD = re.compile(r"\bage[d]?\s*[:=]?\s*(?P<age>9\d|1[01]\d)\b(?![.,]\
 
 
 def find_dates(text: str) -> Iterator[Found]:
+    if not any(char.isdigit() for char in text):
+        return  # every date here has a number in it
     for pattern in (MONTH_DAY, DAY_MONTH):
         for match in pattern.finditer(text):
             if _named_month_is_date(text, match):
@@ -103,6 +115,9 @@ def find_dates(text: str) -> Iterator[Found]:
         for match in pattern.finditer(text):
             if _month_and_day(int(match.group("a")), int(match.group("b"))):
                 yield Found(match.start(), match.end(), "date")
+    for match in DASHED_AFTER_VISIT.finditer(text):
+        if _month_and_day(int(match.group("a")), int(match.group("b"))):
+            yield Found(match.start("date"), match.end("date"), "date")
     for match in MONTH_YEAR.finditer(text):
         yield Found(match.start(), match.end(), "date")
     for match in SHORT.finditer(text):
@@ -117,6 +132,8 @@ def find_dates(text: str) -> Iterator[Found]:
 
 def find_ages(text: str) -> Iterator[Found]:
     """Ages over 89: Safe Harbor folds them into "90 or older"."""
+    if not any(char.isdigit() for char in text):
+        return
     for pattern in (AGE_WITH_UNIT, AGE_AFTER_WORD):
         for match in pattern.finditer(text):
             if not _TEMPERATURE_BEFORE.search(text, 0, match.start()):

@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from bot.privacy.found import Found
 from bot.privacy.name_lists import (
     CLINICAL_WORDS,
+    COLLEAGUE_ABBREVIATIONS,
     COLLEAGUE_TITLES,
     CREDENTIALS,
     FUNCTION_WORDS,
@@ -37,6 +37,7 @@ from bot.privacy.name_lists import (
     PATIENT_CUES,
     PATIENT_THINGS,
     PERSON_TITLES,
+    PLACE_WORDS,
     RELATIVES,
     NameLists,
     key,
@@ -70,37 +71,27 @@ _OLD_AGE_AFTER = re.compile(
     r"|patients)\b|[./:]\d)",
     re.IGNORECASE,
 )
+_PATIENT_IN_BRACKETS = re.compile(r"\s*\(\s*(?:the\s+)?(?:pt|patient)\s*\)", re.IGNORECASE)
+_RECORD_AFTER = re.compile(r"\s*[,(]?\s*(?:dob|d\.o\.b|mrn|\d)", re.IGNORECASE)
+_INSTITUTIONS_IN_ANY_CASE = words("hospital foundation university institute school college")
 _PATIENT_AFTER = re.compile(r"\s*[(,]\s*(?:the|a|our|my)?\s*(?:patient|pt)\b", re.IGNORECASE)
 
 
-@dataclass
 class _Token:
-    text: str
-    start: int
-    end: int
-    key: str
-    possessive: bool
-    dot: bool
+    """A word (or a number, or a mark) of the text, with what the rules ask of it."""
 
-    @property
-    def word(self) -> bool:
-        return self.text[0].isalpha()
+    __slots__ = ("all_caps", "capitalised", "dot", "end", "initial", "key", "lower")
+    __slots__ += ("possessive", "start", "text", "word")
 
-    @property
-    def all_caps(self) -> bool:
-        return len(self.text) > 1 and self.text.isupper()
-
-    @property
-    def capitalised(self) -> bool:
-        return self.text[0].isupper() and not self.all_caps
-
-    @property
-    def lower(self) -> bool:
-        return self.text.islower()
-
-    @property
-    def initial(self) -> bool:
-        return len(self.text) == 1 and self.text.isalpha() and self.dot
+    def __init__(self, text: str, start: int, end: int, possessive: bool, dot: bool) -> None:
+        self.text, self.start, self.end = text, start, end
+        self.key = key(text)
+        self.possessive, self.dot = possessive, dot
+        self.word = text[0].isalpha()
+        self.all_caps = len(text) > 1 and text.isupper()
+        self.capitalised = text[0].isupper() and not self.all_caps
+        self.lower = text.islower()
+        self.initial = len(text) == 1 and self.word and dot
 
 
 def find_names(text: str) -> Iterator[Found]:
@@ -119,8 +110,10 @@ def _tokens(text: str) -> list[_Token]:
             word, end, possessive = word[:-2], end - 2, True
         elif end < len(text) and text[end] in "'\u2019" and text[end + 1 : end + 2] in ("s", ""):
             possessive = True  # "Jones' chart"
+        if word == "." and tokens and tokens[-1].initial and tokens[-1].end == start:
+            continue  # the dot of an initial ("J. Smith") belongs to it
         dot = text[end : end + 1] == "."
-        tokens.append(_Token(word, start, end, key(word), possessive, dot))
+        tokens.append(_Token(word, start, end, possessive, dot))
     return tokens
 
 
@@ -135,9 +128,12 @@ class _NameFinder:
 
     def find(self) -> Iterator[Found]:
         for rule in (
+            self._institutions,
             self._colleagues,
             self._after_titles,
             self._after_patient_cues,
+            self._last_comma_first,
+            self._in_brackets_or_family,
             self._after_relatives,
             self._before_ages,
             self._before_patient_things,
@@ -152,8 +148,8 @@ class _NameFinder:
         for i in range(len(self.tokens)):
             if not self._is_colleague_title(i):
                 continue
-            j = self._skip(i + 1, (".",))
-            end = self._run(j, after_title=True)
+            j = self._skip(i + 1, (".", ","))  # "Dr. Lee", "our new NP, Kim Tran,"
+            end = self._run(j, after_title=not self.tokens[i].lower)
             if end == j:
                 continue
             if self._patient_context(i, end):
@@ -168,6 +164,22 @@ class _NameFinder:
                     self.colleague.add(j)
                     j -= 1
 
+    def _institutions(self) -> None:
+        """ "Mary Washington Hospital", "the Robert Wood Johnson foundation": the capitalised
+        words before an institution's word name a place, not a person."""
+        for i, token in enumerate(self.tokens):
+            if not (
+                token.key in INSTITUTION_WORDS
+                and (token.capitalised or token.all_caps or token.key in _INSTITUTIONS_IN_ANY_CASE)
+            ):
+                continue
+            j = i - 1
+            while j >= 0 and i - j <= 4 and self.tokens[j].capitalised:
+                if self.tokens[j].possessive:
+                    break  # "Tom Brennan's home health"
+                self.colleague.add(j)
+                j -= 1
+
     def _after_titles(self) -> None:
         for i, token in enumerate(self.tokens):
             if token.key not in PERSON_TITLES:
@@ -177,8 +189,8 @@ class _NameFinder:
             j = self._skip(i + 1, (".",))
             while j < len(self.tokens) and self.tokens[j].initial:
                 j += 1
-            if token.key == "miss" and token.lower and not self._at(j, "capitalised"):
-                continue  # "I miss when we had scribes"
+            if token.lower and not token.dot and not self._name_at(j, strong=False):
+                continue  # "I miss when we had scribes", "pt with ms flare"
             self._mark(j, self._run(j, after_title=True))
 
     def _after_patient_cues(self) -> None:
@@ -193,9 +205,14 @@ class _NameFinder:
                 and self._name_at(j + 1, strong=False)
             ):
                 j += 1
-            if j < len(self.tokens) and self.tokens[j].key in PERSON_TITLES:
-                continue  # the title rule has it
+            if j < len(self.tokens) and (
+                self.tokens[j].key in PERSON_TITLES or self._is_colleague_title(j)
+            ):
+                continue  # the title rules have it ("patient Dr. Feinberg" included)
+            while j < len(self.tokens) and self.tokens[j].initial:
+                j += 1  # "patient: h. nakamura"
             end = self._run(j, after_title=False)
+            end = self._then_first_name(end) if end > j else end  # "GARCIA, MARIA"
             while end > j and end + 1 < len(self.tokens):
                 # "pts Garcia and Lopez", "pts Murphy, Byrne and Doyle"
                 joint = self.tokens[end].text
@@ -206,7 +223,47 @@ class _NameFinder:
                     break
                 self._mark(end + 1, more)
                 end = more
-            self._mark(j, self._run(j, after_title=False))
+            self._mark(j, end)
+
+    def _last_comma_first(self) -> None:
+        """ "Lopez, Maria 03/15/1980": a surname, a comma and a first name, then a date, a
+        DOB or a record number, as an EHR lists a patient."""
+        for i, token in enumerate(self.tokens[:-2]):
+            if not (token.capitalised or token.all_caps) or self.tokens[i + 1].text != ",":
+                continue
+            if not self.lists.is_surname(token.key) or token.key in _NOT_NAMES:
+                continue
+            end = self._then_first_name(i + 1)
+            if end > i + 1 and _RECORD_AFTER.match(self.text, self.tokens[end - 1].end):
+                self._mark(i, end)
+
+    def _then_first_name(self, end: int) -> int:
+        tokens = self.tokens
+        if end + 1 < len(tokens) and tokens[end].text == "," and tokens[end - 1].word:
+            first = tokens[end + 1]
+            same_case = first.all_caps == tokens[end - 1].all_caps and not first.lower
+            if same_case and self.lists.is_first(first.key) and first.key not in _NOT_NAMES:
+                return end + 2
+        return end
+
+    def _in_brackets_or_family(self) -> None:
+        """ "Gerald (pt) keeps calling", "the Johnson family wants a meeting"."""
+        for i, token in enumerate(self.tokens):
+            if i in self.colleague or not (token.capitalised or token.all_caps):
+                continue
+            if _PATIENT_IN_BRACKETS.match(self.text, token.end) and self._name_at(i, False):
+                start = i
+                while start > 0 and self._name_at(start - 1, False) and i - start < 2:
+                    start -= 1
+                self._mark(start, i + 1)
+            elif (
+                i > 0
+                and self.tokens[i - 1].key == "the"
+                and i + 1 < len(self.tokens)
+                and self.tokens[i + 1].key in ("family", "families", "household", "kids")
+                and self.lists.is_surname(token.key)
+            ):
+                self._mark(i, i + 1)
 
     def _after_relatives(self) -> None:
         for i, token in enumerate(self.tokens):
@@ -261,6 +318,8 @@ class _NameFinder:
             end = j + 1
             if not last.possessive and end < len(tokens) and self._pair(last, tokens[end], j):
                 end += 1  # "Mary Ellen O'Brien"
+            if self._institution_after(tokens[end - 1]):
+                continue  # "the Robert Wood Johnson foundation"
             self._mark(i, end)
 
     # --- what a name looks like -----------------------------------------------------------
@@ -269,6 +328,8 @@ class _NameFinder:
         lists = self.lists
         if first.key in _NOT_NAMES or last.key in _NOT_NAMES or not lists.is_first(first.key):
             return False
+        if len(last.text) < 2:
+            return False  # "Ward B", "Maria C"
         if first.capitalised and (last.capitalised or (last.all_caps and len(last.text) > 3)):
             if last.key in INSTITUTION_WORDS or self._institution_after(last):
                 return False  # "Cleveland Clinic", "Mary Washington Hospital"
@@ -344,9 +405,9 @@ class _NameFinder:
         token = self.tokens[i]
         if token.key not in COLLEAGUE_TITLES:
             return False
-        if token.key in ("dr", "doctor", "doc", "prof", "professor", "nurse", "attending"):
-            return True
-        return token.all_caps  # "NP Jordan", "PA Chris"; not "pa" (a father)
+        if token.key in COLLEAGUE_ABBREVIATIONS:
+            return token.all_caps  # "NP Jordan", "PA Chris"; not "pa" (a father)
+        return True
 
     def _patient_context(self, title: int, end: int) -> bool:
         before = [t.key for t in self.tokens[max(0, title - 3) : title]]
@@ -357,7 +418,9 @@ class _NameFinder:
 
     def _institution_after(self, token: _Token) -> bool:
         nxt = re.match(r"\s+([A-Za-z']+)", self.text[token.end :])
-        return bool(nxt and key(nxt.group(1)) in INSTITUTION_WORDS and nxt.group(1)[0].isupper())
+        if not nxt or key(nxt.group(1)) not in PLACE_WORDS:
+            return False
+        return nxt.group(1)[0].isupper() or key(nxt.group(1)) in _INSTITUTIONS_IN_ANY_CASE
 
     def _next_all_caps_name(self, i: int) -> bool:
         j = self._skip(i + 1, (".",))

@@ -52,6 +52,8 @@ class NameLists:
 def key(word: str) -> str:
     """How a word is looked up: lower case, accents and apostrophes dropped ("O'Connor",
     "Núñez" -> "oconnor", "nunez")."""
+    if word.isascii():
+        return word.lower().replace("'", "")
     plain = unicodedata.normalize("NFKD", word)
     plain = "".join(char for char in plain if not unicodedata.combining(char))
     return plain.lower().replace("'", "").replace("\u2019", "")
@@ -117,14 +119,23 @@ CLINICAL_WORDS = words(
 # Titles: a name after Mr/Mrs/Ms/Miss/Mx is a patient's or a relative's; after Dr, Nurse,
 # NP or PA it is a colleague's (kept unless a patient cue says otherwise).
 PERSON_TITLES = words("mr mrs ms miss mx mister mme madam sr sra srta")
-COLLEAGUE_TITLES = words("dr doctor doc prof professor nurse np pa rn md attending fellow chaplain")
+COLLEAGUE_TITLES = words(
+    """dr doctor doc prof professor nurse np pa rn md ma cna lpn attending fellow chaplain
+    pharmacist manager director coordinator scribe intern tech therapist navigator educator
+    receptionist secretary supervisor ceo cmo cno cfo chief colleague coworker co-worker
+    boss preceptor mentor"""
+)
+# Of these, the abbreviations count only in capitals ("NP Jordan"; "pa" may be a father).
+COLLEAGUE_ABBREVIATIONS = words("np pa rn md ma cna lpn ceo cmo cno cfo")
 # Credentials after a name make it a colleague's: "Sarah Chen, RN".
 CREDENTIALS = words(
     """md do rn np pa pac lpn lvn cna ma mph phd pharmd dpt ot pt rd lcsw msw crna cnm dnp
     aprn fnp bsn msn facp faafp"""
 )
 # Cue words for a patient: the name follows them.
-PATIENT_CUES = words("patient pt pts pt. client resident patients clients")
+PATIENT_CUES = words(
+    "patient pt pts pt. ptn client resident patients clients pateint patinet paitent pateints"
+)
 # A relative of the patient: "his daughter Jenny", "wife, Carol,".
 RELATIVES = words(
     """wife husband spouse partner daughter son mother mom mum mommy father dad daddy sister
@@ -142,17 +153,22 @@ PATIENT_THINGS = words(
     father dad sister brother caregiver kids children grandson granddaughter ride transport
     case condition symptoms pain blood pressure bp sugars glucose insulin inhaler cpap walker
     wheelchair home house address phone number email ekg echo test tests imaging procedure
-    follow-up f/u fu consult plate car pcp"""
+    follow-up f/u fu consult plate car pcp fax"""
 )
-# A capitalised pair followed by these is a place or an organisation, not a person:
-# "Mary Washington Hospital", "Grace Medical Center", "Will Rogers Clinic".
+# Words that make the capitalised words before them a place or an organisation, not a
+# person: "Mary Washington Hospital", "Grace Medical Center", "Cleveland Clinic".
 INSTITUTION_WORDS = words(
     """hospital hospitals clinic clinics medical health healthcare center centre centers
     institute university college school pharmacy pharmacies foundation memorial children's
-    childrens campus pavilion tower building wing hall house home homes care practice group
-    associates partners network system systems street st avenue ave road rd boulevard blvd
-    drive dr lane ln court ct way place county city park station library church hotel
-    elementary middle high award awards fund program day lecture"""
+    childrens campus pavilion associates network system systems hospice rehab"""
+)
+# After a full name, these (capitalised) make it a place too: "Will Rogers Park", "Mary
+# Washington Hall"; on their own they are surnames ("Linda Park"), so only after a pair.
+PLACE_WORDS = INSTITUTION_WORDS | words(
+    """tower building wing hall house home homes care practice group partners street st
+    avenue ave road rd boulevard blvd drive dr lane ln court ct way place county city park
+    station library church hotel elementary middle high award awards fund program day
+    lecture"""
 )
 # Particles inside a surname: "Van der Berg", "de la Cruz", "bin Laden".
 PARTICLES = words("van von der den de del della di da du la le dos das bin ibn al el")

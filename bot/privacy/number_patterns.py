@@ -60,24 +60,21 @@ _VALUE = r"(?P<value>(?=[A-Z0-9-]*\d[A-Z0-9-]*\d[A-Z0-9-]*\d)[A-Z0-9](?:[A-Z0-9-
 _SSN_VALUE = r"(?P<value>\d{3}[\s.-]?\d{2}[\s.-]?\d{4}|\d{4})"
 _PLATE_VALUE = r"(?P<value>[A-Z0-9]{2,4}[\s-][A-Z0-9]{2,4}|[A-Z0-9][A-Z0-9-]{2,15}[A-Z0-9])"
 
-CUED: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (
-        kind,
-        re.compile(
-            rf"(?<![\w/])(?:{cue}){_BRIDGE}"
-            + (
-                _SSN_VALUE
-                if kind == "SSN"
-                else _PLATE_VALUE
-                if kind == "vehicle number"
-                else _VALUE
-            )
-            + r"(?![\w-])",
-            re.IGNORECASE,
-        ),
-    )
-    for kind, cue in _CUES
+# One scan finds every cue (a group per kind); the kind's value pattern then reads on.
+CUE = re.compile(
+    r"(?<![\w/])(?:" + "|".join(f"(?P<k{i}>{cue})" for i, (_, cue) in enumerate(_CUES)) + ")",
+    re.IGNORECASE,
 )
+_KINDS = tuple(kind for kind, _ in _CUES)
+VALUES: dict[str, re.Pattern[str]] = {
+    kind: re.compile(
+        _BRIDGE
+        + (_SSN_VALUE if kind == "SSN" else _PLATE_VALUE if kind == "vehicle number" else _VALUE)
+        + r"(?![\w-])",
+        re.IGNORECASE,
+    )
+    for kind in _KINDS
+}
 # More of the same after a cued number: "3 MRNs 1102938, 1102939, 1109921".
 _MORE = re.compile(r"\s*(?:,|and|&|/|or)\s*(?P<value>[A-Z]{0,3}\d[\dA-Z-]{3,})(?![\w-])", re.I)
 # "10000units", "1500mg", "12th": a quantity, not a code.
@@ -105,16 +102,21 @@ CODE = re.compile(
 
 
 def find_numbers(text: str) -> Iterator[Found]:
-    for kind, pattern in CUED:
-        for match in pattern.finditer(text):
-            value = match.group("value")
-            if _MONEY_OR_UNIT.match(text, match.end()) or sum(c.isdigit() for c in value) < 2:
-                continue
-            yield Found(match.start("value"), match.end("value"), kind)
-            end = match.end()
-            while more := _MORE.match(text, end):
-                yield Found(more.start("value"), more.end("value"), kind)
-                end = more.end()
+    if not any(char.isdigit() for char in text):
+        return
+    for cue in CUE.finditer(text):
+        kind = _KINDS[int(str(cue.lastgroup)[1:])]
+        match = VALUES[kind].match(text, cue.end())
+        if match is None:
+            continue
+        value = match.group("value")
+        if _MONEY_OR_UNIT.match(text, match.end()) or sum(c.isdigit() for c in value) < 2:
+            continue
+        yield Found(match.start("value"), match.end("value"), kind)
+        end = match.end()
+        while more := _MORE.match(text, end):
+            yield Found(more.start("value"), more.end("value"), kind)
+            end = more.end()
     for match in SSN.finditer(text):
         yield Found(match.start(), match.end(), "SSN")
     for match in MBI.finditer(text):
