@@ -99,9 +99,10 @@ def _is_dr_before_a_name(text: str, match: re.Match[str]) -> bool:
     if not re.match(r"dr\.?$", tail.strip(), re.IGNORECASE):
         return False
     after = re.match(r"\s+([A-Za-z]+)", text[match.end() :])
-    return bool(after) and not re.fullmatch(
-        r"apt|apartment|unit|suite|ste|bldg|fl|floor|[NSEW]|NE|NW|SE|SW", after.group(1), re.I
-    )
+    if after is None:
+        return False
+    unit_or_direction = r"apt|apartment|unit|suite|ste|bldg|fl|floor|[NSEW]|NE|NW|SE|SW"
+    return not re.fullmatch(unit_or_direction, after.group(1), re.IGNORECASE)
 
 
 def _city_state_ok(match: re.Match[str]) -> bool:

@@ -80,8 +80,19 @@ _PATIENT_AFTER = re.compile(r"\s*[(,]\s*(?:the|a|our|my)?\s*(?:patient|pt)\b", r
 class _Token:
     """A word (or a number, or a mark) of the text, with what the rules ask of it."""
 
-    __slots__ = ("all_caps", "capitalised", "dot", "end", "initial", "key", "lower")
-    __slots__ += ("possessive", "start", "text", "word")
+    __slots__ = (
+        "all_caps",
+        "capitalised",
+        "dot",
+        "end",
+        "initial",
+        "key",
+        "lower",
+        "possessive",
+        "start",
+        "text",
+        "word",
+    )
 
     def __init__(self, text: str, start: int, end: int, possessive: bool, dot: bool) -> None:
         self.text, self.start, self.end = text, start, end
@@ -102,7 +113,7 @@ def find_names(text: str) -> Iterator[Found]:
 
 
 def _tokens(text: str) -> list[_Token]:
-    tokens = []
+    tokens: list[_Token] = []
     for match in _TOKEN.finditer(text):
         word, start, end = match.group(0), match.start(), match.end()
         possessive = False
