@@ -26,6 +26,7 @@ from thrive.console import (
 )
 from thrive.leader_lock import SQLiteFileLock, sqlite_path
 from thrive.pulse_cli import pulse_app
+from thrive.redact_cli import redact_lines
 from thrive.settings import Settings, configured_database_url
 from thrive.teams_cli import teams_app
 
@@ -45,6 +46,7 @@ app.add_typer(prompts_app, name="prompts")
 app.add_typer(slack_app, name="slack")
 app.add_typer(pulse_app, name="pulse")
 app.add_typer(teams_app, name="teams")
+app.command("redact")(redact_lines)
 
 HostOption = Annotated[str | None, typer.Option(help="Address to bind (THRIVE_HOST).")]
 PortOption = Annotated[

@@ -128,7 +128,7 @@ def test_redact_tells_the_clinician_something_was_removed(contacts: list[str], f
     result = redact(f"{filler} " + " and ".join(contacts))
 
     assert result.changed
-    assert set(result.removed) <= {"email", "phone number", "long number"}
+    assert set(result.removed) <= {"email", "phone number", "fax number", "ID number"}
 
 
 # --- Pseudonyms ---
