@@ -81,10 +81,13 @@ def find_addresses(text: str) -> Iterator[Found]:
             yield Found(match.start(), match.end(), "address")
     for zip_code in ZIP.finditer(text):
         before = text[max(0, zip_code.start() - 60) : zip_code.start()]
-        city = CITY_STATE_BEFORE.search(before)
-        if city and _city_state_ok(city):
-            start = zip_code.start() - len(before) + city.start()
-            yield Found(start, zip_code.end(), "address")
+        at = 0
+        while city := CITY_STATE_BEFORE.search(before, at):
+            if _city_state_ok(city):  # "send to Springfield, IL": the city is one word
+                start = zip_code.start() - len(before) + city.start()
+                yield Found(start, zip_code.end(), "address")
+                break
+            at = city.start() + 1
     for pattern in (PO_BOX, APARTMENT):
         for match in pattern.finditer(text):
             yield Found(match.start(), match.end(), "address")

@@ -337,8 +337,10 @@ class _NameFinder:
 
     def _pair(self, first: _Token, last: _Token, i: int) -> bool:
         lists = self.lists
-        if first.key in _NOT_NAMES or last.key in _NOT_NAMES or not lists.is_first(first.key):
+        if last.key in _NOT_NAMES or not lists.is_first(first.key):
             return False
+        if first.key in _NOT_NAMES and not (first.capitalised and first.key in FUNCTION_WORDS):
+            return False  # "Will" and "May" may still start a name: "Will Hughes"
         if len(last.text) < 2:
             return False  # "Ward B", "Maria C"
         if first.capitalised and (last.capitalised or (last.all_caps and len(last.text) > 3)):
@@ -384,7 +386,11 @@ class _NameFinder:
             return j
         head = tokens[j]
         if after_title:
-            ok = head.word and head.key not in FUNCTION_WORDS and head.key not in _CALENDAR
+            # "Mr. and Mrs. X" is no name, "Dr. Will Carter" is one.
+            function_word = head.key in FUNCTION_WORDS and not (
+                head.capitalised and self.lists.is_first(head.key)
+            )
+            ok = head.word and not function_word and head.key not in _CALENDAR
             ok = ok and head.text != "[removed]" and (len(head.text) > 1)
         else:
             ok = self._name_at(j, strong=True)
@@ -463,7 +469,11 @@ class _NameFinder:
                 yield Found(age.start("age"), age.end("age"), "age")
 
     def _span(self, run: list[int]) -> Found:
-        return Found(self.tokens[run[0]].start, self.tokens[run[-1]].end, KIND)
+        last = self.tokens[run[-1]]
+        end = last.end
+        if last.possessive and self.text[end : end + 2] in ("'s", "\u2019s"):
+            end += 2  # "Mr. O'Connor's visit" -> "Mr. [removed] visit", as it always was
+        return Found(self.tokens[run[0]].start, end, KIND)
 
 
 _NOT_NAMES = FUNCTION_WORDS | CLINICAL_WORDS | _CALENDAR | _PEOPLE_WORDS | PATIENT_CUES

@@ -112,7 +112,8 @@ def find_numbers(text: str) -> Iterator[Found]:
         value = match.group("value")
         if _MONEY_OR_UNIT.match(text, match.end()) or sum(c.isdigit() for c in value) < 2:
             continue
-        yield Found(match.start("value"), match.end("value"), kind)
+        # The cue goes with its number ("MRN 12345678" -> "[removed]"), as it always has.
+        yield Found(cue.start(), match.end("value"), kind)
         end = match.end()
         while more := _MORE.match(text, end):
             yield Found(more.start("value"), more.end("value"), kind)

@@ -49,7 +49,7 @@ def test_redact_reads_windows_line_ends_and_bytes_that_are_not_utf8(tmp_path: Pa
     assert result.returncode == 0, result.stderr.decode()
     answers = [json.loads(line) for line in result.stdout.decode().splitlines()]
     assert answers == [
-        {"text": "MRN [removed]", "found": ["medical record number"]},
+        {"text": "[removed]", "found": ["medical record number"]},
         {"text": "bad \ufffd byte", "found": []},
         {"text": "no newline at the end", "found": []},
     ]

@@ -49,6 +49,11 @@ def test_names_are_removed(text: str, secret: str) -> None:
 
 def test_a_title_is_kept_so_the_sentence_still_reads() -> None:
     assert redact("Mrs. Okafor in room 4").text == f"Mrs. {REDACTED} in room 4"
+    assert redact("Mr. O'Connor's visit moved").text == f"Mr. {REDACTED} visit moved"
+
+
+def test_a_number_goes_with_its_cue() -> None:
+    assert redact("MRN 00482913 needs a refill").text == f"{REDACTED} needs a refill"
 
 
 @pytest.mark.parametrize(
