@@ -86,6 +86,12 @@ _SCORE_AFTER = re.compile(
     r"|hour|hr|cup|mile|way|split|time)\b",
     re.IGNORECASE,
 )
+_SCALE_AFTER = re.compile(r"\s*(?:strength|pain|stars?|scale|score|ratio)\b", re.I)
+_COUNT_AFTER = re.compile(
+    r"\s*(?:patients?|pts?|people|families|nurses|doctors|providers|staff|docs|kids|shifts"
+    r"|days|weeks|visits|beds|rooms|units|of|were|are|said|say|agree|answered|responded)\b",
+    re.IGNORECASE,
+)
 _DATE_CUE_BEFORE = re.compile(
     r"\b(?:on|since|from|until|till|by|before|after|dob|born|due|last|next|sched(?:uled)?"
     r"|seen|saw|visit|appt|admit(?:ted)?|discharged|d/c|dated?|dos|dod|died|thru|through|f/u"
@@ -101,7 +107,9 @@ AGE_WITH_UNIT = re.compile(
     r"|yr-old|yo[mf]\b|[mf]\b))",
     re.IGNORECASE,
 )
-AGE_AFTER_WORD = re.compile(r"\bage[d]?\s*[:=]?\s*(?P<age>9\d|1[01]\d)\b(?![.,]\d)", re.I)
+AGE_AFTER_WORD = re.compile(
+    r"\b(?:age[d]?|turn(?:s|ed|ing)?)\s*[:=]?\s*(?P<age>9\d|1[01]\d)\b(?![.,]\d)", re.I
+)
 
 
 def find_dates(text: str) -> Iterator[Found]:
@@ -165,9 +173,12 @@ def _short_is_date(text: str, match: re.Match[str]) -> bool:
     if not _month_and_day(a, b) or (a, b) == (24, 7):
         return False
     before, after = text[: match.start()], text[match.end() :]
-    cued = bool(_DATE_CUE_BEFORE.search(before))
-    if _SCORE_BEFORE.search(before) or _SCORE_AFTER.search(after):
-        return False
-    if b in (5, 10) and a <= b and not cued:
+    if _SCORE_BEFORE.search(before) or _COUNT_AFTER.match(after) or _SCALE_AFTER.match(after):
+        return False  # "pain 7/10", "5/5 strength", "10/12 families": a score or a count
+    if _DATE_CUE_BEFORE.search(before):
+        return True  # "seen 10/12 for f/u"
+    if _SCORE_AFTER.search(after):
+        return False  # "5/5 strength", "4/10 for teamwork"
+    if b in (5, 10) and a <= b:
         return False  # "7/10", "4/5": scores unless something says it's a date
-    return not (a < b <= 4 and not cued)  # "1/2 tab", "3/4 of the staff"
+    return not a < b <= 4  # "1/2 tab", "3/4 of the staff"

@@ -62,7 +62,7 @@ _PEOPLE_WORDS = words(
 _CONNECTORS = frozenset([",", ":", "-", "(", "named", "name", "called", "#"])
 _SAINTS = frozenset(["st", "saint", "mt", "mount", "san", "santa", "fort", "ft", "lake"])
 _AGE_AFTER = re.compile(
-    r"\s*,?\s*\(?\s*(?:age[d]?\s*|an?\s+)?\d{1,3}\s*(?:-?\s*(?:yo|y/o|y\.o|yrs?|years?"
+    r"\s*,?\s*\(?\s*(?:age[d]?\s*|an?\s+)?(?:1[01]\d|\d{1,2})\s*(?:-?\s*(?:yo|y/o|y\.o|yrs?|years?"
     r"[\s-]old|year-old|yr-old|yo[mf]|[mf](?![a-z]))|\s*,|\s*\))",
     re.IGNORECASE,
 )

@@ -113,7 +113,7 @@ CLINICAL_WORDS = words(
     says said is was has had will may can need needs lives lived died passed fell falls
     ed er or pa ma md do rn np lpn cna icu nicu picu pacu ot pt po iv im sq sc prn bid tid
     qid qhs qd mg ml mcg bp hr rr ekg ecg ct mri us echo pcp ob gyn gi ent cv id dob mrn
-    ssn medicare medicaid epic cerner"""
+    ssn medicare medicaid epic cerner rm bay pod unit ward floor suite"""
 )
 
 # Titles: a name after Mr/Mrs/Ms/Miss/Mx is a patient's or a relative's; after Dr, Nurse,

@@ -58,7 +58,11 @@ _BRIDGE = r"(?:\s*(?:is|was|=|:|-|#|ending(?:\s+in)?)\s*)*\s*"
 # last four); a space only inside an SSN ("123 45 6789") or a plate ("XJK 4410").
 _VALUE = r"(?P<value>(?=[A-Z0-9-]*\d[A-Z0-9-]*\d[A-Z0-9-]*\d)[A-Z0-9](?:[A-Z0-9-]*[A-Z0-9])?)"
 _SSN_VALUE = r"(?P<value>\d{3}[\s.-]?\d{2}[\s.-]?\d{4}|\d{4})"
-_PLATE_VALUE = r"(?P<value>[A-Z0-9]{2,4}[\s-][A-Z0-9]{2,4}|[A-Z0-9][A-Z0-9-]{2,15}[A-Z0-9])"
+# A plate may come after its state: "license plate NY ABC1234".
+_PLATE_VALUE = (
+    r"(?:[A-Z]{2}\s+(?=[A-Z0-9-]*\d))?"
+    r"(?P<value>[A-Z0-9]{2,4}[\s-][A-Z0-9]{2,4}|[A-Z0-9][A-Z0-9-]{2,15}[A-Z0-9])"
+)
 
 # One scan finds every cue (a group per kind); the kind's value pattern then reads on.
 CUE = re.compile(
