@@ -57,6 +57,12 @@ CITY_STATE_BEFORE = re.compile(
 )
 _HAS_SUFFIX = re.compile(rf"\b(?:{_SUFFIX})\b", re.IGNORECASE)
 ZIP_SAID = re.compile(rf"\bzip(?:\s*code)?\s*(?:is|:|#|=)?\s*(?P<zip>{_ZIP})", re.IGNORECASE)
+# A street without a house number, when someone lives on it: "lives on Maple Ave".
+LIVES_ON = re.compile(
+    rf"\b(?:lives|living|resides|residing|moved|staying|stays|home)\s+(?:on|at|off|to)\s+"
+    rf"(?P<street>(?:[A-Z][A-Za-z'.-]*\s+){{1,3}}(?:{_SUFFIX})\b\.?)",
+    re.IGNORECASE,
+)
 APARTMENT = re.compile(r"\b(?:apt|apartment)\.?\s*#?\s*[A-Z]?\d+[A-Z]?\b", re.IGNORECASE)
 
 # Words that show the number was a count, not a house number ("4 patients on the way").
@@ -69,8 +75,12 @@ _NOT_A_STREET = words(
 
 
 def find_addresses(text: str) -> Iterator[Found]:
+    for match in LIVES_ON.finditer(text):
+        street = match.group("street")
+        if street[0].isupper():
+            yield Found(match.start("street"), match.end("street"), "address")
     if not any(char.isdigit() for char in text):
-        return  # every address here has a number in it
+        return  # every other address here has a number in it
     if _HAS_SUFFIX.search(text):
         for match in STREET.finditer(text):
             words = match.group("words").split()

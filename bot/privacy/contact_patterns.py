@@ -25,7 +25,8 @@ WEB_ADDRESS = re.compile(
 # +1 617 555 0100, 1-800-555-0199, 6175550123, with an extension. Bounded by digits, not
 # words, so a number glued to a word ("Jones555-123-4567") is caught too.
 NANP = re.compile(
-    r"(?<!\d)(?:\+?1\s?[\s.-]?\s?)?(?:\(\s?\d{3}\s?\)|\d{3})\s?[\s.-]?\s?\d{3}[\s.-]?\d{4}"
+    r"(?<!\d)(?:\+?1\s?[\s.\u2013-]?\s?)?(?:\(\s?\d{3}\s?\)|\d{3})\s?[\s.\u2013-]?\s?\d{3}"
+    r"[\s.\u2013-]?\d{4}"
     r"(?:\s*(?:x|ext\.?|extension)\s*\d{1,5})?(?!\d)",
     re.IGNORECASE,
 )

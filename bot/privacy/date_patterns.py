@@ -32,8 +32,8 @@ MONTH_DAY = re.compile(
     re.IGNORECASE,
 )
 DAY_MONTH = re.compile(
-    rf"\b(?:the\s+)?(?P<day>{_DAY})\s+(?:of\s+)?(?P<month>{_MONTH})(?![a-z])"
-    rf"(?:,?\s+(?P<year>{_YEAR})\b)?",
+    rf"\b(?:the\s+)?(?P<day>{_DAY})(?:\s+|-)(?:of\s+)?(?P<month>{_MONTH})(?![a-z])"
+    rf"(?:(?:,?\s+|-)(?P<year>{_YEAR})\b)?",
     re.IGNORECASE,
 )
 # 3/14/2024, 03-14-24, 1.2.1955, 21/03/2024: one separator throughout.

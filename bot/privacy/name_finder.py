@@ -39,6 +39,7 @@ from bot.privacy.name_lists import (
     PERSON_TITLES,
     PLACE_WORDS,
     RELATIVES,
+    STREET_WORDS,
     NameLists,
     key,
     name_lists,
@@ -145,6 +146,7 @@ class _NameFinder:
             self._after_patient_cues,
             self._last_comma_first,
             self._in_brackets_or_family,
+            self._after_name_is,
             self._after_relatives,
             self._before_ages,
             self._before_patient_things,
@@ -273,8 +275,20 @@ class _NameFinder:
                 and i + 1 < len(self.tokens)
                 and self.tokens[i + 1].key in ("family", "families", "household", "kids")
                 and self.lists.is_surname(token.key)
+                and token.key not in _NOT_NAMES
             ):
                 self._mark(i, i + 1)
+
+    def _after_name_is(self) -> None:
+        """ "her name is Tina", "pt's name is Rachel Adams", "goes by Bo"."""
+        for i, token in enumerate(self.tokens[:-1]):
+            nxt = self.tokens[i + 1]
+            if (token.key == "name" and nxt.key in ("is", "was")) or (
+                token.key == "goes" and nxt.key == "by"
+            ):
+                j = self._skip(i + 2, (":", ","))
+                if self._at(j, "capitalised") or self._name_at(j, strong=False):
+                    self._mark(j, self._run(j, after_title=True))
 
     def _after_relatives(self) -> None:
         for i, token in enumerate(self.tokens):
@@ -341,8 +355,8 @@ class _NameFinder:
             return False
         if first.key in _NOT_NAMES and not (first.capitalised and first.key in FUNCTION_WORDS):
             return False  # "Will" and "May" may still start a name: "Will Hughes"
-        if len(last.text) < 2:
-            return False  # "Ward B", "Maria C"
+        if len(last.text) < 2 or last.key in STREET_WORDS:
+            return False  # "Ward B", "Maria C", "Maple Ave"
         if first.capitalised and (last.capitalised or (last.all_caps and len(last.text) > 3)):
             if last.key in INSTITUTION_WORDS or self._institution_after(last):
                 return False  # "Cleveland Clinic", "Mary Washington Hospital"

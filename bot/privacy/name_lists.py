@@ -29,7 +29,10 @@ class NameLists:
     ordinary: dict[str, int]  # word -> SCOWL size (10 = everyday ... 35 = less common)
 
     def is_first(self, key: str) -> bool:
-        return key in self.first
+        if key in self.first:
+            return True
+        # "Mary-Kate", "Jean-Luc": a double first name is one if its first part is.
+        return "-" in key and key.split("-", 1)[0] in self.first
 
     def is_surname(self, key: str) -> bool:
         if key in self.surnames:
@@ -113,7 +116,10 @@ CLINICAL_WORDS = words(
     says said is was has had will may can need needs lives lived died passed fell falls
     ed er or pa ma md do rn np lpn cna icu nicu picu pacu ot pt po iv im sq sc prn bid tid
     qid qhs qd mg ml mcg bp hr rr ekg ecg ct mri us echo pcp ob gyn gi ent cv id dob mrn
-    ssn medicare medicaid epic cerner rm bay pod unit ward floor suite"""
+    ssn medicare medicaid epic cerner rm bay pod unit ward floor suite council committee
+    wellness advisory physician physicians program programs association union forum group
+    team office department support rights success champions ambassadors navigator
+    navigation registration scheduling intake liaison"""
 )
 
 # Titles: a name after Mr/Mrs/Ms/Miss/Mx is a patient's or a relative's; after Dr, Nurse,
@@ -170,5 +176,7 @@ PLACE_WORDS = INSTITUTION_WORDS | words(
     station library church hotel elementary middle high award awards fund program day
     lecture"""
 )
+# Street words: "Maple Ave" is no Maple, "Cedar Crest Rd" no Crest.
+STREET_WORDS = words("st ave av rd blvd ln dr ct hwy pkwy street avenue road boulevard drive")
 # Particles inside a surname: "Van der Berg", "de la Cruz", "bin Laden".
 PARTICLES = words("van von der den de del della di da du la le dos das bin ibn al el")

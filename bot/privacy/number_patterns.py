@@ -57,7 +57,7 @@ _BRIDGE = r"(?:\s*(?:is|was|=|:|-|#|ending(?:\s+in)?)\s*)*\s*"
 # The number itself: digits, maybe letters and dashes, at least 3 digits (4 for an SSN's
 # last four); a space only inside an SSN ("123 45 6789") or a plate ("XJK 4410").
 _VALUE = r"(?P<value>(?=[A-Z0-9-]*\d[A-Z0-9-]*\d[A-Z0-9-]*\d)[A-Z0-9](?:[A-Z0-9-]*[A-Z0-9])?)"
-_SSN_VALUE = r"(?P<value>\d{3}[\s.-]?\d{2}[\s.-]?\d{4}|\d{4})"
+_SSN_VALUE = r"(?P<value>\d{3}[\s.-]?\d{2}[\s.-]?\d{4}|(?:x{3}[\s.-]?x{2}[\s.-]?)?\d{4})"
 # A plate may come after its state: "license plate NY ABC1234".
 _PLATE_VALUE = (
     r"(?:[A-Z]{2}\s+(?=[A-Z0-9-]*\d))?"
