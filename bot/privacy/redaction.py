@@ -55,6 +55,7 @@ FINDERS: tuple[Finder, ...] = (
 )
 
 _MAX_PASSES = 10
+GENERIC = "ID number"  # what a number is when nothing says more
 
 
 @dataclass(frozen=True)
@@ -110,11 +111,19 @@ def _merge(found: list[Found], text: str) -> list[Found]:
             continue
         if merged and span.start < merged[-1].end:
             last = merged[-1]
-            longer = last if last.end - last.start >= span.end - span.start else span
-            merged[-1] = Found(last.start, max(last.end, span.end), longer.kind)
+            merged[-1] = Found(last.start, max(last.end, span.end), _stronger(last, span).kind)
         else:
             merged.append(span)
     return merged
+
+
+def _stronger(first: Found, second: Found) -> Found:
+    """The longer claim; on a tie the first, unless it is only a generic "ID number"
+    ("14-Mar-2024" is a date before it is a code of letters and digits)."""
+    first_length, second_length = first.end - first.start, second.end - second.start
+    if first_length == second_length and first.kind == GENERIC and second.kind != GENERIC:
+        return second
+    return first if first_length >= second_length else second
 
 
 def _markers(text: str) -> list[tuple[int, int]]:
