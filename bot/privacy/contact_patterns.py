@@ -9,6 +9,12 @@ from collections.abc import Iterator
 from bot.privacy.found import Found
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Spelled out to dodge filters: "jdoe at gmail dot com", "jdoe [at] gmail [dot] com".
+SPELLED_EMAIL = re.compile(
+    r"\b[\w.+-]+\s*(?:\[at\]|\(at\)|\sat\s)\s*[\w-]+\s*(?:\[dot\]|\(dot\)|\sdot\s)\s*"
+    r"(?:com|org|net|edu|gov|us|io|co)\b",
+    re.IGNORECASE,
+)
 
 _TLD = (
     r"com|org|net|edu|gov|mil|io|co|us|uk|ca|me|ly|info|biz|app|health|care|blog|site|online"
@@ -55,6 +61,8 @@ def find_contacts(text: str) -> Iterator[Found]:
     if "@" in text:
         for match in EMAIL.finditer(text):
             yield Found(match.start(), match.end(), "email")
+    for match in SPELLED_EMAIL.finditer(text):
+        yield Found(match.start(), match.end(), "email")
     if "." in text:  # every web address has one
         for match in WEB_ADDRESS.finditer(text):
             end = match.end()

@@ -202,8 +202,9 @@ class _NameFinder:
             j = self._skip(i + 1, (".",))
             while j < len(self.tokens) and self.tokens[j].initial:
                 j += 1
-            if token.lower and not token.dot and not self._name_at(j, strong=False):
-                continue  # "I miss when we had scribes", "pt with ms flare"
+            ambiguous = token.key in ("ms", "miss")  # "I miss when...", "pt with ms flare"
+            if ambiguous and token.lower and not token.dot and not self._name_at(j, False):
+                continue  # while "mr brown", "mrs young" are always names
             self._mark(j, self._run(j, after_title=True))
 
     def _after_patient_cues(self) -> None:
