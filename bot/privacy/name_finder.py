@@ -27,41 +27,31 @@ from collections.abc import Iterator
 
 from bot.privacy.found import Found
 from bot.privacy.name_lists import (
+    CALENDAR_WORDS,
     CLINICAL_WORDS,
     COLLEAGUE_ABBREVIATIONS,
     COLLEAGUE_TITLES,
     CREDENTIALS,
     FUNCTION_WORDS,
     INSTITUTION_WORDS,
+    INSTITUTIONS_IN_ANY_CASE,
     PARTICLES,
     PATIENT_CUES,
     PATIENT_THINGS,
+    PEOPLE_WORDS,
     PERSON_TITLES,
+    PLACE_PREFIXES,
     PLACE_WORDS,
     RELATIVES,
     STREET_WORDS,
     NameLists,
     key,
     name_lists,
-    words,
 )
+from bot.privacy.name_tokens import Token, mostly_capitals, tokens
 
 KIND = "patient name"
-_TOKEN = re.compile(
-    r"\[removed\]|[^\W\d_]+(?:['\u2019][^\W\d_]+)*(?:-[^\W\d_]+(?:['\u2019][^\W\d_]+)*)*|\d+|\S"
-)
-_CALENDAR = words(
-    """monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur
-    thurs fri sat sun january february march april may june july august september october
-    november december jan feb mar apr jun jul aug sep sept oct nov dec christmas easter
-    thanksgiving"""
-)
-_PEOPLE_WORDS = words(
-    """male female man woman men women guy lady boy girl gentleman gent baby infant toddler
-    teen kid child adult elderly veteran vet mother father"""
-)
 _CONNECTORS = frozenset([",", ":", "-", "(", "named", "name", "called", "#"])
-_SAINTS = frozenset(["st", "saint", "mt", "mount", "san", "santa", "fort", "ft", "lake"])
 _AGE_AFTER = re.compile(
     r"\s*,?\s*\(?\s*(?:age[d]?\s*|an?\s+)?(?:1[01]\d|\d{1,2})\s*(?:-?\s*(?:yo|y/o|y\.o|yrs?|years?"
     r"[\s-]old|year-old|yr-old|yo[mf]|[mf](?![a-z]))|\s*,|\s*\))",
@@ -74,69 +64,24 @@ _OLD_AGE_AFTER = re.compile(
 )
 _PATIENT_IN_BRACKETS = re.compile(r"\s*\(\s*(?:the\s+)?(?:pt|patient)\s*\)", re.IGNORECASE)
 _RECORD_AFTER = re.compile(r"\s*[,(]?\s*(?:dob|d\.o\.b|mrn|\d)", re.IGNORECASE)
-_INSTITUTIONS_IN_ANY_CASE = words("hospital foundation university institute school college")
 _PATIENT_AFTER = re.compile(r"\s*[(,]\s*(?:the|a|our|my)?\s*(?:patient|pt)\b", re.IGNORECASE)
-
-
-class _Token:
-    """A word (or a number, or a mark) of the text, with what the rules ask of it."""
-
-    __slots__ = (
-        "all_caps",
-        "capitalised",
-        "dot",
-        "end",
-        "initial",
-        "key",
-        "lower",
-        "possessive",
-        "start",
-        "text",
-        "word",
-    )
-
-    def __init__(self, text: str, start: int, end: int, possessive: bool, dot: bool) -> None:
-        self.text, self.start, self.end = text, start, end
-        self.key = key(text)
-        self.possessive, self.dot = possessive, dot
-        self.word = text[0].isalpha()
-        self.all_caps = len(text) > 1 and text.isupper()
-        self.capitalised = text[0].isupper() and not self.all_caps
-        self.lower = text.islower()
-        self.initial = len(text) == 1 and self.word and dot
 
 
 def find_names(text: str) -> Iterator[Found]:
     if not any(char.isalpha() for char in text):
         return
-    finder = _NameFinder(text, _tokens(text), name_lists())
+    finder = _NameFinder(text, tokens(text), name_lists())
     yield from finder.find()
 
 
-def _tokens(text: str) -> list[_Token]:
-    tokens: list[_Token] = []
-    for match in _TOKEN.finditer(text):
-        word, start, end = match.group(0), match.start(), match.end()
-        possessive = False
-        if len(word) > 3 and word[-2] in "'\u2019" and word[-1] in "sS":
-            word, end, possessive = word[:-2], end - 2, True
-        elif end < len(text) and text[end] in "'\u2019" and text[end + 1 : end + 2] in ("s", ""):
-            possessive = True  # "Jones' chart"
-        if word == "." and tokens and tokens[-1].initial and tokens[-1].end == start:
-            continue  # the dot of an initial ("J. Smith") belongs to it
-        dot = text[end : end + 1] == "."
-        tokens.append(_Token(word, start, end, possessive, dot))
-    return tokens
-
-
 class _NameFinder:
-    def __init__(self, text: str, tokens: list[_Token], lists: NameLists) -> None:
+    def __init__(self, text: str, tokens: list[Token], lists: NameLists) -> None:
         self.text = text
         self.tokens = tokens
         self.lists = lists
         self.colleague: set[int] = set()  # token indexes of colleagues' names
         self.names: set[int] = set()  # token indexes of names to remove
-        self.all_caps_text = _mostly_capitals(tokens)
+        self.all_caps_text = mostly_capitals(tokens)
 
     def find(self) -> Iterator[Found]:
         for rule in (
@@ -183,7 +128,7 @@ class _NameFinder:
         for i, token in enumerate(self.tokens):
             if not (
                 token.key in INSTITUTION_WORDS
-                and (token.capitalised or token.all_caps or token.key in _INSTITUTIONS_IN_ANY_CASE)
+                and (token.capitalised or token.all_caps or token.key in INSTITUTIONS_IN_ANY_CASE)
             ):
                 continue
             j = i - 1
@@ -203,7 +148,7 @@ class _NameFinder:
             while j < len(self.tokens) and self.tokens[j].initial:
                 j += 1
             ambiguous = token.key in ("ms", "miss")  # "I miss when...", "pt with ms flare"
-            if ambiguous and token.lower and not token.dot and not self._name_at(j, False):
+            if ambiguous and token.lower and not token.dot and not self._name_at(j):
                 continue  # while "mr brown", "mrs young" are always names
             self._mark(j, self._run(j, after_title=True))
 
@@ -216,7 +161,7 @@ class _NameFinder:
             if (
                 j < len(self.tokens)
                 and self.tokens[j].key in ("is", "was")
-                and self._name_at(j + 1, strong=False)
+                and self._name_at(j + 1)
             ):
                 j += 1
             if j < len(self.tokens) and (
@@ -265,9 +210,9 @@ class _NameFinder:
         for i, token in enumerate(self.tokens):
             if i in self.colleague or not (token.capitalised or token.all_caps):
                 continue
-            if _PATIENT_IN_BRACKETS.match(self.text, token.end) and self._name_at(i, False):
+            if _PATIENT_IN_BRACKETS.match(self.text, token.end) and self._name_at(i):
                 start = i
-                while start > 0 and self._name_at(start - 1, False) and i - start < 2:
+                while start > 0 and self._name_at(start - 1) and i - start < 2:
                     start -= 1
                 self._mark(start, i + 1)
             elif (
@@ -288,7 +233,7 @@ class _NameFinder:
                 token.key == "goes" and nxt.key == "by"
             ):
                 j = self._skip(i + 2, (":", ","))
-                if self._at(j, "capitalised") or self._name_at(j, strong=False):
+                if self._at(j, "capitalised") or self._name_at(j):
                     self._mark(j, self._run(j, after_title=True))
 
     def _after_relatives(self) -> None:
@@ -302,28 +247,28 @@ class _NameFinder:
 
     def _before_ages(self) -> None:
         for i, token in enumerate(self.tokens):
-            if not token.word or i + 1 > len(self.tokens):
+            if not token.word:
                 continue
             if not _AGE_AFTER.match(self.text, token.end):
                 continue
             start = i
-            while start >= 0 and self._name_at(start, strong=False) and i - start < 3:
+            while start >= 0 and self._name_at(start) and i - start < 3:
                 start -= 1
             if start < i and not (self.colleague & set(range(start + 1, i + 1))):
                 self._mark(start + 1, i + 1)
 
     def _before_patient_things(self) -> None:
         for i, token in enumerate(self.tokens):
-            if not token.possessive or i in self.colleague or not self._name_at(i, False):
+            if not token.possessive or i in self.colleague or not self._name_at(i):
                 continue
-            if token.key in _PEOPLE_WORDS or token.key in PATIENT_CUES:
+            if token.key in PEOPLE_WORDS or token.key in PATIENT_CUES:
                 continue
             if not (token.capitalised or token.all_caps) and self.lists.is_word(token.key):
                 continue
             following = {t.key for t in self.tokens[i + 1 : i + 3]}
             if following & PATIENT_THINGS:
                 start = i
-                while start > 0 and self._name_at(start - 1, strong=False) and i - start < 2:
+                while start > 0 and self._name_at(start - 1) and i - start < 2:
                     start -= 1
                 if not (self.colleague & set(range(start, i + 1))):
                     self._mark(start, i + 1)
@@ -350,7 +295,7 @@ class _NameFinder:
 
     # --- what a name looks like -----------------------------------------------------------
 
-    def _pair(self, first: _Token, last: _Token, i: int) -> bool:
+    def _pair(self, first: Token, last: Token, i: int) -> bool:
         lists = self.lists
         if last.key in _NOT_NAMES or not lists.is_first(first.key):
             return False
@@ -361,7 +306,7 @@ class _NameFinder:
         if first.capitalised and (last.capitalised or (last.all_caps and len(last.text) > 3)):
             if last.key in INSTITUTION_WORDS or self._institution_after(last):
                 return False  # "Cleveland Clinic", "Mary Washington Hospital"
-            if i > 0 and self.tokens[i - 1].key in _SAINTS:
+            if i > 0 and self.tokens[i - 1].key in PLACE_PREFIXES:
                 return False
             surname = lists.is_surname(last.key) or not lists.is_word(last.key)
             if lists.is_everyday_word(first.key):
@@ -377,7 +322,7 @@ class _NameFinder:
             return lists.is_surname(last.key) and not lists.is_everyday_word(last.key)
         return False
 
-    def _name_at(self, i: int, strong: bool) -> bool:
+    def _name_at(self, i: int) -> bool:
         """Could tokens[i] be (part of) a name where a cue says a name may be?"""
         if i < 0 or i >= len(self.tokens):
             return False
@@ -405,10 +350,10 @@ class _NameFinder:
             function_word = head.key in FUNCTION_WORDS and not (
                 head.capitalised and self.lists.is_first(head.key)
             )
-            ok = head.word and not function_word and head.key not in _CALENDAR
+            ok = head.word and not function_word and head.key not in CALENDAR_WORDS
             ok = ok and head.text != "[removed]" and (len(head.text) > 1)
         else:
-            ok = self._name_at(j, strong=True)
+            ok = self._name_at(j)
         if not ok:
             return j
         end = j + 1
@@ -420,7 +365,7 @@ class _NameFinder:
                 end += 1
                 continue
             if head.capitalised or head.all_caps:
-                if not (token.capitalised or token.all_caps) or not self._name_at(end, False):
+                if not (token.capitalised or token.all_caps) or not self._name_at(end):
                     break
                 if self.lists.is_word(token.key) and not self.lists.is_name(token.key):
                     break
@@ -448,11 +393,11 @@ class _NameFinder:
         after = self.tokens[end - 1].end
         return bool(_PATIENT_AFTER.match(self.text, after) or _AGE_AFTER.match(self.text, after))
 
-    def _institution_after(self, token: _Token) -> bool:
+    def _institution_after(self, token: Token) -> bool:
         nxt = re.match(r"\s+([A-Za-z']+)", self.text[token.end :])
         if not nxt or key(nxt.group(1)) not in PLACE_WORDS:
             return False
-        return nxt.group(1)[0].isupper() or key(nxt.group(1)) in _INSTITUTIONS_IN_ANY_CASE
+        return nxt.group(1)[0].isupper() or key(nxt.group(1)) in INSTITUTIONS_IN_ANY_CASE
 
     def _next_all_caps_name(self, i: int) -> bool:
         j = self._skip(i + 1, (".",))
@@ -491,9 +436,4 @@ class _NameFinder:
         return Found(self.tokens[run[0]].start, end, KIND)
 
 
-_NOT_NAMES = FUNCTION_WORDS | CLINICAL_WORDS | _CALENDAR | _PEOPLE_WORDS | PATIENT_CUES
-
-
-def _mostly_capitals(tokens: list[_Token]) -> bool:
-    words = [t for t in tokens if t.word and len(t.text) > 1]
-    return bool(words) and sum(t.all_caps for t in words) >= 0.6 * len(words)
+_NOT_NAMES = FUNCTION_WORDS | CLINICAL_WORDS | CALENDAR_WORDS | PEOPLE_WORDS | PATIENT_CUES

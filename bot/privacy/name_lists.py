@@ -180,3 +180,19 @@ PLACE_WORDS = INSTITUTION_WORDS | words(
 STREET_WORDS = words("st ave av rd blvd ln dr ct hwy pkwy street avenue road boulevard drive")
 # Particles inside a surname: "Van der Berg", "de la Cruz", "bin Laden".
 PARTICLES = words("van von der den de del della di da du la le dos das bin ibn al el")
+# Days, months and holidays: never a name after a title ("saw Mrs. Garcia Tuesday").
+CALENDAR_WORDS = words(
+    """monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur
+    thurs fri sat sun january february march april may june july august september october
+    november december jan feb mar apr jun jul aug sep sept oct nov dec christmas easter
+    thanksgiving"""
+)
+# Words for people that are no one's name ("Male, 67 yo").
+PEOPLE_WORDS = words(
+    """male female man woman men women guy lady boy girl gentleman gent baby infant toddler
+    teen kid child adult elderly veteran vet mother father"""
+)
+# Before a first name, these make a place: "St. Mary", "Mount Sinai", "Santa Clara".
+PLACE_PREFIXES = frozenset(["st", "saint", "mt", "mount", "san", "santa", "fort", "ft", "lake"])
+# Institution words that count even lower-case: "the Robert Wood Johnson foundation".
+INSTITUTIONS_IN_ANY_CASE = words("hospital foundation university institute school college")
