@@ -84,8 +84,9 @@ def name_lists() -> NameLists:
 
 
 def _census_names(text: str) -> list[str]:
-    # Lines are "SMITH  1.006  1.006  1": name, frequency, cumulative frequency, rank.
-    return [line.split(maxsplit=1)[0].lower() for line in text.splitlines() if line.strip()]
+    # Lines are "SMITH  1.006  1.006  1": name, frequency, cumulative frequency, rank; so
+    # every fourth word is a name, in rank order (one split is far quicker than per line).
+    return text.lower().split()[::4]
 
 
 # Short words that never start a name, whatever the lists say ("in", "so", "my" are names
