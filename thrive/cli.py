@@ -13,6 +13,7 @@ import typer
 from prompts import validate_path
 from storage.engine import Database, async_url
 from storage.migrate import upgrade
+from thrive.code_cli import code
 from thrive.console import (
     UNREACHABLE,
     DatabaseUnavailable,
@@ -27,6 +28,7 @@ from thrive.console import (
 from thrive.leader_lock import SQLiteFileLock, sqlite_path
 from thrive.org_cli import org_app
 from thrive.pulse_cli import pulse_app
+from thrive.redact_cli import redact_lines
 from thrive.roles_cli import roles_app
 from thrive.settings import Settings, configured_database_url
 from thrive.teams_cli import teams_app
@@ -49,6 +51,8 @@ app.add_typer(pulse_app, name="pulse")
 app.add_typer(org_app, name="org")
 app.add_typer(teams_app, name="teams")
 app.add_typer(roles_app, name="roles")
+app.command()(code)
+app.command("redact")(redact_lines)
 
 HostOption = Annotated[str | None, typer.Option(help="Address to bind (THRIVE_HOST).")]
 PortOption = Annotated[

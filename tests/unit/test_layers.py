@@ -11,16 +11,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-ROOMS = ("conversation", "people", "pulses", "outbox", "pathway", "privacy")
+ROOMS = ("conversation", "people", "pulses", "outbox", "pathway", "privacy", "analysis")
 # Which rooms (or one module of a room) each room may import; conversation is the top,
 # privacy a leaf.
 ROOM_MAY_IMPORT: dict[str, set[str]] = {
-    "conversation": {"people", "pulses", "outbox", "pathway", "privacy"},
+    "conversation": {"people", "pulses", "outbox", "pathway", "privacy", "analysis"},
     "people": {"outbox", "privacy"},
     "pulses": {"outbox", "pathway", "people", "privacy"},
     "outbox": {"pulses.prompting"},  # how a prompt is laid out when it is sent
     "pathway": {"outbox", "people", "privacy"},
     "privacy": set(),
+    "analysis": {"privacy"},
 }
 
 
