@@ -1,6 +1,6 @@
 """organisations: every workspace belongs to one, and every row it owns carries it
 
-Revision ID: 0005_organisations
+Revision ID: 0005
 Revises: 0004
 Create Date: 2026-12-01
 
@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.engine import Connection
 
-revision = "0005_organisations"
+revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None

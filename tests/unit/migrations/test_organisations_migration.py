@@ -1,4 +1,4 @@
-"""0005_organisations carries a database at 0004, rows and all, over to organisations:
+"""Migration 0005 carries a database at 0004, rows and all, over to organisations:
 each workspace its own, linked rows following their workspace, the rest to the first
 workspace's (or a "Default" one), on SQLite and PostgreSQL."""
 
