@@ -272,6 +272,10 @@ class Response(Base):
     """An answer. Text is stored only after redaction; person_id is NULL when anonymous."""
 
     __tablename__ = "responses"
+    # The matrix counts one organisation's answers question by question.
+    __table_args__ = (
+        Index("ix_responses_organisation_id_prompt_id", "organisation_id", "prompt_id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     occurrence_id: Mapped[int | None] = mapped_column(
@@ -288,13 +292,23 @@ class Response(Base):
     # MessageRef.key of the message that carried the answer, so an edit can find it.
     # Never set for anonymous answers: it would point at the person's own chat.
     source_message_key: Mapped[str | None] = mapped_column(String(300), index=True)
+    # The respondent's role when they answered, kept like `site` (no link needed).
+    role: Mapped[str | None] = mapped_column(String(30))
+    # `chat`: given to the bot; `import`: earlier data brought in from a file.
+    source: Mapped[str] = mapped_column(String(20), default="chat", server_default="chat")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class Theme(Base):
+    """A column of the matrix: the shipped codebook's (no organisation), or one an
+    organisation accepted from its emerging themes (seen only there)."""
+
     __tablename__ = "themes"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE")
+    )
     label: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     keywords: Mapped[list[str]] = mapped_column(default=list)
@@ -306,10 +320,13 @@ class Coding(Base):
     __tablename__ = "codings"
     __table_args__ = (UniqueConstraint("response_id", "theme_id", "source"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
-    theme_id: Mapped[str] = mapped_column(ForeignKey("themes.id"))
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), index=True
+    )
+    theme_id: Mapped[str] = mapped_column(ForeignKey("themes.id"), index=True)
     polarity: Mapped[str | None] = mapped_column(String(10))  # barrier | enabler
     source: Mapped[str] = mapped_column(String(20))  # keyword | manual
+    confidence: Mapped[float | None] = mapped_column(Float)  # None for a person's code
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
