@@ -296,6 +296,9 @@ class Response(Base):
     role: Mapped[str | None] = mapped_column(String(30))
     # `chat`: given to the bot; `import`: earlier data brought in from a file.
     source: Mapped[str] = mapped_column(String(20), default="chat", server_default="chat")
+    # When a person last confirmed or corrected its codes: from then on its `person`
+    # codings (none at all, if they said so) are its codes, whatever the coder says.
+    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
@@ -317,6 +320,10 @@ class Theme(Base):
 
 
 class Coding(Base):
+    """A theme an answer speaks of: by the coder (`coder`, with its confidence; replaced
+    whenever the answer is recoded) or by a person (`person`; never replaced by the
+    coder, and the answer's codes once the answer is reviewed)."""
+
     __tablename__ = "codings"
     __table_args__ = (UniqueConstraint("response_id", "theme_id", "source"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -325,8 +332,23 @@ class Coding(Base):
     )
     theme_id: Mapped[str] = mapped_column(ForeignKey("themes.id"), index=True)
     polarity: Mapped[str | None] = mapped_column(String(10))  # barrier | enabler
-    source: Mapped[str] = mapped_column(String(20))  # keyword | manual
+    source: Mapped[str] = mapped_column(String(20))  # coder | person
     confidence: Mapped[float | None] = mapped_column(Float)  # None for a person's code
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class IdeaCoding(Base):
+    """A theme an idea speaks of, as for answers (the idea is coded on its own: an idea
+    from `idea <text>` or an anonymous idea prompt has no answer row to carry codes)."""
+
+    __tablename__ = "idea_codings"
+    __table_args__ = (UniqueConstraint("idea_id", "theme_id", "source"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"), index=True)
+    theme_id: Mapped[str] = mapped_column(ForeignKey("themes.id"), index=True)
+    polarity: Mapped[str | None] = mapped_column(String(10))
+    source: Mapped[str] = mapped_column(String(20))  # coder | person
+    confidence: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 

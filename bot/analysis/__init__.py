@@ -9,6 +9,16 @@ May import: the neutral model, storage, prompts and bot.privacy.
 """
 
 from bot.analysis.coder import Code, CodebookCoder, Coder
+from bot.analysis.coding import code_answer, code_idea, coder_for, recode_all
 from prompts import Polarity
 
-__all__ = ["Code", "CodebookCoder", "Coder", "Polarity"]
+__all__ = [
+    "Code",
+    "CodebookCoder",
+    "Coder",
+    "Polarity",
+    "code_answer",
+    "code_idea",
+    "coder_for",
+    "recode_all",
+]

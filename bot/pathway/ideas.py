@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from bot.analysis import code_idea
 from bot.context import Turn
 from bot.messages import OutboundMessage, shorten
 from bot.pathway import moves as pathway
@@ -42,6 +43,7 @@ async def submit_idea(
         idea_id=0, from_state=None, to_state=pathway.SUBMITTED, actor_id=None, created_at=turn.now
     )
     await turn.ideas.add(idea, event)
+    await code_idea(turn.session, turn.ctx.content, idea, turn.now)
     await announce_new_idea(turn, idea)
     reply = OutboundMessage(
         text=turn.say("idea.submitted", number=idea.id),

@@ -9,6 +9,7 @@ from what people type in any of the ways they write them ("wellness lead",
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from enum import StrEnum
 
 
@@ -17,6 +18,14 @@ class Role(StrEnum):
     LEADER = "leader"
     WELLNESS_LEAD = "wellness_lead"
     ADMIN = "admin"
+
+
+def highest_role(held: Iterable[str]) -> str | None:
+    """The most trusted of the roles held (their stored values), or None: what an answer
+    keeps as its respondent's role. A role no longer known counts for nothing."""
+    known = [Role(value) for value in held if value in Role._value2member_map_]
+    order = list(Role)
+    return max(known, key=order.index).value if known else None
 
 
 # One role's words as a pattern: spaces, dashes or an underscore between words.

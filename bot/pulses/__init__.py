@@ -6,5 +6,5 @@ undoing answers, and participation figures.
 
 May import: the neutral model, storage, prompts, bot.outbox (occurrences are
 delivered through it), bot.pathway (an idea prompt's answer becomes an idea),
-bot.people and bot.privacy.
+bot.people, bot.privacy and bot.analysis (an answer is coded when stored).
 """

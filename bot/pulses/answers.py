@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from bot import actions
+from bot.analysis import code_answer
 from bot.context import Turn
 from bot.errors import BadAction, PromptAlreadyAnswered, PromptClosed
 from bot.events import MessageRef
@@ -20,6 +21,7 @@ from bot.messages import Button, OutboundMessage, shorten
 from bot.pathway import moves as pathway
 from bot.pathway.ideas import submit_idea
 from bot.pathway.moves import SUBMITTED
+from bot.people.roles import highest_role
 from bot.privacy import pseudonym, redact, redaction_notices
 from bot.pulses.prompting import answered_message, question_message
 from prompts import PromptKind, PromptSpec
@@ -125,6 +127,7 @@ async def record_answer(
                 person_id=None if anonymous else turn.person.id,
                 respondent_key=None if anonymous else _respondent_key(turn),
                 site=turn.person.site,
+                role=highest_role(grant.role for grant in turn.person.roles),
                 text=redaction.text if redaction else None,
                 scale_value=scale_value,
                 choice=choice,
@@ -136,6 +139,7 @@ async def record_answer(
                 updated_at=turn.now,
             )
         )
+        await code_answer(turn.session, turn.ctx.content, response, turn.now)
         summary = _summary(prompt, response)
         confirmation = OutboundMessage(
             text=turn.say("answer.saved", answer=summary),
@@ -177,11 +181,13 @@ async def _record_idea(
                 person_id=turn.person.id,
                 respondent_key=_respondent_key(turn),
                 site=turn.person.site,
+                role=highest_role(grant.role for grant in turn.person.roles),
                 text=text,
                 created_at=turn.now,
                 updated_at=turn.now,
             )
         )
+        await code_answer(turn.session, turn.ctx.content, response, turn.now)
         response_id = response.id
     idea, idea_reply = await submit_idea(
         turn, text, source="prompt", anonymous=anonymous, response_id=response_id
@@ -398,6 +404,7 @@ async def edit_answer(turn: Turn, ref: MessageRef, new_text: str) -> list[Outbou
     response.choice = choice
     response.redactions = list(redaction.removed) if redaction else []
     response.updated_at = turn.now
+    await code_answer(turn.session, turn.ctx.content, response, turn.now)  # the coder's anew
     notices = redaction_notices(turn.say, redaction.removed) if redaction else ()
     return [
         OutboundMessage(

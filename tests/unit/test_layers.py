@@ -17,9 +17,9 @@ ROOMS = ("conversation", "people", "pulses", "outbox", "pathway", "privacy", "an
 ROOM_MAY_IMPORT: dict[str, set[str]] = {
     "conversation": {"people", "pulses", "outbox", "pathway", "privacy", "analysis"},
     "people": {"outbox", "privacy"},
-    "pulses": {"outbox", "pathway", "people", "privacy"},
+    "pulses": {"outbox", "pathway", "people", "privacy", "analysis"},
     "outbox": {"pulses.prompting"},  # how a prompt is laid out when it is sent
-    "pathway": {"outbox", "people", "privacy"},
+    "pathway": {"outbox", "people", "privacy", "analysis"},
     "privacy": set(),
     "analysis": {"privacy"},
 }

@@ -1,0 +1,293 @@
+"""Codings: the themes each answer (and idea) speaks of, by the coder or by a person.
+
+The coder's rows (`coder`) are replaced whenever an answer is coded again; a person's
+rows (`person`) are never touched by the coder. Once a person has reviewed an answer
+(`responses.reviewed_at`), its person rows are its codes, even when there are none:
+`effective_codes` is the one query that says which rows count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import Select
+
+from storage.models import Coding, IdeaCoding, Response, Theme
+
+CODER = "coder"
+PERSON = "person"
+
+
+@dataclass(frozen=True, slots=True)
+class NewCode:
+    theme: str
+    polarity: str  # barrier | enabler
+    confidence: float | None = None  # None for a person's code
+
+
+@dataclass(frozen=True, slots=True)
+class StoredCode:
+    theme: str
+    polarity: str | None
+    source: str
+    confidence: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class TextToCode:
+    """An answer's (or idea's) id and words, and the question it answered."""
+
+    id: int
+    text: str
+    question: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerCodes:
+    """An answer with its question, words and every coding row it has."""
+
+    id: int
+    question: str
+    text: str
+    reviewed: bool
+    codes: tuple[StoredCode, ...]
+
+    def effective(self) -> tuple[StoredCode, ...]:
+        """The codes that count: a person's once reviewed, else the coder's."""
+        wanted = PERSON if self.reviewed else CODER
+        return tuple(code for code in self.codes if code.source == wanted)
+
+    def by(self, source: str) -> dict[str, str | None]:
+        return {code.theme: code.polarity for code in self.codes if code.source == source}
+
+
+def effective_codes() -> Select[Coding]:
+    """The coding rows that count, for a query to join answers to (the matrix): a
+    person's for reviewed answers, the coder's for the rest."""
+    return (
+        select(Coding)
+        .join(Response, Response.id == Coding.response_id)
+        .where(
+            or_(
+                and_(Coding.source == PERSON, Response.reviewed_at.is_not(None)),
+                and_(Coding.source == CODER, Response.reviewed_at.is_(None)),
+            )
+        )
+    )
+
+
+class CodingRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    # --- Writing the coder's codes ---
+
+    async def replace_coder_codes(
+        self, codes_by_answer: Mapping[int, Sequence[NewCode]], now: datetime
+    ) -> int:
+        """Replace the coder's rows of these answers with `codes` (a person's stay), in
+        two statements whatever the count; the number of rows written."""
+        if not codes_by_answer:
+            return 0
+        await self.session.execute(
+            delete(Coding)
+            .where(Coding.response_id.in_(list(codes_by_answer)), Coding.source == CODER)
+            .execution_options(synchronize_session=False)
+        )
+        rows = [
+            {
+                "response_id": answer_id,
+                "theme_id": code.theme,
+                "polarity": code.polarity,
+                "source": CODER,
+                "confidence": code.confidence,
+                "created_at": now,
+            }
+            for answer_id, codes in codes_by_answer.items()
+            for code in codes
+        ]
+        if rows:
+            await self.session.execute(insert(Coding), rows)
+        return len(rows)
+
+    async def replace_idea_coder_codes(
+        self, codes_by_idea: Mapping[int, Sequence[NewCode]], now: datetime
+    ) -> int:
+        if not codes_by_idea:
+            return 0
+        await self.session.execute(
+            delete(IdeaCoding)
+            .where(IdeaCoding.idea_id.in_(list(codes_by_idea)), IdeaCoding.source == CODER)
+            .execution_options(synchronize_session=False)
+        )
+        rows = [
+            {
+                "idea_id": idea_id,
+                "theme_id": code.theme,
+                "polarity": code.polarity,
+                "source": CODER,
+                "confidence": code.confidence,
+                "created_at": now,
+            }
+            for idea_id, codes in codes_by_idea.items()
+            for code in codes
+        ]
+        if rows:
+            await self.session.execute(insert(IdeaCoding), rows)
+        return len(rows)
+
+    # --- A person's codes ---
+
+    async def set_person_codes(
+        self, answer_id: int, codes: Sequence[NewCode], now: datetime
+    ) -> None:
+        """The person's codes for the answer (none is an answer too): replaces their
+        earlier ones and marks the answer reviewed; the coder's rows stay for agreement."""
+        await self.session.execute(
+            delete(Coding)
+            .where(Coding.response_id == answer_id, Coding.source == PERSON)
+            .execution_options(synchronize_session=False)
+        )
+        if codes:
+            await self.session.execute(
+                insert(Coding),
+                [
+                    {
+                        "response_id": answer_id,
+                        "theme_id": code.theme,
+                        "polarity": code.polarity,
+                        "source": PERSON,
+                        "confidence": None,
+                        "created_at": now,
+                    }
+                    for code in codes
+                ],
+            )
+        await self.session.execute(
+            update(Response)
+            .where(Response.id == answer_id)
+            .values(reviewed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+    # --- Reading ---
+
+    async def answers_to_code(
+        self, organisation_id: int | None, *, after: int, limit: int
+    ) -> list[TextToCode]:
+        """The next `limit` answers with words (by id, after `after`), of one organisation
+        or of all: a batch to recode without holding them all in memory."""
+        statement = (
+            select(Response.id, Response.text, Response.prompt_id)
+            .where(Response.id > after, Response.text.is_not(None))
+            .order_by(Response.id)
+            .limit(limit)
+        )
+        if organisation_id is not None:
+            statement = statement.where(Response.organisation_id == organisation_id)
+        rows = await self.session.execute(statement)
+        return [TextToCode(id_, text or "", prompt) for id_, text, prompt in rows.all()]
+
+    async def count_answers_to_code(self, organisation_id: int | None) -> int:
+        statement = select(func.count()).select_from(Response).where(Response.text.is_not(None))
+        if organisation_id is not None:
+            statement = statement.where(Response.organisation_id == organisation_id)
+        return int(await self.session.scalar(statement) or 0)
+
+    async def least_certain(self, organisation_id: int, limit: int) -> list[AnswerCodes]:
+        """Coded answers no person has reviewed, the least certain code first."""
+        lowest = func.min(Coding.confidence)
+        rows = await self.session.execute(
+            select(Response.id)
+            .join(Coding, and_(Coding.response_id == Response.id, Coding.source == CODER))
+            .where(Response.organisation_id == organisation_id, Response.reviewed_at.is_(None))
+            .group_by(Response.id)
+            .order_by(lowest.asc(), Response.id)
+            .limit(limit)
+        )
+        ids = [row[0] for row in rows.all()]
+        found = {answer.id: answer for answer in await self.answers(organisation_id, ids)}
+        return [found[id_] for id_ in ids if id_ in found]
+
+    async def answers(self, organisation_id: int, ids: Iterable[int]) -> list[AnswerCodes]:
+        """These answers of the organisation (others are left out), with their codings."""
+        wanted = list(ids)
+        if not wanted:
+            return []
+        responses = (
+            await self.session.execute(
+                select(Response.id, Response.prompt_id, Response.text, Response.reviewed_at)
+                .where(Response.organisation_id == organisation_id, Response.id.in_(wanted))
+                .order_by(Response.id)
+            )
+        ).all()
+        codes = await self._codes_of([row[0] for row in responses])
+        return [
+            AnswerCodes(id_, prompt, text or "", reviewed is not None, tuple(codes.get(id_, ())))
+            for id_, prompt, text, reviewed in responses
+        ]
+
+    async def answer_ids_after(
+        self, organisation_id: int, *, after: int, limit: int, with_text: bool = True
+    ) -> list[int]:
+        statement = (
+            select(Response.id)
+            .where(Response.organisation_id == organisation_id, Response.id > after)
+            .order_by(Response.id)
+            .limit(limit)
+        )
+        if with_text:
+            statement = statement.where(Response.text.is_not(None))
+        return list((await self.session.scalars(statement)).all())
+
+    async def reviewed_ids(self, organisation_id: int) -> list[int]:
+        statement = (
+            select(Response.id)
+            .where(Response.organisation_id == organisation_id, Response.reviewed_at.is_not(None))
+            .order_by(Response.id)
+        )
+        return list((await self.session.scalars(statement)).all())
+
+    async def known_themes(self, organisation_id: int) -> set[str]:
+        """Theme ids the organisation's answers may be coded with: the shipped codebook's
+        and its own, not merged away."""
+        rows = await self.session.scalars(
+            select(Theme.id).where(
+                or_(Theme.organisation_id.is_(None), Theme.organisation_id == organisation_id),
+                Theme.status != "merged",
+            )
+        )
+        return set(rows.all())
+
+    async def idea_codes(self, idea_id: int) -> list[StoredCode]:
+        rows = await self.session.execute(
+            select(
+                IdeaCoding.theme_id, IdeaCoding.polarity, IdeaCoding.source, IdeaCoding.confidence
+            )
+            .where(IdeaCoding.idea_id == idea_id)
+            .order_by(IdeaCoding.id)
+        )
+        return [StoredCode(*row) for row in rows.all()]
+
+    async def _codes_of(self, answer_ids: Sequence[int]) -> dict[int, list[StoredCode]]:
+        found: dict[int, list[StoredCode]] = {}
+        if not answer_ids:
+            return found
+        rows = await self.session.execute(
+            select(
+                Coding.response_id,
+                Coding.theme_id,
+                Coding.polarity,
+                Coding.source,
+                Coding.confidence,
+            )
+            .where(Coding.response_id.in_(list(answer_ids)))
+            .order_by(Coding.response_id, Coding.confidence.desc(), Coding.id)
+        )
+        for answer_id, theme, polarity, source, confidence in rows.all():
+            found.setdefault(answer_id, []).append(StoredCode(theme, polarity, source, confidence))
+        return found
