@@ -34,6 +34,7 @@ class Permission(StrEnum):
     MANAGE_PULSES = "manage_pulses"
     SEE_PARTICIPATION = "see_participation"
     SEE_ROLES = "see_roles"
+    ANALYSE = "analyse"  # code, review and recode answers; agreement with the coder
     GRANT_ROLES = "grant_roles"  # clinician, leader, wellness lead
     GRANT_ADMIN = "grant_admin"
     RUN_THE_SERVER = "run_the_server"  # the operator's commands: serve, migrate, set up
@@ -47,6 +48,7 @@ _LEADING = _TAKING_PART | {Permission.SEE_TRIAGE_QUEUE, Permission.MOVE_IDEAS}
 _RUNNING_THE_PROGRAMME = _LEADING | {
     Permission.MANAGE_PULSES,
     Permission.SEE_PARTICIPATION,
+    Permission.ANALYSE,
     Permission.SEE_ROLES,
     Permission.GRANT_ROLES,
 }
@@ -123,6 +125,12 @@ CLI_PERMISSIONS: dict[str, Permission] = {
     # Which workspaces make one programme: the operator's, like serving.
     "org list": Permission.RUN_THE_SERVER,
     "org link": Permission.RUN_THE_SERVER,
+    # Reading and coding answers' words: the wellness lead's, like participation.
+    "analysis recode": Permission.ANALYSE,
+    "analysis review": Permission.ANALYSE,
+    "analysis export-codes": Permission.ANALYSE,
+    "analysis import-codes": Permission.ANALYSE,
+    "analysis agreement": Permission.ANALYSE,
 }
 
 
