@@ -1,0 +1,239 @@
+"""`thrive analysis ...` as a real process against a SQLite file: recode (a person's codes
+stay), review at the prompt, export and import a corrected sheet (CSV and XLSX; one bad
+row and nothing is applied), and agreement between the coder and people."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import sqlite3
+import subprocess
+from contextlib import closing
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from bot.catalog import sync_content
+from prompts import load_content
+from storage.engine import Database
+from storage.migrate import upgrade
+from storage.models import Coding, Response
+from storage.people import PeopleRepository
+from tests.cli.thrive_process import RUN_TIMEOUT, THRIVE, clean_env, thrive
+
+NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
+ANSWERS = [
+    ("job-difficult", "The in-basket messages keep me up past midnight"),
+    ("job-difficult", "Not enough staff on nights"),
+    ("going-well", "My team covers for each other"),
+]
+
+
+async def _seed(path: Path) -> None:
+    """Answers stored before coding on store existed: no codes yet, but a person's one."""
+    database = Database(f"sqlite:///{path}")
+    await upgrade(database)
+    await sync_content(database, load_content())
+    async with database.transaction() as session:
+        workspace = await PeopleRepository(session).workspace("local", "local", now=NOW)
+        for prompt, text in ANSWERS:
+            session.add(
+                Response(
+                    organisation_id=workspace.organisation_id,
+                    prompt_id=prompt,
+                    text=text,
+                    created_at=NOW,
+                    updated_at=NOW,
+                )
+            )
+        await session.flush()
+        session.add(
+            Coding(
+                response_id=3,
+                theme_id="teamwork",
+                polarity="enabler",
+                source="person",
+                created_at=NOW,
+            )
+        )
+    await database.dispose()
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("analysis-cli") / "seed.db"
+    asyncio.run(_seed(path))
+    return path
+
+
+@pytest.fixture
+def env(tmp_path: Path, seeded: Path) -> dict[str, str]:
+    copy = tmp_path / "thrive.db"
+    copy.write_bytes(seeded.read_bytes())
+    return clean_env(THRIVE_DATABASE_URL=f"sqlite:///{copy}", THRIVE_LOG_FORMAT="json")
+
+
+def analysis(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return thrive("analysis", *args, cwd=tmp_path, env=env)
+
+
+def _rows(env: dict[str, str], query: str) -> list[tuple[object, ...]]:
+    path = env["THRIVE_DATABASE_URL"].removeprefix("sqlite:///")
+    with closing(sqlite3.connect(path)) as connection:
+        return list(connection.execute(query))
+
+
+def _codes(env: dict[str, str], source: str) -> set[tuple[object, ...]]:
+    return set(
+        _rows(
+            env,
+            f"SELECT response_id, theme_id, polarity FROM codings WHERE source = '{source}'",
+        )
+    )
+
+
+def test_recode_codes_every_answer_and_keeps_a_persons_codes(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    result = analysis(tmp_path, env, "recode")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("Recoded 3 answers:")
+    assert "Recoding" in result.stderr  # the progress bar
+    coder = _codes(env, "coder")
+    assert (1, "in-basket", "barrier") in coder
+    assert (2, "staffing", "barrier") in coder
+    assert _codes(env, "person") == {(3, "teamwork", "enabler")}
+    # Again: the coder's rows are replaced, not added to.
+    assert analysis(tmp_path, env, "recode", "--org", "local").returncode == 0
+    assert _codes(env, "coder") == coder
+
+
+def test_agreement_says_so_when_no_person_reviewed_yet(tmp_path: Path, env: dict[str, str]) -> None:
+    result = analysis(tmp_path, env, "agreement")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("No human codes yet")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_corrected_sheet_comes_back_as_a_persons_codes(
+    tmp_path: Path, env: dict[str, str], suffix: str
+) -> None:
+    assert analysis(tmp_path, env, "recode").returncode == 0
+    sheet = tmp_path / f"codes{suffix}"
+
+    exported = analysis(tmp_path, env, "export-codes", "--out", str(sheet))
+
+    assert exported.returncode == 0, exported.stderr
+    assert exported.stdout.strip() == f"Wrote 3 answers to {sheet}."
+    header, *rows = _read(sheet)
+    assert header == ["answer_id", "question", "text", "themes", "coded_by"]
+    assert rows[0][:3] == ["1", "job-difficult", ANSWERS[0][1]]
+    assert "in-basket:barrier" in rows[0][3]
+    [audit] = _rows(env, "SELECT action, detail FROM audit_log")
+    assert audit[0] == "raw_answers.export"
+    assert '"answers": 3' in str(audit[1]) and '"operator"' in str(audit[1])
+
+    rows[1][3] = "staffing:barrier, schedules-flow:barrier"  # the lead's correction
+    _write(sheet, [header, *rows])
+    imported = analysis(tmp_path, env, "import-codes", str(sheet))
+
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout.strip() == "Imported 3 rows: 1 answers now carry a person's codes."
+    assert _codes(env, "person") == {
+        (3, "teamwork", "enabler"),
+        (2, "staffing", "barrier"),
+        (2, "schedules-flow", "barrier"),
+    }
+    # A recode leaves them be, and the agreement now has people to compare with.
+    assert analysis(tmp_path, env, "recode").returncode == 0
+    assert (2, "schedules-flow", "barrier") in _codes(env, "person")
+    agreement = analysis(tmp_path, env, "agreement")
+    assert agreement.stdout.splitlines()[0] == "Agreement on 1 answers people coded:"
+    figures = {line.split()[0]: line.split()[1:] for line in agreement.stdout.splitlines()[2:]}
+    assert figures["staffing"] == ["1", "1", "1.00"]
+    assert figures["schedules-flow"][:2] == ["0", "1"]
+
+
+def test_a_sheet_with_an_unknown_theme_is_refused_whole(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    sheet = tmp_path / "codes.csv"
+    _write(
+        sheet,
+        [
+            ["answer_id", "text", "themes"],
+            ["1", "...", "in-basket:barrier"],
+            ["2", "...", "staffing:barrier"],
+            ["3", "...", "teamwork:enabler, rota-chaos:barrier"],
+        ],
+    )
+
+    result = analysis(tmp_path, env, "import-codes", str(sheet))
+
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "Row 4: there is no theme rota-chaos in the codebook. Nothing was imported."
+    )
+    assert "Traceback" not in result.stdout + result.stderr
+    assert _codes(env, "person") == {(3, "teamwork", "enabler")}
+    _write(sheet, [["answer_id", "themes"], ["1", "in-basket:sometimes"]])
+    bad_polarity = analysis(tmp_path, env, "import-codes", str(sheet))
+    assert bad_polarity.stderr.strip() == (
+        "Row 2: say barrier or enabler after in-basket: (got sometimes). Nothing was imported."
+    )
+
+
+def test_review_goes_least_certain_first_and_is_audited(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    assert analysis(tmp_path, env, "recode").returncode == 0
+
+    result = subprocess.run(
+        [str(THRIVE), "analysis", "review", "--limit", "5"],
+        cwd=tmp_path,
+        env=env,
+        input="accept\nmade-up:barrier\nnone\nquit\n",
+        capture_output=True,
+        text=True,
+        timeout=RUN_TIMEOUT,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "There is no theme made-up in the codebook." in result.stderr
+    assert "Reviewed 2 of" in result.stdout
+    reviewed = _rows(env, "SELECT id FROM responses WHERE reviewed_at IS NOT NULL")
+    assert len(reviewed) == 2
+    [(action, detail)] = _rows(env, "SELECT action, detail FROM audit_log")
+    assert action == "raw_answers.view"
+    assert '"limit": 5' in str(detail) and '"operator"' in str(detail)
+
+
+def _read(path: Path) -> list[list[str]]:
+    if path.suffix == ".csv":
+        with path.open(newline="", encoding="utf-8") as file:
+            return [list(row) for row in csv.reader(file)]
+    book = load_workbook(path, read_only=True)
+    sheet = book.worksheets[0]
+    rows = [["" if c is None else str(c) for c in row] for row in sheet.iter_rows(values_only=True)]
+    book.close()
+    return rows
+
+
+def _write(path: Path, rows: list[list[str]]) -> None:
+    if path.suffix == ".csv":
+        with path.open("w", newline="", encoding="utf-8") as file:
+            csv.writer(file).writerows(rows)
+        return
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
