@@ -87,17 +87,19 @@ class CodingRepository:
     # --- Writing the coder's codes ---
 
     async def replace_coder_codes(
-        self, codes_by_answer: Mapping[int, Sequence[NewCode]], now: datetime
+        self, codes_by_answer: Mapping[int, Sequence[NewCode]], now: datetime, *, new: bool = False
     ) -> int:
         """Replace the coder's rows of these answers with `codes` (a person's stay), in
-        two statements whatever the count; the number of rows written."""
+        two statements whatever the count (one for `new` answers, which have none yet);
+        the number of rows written."""
         if not codes_by_answer:
             return 0
-        await self.session.execute(
-            delete(Coding)
-            .where(Coding.response_id.in_(list(codes_by_answer)), Coding.source == CODER)
-            .execution_options(synchronize_session=False)
-        )
+        if not new:
+            await self.session.execute(
+                delete(Coding)
+                .where(Coding.response_id.in_(list(codes_by_answer)), Coding.source == CODER)
+                .execution_options(synchronize_session=False)
+            )
         rows = [
             {
                 "response_id": answer_id,
@@ -115,15 +117,16 @@ class CodingRepository:
         return len(rows)
 
     async def replace_idea_coder_codes(
-        self, codes_by_idea: Mapping[int, Sequence[NewCode]], now: datetime
+        self, codes_by_idea: Mapping[int, Sequence[NewCode]], now: datetime, *, new: bool = False
     ) -> int:
         if not codes_by_idea:
             return 0
-        await self.session.execute(
-            delete(IdeaCoding)
-            .where(IdeaCoding.idea_id.in_(list(codes_by_idea)), IdeaCoding.source == CODER)
-            .execution_options(synchronize_session=False)
-        )
+        if not new:
+            await self.session.execute(
+                delete(IdeaCoding)
+                .where(IdeaCoding.idea_id.in_(list(codes_by_idea)), IdeaCoding.source == CODER)
+                .execution_options(synchronize_session=False)
+            )
         rows = [
             {
                 "idea_id": idea_id,

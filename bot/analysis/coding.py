@@ -44,18 +44,22 @@ def new_codes(codes: Sequence[Code]) -> list[NewCode]:
 
 
 async def code_answer(
-    session: AsyncSession, content: Content, answer: Response, now: datetime
+    session: AsyncSession, content: Content, answer: Response, now: datetime, *, new: bool
 ) -> None:
-    """Code a stored (flushed) answer's words, replacing the coder's earlier codes; an
-    answer without words (a number, a choice) has none."""
+    """Code a stored (flushed) answer's words, replacing the coder's earlier codes
+    (a `new` answer has none to replace); an answer without words has none."""
     codes = coder_for(content).code(answer.text, answer.prompt_id) if answer.text else ()
-    await CodingRepository(session).replace_coder_codes({answer.id: new_codes(codes)}, now)
+    repository = CodingRepository(session)
+    await repository.replace_coder_codes({answer.id: new_codes(codes)}, now, new=new)
 
 
-async def code_idea(session: AsyncSession, content: Content, idea: Idea, now: datetime) -> None:
+async def code_idea(
+    session: AsyncSession, content: Content, idea: Idea, now: datetime, *, new: bool
+) -> None:
     """Code a stored (flushed) idea's words: ideas answer no question."""
     codes = coder_for(content).code(idea.text) if idea.text else ()
-    await CodingRepository(session).replace_idea_coder_codes({idea.id: new_codes(codes)}, now)
+    repository = CodingRepository(session)
+    await repository.replace_idea_coder_codes({idea.id: new_codes(codes)}, now, new=new)
 
 
 async def recode_batch(

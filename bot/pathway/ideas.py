@@ -43,7 +43,7 @@ async def submit_idea(
         idea_id=0, from_state=None, to_state=pathway.SUBMITTED, actor_id=None, created_at=turn.now
     )
     await turn.ideas.add(idea, event)
-    await code_idea(turn.session, turn.ctx.content, idea, turn.now)
+    await code_idea(turn.session, turn.ctx.content, idea, turn.now, new=True)
     await announce_new_idea(turn, idea)
     reply = OutboundMessage(
         text=turn.say("idea.submitted", number=idea.id),

@@ -216,7 +216,7 @@ async def add_details(turn: Turn, idea_id: int, details: str) -> Replies:
         raise MessageTooLong(limit=MAX_MESSAGE_LENGTH)
     redaction = redact(details.strip())
     idea.text = f"{idea.text}\n\n{turn.say('idea.more_from_submitter')} {redaction.text}"
-    await code_idea(turn.session, turn.ctx.content, idea, turn.now)  # its words grew
+    await code_idea(turn.session, turn.ctx.content, idea, turn.now, new=False)  # its words grew
     idea.updated_at = turn.now
     await turn.session.flush()
     from_state = idea.state

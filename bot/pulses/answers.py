@@ -139,7 +139,7 @@ async def record_answer(
                 updated_at=turn.now,
             )
         )
-        await code_answer(turn.session, turn.ctx.content, response, turn.now)
+        await code_answer(turn.session, turn.ctx.content, response, turn.now, new=True)
         summary = _summary(prompt, response)
         confirmation = OutboundMessage(
             text=turn.say("answer.saved", answer=summary),
@@ -187,7 +187,7 @@ async def _record_idea(
                 updated_at=turn.now,
             )
         )
-        await code_answer(turn.session, turn.ctx.content, response, turn.now)
+        await code_answer(turn.session, turn.ctx.content, response, turn.now, new=True)
         response_id = response.id
     idea, idea_reply = await submit_idea(
         turn, text, source="prompt", anonymous=anonymous, response_id=response_id
@@ -404,7 +404,7 @@ async def edit_answer(turn: Turn, ref: MessageRef, new_text: str) -> list[Outbou
     response.choice = choice
     response.redactions = list(redaction.removed) if redaction else []
     response.updated_at = turn.now
-    await code_answer(turn.session, turn.ctx.content, response, turn.now)  # the coder's anew
+    await code_answer(turn.session, turn.ctx.content, response, turn.now, new=False)
     notices = redaction_notices(turn.say, redaction.removed) if redaction else ()
     return [
         OutboundMessage(
