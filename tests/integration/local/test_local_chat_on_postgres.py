@@ -8,7 +8,7 @@ import aiohttp
 import pytest
 
 from bot.clock import SystemClock
-from storage.models import Idea, Response
+from storage.models import Coding, Idea, IdeaCoding, Response
 from tests.conftest import postgres_url, reset_postgres
 from tests.integration.live_chat import WAIT_SECONDS, LiveChat
 from thrive.demo import seed_demo
@@ -55,6 +55,10 @@ async def test_a_clinician_answers_and_sends_an_idea_on_postgresql(pg_chat: Live
     ]
     [idea] = await chat.rows(Idea, Idea.submitter_id == wei)
     assert (idea.state, idea.text) == ("submitted", "Protected admin time every Friday afternoon")
+    # Both were coded as they were stored: teaching, and protected time in the idea.
+    [joy] = [r for r in answers if r.prompt_id == "joy-more"]
+    assert await chat.rows(Coding, Coding.response_id == joy.id)
+    assert await chat.rows(IdeaCoding, IdeaCoding.idea_id == idea.id)
 
     # A second seeding (a restart of `thrive demo`) sends nobody a second prompt.
     assert await seed_demo(chat.runtime) == 0
