@@ -2,8 +2,8 @@
 
 The coder's rows (`coder`) are replaced whenever an answer is coded again; a person's
 rows (`person`) are never touched by the coder. Once a person has reviewed an answer
-(`responses.reviewed_at`), its person rows are its codes, even when there are none:
-`effective_codes` is the one query that says which rows count.
+(`responses.reviewed_at`), or has a person's row, its person rows are its codes (even
+none): `effective_codes` is the one query that says which rows count.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql import Select
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql import ColumnElement, Select
 
 from storage.models import Coding, IdeaCoding, Response, Theme
 
@@ -56,27 +57,37 @@ class AnswerCodes:
     reviewed: bool
     codes: tuple[StoredCode, ...]
 
+    @property
+    def by_person(self) -> bool:
+        """Whether a person coded it: reviewed (even to no theme), or any person row."""
+        return self.reviewed or any(code.source == PERSON for code in self.codes)
+
     def effective(self) -> tuple[StoredCode, ...]:
-        """The codes that count: a person's once reviewed, else the coder's."""
-        wanted = PERSON if self.reviewed else CODER
+        """The codes that count: a person's when a person coded it, else the coder's."""
+        wanted = PERSON if self.by_person else CODER
         return tuple(code for code in self.codes if code.source == wanted)
 
     def by(self, source: str) -> dict[str, str | None]:
         return {code.theme: code.polarity for code in self.codes if code.source == source}
 
 
+def coded_by_person() -> ColumnElement[bool]:
+    """Whether a person coded the answer (`Response` in the query): reviewed, even to no
+    theme, or carrying a person's row. Then a person's rows are its codes."""
+    person = aliased(Coding)
+    return or_(
+        Response.reviewed_at.is_not(None),
+        exists().where(person.response_id == Response.id, person.source == PERSON),
+    )
+
+
 def effective_codes() -> Select[Coding]:
     """The coding rows that count, for a query to join answers to (the matrix): a
-    person's for reviewed answers, the coder's for the rest."""
+    person's always, the coder's where no person coded the answer."""
     return (
         select(Coding)
         .join(Response, Response.id == Coding.response_id)
-        .where(
-            or_(
-                and_(Coding.source == PERSON, Response.reviewed_at.is_not(None)),
-                and_(Coding.source == CODER, Response.reviewed_at.is_(None)),
-            )
-        )
+        .where(or_(Coding.source == PERSON, and_(Coding.source == CODER, ~coded_by_person())))
     )
 
 
@@ -207,7 +218,7 @@ class CodingRepository:
         rows = await self.session.execute(
             select(Response.id)
             .join(Coding, and_(Coding.response_id == Response.id, Coding.source == CODER))
-            .where(Response.organisation_id == organisation_id, Response.reviewed_at.is_(None))
+            .where(Response.organisation_id == organisation_id, ~coded_by_person())
             .group_by(Response.id)
             .order_by(lowest.asc(), Response.id)
             .limit(limit)
@@ -248,9 +259,10 @@ class CodingRepository:
         return list((await self.session.scalars(statement)).all())
 
     async def reviewed_ids(self, organisation_id: int) -> list[int]:
+        """The organisation's answers a person coded (see `coded_by_person`)."""
         statement = (
             select(Response.id)
-            .where(Response.organisation_id == organisation_id, Response.reviewed_at.is_not(None))
+            .where(Response.organisation_id == organisation_id, coded_by_person())
             .order_by(Response.id)
         )
         return list((await self.session.scalars(statement)).all())

@@ -182,7 +182,7 @@ def export_codes(
                             answer.question,
                             answer.text,
                             shown(codes),
-                            "person" if answer.reviewed else ("coder" if codes else ""),
+                            "person" if answer.by_person else ("coder" if codes else ""),
                         )
                     )
                 last = ids[-1]

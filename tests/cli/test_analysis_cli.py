@@ -111,7 +111,11 @@ def test_recode_codes_every_answer_and_keeps_a_persons_codes(
     assert _codes(env, "coder") == coder
 
 
-def test_agreement_says_so_when_no_person_reviewed_yet(tmp_path: Path, env: dict[str, str]) -> None:
+def test_agreement_says_so_when_no_person_coded_yet(tmp_path: Path, env: dict[str, str]) -> None:
+    path = env["THRIVE_DATABASE_URL"].removeprefix("sqlite:///")
+    with closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute("DELETE FROM codings")
+
     result = analysis(tmp_path, env, "agreement")
 
     assert result.returncode == 0, result.stderr
@@ -132,7 +136,8 @@ def test_a_corrected_sheet_comes_back_as_a_persons_codes(
     header, *rows = _read(sheet)
     assert header == ["answer_id", "question", "text", "themes", "coded_by"]
     assert rows[0][:3] == ["1", "job-difficult", ANSWERS[0][1]]
-    assert "in-basket:barrier" in rows[0][3]
+    assert "in-basket:barrier" in rows[0][3] and rows[0][4] == "coder"
+    assert rows[2][3:] == ["teamwork:enabler", "person"]  # a person's code wins
     [audit] = _rows(env, "SELECT action, detail FROM audit_log")
     assert audit[0] == "raw_answers.export"
     assert '"answers": 3' in str(audit[1]) and '"operator"' in str(audit[1])
@@ -152,7 +157,8 @@ def test_a_corrected_sheet_comes_back_as_a_persons_codes(
     assert analysis(tmp_path, env, "recode").returncode == 0
     assert (2, "schedules-flow", "barrier") in _codes(env, "person")
     agreement = analysis(tmp_path, env, "agreement")
-    assert agreement.stdout.splitlines()[0] == "Agreement on 1 answers people coded:"
+    # Answer 3 carries a person's code from before, answer 2 the sheet's.
+    assert agreement.stdout.splitlines()[0] == "Agreement on 2 answers people coded:"
     figures = {line.split()[0]: line.split()[1:] for line in agreement.stdout.splitlines()[2:]}
     assert figures["staffing"] == ["1", "1", "1.00"]
     assert figures["schedules-flow"][:2] == ["0", "1"]

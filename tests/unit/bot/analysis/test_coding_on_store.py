@@ -21,7 +21,7 @@ from bot.analysis.review import (
 from bot.context import BotContext
 from bot.events import MessageEdited, MessageReceived, MessageRef
 from prompts import Content
-from storage.codings import NewCode
+from storage.codings import NewCode, effective_codes
 from storage.engine import Database
 from storage.models import Coding, IdeaCoding
 from tests.unit.bot.dispatch_harness import (
@@ -257,3 +257,26 @@ def test_coding_an_answer_takes_well_under_a_millisecond(content: Content) -> No
     per_answer = (time.perf_counter() - started) / len(texts)
     print(f"coding: {per_answer * 1e6:.0f} µs an answer")
     assert per_answer < 0.001
+
+
+async def test_the_codes_that_count_are_a_persons_where_a_person_coded(
+    chat_anywhere: ChatHarness,
+) -> None:
+    database = chat_anywhere.database
+    first = await answered(chat_anywhere, "ana", IN_BASKET, "job-difficult")
+    second = await answered(chat_anywhere, "ben", "Not enough staff on nights", "job-difficult")
+    third = await answered(chat_anywhere, "cy", "My team covers for each other", "going-well")
+    now = chat_anywhere.ctx.clock.now()
+    async with database.transaction() as session:
+        await correct(session, first, [NewCode("teamwork", "barrier")], now)
+        await correct(session, second, [], now)  # no theme fits
+
+    async with database.transaction() as session:
+        counted = {
+            (row.response_id, row.theme_id, row.source)
+            for row in (await session.scalars(effective_codes())).all()
+        }
+
+    assert {(a, s) for a, _, s in counted if a == first} == {(first, "person")}
+    assert not [row for row in counted if row[0] == second]
+    assert {s for a, _, s in counted if a == third} == {"coder"}
