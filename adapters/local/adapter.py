@@ -30,13 +30,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.base import deliver_replies
 from adapters.local.api_models import ActionIn, MessageIn, PersonIn
-from adapters.local.renderer import render
+from adapters.local.renderer import brought_up_to_date, render
 from bot.clock import Clock
 from bot.context import MAX_MESSAGE_LENGTH
 from bot.conversation.dispatcher import Dispatcher
 from bot.errors import RecipientGone
 from bot.events import ActionInvoked, ConversationRef, MessageReceived, MessageRef, PersonRef
-from bot.messages import OutboundMessage
+from bot.messages import OutboundMessage, Say
 from bot.people.directory import Role
 from bot.privacy import redact
 from storage.engine import Database
@@ -58,6 +58,7 @@ class LocalChatAdapter:
         self.database = database
         self.dispatcher = dispatcher
         self.clock = clock
+        self.say: Say = dispatcher.ctx.say  # to word what an older version kept unworded
         self._sockets: dict[str, set[web.WebSocketResponse]] = defaultdict(set)
 
     # --- ChatAdapter ---
@@ -84,7 +85,7 @@ class LocalChatAdapter:
             stored = await LocalChatRepository(session).append(
                 person.id, "bot", render(message), now
             )
-            payload = _message_json(stored)
+            payload = _message_json(stored, self.say)
         await self._push(to.conversation_id, "message", payload)
         return MessageRef(LOCAL_PLATFORM, to.conversation_id, str(payload["id"]))
 
@@ -107,7 +108,7 @@ class LocalChatAdapter:
                 if str(copy.id) == ref.message_id:
                     continue
                 await chat.replace_body(copy, body, self.clock.now())
-                pushes.append((by_id[copy.person_id], _message_json(copy)))
+                pushes.append((by_id[copy.person_id], _message_json(copy, self.say)))
         for user_id, payload in pushes:
             await self._push(user_id, "update", payload)
 
@@ -124,7 +125,7 @@ class LocalChatAdapter:
             if stored.sender != "bot":
                 return False
             await chat.replace_body(stored, render(message), self.clock.now())
-            payload = _message_json(stored)
+            payload = _message_json(stored, self.say)
         await self._push(ref.conversation_id, "update", payload)
         return True
 
@@ -199,7 +200,7 @@ class LocalChatAdapter:
         async with self.database.transaction() as session:
             person = await self._require_person(session_people(session), request)
             messages = await LocalChatRepository(session).conversation(person.id, int(after_text))
-            return web.json_response({"messages": [_message_json(m) for m in messages]})
+            return web.json_response({"messages": [_message_json(m, self.say) for m in messages]})
 
     async def _post_message(self, request: web.Request) -> web.Response:
         body = await _json_body(request, MessageIn)
@@ -305,7 +306,7 @@ class LocalChatAdapter:
             stored = await LocalChatRepository(session).append(
                 person_id, "person", {"text": text}, self.clock.now()
             )
-            payload = _message_json(stored)
+            payload = _message_json(stored, self.say)
         await self._push(user_id, "message", payload)
 
     async def _since(
@@ -315,8 +316,8 @@ class LocalChatAdapter:
         (`erased`: the history before it is gone, so the page starts over)."""
         async with self.database.transaction() as session:
             messages = await LocalChatRepository(session).changed_since(person_id, last_id, started)
-        new = [_message_json(m) for m in messages if m.id > last_id]
-        updated = [_message_json(m) for m in messages if m.id <= last_id]
+        new = [_message_json(m, self.say) for m in messages if m.id > last_id]
+        updated = [_message_json(m, self.say) for m in messages if m.id <= last_id]
         body: dict[str, Any] = {"messages": new, "updated": updated}
         if erased:
             body["erased"] = True
@@ -384,13 +385,13 @@ def _person_json(person: Person) -> dict[str, Any]:
     }
 
 
-def _message_json(message: LocalChatMessage) -> dict[str, Any]:
+def _message_json(message: LocalChatMessage, say: Say) -> dict[str, Any]:
     return {
         "id": message.id,
         "from": message.sender,
         "created_at": message.created_at.isoformat(),
         "updated_at": message.updated_at.isoformat(),
-        **message.body,
+        **brought_up_to_date(message.body, say),
     }
 
 
