@@ -9,6 +9,7 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 
+from prompts import BotCopy, ContentError, load_content
 from thrive.settings import Settings, SettingsError, load_settings
 
 teams_app = typer.Typer(help="Microsoft Teams app setup.", no_args_is_help=True)
@@ -59,7 +60,7 @@ def teams_package(
         )
     if missing or not bot_id or not url:  # (the second half is for the type checker)
         _refuse(missing)
-    manifest = build_manifest(bot_id, url, name=name, version=version)
+    manifest = build_manifest(bot_id, url, say=_copy().text, name=name, version=version)
     icons = build_icons(manifest)
     problems = validate_manifest(manifest, icons)
     if out_path.suffix.lower() != ".zip":
@@ -97,6 +98,14 @@ def _configured_app_id() -> str | None:
 
 def _configured_public_url() -> str | None:
     return _settings().public_url
+
+
+def _copy() -> BotCopy:
+    """The bot's copy (with THRIVE_CONTENT_DIR's over it): the app describes itself in it."""
+    try:
+        return load_content(_settings().content_dir).copy
+    except ContentError as error:
+        _refuse([f"Content error: {error}"])
 
 
 def _settings() -> Settings:

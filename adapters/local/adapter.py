@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.base import deliver_replies
 from adapters.local.api_models import ActionIn, MessageIn, PersonIn
+from adapters.local.page import page_html
 from adapters.local.renderer import brought_up_to_date, render
 from bot.clock import Clock
 from bot.context import MAX_MESSAGE_LENGTH
@@ -58,8 +59,9 @@ class LocalChatAdapter:
         self.database = database
         self.dispatcher = dispatcher
         self.clock = clock
-        self.say: Say = dispatcher.ctx.say  # to word what an older version kept unworded
+        self.say: Say = dispatcher.ctx.say  # the page's words, and old messages reworded
         self._sockets: dict[str, set[web.WebSocketResponse]] = defaultdict(set)
+        self._page_html: str | None = None
 
     # --- ChatAdapter ---
 
@@ -158,7 +160,9 @@ class LocalChatAdapter:
     # --- HTTP handlers ---
 
     async def _page(self, _request: web.Request) -> web.StreamResponse:
-        return web.FileResponse(STATIC_DIR / "chat.html")
+        if self._page_html is None:  # worded once: the copy does not change while we run
+            self._page_html = page_html(self.say)
+        return web.Response(text=self._page_html, content_type="text/html")
 
     async def _list_people(self, _request: web.Request) -> web.Response:
         async with self.database.transaction() as session:
@@ -220,7 +224,7 @@ class LocalChatAdapter:
             )
         )
         if not outcome.duplicate:
-            echo = _transcript_text(body.text)
+            echo = _transcript_text(body.text, self.say)
             if echo:
                 await self._record_person_message(person.id, user_id, echo)
             await deliver_replies(self, self.dispatcher, conversation_for(user_id), outcome.replies)
@@ -338,14 +342,14 @@ class LocalChatAdapter:
                 await socket.close(code=WSCloseCode.GOING_AWAY, message=b"server shutting down")
 
 
-def _transcript_text(text: str) -> str:
+def _transcript_text(text: str, say: Say) -> str:
     """What the chat keeps of the person's message: redacted like the rest of the store;
     nothing for an empty one; a note, not the words, for one the bot refused as too long."""
     stripped = text.strip()
     if not stripped:
         return ""
     if len(stripped) > MAX_MESSAGE_LENGTH:
-        return f"[a message of {len(stripped):,} characters, too long to keep]"
+        return say("chat.too_long_to_keep", characters=f"{len(stripped):,}")
     return redact(stripped).text
 
 

@@ -1,8 +1,10 @@
 // The local chat page: draws what the JSON API returns, posts what the person does.
-// Everything from the server is set with textContent, never innerHTML. Messages
-// arrive worded: the page lays them out.
+// Everything from the server is set with textContent, never innerHTML. It words
+// nothing itself: messages arrive worded, and the page's own few words come from the
+// bot's copy with the page (data-words on <body>).
 "use strict";
 
+const words = JSON.parse(document.body.dataset.words || "{}");
 const separator = " · ";
 
 const api = "/chat/api/people";
@@ -36,7 +38,7 @@ function mayHaveArrived(error) {
 }
 
 function problem(error) {
-  return error instanceof ServerError ? error.message : "Could not reach Thrive; try again.";
+  return error instanceof ServerError ? error.message : words["chat.unreachable"];
 }
 
 function newId() {
@@ -303,14 +305,13 @@ select.addEventListener("change", () => open(select.value));
 
 (async () => {
   const { people } = await call("GET", api);
-  const label = { clinician: "Clinicians", leader: "Leaders", wellness_lead: "Wellness lead" };
-  for (const role of Object.keys(label)) {
+  for (const role of ["clinician", "leader", "wellness_lead"]) {
     const group = document.createElement("optgroup");
-    group.label = label[role];
+    group.label = words[`chat.group.${role}`];
     people.filter((p) => p.roles.includes(role)).forEach((p) => {
       const option = document.createElement("option");
       option.value = p.id;
-      option.textContent = `${p.name} · ${p.site || "no site"}`;
+      option.textContent = p.name + separator + (p.site || words["chat.no_site"]);
       group.appendChild(option);
     });
     if (group.children.length) select.appendChild(group);
