@@ -18,7 +18,8 @@ import aiohttp
 from aiohttp import web
 
 from thrive.demo import seed_demo
-from thrive.server import build_runtime, create_app, start_site
+from thrive.runtime import build_runtime
+from thrive.server import create_app, start_site
 from thrive.settings import load_settings
 
 REQUESTS = 300

@@ -35,7 +35,7 @@ from bot.pulses.prompting import question_message
 from storage.models import Delivery, Person
 from storage.people import PeopleRepository
 from thrive.log_setup import configure_logging
-from thrive.server import Runtime, build_runtime
+from thrive.runtime import Runtime, build_runtime
 from thrive.settings import load_settings
 
 TOKEN = "xoxb-bench"

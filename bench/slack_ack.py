@@ -57,7 +57,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import SlackAdapter
 from bench.slack_stub import BOT_USER_ID, TEAM_ID, StubSlack
 from thrive.log_setup import configure_logging
-from thrive.server import build_runtime, create_app, start_site
+from thrive.runtime import build_runtime
+from thrive.server import create_app, start_site
 from thrive.settings import load_settings
 
 SIGNING_SECRET = "bench-signing-secret"

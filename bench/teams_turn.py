@@ -58,7 +58,8 @@ from adapters.teams.config import BotFrameworkSettings, TeamsConfig
 from adapters.teams.credentials import TokenEndpointCredentialFactory
 from bench.teams_stub import TeamsStub
 from thrive.log_setup import configure_logging
-from thrive.server import build_runtime, create_app, start_site
+from thrive.runtime import build_runtime
+from thrive.server import create_app, start_site
 from thrive.settings import load_settings
 
 APP_ID = "00000000-0000-0000-0000-00000000be0c"

@@ -8,7 +8,7 @@ from datetime import datetime, time
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
-from bot.outbox.send_rules import QUIET_END, QUIET_START, FatigueCap
+from bot.policy import QUIET_END, QUIET_START, FatigueCap
 from prompts import Content
 from storage.answers import AnswerRepository
 from storage.deliveries import DeliveryRepository

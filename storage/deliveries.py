@@ -5,21 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.engine import dialect_name, insert_for
 from storage.models import Delivery, Occurrence, Person
+from storage.states import DeliveryState
 
 # States a delivery moves through.
-PENDING = "pending"  # waiting in the outbox
-SENT = "sent"  # on the person's screen, not fully answered
-ANSWERED = "answered"  # every prompt answered or skipped
-CLOSED = "closed"  # the occurrence closed first
-FAILED = "failed"  # gave up (recipient gone, fatal error, too many attempts)
-WITHHELD = "withheld"  # not sent: the person had paused prompts
-SKIPPED = "skipped"  # not sent: no moment the person's rules allow before the pulse closed
 
 
 class DeliveryRepository:
@@ -39,7 +33,7 @@ class DeliveryRepository:
         values = {
             "occurrence_id": occurrence_id,
             "person_id": person_id,
-            "state": PENDING,
+            "state": DeliveryState.PENDING,
             "next_index": 0,
             "due_at": due_at,
             "attempts": 0,
@@ -60,7 +54,7 @@ class DeliveryRepository:
         """
         statement = (
             select(Delivery)
-            .where(Delivery.state == PENDING, Delivery.due_at <= now)
+            .where(Delivery.state == DeliveryState.PENDING, Delivery.due_at <= now)
             .order_by(Delivery.due_at, Delivery.id)
             .limit(limit)
         )
@@ -74,7 +68,7 @@ class DeliveryRepository:
         statement = (
             select(Delivery)
             .where(
-                Delivery.state == SENT,
+                Delivery.state == DeliveryState.SENT,
                 Delivery.reminder_due_at <= now,
                 Delivery.reminded_at.is_(None),
             )
@@ -108,13 +102,16 @@ class DeliveryRepository:
         Sent ones stay `sent`, so a late reply is told the question has closed."""
         due = (
             select(Occurrence.id)
-            .where(Occurrence.closed_at.is_(None), Occurrence.closes_at <= now)
+            .where(Occurrence.closed_at.is_(None), ~Occurrence.open_at(now))
             .scalar_subquery()
         )
         await self.session.execute(
             update(Delivery)
-            .where(Delivery.occurrence_id.in_(due), Delivery.state.in_((PENDING, WITHHELD)))
-            .values(state=CLOSED, reason="the pulse closed")
+            .where(
+                Delivery.occurrence_id.in_(due),
+                Delivery.state.in_((DeliveryState.PENDING, DeliveryState.WITHHELD)),
+            )
+            .values(state=DeliveryState.CLOSED, reason="the pulse closed")
             .execution_options(synchronize_session=False)
         )
         await self.session.execute(
@@ -125,7 +122,7 @@ class DeliveryRepository:
         )
         result = await self.session.execute(
             update(Occurrence)
-            .where(Occurrence.closed_at.is_(None), Occurrence.closes_at <= now)
+            .where(Occurrence.closed_at.is_(None), ~Occurrence.open_at(now))
             .values(closed_at=now)
             .execution_options(synchronize_session=False)
         )
@@ -185,7 +182,7 @@ class DeliveryRepository:
         statement = (
             select(Delivery)
             .join(Occurrence)
-            .where(Delivery.person_id == person_id, Delivery.state == SENT)
+            .where(Delivery.person_id == person_id, Delivery.state == DeliveryState.SENT)
             .order_by(Delivery.sent_at.desc(), Delivery.id.desc())
         )
         if not include_closed:
@@ -196,22 +193,15 @@ class DeliveryRepository:
     async def requeue_withheld(self, person_id: int, now: datetime) -> int:
         """Prompts held back while the person had paused, whose occurrence is still open,
         go back in the outbox (on resume). Returns how many."""
-        still_open = (
-            select(Occurrence.id)
-            .where(
-                Occurrence.closed_at.is_(None),
-                or_(Occurrence.closes_at.is_(None), Occurrence.closes_at > now),
-            )
-            .scalar_subquery()
-        )
+        still_open = select(Occurrence.id).where(Occurrence.open_at(now)).scalar_subquery()
         result = await self.session.execute(
             update(Delivery)
             .where(
                 Delivery.person_id == person_id,
-                Delivery.state == WITHHELD,
+                Delivery.state == DeliveryState.WITHHELD,
                 Delivery.occurrence_id.in_(still_open),
             )
-            .values(state=PENDING, due_at=now)
+            .values(state=DeliveryState.PENDING, due_at=now)
             .execution_options(synchronize_session=False)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
@@ -225,8 +215,7 @@ class DeliveryRepository:
             .join(Person, Person.id == Delivery.person_id)
             .where(
                 Person.workspace_id == workspace_id,
-                Occurrence.closed_at.is_(None),
-                or_(Occurrence.closes_at.is_(None), Occurrence.closes_at > now),
+                Occurrence.open_at(now),
             )
         )
         return int(count or 0)
@@ -240,5 +229,7 @@ class DeliveryRepository:
             .where(Person.workspace_id == workspace_id, Delivery.sent_at >= since)
         )
         sent = await self.session.scalar(sent_here)
-        answered = await self.session.scalar(sent_here.where(Delivery.state == ANSWERED))
+        answered = await self.session.scalar(
+            sent_here.where(Delivery.state == DeliveryState.ANSWERED)
+        )
         return int(sent or 0), int(answered or 0)

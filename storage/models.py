@@ -24,10 +24,15 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
+    or_,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import TypeDecorator
+
+from storage.states import Anonymity, DeliveryState, NotificationState
 
 # Named constraints so Alembic migrations are stable across SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -164,7 +169,7 @@ class Pulse(Base):
     # None (bot.pulses.definitions sets the 24 h default when a pulse is created).
     reminder_after_hours: Mapped[int | None] = mapped_column(Integer)
     close_after_days: Mapped[int] = mapped_column(Integer, default=7)
-    anonymity: Mapped[str] = mapped_column(String(20), default="confidential")
+    anonymity: Mapped[str] = mapped_column(String(20), default=Anonymity.CONFIDENTIAL)
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     # Days of the week it may be sent on ("mon,tue,..."); None: the schedule's default.
@@ -186,7 +191,7 @@ class Occurrence(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     pulse_id: Mapped[int | None] = mapped_column(ForeignKey("pulses.id", ondelete="SET NULL"))
     prompt_ids: Mapped[list[str]] = mapped_column(default=list)
-    anonymity: Mapped[str] = mapped_column(String(20), default="confidential")
+    anonymity: Mapped[str] = mapped_column(String(20), default=Anonymity.CONFIDENTIAL)
     opened_at: Mapped[datetime] = mapped_column(UtcDateTime())
     closes_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
@@ -194,6 +199,16 @@ class Occurrence(Base):
     # makes a second firing of the same job (two replicas, a restart) open nothing.
     zone: Mapped[str | None] = mapped_column(String(64))
     key: Mapped[str | None] = mapped_column(String(200), unique=True)
+
+    # The one rule for "is this occurrence still open?", for a loaded row and for a query
+    # (keep the two together): closed by hand, or past its closing time, it takes no
+    # more prompts or answers.
+    def is_open_at(self, now: datetime) -> bool:
+        return self.closed_at is None and (self.closes_at is None or self.closes_at > now)
+
+    @classmethod
+    def open_at(cls, now: datetime) -> ColumnElement[bool]:
+        return and_(cls.closed_at.is_(None), or_(cls.closes_at.is_(None), cls.closes_at > now))
 
 
 class Delivery(Base):
@@ -213,7 +228,7 @@ class Delivery(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     occurrence_id: Mapped[int] = mapped_column(ForeignKey("occurrences.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
-    state: Mapped[str] = mapped_column(String(20), default="pending")
+    state: Mapped[str] = mapped_column(String(20), default=DeliveryState.PENDING)
     next_index: Mapped[int] = mapped_column(Integer, default=0)
     due_at: Mapped[datetime] = mapped_column(UtcDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
@@ -351,7 +366,7 @@ class Notification(Base):
     # Set when the audience is one person (an idea's submitter hearing of its progress).
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     body: Mapped[dict[str, Any]] = mapped_column(default=dict)  # a neutral message
-    state: Mapped[str] = mapped_column(String(20), default="pending")
+    state: Mapped[str] = mapped_column(String(20), default=NotificationState.PENDING)
     due_at: Mapped[datetime] = mapped_column(UtcDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)

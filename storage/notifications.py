@@ -10,12 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.engine import dialect_name
 from storage.models import Notification
-
-PENDING = "pending"
-SENT = "sent"
-FAILED = "failed"
-CANCELLED = "cancelled"  # withdrawn before it went
-NOWHERE = "nowhere"  # the platform has no place configured for that audience
+from storage.states import NotificationState
 
 
 class NotificationRepository:
@@ -30,7 +25,7 @@ class NotificationRepository:
     async def claim_due(self, now: datetime, limit: int) -> Sequence[Notification]:
         statement = (
             select(Notification)
-            .where(Notification.state == PENDING, Notification.due_at <= now)
+            .where(Notification.state == NotificationState.PENDING, Notification.due_at <= now)
             .order_by(Notification.due_at, Notification.id)
             .limit(limit)
         )
@@ -41,13 +36,13 @@ class NotificationRepository:
     async def cancel_pending_card(self, idea_id: int) -> int:
         """A new idea's card not sent yet never goes (the idea was withdrawn)."""
         pending = await self.session.scalars(
-            select(Notification).where(Notification.state == PENDING)
+            select(Notification).where(Notification.state == NotificationState.PENDING)
         )
         cancelled = 0
         for note in pending:  # few at any time; JSON matching differs by dialect
             card = note.body.get("idea")
             if isinstance(card, dict) and card.get("idea_id") == idea_id:
-                note.state = CANCELLED
+                note.state = NotificationState.CANCELLED
                 cancelled += 1
         return cancelled
 

@@ -8,7 +8,7 @@ from adapters.local.adapter import LOCAL_PLATFORM, LOCAL_WORKSPACE, conversation
 from bot.people.directory import Role
 from storage.models import Person
 from storage.people import PeopleRepository
-from thrive.server import Runtime
+from thrive.runtime import Runtime
 
 # The short pulse every demo clinician gets at once: the first guide question,
 # then a scale question, then the idea prompt, so every kind of input is on show.

@@ -1,7 +1,8 @@
 """`thrive pulse ...`: the wellness lead's pulses from the command line.
 
-Every command opens the configured database the way `serve` does (migrations applied,
-content loaded); a refused request is one line on stderr and exit status 1.
+Every command opens the configured database through the one composition root
+(thrive/runtime.py), as `serve` does; a refused request is one line on stderr and exit
+status 1.
 """
 
 from __future__ import annotations
@@ -13,11 +14,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from bot.catalog import sync_content
-from bot.clock import SystemClock
 from bot.context import BotContext
-from bot.errors import ThriveError
-from bot.outbox.delivery import Outbox
 from bot.pulses import participation
 from bot.pulses import runs as pulse_runs
 from bot.pulses.audience import Audience, PulseProblem
@@ -30,80 +27,17 @@ from bot.pulses.definitions import (
     set_paused,
 )
 from bot.pulses.schedule import ScheduleError, next_fire
-from prompts import ContentError, load_content
-from storage.engine import Database
-from storage.ledger import LedgerRepository
-from storage.migrate import upgrade
 from storage.models import Occurrence, Pulse
 from storage.pulses import PulseRepository
-from thrive.log_setup import configure_logging
+from thrive.console import with_core
+from thrive.runtime import Core
 
 pulse_app = typer.Typer(help="Pulses: what to ask whom, when.", no_args_is_help=True)
 T = TypeVar("T")
-Work = Callable[[Database, BotContext], Awaitable[T]]
+Work = Callable[[Core], Awaitable[T]]
 SHOWN_OCCURRENCES = 20
 
 NameArgument = Annotated[str, typer.Argument(help="The pulse's name (any case).")]
-
-
-class Refused(Exception):
-    """A request the command refuses; the message is the one line to print."""
-
-
-def _with_database(work: Work[T]) -> T:
-    """Run `work` against the configured database; a refusal is one line and exit 1."""
-    # Imported here: thrive.cli imports this module to register the sub-app.
-    from thrive.cli import DatabaseUnavailable, _run, _settings
-
-    settings = _settings()
-    # The command's output is its answer: migration and event logs at info are noise here.
-    configure_logging(
-        "warning" if settings.log_level == "info" else settings.log_level, settings.log_format
-    )
-    try:
-        content = load_content(settings.content_dir)
-    except ContentError as error:
-        typer.echo(f"Content error: {error}", err=True)
-        raise typer.Exit(1) from None
-    found: list[T] = []
-
-    async def main() -> None:
-        from thrive.cli import UNREACHABLE, _database_problem, _let_failed_connections_stop
-
-        database = Database(settings.database_url)
-        try:
-            await upgrade(database)
-            await sync_content(database, content)
-            if settings.secret_key is not None:
-                secret = settings.secret_key.get_secret_value()
-            else:  # as `serve` does: the one generated and kept in the database
-                async with database.transaction() as session:
-                    secret = await LedgerRepository(session).secret_key()
-            ctx = BotContext(
-                content,
-                SystemClock(),
-                secret,
-                settings.default_timezone,
-                min_group_size=settings.min_group_size,
-            )
-            try:
-                found.append(await work(database, ctx))
-            except ThriveError as error:
-                raise Refused(ctx.say(error.copy_key, **error.values)) from None
-        except UNREACHABLE as error:
-            await _let_failed_connections_stop()
-            raise DatabaseUnavailable(
-                str(_database_problem(settings.database_url, error))
-            ) from None
-        finally:
-            await database.dispose()
-
-    try:
-        _run(main())
-    except Refused as refusal:
-        typer.echo(str(refusal), err=True)
-        raise typer.Exit(1) from None
-    return found[0]
 
 
 @pulse_app.command("create")
@@ -148,7 +82,7 @@ def create(
 ) -> None:
     """Create a pulse (it starts at its next scheduled time)."""
 
-    async def work(database: Database, ctx: BotContext) -> Pulse:
+    async def work(core: Core) -> Pulse:
         reminder = _number(int, "--reminder-hours", reminder_hours)
         spec = PulseSpec(
             name=name,
@@ -165,10 +99,10 @@ def create(
             close_after_days=_number(int, "--close-after-days", close_after_days),
             anonymity=anonymity,
         )
-        async with database.transaction() as session:
-            return await create_pulse(session, ctx, spec)
+        async with core.database.transaction() as session:
+            return await create_pulse(session, core.ctx, spec)
 
-    pulse = _with_database(work)
+    pulse = with_core(work)
     typer.echo(f"Created pulse {pulse.name!r} (#{pulse.id}).")
 
 
@@ -176,14 +110,16 @@ def create(
 def list_() -> None:
     """Every pulse: on or paused, schedule, audience and last response rate."""
 
-    async def work(database: Database, ctx: BotContext) -> list[str]:
+    async def work(core: Core) -> list[str]:
         lines: list[str] = []
-        async with database.transaction() as session:
+        async with core.database.transaction() as session:
             repository = PulseRepository(session)
             for pulse in await repository.all():
                 latest = await repository.occurrences(pulse.id, limit=1)
-                rates = await participation.of_occurrences(session, ctx, latest)
-                last = participation.rate_text(ctx, rates.get(latest[0].id) if latest else None)
+                rates = await participation.of_occurrences(session, core.ctx, latest)
+                last = participation.rate_text(
+                    core.ctx, rates.get(latest[0].id) if latest else None
+                )
                 status = "paused" if pulse.paused else "on"
                 lines.append(
                     f"{pulse.name}\t{status}\t{_when(pulse)}\t"
@@ -191,7 +127,7 @@ def list_() -> None:
                 )
         return lines
 
-    lines = _with_database(work)
+    lines = with_core(work)
     for line in lines or ["No pulses yet: create one with `thrive pulse create`."]:
         typer.echo(line)
 
@@ -200,39 +136,39 @@ def list_() -> None:
 def show(name: NameArgument) -> None:
     """The definition, the next fire time per time zone, and each occurrence's figures."""
 
-    async def work(database: Database, ctx: BotContext) -> list[str]:
-        async with database.transaction() as session:
+    async def work(core: Core) -> list[str]:
+        async with core.database.transaction() as session:
             pulse = await find_pulse(session, name)
             occurrences = await PulseRepository(session).occurrences(
                 pulse.id, limit=SHOWN_OCCURRENCES
             )
-            rates = await participation.of_occurrences(session, ctx, occurrences)
-            overall = await participation.of_pulse(session, ctx, pulse.id)
-        zones = await pulse_runs.zones_of(database, ctx, pulse.id)
-        lines = [*_definition(pulse), "Next fire:", *_next_fires(pulse, zones, ctx)]
+            rates = await participation.of_occurrences(session, core.ctx, occurrences)
+            overall = await participation.of_pulse(session, core.ctx, pulse.id)
+        zones = await pulse_runs.zones_of(core.database, core.ctx, pulse.id)
+        lines = [*_definition(pulse), "Next fire:", *_next_fires(pulse, zones, core.ctx)]
         lines.append(f"Occurrences ({len(occurrences)} most recent):" if occurrences else "")
         for occurrence in occurrences:
-            lines.append(_occurrence_line(ctx, occurrence, rates[occurrence.id]))
-        lines.append(f"Overall: {participation.rate_text(ctx, overall)}")
-        lines += _breakdown(ctx, "By site", overall.by_site)
-        lines += _breakdown(ctx, "By role", overall.by_role)
+            lines.append(_occurrence_line(core.ctx, occurrence, rates[occurrence.id]))
+        lines.append(f"Overall: {participation.rate_text(core.ctx, overall)}")
+        lines += _breakdown(core.ctx, "By site", overall.by_site)
+        lines += _breakdown(core.ctx, "By role", overall.by_role)
         return [line for line in lines if line]
 
-    for line in _with_database(work):
+    for line in with_core(work):
         typer.echo(line)
 
 
 @pulse_app.command("pause")
 def pause(name: NameArgument) -> None:
     """Stop opening occurrences (those already open run their course)."""
-    pulse = _with_database(_paused(name, True))
+    pulse = with_core(_paused(name, True))
     typer.echo(f"Paused {pulse.name!r}.")
 
 
 @pulse_app.command("resume")
 def resume(name: NameArgument) -> None:
     """Open occurrences again at the scheduled times."""
-    pulse = _with_database(_paused(name, False))
+    pulse = with_core(_paused(name, False))
     typer.echo(f"Resumed {pulse.name!r}.")
 
 
@@ -248,11 +184,11 @@ def delete(
         typer.echo("Nothing was deleted.", err=True)
         raise typer.Exit(1)
 
-    async def work(database: Database, ctx: BotContext) -> int:
-        async with database.transaction() as session:
+    async def work(core: Core) -> int:
+        async with core.database.transaction() as session:
             return await delete_pulse(session, name)
 
-    kept = _with_database(work)
+    kept = with_core(work)
     typer.echo(f"Deleted {name!r}; its {kept} past occurrence(s) are kept.")
 
 
@@ -260,20 +196,20 @@ def delete(
 def send_now(name: NameArgument) -> None:
     """Open an occurrence for the whole audience now (quiet hours and pauses still apply)."""
 
-    async def work(database: Database, ctx: BotContext) -> tuple[str, int]:
-        async with database.transaction() as session:
+    async def work(core: Core) -> tuple[str, int]:
+        async with core.database.transaction() as session:
             pulse = await find_pulse(session, name)
-        opened = await pulse_runs.send_now(database, ctx, Outbox(database, ctx, {}), pulse.id)
+        opened = await pulse_runs.send_now(core.database, core.ctx, core.outbox(), pulse.id)
         return pulse.name, opened.queued
 
-    shown, queued = _with_database(work)
+    shown, queued = with_core(work)
     typer.echo(f"Queued {queued} prompt(s) for {shown!r}; the running server sends them.")
 
 
 def _paused(name: str, paused: bool) -> Work[Pulse]:
-    async def work(database: Database, ctx: BotContext) -> Pulse:
-        async with database.transaction() as session:
-            return await set_paused(session, ctx, name, paused)
+    async def work(core: Core) -> Pulse:
+        async with core.database.transaction() as session:
+            return await set_paused(session, core.ctx, name, paused)
 
     return work
 

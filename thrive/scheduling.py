@@ -42,7 +42,6 @@ log = structlog.get_logger(__name__)
 
 ZonesOf = Callable[[int], Awaitable[set[str]]]  # pulse id -> zones in its audience
 Fire = Callable[[int, str, datetime], Awaitable[int]]  # pulse, zone, fire time -> opened
-Sweep = Callable[[], Awaitable[object]]
 ScheduleOf = Callable[[Pulse], Schedule]  # raises ScheduleError for a schedule gone bad
 
 # A fire missed during downtime still runs once within this; the outbox keeps the send
@@ -50,11 +49,8 @@ ScheduleOf = Callable[[Pulse], Schedule]  # raises ScheduleError for a schedule 
 MISFIRE_GRACE = timedelta(hours=6)
 # People move between zones and pulses change on other replicas: re-read them this often.
 RECONCILE_EVERY = timedelta(minutes=5)
-REMINDERS_EVERY = timedelta(minutes=5)
-CLOSING_EVERY = timedelta(minutes=15)
-RETENTION_EVERY = timedelta(days=1)
 PULSE_STORE = "pulses"  # persisted: a fire's due time must survive a restart
-MEMORY_STORE = "memory"  # sweeps and reconcile, re-added by every new leader
+MEMORY_STORE = "memory"  # reconcile, re-added by every new leader
 JOB_TABLE = "apscheduler_jobs"  # ignored by our Alembic env
 
 # The running scheduler per name: persisted jobs name it, not a Python object.
@@ -109,8 +105,6 @@ class PulseScheduler:
         zones_of: ZonesOf,
         fire: Fire,
         schedule_of: ScheduleOf,
-        reminders_sweep: Sweep | None = None,
-        closing_sweep: Sweep | None = None,
         name: str = "thrive",
         clock: Clock | None = None,
     ) -> None:
@@ -119,8 +113,6 @@ class PulseScheduler:
         self._zones_of = zones_of
         self._fire = fire
         self._schedule_of = schedule_of
-        self._sweeps = {"reminders": (reminders_sweep, REMINDERS_EVERY)}
-        self._sweeps["closing"] = (closing_sweep, CLOSING_EVERY)
         self._clock = clock or SystemClock()
         self._reconciling = asyncio.Lock()
         self._due: dict[str, datetime] = {}  # job id -> the fire time it was submitted for
@@ -152,10 +144,6 @@ class PulseScheduler:
             del _RUNNING[self.name]
             raise
         self._every(self.reconcile, RECONCILE_EVERY, "reconcile")
-        for sweep_name, (sweep, every) in self._sweeps.items():
-            if sweep is not None:
-                self._every(self._sweep, every, f"sweep:{sweep_name}", sweep_name, sweep)
-        self._every(self._retention, RETENTION_EVERY, "retention")
         await self.reconcile()
 
     async def shutdown(self) -> None:
@@ -251,14 +239,6 @@ class PulseScheduler:
             replace_existing=True,
         )
 
-    async def _sweep(self, sweep_name: str, sweep: Sweep) -> None:
-        log.debug("scheduler.sweep", sweep=sweep_name)
-        await sweep()
-
-    async def _retention(self) -> None:
-        # Placeholder (issue 5): what is deleted after how long is not decided yet.
-        log.info("scheduler.retention_placeholder", note="no retention policy yet")
-
     def _on_event(self, event: JobEvent) -> None:
         if isinstance(event, JobSubmissionEvent) and event.job_id.startswith("pulse:"):
             self._due[event.job_id] = event.scheduled_run_times[-1]
@@ -276,12 +256,6 @@ class Scheduling:
     @property
     def leading(self) -> bool:
         return self.scheduler is not None and self.scheduler.running
-
-    async def pulses_changed(self) -> None:
-        """Re-read the pulses now if this process leads; on other replicas the leader
-        re-reads them within RECONCILE_EVERY."""
-        if self.scheduler is not None:
-            await self.scheduler.reconcile()
 
     async def elected(self) -> None:
         self.scheduler = self._make_scheduler()
@@ -306,13 +280,11 @@ def start_scheduling(
     zones_of: Callable[[Database, BotContext, int], Awaitable[set[str]]],
     fire: Callable[[Database, BotContext, Outbox, int, str, datetime], Awaitable[int]],
     schedule_of: ScheduleOf,
-    reminders_sweep: Sweep | None = None,
-    closing_sweep: Sweep | None = None,
 ) -> Scheduling:
     """Wire scheduling into the app's startup and shutdown; `app[SCHEDULING]` is the handle.
 
     `zones_of` and `fire` take the app's database, context (and outbox), as
-    bot.pulses.runs' do; the sweeps are already bound. Disabled, only the SQLite lock is
+    bot.pulses.runs' do. Disabled, only the SQLite lock is
     kept: two processes on one SQLite file are unsafe with or without a scheduler.
     """
 
@@ -322,8 +294,6 @@ def start_scheduling(
             zones_of=partial(zones_of, database, ctx),
             fire=partial(fire, database, ctx, outbox),
             schedule_of=schedule_of,
-            reminders_sweep=reminders_sweep,
-            closing_sweep=closing_sweep,
             clock=ctx.clock,
         )
 

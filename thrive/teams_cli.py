@@ -7,15 +7,12 @@ from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
-from rich.console import Console
 
 from prompts import BotCopy, ContentError, load_content
+from thrive.console import err, out
 from thrive.settings import Settings, SettingsError, load_settings
 
 teams_app = typer.Typer(help="Microsoft Teams app setup.", no_args_is_help=True)
-
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
 
 APP_ID_VARIABLE = "THRIVE_TEAMS_APP_ID"
 

@@ -44,6 +44,7 @@ from storage.engine import Database
 from storage.local_chat import LocalChatRepository
 from storage.models import LocalChatMessage, Person
 from storage.people import PeopleRepository
+from storage.states import NotificationAudience
 
 LOCAL_PLATFORM = "local"
 LOCAL_WORKSPACE = "local"
@@ -135,7 +136,7 @@ class LocalChatAdapter:
         self, workspace: str, audience: str, message: OutboundMessage
     ) -> MessageRef | None:
         """The local chat has no channels: each leader finds the card in their own chat."""
-        if audience != "leaders":
+        if audience != NotificationAudience.LEADERS:
             return None
         async with self.database.transaction() as session:
             leaders = [

@@ -37,6 +37,7 @@ from adapters.slack.work_queue import RequestGate, WorkQueue
 from bot.conversation.dispatcher import Dispatcher
 from bot.events import ConversationRef, MessageRef
 from bot.messages import OutboundMessage
+from storage.states import NotificationAudience
 
 log = structlog.get_logger(__name__)
 
@@ -101,7 +102,7 @@ class SlackAdapter:
     ) -> MessageRef | None:
         """Leaders read new ideas in THRIVE_SLACK_LEADERS_CHANNEL (the bot is invited)."""
         channel = self.config.leaders_channel
-        if audience != "leaders" or not channel:
+        if audience != NotificationAudience.LEADERS or not channel:
             return None
         return await self.web.post(inbound.channel_ref(workspace, channel), message)
 

@@ -59,11 +59,11 @@ from bot.conversation.dispatcher import Dispatcher
 from bot.errors import FatalError
 from bot.events import ConversationRef, MessageRef
 from bot.messages import OutboundMessage
+from storage.states import NotificationAudience
 
 log = structlog.get_logger(__name__)
 
 MESSAGES_PATH = "/api/messages"
-LEADERS = "leaders"
 SHUTDOWN_GRACE_SECONDS = 10.0
 
 
@@ -155,7 +155,7 @@ class TeamsAdapter:
     ) -> MessageRef | None:
         """Leaders read new ideas in THRIVE_TEAMS_LEADERS_CHANNEL (the app is in its team)."""
         channel = self.config.leaders_channel
-        if audience != LEADERS or not channel:
+        if audience != NotificationAudience.LEADERS or not channel:
             return None
         to = await self.conversations.channel(workspace, channel)
         if to is None:  # the channel is another organisation's: their ideas stay theirs

@@ -8,13 +8,14 @@ from bot.context import Turn
 from bot.messages import OutboundMessage, to_body
 from storage.models import Notification, Person
 from storage.notifications import NotificationRepository
-
-LEADERS = "leaders"
-PERSON = "person"
+from storage.states import NotificationAudience, NotificationState
 
 
 async def queue_notification(
-    turn: Turn, audience: str, message: OutboundMessage, person: Person | None = None
+    turn: Turn,
+    audience: NotificationAudience,
+    message: OutboundMessage,
+    person: Person | None = None,
 ) -> None:
     """Queue `message` for the leaders of the current workspace, or for `person`."""
     workspace = (person or turn.person).workspace
@@ -25,7 +26,7 @@ async def queue_notification(
             audience=audience,
             person_id=person.id if person is not None else None,
             body=to_body(message),
-            state="pending",
+            state=NotificationState.PENDING,
             due_at=turn.now,
             attempts=0,
             created_at=turn.now,

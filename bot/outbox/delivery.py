@@ -49,9 +49,10 @@ from bot.outbox.send_check import (
 from bot.outbox.send_limits import SendLimits
 from bot.outbox.send_rules import reminder_due
 from bot.pulses.prompting import question_message
-from storage.deliveries import CLOSED, PENDING, SENT, SKIPPED, WITHHELD, DeliveryRepository
+from storage.deliveries import DeliveryRepository
 from storage.engine import Database
 from storage.models import Delivery, Occurrence, Person, Pulse
+from storage.states import Anonymity, DeliveryState
 
 log = structlog.get_logger(__name__)
 
@@ -133,7 +134,7 @@ class Outbox:
         prompt_ids: list[str],
         *,
         pulse_id: int | None = None,
-        anonymity: str = "confidential",
+        anonymity: str = Anonymity.CONFIDENTIAL,
         close_after: timedelta | None = timedelta(days=7),
     ) -> OpenedOccurrence:
         for prompt_id in prompt_ids:
@@ -408,7 +409,7 @@ def _sent_row(plan: _Planned, now: datetime) -> dict[str, object]:
     assert plan.ref is not None
     return {
         "id": plan.delivery_id,
-        "state": SENT,
+        "state": DeliveryState.SENT,
         "sent_at": now,
         "attempts": plan.attempts + 1,
         "message_ref": plan.ref.to_dict(),
@@ -430,7 +431,7 @@ async def _record_one(
             delivery.reminded_at = now
             delivery.reminder_due_at = None
             return "reminded"
-        delivery.state = SENT
+        delivery.state = DeliveryState.SENT
         delivery.sent_at = now
         delivery.attempts += 1
         delivery.last_error = None
@@ -466,11 +467,11 @@ def _settle(delivery: Delivery, action: str, until: datetime | None, reason: str
         assert until is not None
         delivery.due_at = until
     elif action == WITHHOLD:
-        delivery.state = WITHHELD
+        delivery.state = DeliveryState.WITHHELD
     elif action == CLOSE:
-        delivery.state = CLOSED
+        delivery.state = DeliveryState.CLOSED
     elif action == SKIP:
-        delivery.state = SKIPPED
+        delivery.state = DeliveryState.SKIPPED
     elif action == FAIL:
         fail(delivery, reason)
 
@@ -479,4 +480,4 @@ def _platform(person: Person) -> str:
     return str((person.conversation_ref or {}).get("platform", "unknown"))
 
 
-__all__ = ["PENDING", "OpenedOccurrence", "Outbox", "Sender"]
+__all__ = ["OpenedOccurrence", "Outbox", "Sender"]

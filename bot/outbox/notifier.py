@@ -20,10 +20,10 @@ from bot.outbox.rows import after_failed_send, fail
 from bot.outbox.send_check import wishes_of
 from bot.outbox.send_rules import earliest_allowed
 from bot.pathway.cards import read_old_card
-from storage import notifications
 from storage.engine import Database
 from storage.models import Idea, Notification, Person
 from storage.notifications import NotificationRepository
+from storage.states import NotificationState
 
 MISSING_ADAPTER_RETRY = timedelta(minutes=5)
 # How long a claimed notification is left alone while it is on the wire; due again
@@ -151,7 +151,7 @@ async def _record(
         after_failed_send(note, failure, now)
         return
     note.attempts += 1
-    note.state = notifications.SENT if ref is not None else notifications.NOWHERE
+    note.state = NotificationState.SENT if ref is not None else NotificationState.NOWHERE
     note.message_ref = ref.to_dict() if ref is not None else None
     if ref is not None and message.idea is not None and message.replaces is None:
         # The card just posted is the one every later pathway move updates.

@@ -10,13 +10,13 @@ from typing import Protocol
 import structlog
 
 from bot.errors import DeliveryError, RateLimited, RecipientGone, TransientError
+from storage.states import DeliveryState
 
 log = structlog.get_logger(__name__)
 
 MAX_ATTEMPTS = 6
 BASE_BACKOFF_SECONDS = 2.0
 MAX_BACKOFF_SECONDS = 300.0
-FAILED = "failed"  # the same word in deliveries and notifications
 
 
 class OutboxRow(Protocol):
@@ -50,7 +50,8 @@ def after_failed_send(row: OutboxRow, error: DeliveryError, now: datetime) -> st
 
 
 def fail(row: OutboxRow, reason: str) -> None:
-    row.state = FAILED
+    # The same word in deliveries and notifications.
+    row.state = DeliveryState.FAILED
     row.last_error = reason
     log.warning(f"{type(row).__name__.lower()}.failed", id=row.id, reason=reason)
 

@@ -12,7 +12,7 @@ from datetime import datetime, time
 from bot.context import BotContext
 from bot.local_time import ALL_DAYS, DAY_NAMES, SendWindow, resolve_zone
 from bot.outbox.send_rules import Defer, PersonWishes, Skip, decide
-from storage.models import Delivery, Occurrence, Person, Pulse
+from storage.models import Delivery, Person, Pulse
 
 SEND = "send"
 DEFER = "defer"
@@ -64,12 +64,6 @@ def window_of(pulse: Pulse | None) -> SendWindow | None:
     )
 
 
-def is_closed(occurrence: Occurrence, now: datetime) -> bool:
-    return occurrence.closed_at is not None or (
-        occurrence.closes_at is not None and occurrence.closes_at <= now
-    )
-
-
 def verdict(
     ctx: BotContext,
     delivery: Delivery,
@@ -80,7 +74,7 @@ def verdict(
 ) -> Verdict:
     """For the first prompt of a delivery and for its one reminder alike."""
     occurrence = delivery.occurrence
-    if is_closed(occurrence, now):
+    if not occurrence.is_open_at(now):
         return Verdict(CLOSE, reason="the pulse closed")
     if person.gone:
         return Verdict(FAIL, reason="recipient gone")

@@ -14,9 +14,8 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.local_time import SendWindow, in_span, wall
+from bot.policy import QUIET_END, QUIET_START, FatigueCap
 
-QUIET_START = time(19, 0)
-QUIET_END = time(7, 0)
 # Each rule moves the candidate forward to where that rule is satisfied; a week of
 # boundaries (quiet hours, weekend, window) plus the cap settles in far fewer steps.
 # Hitting this means the rules together leave no moment at all.
@@ -40,22 +39,6 @@ class PersonWishes:
         if self.quiet_start == self.quiet_end:
             return False  # an empty span, not a whole day: "no quiet hours"
         return in_span(local.time(), self.quiet_start, self.quiet_end)
-
-
-@dataclass(frozen=True)
-class FatigueCap:
-    """Organisation-wide: at most `max_prompts` per person in any `days` days, reminders too."""
-
-    max_prompts: int = 2
-    days: int = 7
-
-    def __post_init__(self) -> None:
-        if self.max_prompts < 1 or self.days < 1:
-            raise ValueError("a fatigue cap needs at least one prompt in at least one day")
-
-    @property
-    def period(self) -> timedelta:
-        return timedelta(days=self.days)
 
 
 @dataclass(frozen=True)

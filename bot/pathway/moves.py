@@ -18,12 +18,13 @@ from bot.context import MAX_MESSAGE_LENGTH, BotContext, Turn
 from bot.errors import BadAction, LeadersOnly, MessageTooLong, NoteRequired, UnknownIdea
 from bot.events import MessageRef
 from bot.messages import Button, ButtonStyle, Form, FormField, OutboundMessage, shorten
-from bot.outbox.announcements import LEADERS, PERSON, queue_notification
+from bot.outbox.announcements import queue_notification
 from bot.pathway.cards import word_card
 from bot.people.directory import Role
 from bot.privacy import redact, redaction_notices
 from storage.models import Idea, IdeaEvent, Person
 from storage.notifications import NotificationRepository
+from storage.states import NotificationAudience
 
 SUBMITTED = "submitted"
 UNDER_REVIEW = "under review"
@@ -125,7 +126,9 @@ async def idea_card(turn: Turn, idea: Idea, headline: str) -> OutboundMessage:
 async def announce_new_idea(turn: Turn, idea: Idea) -> None:
     """The card for the leaders, with the first moves on it."""
     headline = turn.say("idea.new_for_leaders", number=idea.id)
-    await queue_notification(turn, LEADERS, await idea_card(turn, idea, headline))
+    await queue_notification(
+        turn, NotificationAudience.LEADERS, await idea_card(turn, idea, headline)
+    )
 
 
 def note_form(turn: Turn, value: str) -> Replies:
@@ -210,7 +213,7 @@ async def withdraw(turn: Turn, idea: Idea) -> None:
             text=turn.say("pathway.withdrawn", number=idea.id),
             replaces=MessageRef.from_dict(idea.card_ref),
         )
-        await queue_notification(turn, LEADERS, withdrawn)
+        await queue_notification(turn, NotificationAudience.LEADERS, withdrawn)
     else:
         await notes.cancel_pending_card(idea.id)
     await turn.ideas.remove(idea)
@@ -265,7 +268,7 @@ async def refresh_leaders_card(
     card_ref = MessageRef.from_dict(idea.card_ref)
     if already_updated is not None and already_updated.key == card_ref.key:
         return
-    await queue_notification(turn, LEADERS, replace(card, replaces=card_ref))
+    await queue_notification(turn, NotificationAudience.LEADERS, replace(card, replaces=card_ref))
 
 
 async def tell_submitter(turn: Turn, idea: Idea, note: str | None) -> None:
@@ -295,7 +298,7 @@ async def tell_submitter(turn: Turn, idea: Idea, note: str | None) -> None:
         owner=owner.display_name if owner is not None else None,
     )
     news = OutboundMessage(text=text, idea=status)
-    await queue_notification(turn, PERSON, news, person=submitter)
+    await queue_notification(turn, NotificationAudience.PERSON, news, person=submitter)
 
 
 async def _moved_on(turn: Turn, idea: Idea, pressed: MessageRef | None) -> Replies:

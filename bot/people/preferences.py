@@ -7,9 +7,9 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from bot.context import Turn
-from bot.conversation.commands import parse_duration
 from bot.messages import OutboundMessage
 from bot.outbox.send_check import wishes_of
+from bot.people.durations import parse_duration
 
 NOT_NOW = timedelta(days=1)
 

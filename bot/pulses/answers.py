@@ -23,10 +23,9 @@ from bot.pathway.moves import SUBMITTED
 from bot.privacy import pseudonym, redact, redaction_notices
 from bot.pulses.prompting import answered_message, question_message
 from prompts import PromptKind, PromptSpec
-from storage.deliveries import ANSWERED, SENT
 from storage.models import Delivery, Response
+from storage.states import Anonymity, DeliveryState
 
-ANONYMOUS = "anonymous"
 SUMMARY_LENGTH = 120  # how much of an answer a confirmation repeats
 # A typed scale answer starts with the number, then optionally a comment: "4", "4 - very",
 # "4, it depends", "4." ("4.5" or "4-5" is not a number on the scale).
@@ -54,13 +53,10 @@ async def awaiting(turn: Turn) -> Awaiting:
     still_open: list[Delivery] = []
     closed = False
     for delivery in await turn.deliveries.awaiting_answer(turn.person.id, include_closed=True):
-        occurrence = delivery.occurrence
-        if occurrence.closed_at is not None or (
-            occurrence.closes_at is not None and occurrence.closes_at <= turn.now
-        ):
-            closed = True
-        else:
+        if delivery.occurrence.is_open_at(turn.now):
             still_open.append(delivery)
+        else:
+            closed = True
     chosen = next((d for d in still_open if d.id == turn.person.answering_delivery_id), None)
     return Awaiting(chosen or (still_open[0] if still_open else None), closed)
 
@@ -84,7 +80,7 @@ async def load_target(turn: Turn, target: actions.PromptTarget) -> tuple[Deliver
         raise BadAction(f"prompt {target.prompt_id} is not in delivery {delivery.id}")
     _ensure_open(turn, delivery)
     index = prompt_ids.index(target.prompt_id)
-    if index < delivery.next_index or delivery.state == ANSWERED:
+    if index < delivery.next_index or delivery.state == DeliveryState.ANSWERED:
         raise PromptAlreadyAnswered()
     if index > delivery.next_index:
         raise BadAction(f"prompt {target.prompt_id} has not been asked yet")
@@ -115,7 +111,7 @@ async def record_answer(
         turn.person.answering_delivery_id = None
     redaction = redact(text) if text else None
     notices = redaction_notices(turn.say, redaction.removed) if redaction else ()
-    anonymous = delivery.occurrence.anonymity == ANONYMOUS
+    anonymous = delivery.occurrence.anonymity == Anonymity.ANONYMOUS
     target = actions.PromptTarget(delivery.id, prompt.id)
 
     if prompt.kind == PromptKind.IDEA and redaction is not None:
@@ -168,7 +164,7 @@ async def _record_idea(
     with the same words beside an idea that (for notifications) knows its
     submitter would link the two, which anonymity forbids.
     """
-    anonymous = delivery.occurrence.anonymity == ANONYMOUS
+    anonymous = delivery.occurrence.anonymity == Anonymity.ANONYMOUS
     target = actions.PromptTarget(delivery.id, prompt.id)
     response_id = None
     if not anonymous:
@@ -239,7 +235,7 @@ async def undo_answer(
         await _withdraw_idea(turn, response.id)
         await turn.answers.remove(response)
     moved = await turn.deliveries.move(
-        delivery, from_index=index + 1, to_index=index, state=SENT, answered_at=None
+        delivery, from_index=index + 1, to_index=index, state=DeliveryState.SENT, answered_at=None
     )
     if not moved:  # a concurrent undo or answer won; roll back everything above
         raise PromptAlreadyAnswered()
@@ -270,23 +266,19 @@ def _respondent_key(turn: Turn) -> str:
 
 
 def _ensure_open(turn: Turn, delivery: Delivery) -> None:
-    occurrence = delivery.occurrence
-    closed = occurrence.closed_at is not None or (
-        occurrence.closes_at is not None and occurrence.closes_at <= turn.now
-    )
-    if closed:
+    if not delivery.occurrence.is_open_at(turn.now):
         raise PromptClosed()
 
 
 async def _move_past(turn: Turn, delivery: Delivery, index: int) -> None:
     """Record that the prompt at `index` is dealt with; refuse if it already was."""
     last = index + 1 >= len(delivery.occurrence.prompt_ids)
-    anonymous = delivery.occurrence.anonymity == ANONYMOUS
+    anonymous = delivery.occurrence.anonymity == Anonymity.ANONYMOUS
     moved = await turn.deliveries.move(
         delivery,
         from_index=index,
         to_index=index + 1,
-        state=ANSWERED if last else SENT,
+        state=DeliveryState.ANSWERED if last else DeliveryState.SENT,
         # In an anonymous pulse, an answer time beside the answer's own time would link them.
         answered_at=turn.now if last and not anonymous else None,
     )
@@ -366,12 +358,13 @@ async def _withdraw_idea(turn: Turn, response_id: int) -> None:
 async def delivery_replied_to(turn: Turn, ref: MessageRef) -> Delivery | None:
     """The person's open delivery whose prompt is the message they replied to (a thread)."""
     delivery = await turn.deliveries.shown_at(ref.key)
-    if delivery is None or delivery.person_id != turn.person.id or delivery.state != SENT:
+    if (
+        delivery is None
+        or delivery.person_id != turn.person.id
+        or delivery.state != DeliveryState.SENT
+    ):
         return None
-    closes_at = delivery.occurrence.closes_at
-    if delivery.occurrence.closed_at is not None or (closes_at and closes_at <= turn.now):
-        return None
-    return delivery
+    return delivery if delivery.occurrence.is_open_at(turn.now) else None
 
 
 async def edit_answer(turn: Turn, ref: MessageRef, new_text: str) -> list[OutboundMessage]:
@@ -387,10 +380,7 @@ async def edit_answer(turn: Turn, ref: MessageRef, new_text: str) -> list[Outbou
     if response.occurrence_id is not None:
         occurrence = await turn.deliveries.occurrence(response.occurrence_id)
         if occurrence is not None:
-            closes_at = occurrence.closes_at
-            occurrence_open = occurrence.closed_at is None and (
-                closes_at is None or closes_at > turn.now
-            )
+            occurrence_open = occurrence.is_open_at(turn.now)
     if not occurrence_open:
         return [OutboundMessage(text=turn.say("answer.edit_closed"))]
     prompt = turn.ctx.content.prompt(response.prompt_id)

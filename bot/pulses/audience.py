@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
@@ -24,9 +25,25 @@ from bot.local_time import resolve_zone
 from bot.people.directory import Role
 from storage.models import Person
 
-EVERYONE = "everyone"
+
+class AudienceKind(StrEnum):
+    """The kinds of audience term: `everyone`, or a prefix such as `site:`."""
+
+    EVERYONE = "everyone"
+    SITE = "site"
+    ROLE = "role"
+    TAG = "tag"
+    PEOPLE = "people"
+
+
+EVERYONE = AudienceKind.EVERYONE
 # The term's prefix, and the key it is stored under in Pulse.audience.
-KINDS = {"site": "sites", "role": "roles", "tag": "tags", "people": "people"}
+KINDS: dict[AudienceKind, str] = {
+    AudienceKind.SITE: "sites",
+    AudienceKind.ROLE: "roles",
+    AudienceKind.TAG: "tags",
+    AudienceKind.PEOPLE: "people",
+}
 
 
 class PulseProblem(ThriveError):
@@ -93,7 +110,7 @@ def parse_audience(terms: Iterable[str]) -> Audience:
             everyone = True
             continue
         kind, colon, values = term.partition(":")
-        stored = KINDS.get(kind.strip().lower())
+        stored = KINDS.get(AudienceKind(kind.strip().lower())) if _is_kind(kind) else None
         if not colon or stored is None:
             raise PulseProblem("audience_term", term=term)
         items = [value.strip() for value in values.split(",") if value.strip()]
@@ -158,6 +175,10 @@ def sample(
     people: Sequence[Person], fraction: float | None, pulse_id: int, seed: str
 ) -> list[Person]:
     return [person for person in people if in_sample(fraction, pulse_id, seed, person.id)]
+
+
+def _is_kind(text: str) -> bool:
+    return text.strip().lower() in set(AudienceKind)
 
 
 def _fold(value: str | None) -> str:

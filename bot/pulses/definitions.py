@@ -35,8 +35,8 @@ from bot.pulses.audience import (
 from bot.pulses.schedule import Schedule, ScheduleError, next_fire, parse_schedule
 from storage.models import Pulse
 from storage.pulses import PulseRepository
+from storage.states import Anonymity
 
-ANONYMITY = ("anonymous", "confidential", "identified")
 MAX_PROMPTS = 5
 MAX_NAME = 100
 MAX_CLOSE_AFTER_DAYS = 60
@@ -61,7 +61,7 @@ class PulseSpec:
     anchor: date | None = None  # every two weeks counts from here; None: today
     reminder_hours: int | None = 24  # None: no reminder
     close_after_days: int = 7
-    anonymity: str = "confidential"
+    anonymity: str = Anonymity.CONFIDENTIAL
 
 
 async def create_pulse(session: AsyncSession, ctx: BotContext, spec: PulseSpec) -> Pulse:
@@ -82,8 +82,8 @@ async def create_pulse(session: AsyncSession, ctx: BotContext, spec: PulseSpec) 
     anchor = spec.anchor or now.astimezone(UTC).date()
     schedule = _check_schedule(spec.schedule, start, end, spec.days, anchor, now)
     _check_timing(spec.reminder_hours, spec.close_after_days)
-    if spec.anonymity not in ANONYMITY:
-        raise PulseProblem("anonymity", anonymity=spec.anonymity, known=", ".join(ANONYMITY))
+    if spec.anonymity not in set(Anonymity):
+        raise PulseProblem("anonymity", anonymity=spec.anonymity, known=", ".join(Anonymity))
     pulse = Pulse(
         name=name,
         prompt_ids=prompt_ids,

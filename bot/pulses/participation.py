@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import BotContext
-from storage.deliveries import ANSWERED, FAILED, PENDING, WITHHELD
 from storage.models import Occurrence
 from storage.pulses import DeliveryCount, PulseRepository
+from storage.states import DeliveryState
 
 NO_GROUP = ""  # people with no site, or no role
 
@@ -37,10 +37,10 @@ class Tally:
     def add(self, row: DeliveryCount) -> None:
         self.recipients += row.count
         self.sent += row.count if row.was_sent else 0
-        self.answered += row.count if row.state == ANSWERED else 0
-        self.failed += row.count if row.state == FAILED else 0
-        self.withheld += row.count if row.state == WITHHELD else 0
-        if row.state == PENDING:
+        self.answered += row.count if row.state == DeliveryState.ANSWERED else 0
+        self.failed += row.count if row.state == DeliveryState.FAILED else 0
+        self.withheld += row.count if row.state == DeliveryState.WITHHELD else 0
+        if row.state == DeliveryState.PENDING:
             if row.due_later:
                 self.deferred += row.count
             else:

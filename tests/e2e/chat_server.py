@@ -7,9 +7,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from storage.deliveries import PENDING
 from storage.models import Delivery, Idea, Person, Response
-from thrive.server import Runtime
+from storage.states import DeliveryState
+from thrive.runtime import Runtime
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -35,7 +35,9 @@ async def outbox_drained(runtime: Runtime) -> None:
     while asyncio.get_running_loop().time() < deadline:
         async with runtime.database.transaction() as session:
             pending = await session.scalar(
-                select(func.count()).select_from(Delivery).where(Delivery.state == PENDING)
+                select(func.count())
+                .select_from(Delivery)
+                .where(Delivery.state == DeliveryState.PENDING)
             )
         if not pending:
             return

@@ -11,7 +11,8 @@ from playwright.async_api import Browser, Page, async_playwright
 from bot.clock import SystemClock
 from tests.e2e.chat_server import CHROMIUM, CHROMIUM_ARGS, WAIT_SECONDS, Server, outbox_drained
 from thrive.demo import seed_demo
-from thrive.server import build_runtime, create_app, start_site
+from thrive.runtime import build_runtime
+from thrive.server import create_app, start_site
 from thrive.settings import load_settings
 
 

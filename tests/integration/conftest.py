@@ -13,7 +13,8 @@ import pytest
 from bot.clock import SystemClock
 from tests.integration.live_chat import WAIT_SECONDS, ChatFactory, LiveChat
 from thrive.demo import seed_demo
-from thrive.server import build_runtime, create_app, start_site
+from thrive.runtime import build_runtime
+from thrive.server import create_app, start_site
 from thrive.settings import load_settings
 
 DEMO_CLINICIANS = ("amara", "jordan", "maria", "sam", "wei", "chris", "fatima", "tomas", "grace")

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.sql import ColumnElement
 
 from storage.models import Base, Person
-from thrive.server import Runtime
+from thrive.runtime import Runtime
 
 WAIT_SECONDS = 5.0
 API = "/chat/api/people"

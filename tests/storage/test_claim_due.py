@@ -7,8 +7,9 @@ from datetime import timedelta
 
 import pytest
 
-from storage.deliveries import SENT, DeliveryRepository
+from storage.deliveries import DeliveryRepository
 from storage.engine import Database
+from storage.states import DeliveryState
 from tests.storage.storage_rows import NOW, add_occurrence, add_person
 
 
@@ -45,7 +46,7 @@ async def test_claim_due_returns_only_due_pending_deliveries_oldest_first(
             for d in await repository.claim_due(NOW, limit=10)
             if names[d.person_id] == "already-sent"
         ]
-        sent.state = SENT
+        sent.state = DeliveryState.SENT
 
     async with any_db.transaction() as session:
         claimed = await DeliveryRepository(session).claim_due(NOW, limit=10)

@@ -7,11 +7,12 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from storage.deliveries import ANSWERED, DeliveryRepository
+from storage.deliveries import DeliveryRepository
 from storage.engine import Database
 from storage.models import Delivery, Occurrence, Pulse
 from storage.people import PeopleRepository
 from storage.pulses import PulseRepository
+from storage.states import DeliveryState
 from tests.storage.storage_rows import NOW, add_person
 
 
@@ -110,7 +111,7 @@ async def test_counts_by_site_and_by_role(any_db: Database) -> None:
         await deliveries.enqueue(occurrence.id, sam.id, due_at=NOW + timedelta(hours=3))
         answered = await session.scalar(select(Delivery).where(Delivery.person_id == ana.id))
         assert answered is not None
-        answered.state, answered.sent_at = ANSWERED, NOW
+        answered.state, answered.sent_at = DeliveryState.ANSWERED, NOW
 
     async with any_db.transaction() as session:
         repository = PulseRepository(session)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import and_
 
-from storage.deliveries import ANSWERED
 from storage.models import Delivery, Idea, Response
+from storage.states import DeliveryState
 from tests.integration.live_chat import LiveChat
 
 JOY = "What parts of your job bring you joy that you wish you could experience more?"
@@ -82,7 +82,7 @@ async def test_a_pulse_answered_by_text_button_and_idea_with_undo(live_chat: Liv
     )
     assert any(f"idea #{idea.id} " in m["text"] for m in chat.from_bot(result))
     [delivery] = await chat.rows(Delivery, Delivery.person_id == amara)
-    assert delivery.state == ANSWERED
+    assert delivery.state == DeliveryState.ANSWERED
     assert await chat.count(Response, Response.person_id == amara) == 3
 
     # With nothing open, `idea <text>` still works at any time.

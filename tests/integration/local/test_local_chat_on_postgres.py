@@ -12,7 +12,8 @@ from storage.models import Idea, Response
 from tests.conftest import postgres_url, reset_postgres
 from tests.integration.live_chat import WAIT_SECONDS, LiveChat
 from thrive.demo import seed_demo
-from thrive.server import build_runtime, create_app, start_site
+from thrive.runtime import build_runtime
+from thrive.server import create_app, start_site
 from thrive.settings import load_settings
 
 pytestmark = pytest.mark.postgres

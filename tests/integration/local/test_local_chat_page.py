@@ -16,7 +16,8 @@ import pytest
 from bot.clock import SystemClock
 from storage.local_chat import LocalChatRepository
 from tests.integration.live_chat import WAIT_SECONDS, LiveChat
-from thrive.server import build_runtime, create_app, start_site
+from thrive.runtime import build_runtime
+from thrive.server import create_app, start_site
 from thrive.settings import load_settings
 
 REWORDED = {

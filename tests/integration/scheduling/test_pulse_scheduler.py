@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from storage.engine import Database
-from tests.integration.scheduling.conftest import Audience, add_pulse, schedule_of
+from tests.integration.scheduling.conftest import Audience, add_pulse
 from thrive.scheduling import (
     MEMORY_STORE,
     MISFIRE_GRACE,
@@ -174,30 +174,13 @@ async def test_after_downtime_a_missed_fire_runs_once_within_the_grace_period(
         await after.shutdown()
 
 
-async def test_sweeps_run_only_when_given_and_retention_is_a_placeholder(
+async def test_a_leader_keeps_only_the_pulse_jobs_and_their_reconcile(
     sqlite_db: Database, audience: Audience
 ) -> None:
-    swept: list[str] = []
-
-    async def reminders() -> None:
-        swept.append("reminders")
-
-    scheduler = PulseScheduler(
-        sqlite_db,
-        zones_of=audience.zones_of,
-        fire=audience.fire,
-        schedule_of=schedule_of,
-        reminders_sweep=reminders,
-    )
-    await scheduler.start()
+    # Reminders and closing are the outbox's work (every replica's), not timed jobs.
+    scheduler = await started(audience.scheduler(sqlite_db))
     try:
-        memory = {job.id: job for job in scheduler.get_jobs(MEMORY_STORE)}
-        assert sorted(memory) == ["reconcile", "retention", "sweep:reminders"]
-        sweep = memory["sweep:reminders"]
-        await sweep.func(*sweep.args)
-        assert swept == ["reminders"]
-        retention = memory["retention"]
-        await retention.func(*retention.args)  # only logs, as the issue asks for now
+        assert [job.id for job in scheduler.get_jobs(MEMORY_STORE)] == ["reconcile"]
     finally:
         await scheduler.shutdown()
 

@@ -11,7 +11,8 @@ import pytest
 from bot.clock import SystemClock
 from tests.integration.slack.fake_slack import FakeSlack
 from tests.integration.slack.live_slack import SIGNING_SECRET, LiveSlack
-from thrive.server import build_runtime, create_app, start_site
+from thrive.runtime import build_runtime
+from thrive.server import create_app, start_site
 from thrive.settings import load_settings
 
 

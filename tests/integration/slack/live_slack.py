@@ -23,7 +23,7 @@ from tests.integration.slack.signing import (
     message_event,
     signed_headers,
 )
-from thrive.server import Runtime
+from thrive.runtime import Runtime
 
 SIGNING_SECRET = "test-signing-secret"
 WAIT_SECONDS = 5.0

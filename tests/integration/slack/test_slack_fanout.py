@@ -29,7 +29,8 @@ from tests.integration.many_people import add_reachable_people
 from tests.integration.slack.fake_slack import TEAM_ID, Answer, Body, Call, FakeSlack
 from tests.integration.slack.fake_slack_http import error_answer
 from tests.integration.slack.live_slack import SIGNING_SECRET, LiveSlack
-from thrive.server import build_runtime, create_app, start_site
+from thrive.runtime import build_runtime
+from thrive.server import create_app, start_site
 from thrive.settings import load_settings
 
 pytestmark = pytest.mark.slow

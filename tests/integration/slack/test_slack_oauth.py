@@ -33,7 +33,8 @@ from tests.conftest import postgres_url
 from tests.integration.slack.fake_slack import Answer, Body, FakeSlack
 from tests.integration.slack.live_slack import SIGNING_SECRET, LiveSlack
 from tests.integration.slack.signing import event_body, message_event
-from thrive.server import build_runtime, create_app, start_site
+from thrive.runtime import build_runtime
+from thrive.server import create_app, start_site
 from thrive.settings import load_settings
 
 CLIENT_ID = "1111.2222"

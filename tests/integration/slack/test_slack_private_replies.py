@@ -19,7 +19,8 @@ from tests.integration.slack.live_slack import (
 )
 from tests.integration.slack.signing import TEAM_ID, interaction_body
 from tests.integration.slack.test_slack_flow import DM, USER, _prompt_ts, _prompted
-from thrive.server import build_runtime, create_app, start_site
+from thrive.runtime import build_runtime
+from thrive.server import create_app, start_site
 from thrive.settings import load_settings
 
 

@@ -18,7 +18,8 @@ from bot.people.directory import Role
 from storage.models import Delivery, Idea, Person, Response
 from storage.people import PeopleRepository
 from tests.integration.teams.fake_connector import APP_PASSWORD, FakeConnector, Recorded
-from thrive.server import Runtime, build_runtime, create_app, start_site
+from thrive.runtime import Runtime, build_runtime
+from thrive.server import create_app, start_site
 from thrive.settings import load_settings
 
 APP_ID = "00000000-0000-0000-0000-0000000b0a01"

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from bot.conversation.commands import CommandName, ParsedCommand, parse_command, parse_duration
+from bot.conversation.commands import CommandName, ParsedCommand, parse_command
+from bot.people.durations import parse_duration
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,6 @@ import pytest
 from bot.local_time import SendWindow
 from bot.outbox.send_rules import (
     Defer,
-    FatigueCap,
     PersonWishes,
     SendNow,
     Skip,
@@ -18,6 +17,7 @@ from bot.outbox.send_rules import (
     decide,
     reminder_due,
 )
+from bot.policy import FatigueCap
 from tests.unit.bot.time_helpers import utc
 
 LONDON = ZoneInfo("Europe/London")  # GMT = UTC until 31 March 2024

@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.local_time import SendWindow
-from bot.outbox.send_rules import Defer, FatigueCap, PersonWishes, SendNow, Skip, decide
+from bot.outbox.send_rules import Defer, PersonWishes, SendNow, Skip, decide
+from bot.policy import FatigueCap
 
 QUARTER = timedelta(minutes=15)
 ZONES = [

@@ -3,6 +3,7 @@ are hidden, and so is whatever would let them be worked out by subtraction."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -12,14 +13,14 @@ from bot.outbox.delivery import Outbox
 from bot.people.directory import Role
 from bot.pulses.participation import GroupRate, of_occurrences, of_pulse, rate_text
 from bot.pulses.runs import send_now
-from storage.deliveries import ANSWERED, FAILED, SENT
 from storage.engine import Database
 from storage.models import Delivery, Occurrence, Person, Response
+from storage.states import DeliveryState
 from tests.unit.bot.dispatch_harness import ChatHarness
 from tests.unit.bot.pulses.test_pulses import add_person, create
 
 
-async def _set_states(database: Database, ctx: BotContext, states: dict[str, str]) -> None:
+async def _set_states(database: Database, ctx: BotContext, states: Mapping[str, str]) -> None:
     """Move the named people's deliveries on, as the outbox and their answers would."""
     now = ctx.clock.now()
     async with database.transaction() as session:
@@ -28,7 +29,7 @@ async def _set_states(database: Database, ctx: BotContext, states: dict[str, str
             await session.execute(
                 update(Delivery)
                 .where(Delivery.person_id.in_(person_id.scalar_subquery()))
-                .values(state=state, sent_at=None if state == FAILED else now)
+                .values(state=state, sent_at=None if state == DeliveryState.FAILED else now)
             )
 
 
@@ -44,7 +45,7 @@ async def test_by_site_a_site_of_three_is_hidden_and_so_is_the_next_smallest(
         for number in range(size):
             user_id = f"{site.lower()}{number}"
             await add_person(sqlite_db, user_id, site=site)
-            states[user_id] = ANSWERED if number < answering else SENT
+            states[user_id] = DeliveryState.ANSWERED if number < answering else DeliveryState.SENT
     pulse = await create(sqlite_db, ctx)
     await send_now(sqlite_db, ctx, Outbox(sqlite_db, ctx, {}), pulse.id)
     await _set_states(sqlite_db, ctx, states)
@@ -79,10 +80,10 @@ async def test_by_role_counts_each_role_a_person_holds(
     await _set_states(
         sqlite_db,
         ctx,
-        {f"c{n}": ANSWERED for n in range(6)}
-        | {"l0": ANSWERED}
-        | {f"l{n}": SENT for n in range(1, 5)}
-        | {"ana": SENT},
+        {f"c{n}": DeliveryState.ANSWERED for n in range(6)}
+        | {"l0": DeliveryState.ANSWERED}
+        | {f"l{n}": DeliveryState.SENT for n in range(1, 5)}
+        | {"ana": DeliveryState.SENT},
     )
 
     async with sqlite_db.transaction() as session:
@@ -103,7 +104,16 @@ async def test_below_the_minimum_the_rate_of_the_whole_is_withheld(
         await add_person(sqlite_db, f"u{number}", site="North")
     pulse = await create(sqlite_db, ctx)
     await send_now(sqlite_db, ctx, Outbox(sqlite_db, ctx, {}), pulse.id)
-    await _set_states(sqlite_db, ctx, {"u0": ANSWERED, "u1": SENT, "u2": SENT, "u3": FAILED})
+    await _set_states(
+        sqlite_db,
+        ctx,
+        {
+            "u0": DeliveryState.ANSWERED,
+            "u1": DeliveryState.SENT,
+            "u2": DeliveryState.SENT,
+            "u3": DeliveryState.FAILED,
+        },
+    )
 
     async with sqlite_db.transaction() as session:
         figures = await of_pulse(session, ctx, pulse.id)

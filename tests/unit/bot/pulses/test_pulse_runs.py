@@ -16,9 +16,9 @@ from bot.outbox.delivery import Outbox
 from bot.pulses.audience import PulseProblem, sample
 from bot.pulses.definitions import set_paused
 from bot.pulses.runs import fire, occurrence_key, send_now, zones_of
-from storage.deliveries import PENDING
 from storage.engine import Database
 from storage.models import Delivery, Occurrence, Person, Pulse
+from storage.states import DeliveryState
 from tests.unit.bot.dispatch_harness import RecordingSender
 from tests.unit.bot.pulses.test_pulses import add_person, create
 
@@ -259,7 +259,7 @@ async def test_send_now_leaves_quiet_hours_to_the_outbox(
     async with sqlite_db.transaction() as session:
         waiting = await session.scalar(select(Delivery).where(Delivery.person_id == kenji.id))
     assert waiting is not None
-    assert waiting.state == PENDING and waiting.due_at > ctx.clock.now()
+    assert waiting.state == DeliveryState.PENDING and waiting.due_at > ctx.clock.now()
 
 
 async def test_two_processes_firing_at_once_open_one_occurrence(

@@ -1,0 +1,165 @@
+"""What every CLI command shares: settings read once, one line on stderr for a refusal
+or an unusable database, and `with_core` to run work against the composition root.
+
+Every command module (thrive/cli.py, pulse_cli.py, ...) imports from here; none
+imports another command module.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+
+from bot.errors import ThriveError
+from prompts import ContentError, load_content
+from storage.engine import DEFAULT_SQLITE_PATH
+from thrive.leader_lock import SQLiteInUse
+from thrive.log_setup import configure_logging
+from thrive.runtime import Core, open_core
+from thrive.settings import Settings, SettingsError, load_settings, masked_url
+
+T = TypeVar("T")
+
+# soft_wrap: never hard-wrap at 80 columns when piped, which would split a file:line
+# path, a URL or a one-line configuration error across lines.
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+# A database that cannot be reached at start: refused, unknown host, timeout (all OSError),
+# and whatever the driver reports through SQLAlchemy (asyncpg's errors arrive as DBAPIError).
+UNREACHABLE = (OSError, DBAPIError)
+
+
+class DatabaseUnavailable(Exception):
+    """The database could not be reached or used at start; the message is the line to print."""
+
+
+class Refused(Exception):
+    """A request a command refuses; the message is the one line to print."""
+
+
+def settings_or_exit(**overrides: object) -> Settings:
+    """The settings with the command line's overrides; a bad one is exit status 2."""
+    try:
+        settings = load_settings(**{k: v for k, v in overrides.items() if v is not None})
+    except SettingsError as error:
+        err.print(f"[red]Configuration error[/red]\n{error}", highlight=False)
+        raise typer.Exit(2) from None
+    configure_logging(settings.log_level, settings.log_format)
+    return settings
+
+
+def check_content(settings: Settings) -> None:
+    """Refuse to start on a bad bank, naming the file and line."""
+    try:
+        load_content(settings.content_dir)
+    except ContentError as error:
+        err.print("[red]Content error: the bot will not start.[/red]")
+        err.print(str(error), highlight=False, markup=False)
+        raise typer.Exit(1) from None
+
+
+def run(main: Coroutine[Any, Any, None]) -> None:
+    """Run `main`; a database that cannot be opened is one line on stderr and exit 1."""
+    try:
+        asyncio.run(main)
+    except (DatabaseUnavailable, SQLiteInUse) as problem:
+        err.print(str(problem), style="red", highlight=False, markup=False)
+        raise typer.Exit(1) from None
+
+
+def with_core(work: Callable[[Core], Awaitable[T]]) -> T:
+    """Run `work` against the configured database, opened as the server opens it.
+    A refusal (a domain error, worded from copy) is one line on stderr and exit 1."""
+    settings = settings_or_exit()
+    # The command's output is its answer: migration and event logs at info are noise here.
+    configure_logging(
+        "warning" if settings.log_level == "info" else settings.log_level, settings.log_format
+    )
+    try:
+        content = load_content(settings.content_dir)
+    except ContentError as error:
+        err.print(f"Content error: {error}", highlight=False, markup=False)
+        raise typer.Exit(1) from None
+    found: list[T] = []
+
+    async def main() -> None:
+        core = await open_database(settings, content=content)
+        try:
+            found.append(await work(core))
+        except ThriveError as error:
+            raise Refused(core.ctx.say(error.copy_key, **error.values)) from None
+        finally:
+            await core.database.dispose()
+
+    try:
+        run(main())
+    except Refused as refusal:
+        err.print(str(refusal), highlight=False, markup=False)
+        raise typer.Exit(1) from None
+    return found[0]
+
+
+async def open_database(settings: Settings, **kwargs: Any) -> Core:
+    """`open_core`, with an unreachable database turned into one line naming it."""
+    try:
+        return await open_core(settings, **kwargs)
+    except UNREACHABLE as error:
+        await let_failed_connections_stop()
+        raise database_problem(settings.database_url, error) from None
+
+
+def database_problem(database_url: str | None, error: BaseException) -> DatabaseUnavailable:
+    """One line naming the database (password masked) and why it failed."""
+    if database_url is None:
+        shown: str | None = f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    else:
+        shown = masked_url(database_url)
+    reason = _reason(error)
+    password = _password(database_url)
+    if password:
+        reason = reason.replace(password, "***")
+    where = f"the database {shown}" if shown else "the configured database"
+    return DatabaseUnavailable(f"Cannot use {where}: {reason}")
+
+
+async def let_failed_connections_stop() -> None:
+    """aiosqlite (0.22) queues the stop of a connection that failed to open without
+    waiting for it; if the event loop closes first, its worker thread dies printing a
+    traceback (omnilib/aiosqlite#389). Give such threads a moment while the loop runs."""
+    for _ in range(200):  # 2 s at most
+        if not any(
+            thread.name.endswith("(_connection_worker_thread)") for thread in threading.enumerate()
+        ):
+            return
+        await asyncio.sleep(0.01)
+
+
+def _reason(error: BaseException) -> str:
+    """The driver's own first line, e.g. `ConnectionRefusedError: [Errno 111] ...`."""
+    cause: BaseException = error
+    if isinstance(error, DBAPIError) and isinstance(error.orig, BaseException):
+        cause = error.orig
+        # asyncpg's errors arrive wrapped in SQLAlchemy's adapter; the original says most.
+        if cause.__cause__ is not None:
+            cause = cause.__cause__
+    lines = str(cause).strip().splitlines()
+    name = type(cause).__name__
+    return f"{name}: {lines[0]}" if lines else name
+
+
+def _password(database_url: str | None) -> str | None:
+    if database_url is None:
+        return None
+    url = make_url(database_url)
+    query_password = url.query.get("password")
+    if isinstance(query_password, str) and query_password:
+        return query_password
+    return url.password or None
