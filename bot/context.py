@@ -8,6 +8,7 @@ from datetime import datetime, time
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
+from bot.errors import NotPermitted
 from bot.policy import QUIET_END, QUIET_START, FatigueCap
 from prompts import Content
 from storage.answers import AnswerRepository
@@ -47,6 +48,9 @@ class Turn:
     session: AsyncSession
     person: Person
     now: datetime
+    # What the person may do: bot/people/permissions.py's table applied to their roles.
+    # The dispatcher works it out (the neutral model reads no room's table).
+    allowed: frozenset[str] = frozenset()
     people: PeopleRepository = field(init=False)
     deliveries: DeliveryRepository = field(init=False)
     answers: AnswerRepository = field(init=False)
@@ -66,5 +70,11 @@ class Turn:
     def say(self, key: str, **values: object) -> str:
         return self.ctx.say(key, **values)
 
-    def has_role(self, role: str) -> bool:
-        return role in {grant.role for grant in self.person.roles}
+    def may(self, permission: str) -> bool:
+        """Whether the person may (a bot.people.permissions.Permission)."""
+        return permission in self.allowed
+
+    def require(self, permission: str) -> None:
+        """NotPermitted (a polite sentence naming who can) unless the person may."""
+        if permission not in self.allowed:
+            raise NotPermitted(permission)

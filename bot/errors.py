@@ -33,8 +33,14 @@ class BadAction(ThriveError):
     copy_key = "error.bad_action"
 
 
-class LeadersOnly(ThriveError):
-    copy_key = "pathway.leaders_only"
+class NotPermitted(ThriveError):
+    """The person's roles do not allow this (bot/people/permissions.py). The sentence,
+    `refused.<permission>`, says what they can't do and who can."""
+
+    def __init__(self, permission: str) -> None:
+        super().__init__(f"not permitted: {permission}")
+        self.copy_key = f"refused.{permission}"
+        self.permission = permission
 
 
 class UnknownIdea(ThriveError):

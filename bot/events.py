@@ -19,6 +19,7 @@ class PersonRef:
     user_id: str
     display_name: str = ""
     timezone: str | None = None
+    email: str | None = None  # when the platform tells us
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,9 @@ class MessageReceived(InboundEvent):
     message_ref: MessageRef | None = None
     # The bot message this one replies to (a thread reply), if the platform says so.
     in_reply_to: MessageRef | None = None
+    # People @mentioned in it (never the bot), in order. The adapter writes each one in
+    # `text` as "@" and their name (or user id), whatever the platform's own markup.
+    mentions: tuple[PersonRef, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -119,6 +123,7 @@ class CommandInvoked(InboundEvent):
     """A slash command (or its equivalent); `text` follows the chat command grammar."""
 
     text: str = ""
+    mentions: tuple[PersonRef, ...] = ()  # as in MessageReceived
 
 
 @dataclass(frozen=True)

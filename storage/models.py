@@ -100,6 +100,8 @@ class Person(Base):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     platform_user_id: Mapped[str] = mapped_column(String(200))
     display_name: Mapped[str] = mapped_column(String(200), default="")
+    # As the platform told us (Slack's profile, Teams, the demo); None when it did not.
+    email: Mapped[str | None] = mapped_column(String(320))
     site: Mapped[str | None] = mapped_column(String(100))
     tags: Mapped[list[str]] = mapped_column(default=list)
     timezone: Mapped[str | None] = mapped_column(String(64))
@@ -129,7 +131,7 @@ class RoleGrant(Base):
     __table_args__ = (UniqueConstraint("person_id", "role"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
-    role: Mapped[str] = mapped_column(String(30))  # clinician | leader | wellness_lead
+    role: Mapped[str] = mapped_column(String(30))  # bot.people.roles.Role's values
     granted_at: Mapped[datetime] = mapped_column(UtcDateTime())
     granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager, joinedload
 
 from storage.engine import insert_for
 from storage.models import Person, RoleGrant, Workspace
+from storage.roles import RoleRepository
 
 
 class PeopleRepository:
@@ -98,14 +99,36 @@ class PeopleRepository:
     async def grant(
         self, person: Person, role: str, *, now: datetime, by: Person | None = None
     ) -> None:
-        # Load the collection explicitly: lazy loading is not allowed under asyncio.
-        await self.session.refresh(person, attribute_names=["roles"])
-        if role in {grant.role for grant in person.roles}:
-            return
-        person.roles.append(
-            RoleGrant(role=role, granted_at=now, granted_by_id=by.id if by else None)
+        """For code that sets people up (the demo, fixtures): the roles repository's
+        grant, audited like any other."""
+        await RoleRepository(self.session).grant(
+            person, role, now=now, by_id=by.id if by else None, via="setup"
         )
-        await self.session.flush()
+
+    async def with_user_id(self, user_id: str, workspace_id: int | None = None) -> list[Person]:
+        """People with this platform user id (in one workspace, or in any)."""
+        return await self._matching(Person.platform_user_id == user_id, workspace_id)
+
+    async def with_email(self, email: str, workspace_id: int | None = None) -> list[Person]:
+        return await self._matching(func.lower(Person.email) == email.lower(), workspace_id)
+
+    async def with_display_name(self, name: str, workspace_id: int | None = None) -> list[Person]:
+        """Names compared without case (SQLite folds only ASCII letters)."""
+        return await self._matching(func.lower(Person.display_name) == name.lower(), workspace_id)
+
+    async def _matching(
+        self, condition: ColumnElement[bool], workspace_id: int | None
+    ) -> list[Person]:
+        statement = (
+            select(Person)
+            .join(Person.workspace)
+            .options(contains_eager(Person.workspace))
+            .where(condition)
+            .order_by(Person.id)
+        )
+        if workspace_id is not None:
+            statement = statement.where(Person.workspace_id == workspace_id)
+        return list((await self.session.scalars(statement)).unique().all())
 
     async def in_workspace(self, workspace_id: int) -> Sequence[Person]:
         result = await self.session.scalars(

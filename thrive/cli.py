@@ -26,6 +26,7 @@ from thrive.console import (
 )
 from thrive.leader_lock import SQLiteFileLock, sqlite_path
 from thrive.pulse_cli import pulse_app
+from thrive.roles_cli import roles_app
 from thrive.settings import Settings, configured_database_url
 from thrive.teams_cli import teams_app
 
@@ -45,6 +46,7 @@ app.add_typer(prompts_app, name="prompts")
 app.add_typer(slack_app, name="slack")
 app.add_typer(pulse_app, name="pulse")
 app.add_typer(teams_app, name="teams")
+app.add_typer(roles_app, name="roles")
 
 HostOption = Annotated[str | None, typer.Option(help="Address to bind (THRIVE_HOST).")]
 PortOption = Annotated[
@@ -204,7 +206,7 @@ async def _run_server(settings: Settings, *, seed: bool) -> None:
 
     _refuse_a_second_sqlite_server(settings)
     try:
-        runtime = await build_runtime(settings)
+        runtime = await build_runtime(settings, demo=seed)
     except UNREACHABLE as error:
         await let_failed_connections_stop()
         raise database_problem(settings.database_url, error) from None

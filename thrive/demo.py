@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from adapters.local.adapter import LOCAL_PLATFORM, LOCAL_WORKSPACE, conversation_for
-from bot.people.directory import Role
+from bot.people.roles import Role
 from storage.models import Person
 from storage.people import PeopleRepository
 from thrive.runtime import Runtime
@@ -13,6 +13,7 @@ from thrive.runtime import Runtime
 # The short pulse every demo clinician gets at once: the first guide question,
 # then a scale question, then the idea prompt, so every kind of input is on show.
 DEMO_PROMPTS = ["joy-more", "autonomy-vital", "break-the-rules"]
+DEMO_MAIL_DOMAIN = "demo.thrive.example"  # .example: reserved, never a real mailbox
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,11 @@ class DemoPerson:
     timezone: str
     roles: tuple[Role, ...]
     tags: tuple[str, ...] = ()
+
+    @property
+    def email(self) -> str:
+        """So `thrive roles grant amara@demo.thrive.example leader` works on the demo."""
+        return f"{self.id}@{DEMO_MAIL_DOMAIN}"
 
 
 RIVERSIDE = ("Riverside Family Medicine", "America/New_York")
@@ -63,6 +69,7 @@ async def seed_demo(runtime: Runtime) -> int:
                     workspace_id=workspace.id,
                     platform_user_id=demo.id,
                     display_name=demo.name,
+                    email=demo.email,
                     site=demo.site,
                     timezone=demo.timezone,
                     tags=list(demo.tags),

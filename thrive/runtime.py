@@ -111,8 +111,11 @@ async def build_runtime(
     settings: Settings,
     clock: Clock | None = None,
     content: Content | None = None,
+    *,
+    demo: bool = False,
 ) -> Runtime:
-    """The core plus what serving needs: the dispatcher, the adapters, the sending outbox."""
+    """The core plus what serving needs: the dispatcher, the adapters, the sending outbox.
+    `demo` (`thrive demo` only): the local chat may add people without a login."""
     # Imported here: CLI commands open the core only, and the adapters are slow to import.
     from adapters.local import LocalChatAdapter
     from adapters.slack import SlackAdapter
@@ -124,7 +127,7 @@ async def build_runtime(
     adapters: list[ChatAdapter] = []
     local_chat = None
     if settings.local_chat_enabled:
-        local_chat = LocalChatAdapter(database, dispatcher, clock)
+        local_chat = LocalChatAdapter(database, dispatcher, clock, demo=demo)
         adapters.append(local_chat)
         if not is_loopback(settings.host):
             log.warning(

@@ -5,7 +5,9 @@ scripts and tests drive the bot through it exactly as the page does.
 
     GET  /chat                                   the page
     GET  /chat/api/people                        who can chat
-    POST /chat/api/people                        add a person {id, name, site?, roles?, timezone?}
+    POST /chat/api/people                        add a person {id, name, email?, site?, roles?,
+                                                  timezone?, tags?}: in `thrive demo` only
+                                                  (no login guards it); 404 otherwise
     GET  /chat/api/people/{id}/conversation      messages, newest last (?after=<message id>)
     POST /chat/api/people/{id}/messages          {text, client_message_id?}
     POST /chat/api/people/{id}/actions           {action_id, value?, fields?, message_id?,
@@ -38,7 +40,7 @@ from bot.conversation.dispatcher import Dispatcher
 from bot.errors import RecipientGone
 from bot.events import ActionInvoked, ConversationRef, MessageReceived, MessageRef, PersonRef
 from bot.messages import OutboundMessage, Say
-from bot.people.directory import Role
+from bot.people.roles import Role
 from bot.privacy import redact
 from storage.engine import Database
 from storage.local_chat import LocalChatRepository
@@ -56,10 +58,13 @@ log = structlog.get_logger(__name__)
 class LocalChatAdapter:
     platform = LOCAL_PLATFORM
 
-    def __init__(self, database: Database, dispatcher: Dispatcher, clock: Clock) -> None:
+    def __init__(
+        self, database: Database, dispatcher: Dispatcher, clock: Clock, *, demo: bool = False
+    ) -> None:
         self.database = database
         self.dispatcher = dispatcher
         self.clock = clock
+        self.demo = demo
         self.say: Say = dispatcher.ctx.say  # the page's words, and old messages reworded
         self._sockets: dict[str, set[web.WebSocketResponse]] = defaultdict(set)
         self._page_html: str | None = None
@@ -70,7 +75,10 @@ class LocalChatAdapter:
         app.router.add_get("/chat", self._page)
         app.router.add_static("/chat/static", STATIC_DIR)
         app.router.add_get("/chat/api/people", self._list_people)
-        app.router.add_post("/chat/api/people", self._add_person)
+        # Anyone who reaches the page could add themselves as a leader: demo only.
+        app.router.add_post(
+            "/chat/api/people", self._add_person if self.demo else self._no_people_api
+        )
         app.router.add_get("/chat/api/people/{person}/conversation", self._conversation)
         app.router.add_post("/chat/api/people/{person}/messages", self._post_message)
         app.router.add_post("/chat/api/people/{person}/actions", self._post_action)
@@ -170,6 +178,10 @@ class LocalChatAdapter:
             people = await session_people(session).on_platform(LOCAL_PLATFORM)
             return web.json_response({"people": [_person_json(p) for p in people]})
 
+    async def _no_people_api(self, _request: web.Request) -> web.Response:
+        # A 404 like any unknown path (aiohttp would say 405: the GET exists).
+        raise _error(web.HTTPNotFound, "not_found", "adding people is for `thrive demo` only")
+
     async def _add_person(self, request: web.Request) -> web.Response:
         body = await _json_body(request, PersonIn)
         now = self.clock.now()
@@ -183,6 +195,7 @@ class LocalChatAdapter:
                     workspace_id=workspace.id,
                     platform_user_id=body.id,
                     display_name=body.name,
+                    email=body.email,
                     site=body.site,
                     # The configured default, as for people met in chat (the workspace
                     # row's own default is never set and would say UTC).

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from typing import Annotated
 
-from bot.people.directory import Role, valid_timezone
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from bot.people.directory import valid_timezone
+from bot.people.roles import Role
 
 # Far above the bot's own 4,000-character limit: the bot answers that politely;
 # this only stops absurd bodies before they reach it.
@@ -33,12 +36,22 @@ class ActionIn(BaseModel):
         return fields
 
 
+def _not_admin(role: Role) -> Role:
+    # Admins come from `thrive roles grant`, never from an API without a login.
+    if role is Role.ADMIN:
+        raise ValueError("admin is granted with `thrive roles grant`, not here")
+    return role
+
+
 class PersonIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")
     name: str = Field(min_length=1, max_length=200)
+    email: str | None = Field(default=None, max_length=320, pattern=r"^[^@\s]+@[^@\s]+$")
     site: str | None = Field(default=None, max_length=100)
-    roles: list[Role] = Field(default_factory=lambda: [Role.CLINICIAN])
+    roles: list[Annotated[Role, AfterValidator(_not_admin)]] = Field(
+        default_factory=lambda: [Role.CLINICIAN]
+    )
     timezone: str | None = None
     tags: list[str] = Field(default_factory=list, max_length=20)
 

@@ -25,6 +25,7 @@ from bot.events import (
 
 SLACK_PLATFORM = "slack"
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+_PERSON_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|([^>]*))?>")
 
 
 class UnusablePayload(ValueError):
@@ -37,6 +38,18 @@ class Profile:
 
     timezone: str | None
     display_name: str
+    email: str | None = None  # only with the users:read.email scope
+
+
+def profile_of(user: Mapping[str, Any]) -> Profile:
+    """A users.info `user` (or a user_change event's) as the Profile we keep."""
+    details = user.get("profile")
+    email = details.get("email") if isinstance(details, Mapping) else None
+    return Profile(
+        timezone=user.get("tz"),
+        display_name=str(user.get("real_name") or user.get("name") or ""),
+        email=email if isinstance(email, str) and email else None,
+    )
 
 
 def person_ref(team_id: str, user_id: str, profile: Profile | None = None) -> PersonRef:
@@ -48,7 +61,25 @@ def person_ref(team_id: str, user_id: str, profile: Profile | None = None) -> Pe
         user_id=user_id,
         display_name=profile.display_name if profile else "",
         timezone=profile.timezone if profile else None,
+        email=profile.email if profile else None,
     )
+
+
+def people_mentioned(
+    team_id: str, text: str, bot_user_id: str | None = None
+) -> tuple[str, tuple[PersonRef, ...]]:
+    """The text with each person's `<@U123>` (or `<@U123|name>`) written "@name" (or
+    "@U123"), and those people in order; the bot's own mention is left alone."""
+    found: dict[str, PersonRef] = {}
+
+    def plain(match: re.Match[str]) -> str:
+        user_id, name = match.group(1), match.group(2) or ""
+        if user_id == bot_user_id:
+            return match.group(0)
+        found.setdefault(user_id, PersonRef(SLACK_PLATFORM, team_id, user_id, display_name=name))
+        return f"@{name or user_id}"
+
+    return _PERSON_MENTION.sub(plain, text), tuple(found.values())
 
 
 def dm_ref(team_id: str, user_id: str, dm_channel: str | None = None) -> ConversationRef:
@@ -89,7 +120,11 @@ def strip_mention(text: str, bot_user_id: str | None = None) -> str:
 
 
 def direct_message(
-    team_id: str, event: Mapping[str, Any], event_id: str | None, profile: Profile | None
+    team_id: str,
+    event: Mapping[str, Any],
+    event_id: str | None,
+    profile: Profile | None,
+    bot_user_id: str | None = None,
 ) -> MessageReceived:
     user = str(event.get("user") or "")
     channel = str(event.get("channel") or "")
@@ -99,13 +134,15 @@ def direct_message(
         if thread_ts and thread_ts != event.get("ts")
         else None
     )
+    text, mentions = people_mentioned(team_id, str(event.get("text") or ""), bot_user_id)
     return MessageReceived(
         person=person_ref(team_id, user, profile),
         conversation=dm_ref(team_id, user, channel),
         event_id=event_id,
-        text=str(event.get("text") or ""),
+        text=text,
         message_ref=MessageRef(SLACK_PLATFORM, channel, str(event.get("ts") or "")),
         in_reply_to=reply_to,
+        mentions=mentions,
     )
 
 
@@ -140,11 +177,14 @@ def mention_command(
     bot_user_id: str | None = None,
 ) -> CommandInvoked:
     user = str(event.get("user") or "")
+    words = strip_mention(str(event.get("text") or ""), bot_user_id)
+    text, mentions = people_mentioned(team_id, words, bot_user_id)
     return CommandInvoked(
         person=person_ref(team_id, user, profile),
         conversation=dm_ref(team_id, user),
         event_id=event_id,
-        text=strip_mention(str(event.get("text") or ""), bot_user_id),
+        text=text,
+        mentions=mentions,
     )
 
 
@@ -191,11 +231,13 @@ def slash_command(body: Mapping[str, Any], profile: Profile | None) -> CommandIn
     team_id = str(body.get("team_id") or "")
     user_id = str(body.get("user_id") or "")
     channel = str(body.get("channel_id") or "")
+    text, mentions = people_mentioned(team_id, str(body.get("text") or ""))
     return CommandInvoked(
         person=person_ref(team_id, user_id, profile),
         conversation=dm_ref(team_id, user_id, channel if channel.startswith("D") else None),
         event_id=None,
-        text=str(body.get("text") or ""),
+        text=text,
+        mentions=mentions,
     )
 
 

@@ -96,7 +96,7 @@ class SlackListeners:
         user_id = str(event.get("user") or "")
         self.web.remember_dm(team_id, user_id, str(event.get("channel")))
         profile = await self._profile(team_id, user_id)
-        received = inbound.direct_message(team_id, event, event_id, profile)
+        received = inbound.direct_message(team_id, event, event_id, profile, context.bot_user_id)
         reply_to = received.conversation
         if event.get("thread_ts"):  # answer in the thread the person wrote in
             thread = inbound.channel_ref(team_id, str(event["channel"]), str(event["thread_ts"]))
@@ -154,10 +154,7 @@ class SlackListeners:
         # The workspace that told us, not the user's home team (Slack Connect guests).
         team_id = str(body.get("team_id") or context.team_id or user.get("team_id") or "")
         user_id = str(user.get("id") or "")
-        profile = Profile(
-            timezone=user.get("tz"),
-            display_name=str(user.get("real_name") or user.get("name") or ""),
-        )
+        profile = inbound.profile_of(user)
         self.web.remember_profile(team_id, user_id, profile)
         changed = ProfileChanged(
             person=inbound.person_ref(team_id, user_id, profile),

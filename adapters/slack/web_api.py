@@ -22,7 +22,7 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from adapters.slack.blocks import render_home, render_message, render_modal
 from adapters.slack.config import SlackConfig
 from adapters.slack.errors import neutral_error
-from adapters.slack.inbound import SLACK_PLATFORM, Profile
+from adapters.slack.inbound import SLACK_PLATFORM, Profile, profile_of
 from adapters.slack.oauth import BotTokens, SlackInstallations
 from bot.events import ConversationRef, MessageRef
 from bot.messages import OutboundMessage
@@ -183,10 +183,7 @@ class SlackWebApi:
             log.info("slack.users_info_failed", user=user_id, error=repr(neutral_error(error)))
             return None
         user: Mapping[str, Any] = response.get("user") or {}
-        profile = Profile(
-            timezone=user.get("tz"),
-            display_name=str(user.get("real_name") or user.get("name") or ""),
-        )
+        profile = profile_of(user)
         self._profiles[key] = profile
         return profile
 

@@ -14,6 +14,7 @@ Everything else (reactions, typing, other people joining a team) maps to nothing
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -43,6 +44,7 @@ PERSONAL = "personal"
 EXECUTE_INVOKE = "adaptiveCard/action"
 # A channel thread's conversation id is the channel's plus ";messageid=<root>".
 THREAD_SUFFIX = ";messageid="
+_AT = re.compile(r"</?at>")
 
 
 class UnusableActivity(ValueError):
@@ -129,11 +131,13 @@ def message_received(activity: Mapping[str, Any], tenant: str) -> MessageReceive
         return None
     conversation = conversation_ref(activity, tenant)
     activity_id = activity.get("id")
+    words, mentions = people_mentioned(activity, tenant, text.strip())
     return MessageReceived(
         person=_person(activity, tenant),
         conversation=conversation,
         event_id=_event_id(activity),
-        text=text.strip(),
+        text=words,
+        mentions=mentions,
         message_ref=(
             MessageRef(TEAMS_PLATFORM, conversation.conversation_id, str(activity_id))
             if activity_id
@@ -174,12 +178,38 @@ def channel_command(
 ) -> CommandInvoked:
     """A mention as a command, answered in `reply_to` (the person's 1:1 chat), so a
     channel never becomes the place the person is prompted."""
+    text, mentions = people_mentioned(activity, tenant, words)
     return CommandInvoked(
         person=_person(activity, tenant),
         conversation=reply_to,
         event_id=_event_id(activity),
-        text=words,
+        text=text,
+        mentions=mentions,
     )
+
+
+def people_mentioned(
+    activity: Mapping[str, Any], tenant: str, text: str
+) -> tuple[str, tuple[PersonRef, ...]]:
+    """`text` with each person's `<at>Name</at>` written "@Name", and those people in
+    order, from the activity's mention entities (the bot's own is not a person's)."""
+    bot_id = (activity.get("recipient") or {}).get("id")
+    found: dict[str, PersonRef] = {}
+    for entity in activity.get("entities") or ():
+        if not isinstance(entity, Mapping) or entity.get("type") != "mention":
+            continue
+        mentioned, markup = entity.get("mentioned"), entity.get("text")
+        if not isinstance(mentioned, Mapping) or not isinstance(markup, str) or not markup:
+            continue
+        user_id = mentioned.get("id")
+        if not isinstance(user_id, str) or not user_id or user_id == bot_id:
+            continue
+        if markup not in text:
+            continue
+        name = str(mentioned.get("name") or _AT.sub("", markup)).strip()
+        text = text.replace(markup, f"@{name}")
+        found.setdefault(user_id, PersonRef(TEAMS_PLATFORM, tenant, user_id, display_name=name))
+    return text, tuple(found.values())
 
 
 def installation(activity: Mapping[str, Any], tenant: str) -> MemberAdded | ProfileChanged | None:
@@ -280,12 +310,15 @@ def action_invoked(
 
 def _person(activity: Mapping[str, Any], tenant: str) -> PersonRef:
     sender = activity["from"]
+    # Teams rarely puts an address here (TeamsInfo.get_member would); take it when it does.
+    email = sender.get("email") or sender.get("userPrincipalName")
     return PersonRef(
         platform=TEAMS_PLATFORM,
         workspace=tenant,
         user_id=sender["id"],
         display_name=str(sender.get("name") or ""),
         timezone=activity.get("localTimezone") or None,
+        email=email if isinstance(email, str) and "@" in email else None,
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.people.durations import parse_duration
+from bot.people.roles import ROLE_WORDS
 
 
 class CommandName(StrEnum):
@@ -21,6 +22,9 @@ class CommandName(StrEnum):
     PULSES = "pulses"  # the wellness lead's list
     PULSE = "pulse"  # argument: "pause NAME", "resume NAME" or "send NAME"
     QUIET = "quiet"  # argument: "hours [HH:MM-HH:MM|off|default]" or "weekends [on|off|default]"
+    ROLES = "roles"  # who has which role
+    GRANT = "grant"  # argument: "PERSON ROLE" (PERSON: an @mention, a name, an id, an email)
+    REVOKE = "revoke"  # argument: as for grant
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,9 @@ _BARE = {
     "my ideas": CommandName.MY_IDEAS,
     "forget me": CommandName.FORGET_ME,
     "pulses": CommandName.PULSES,
+    "roles": CommandName.ROLES,
+    "grant": CommandName.GRANT,
+    "revoke": CommandName.REVOKE,
 }
 # The keyword, then a colon (spaces optional), a spaced dash or spaces, then the argument:
 # "idea:text", "idea: text", "idea - text", "idea text"; "idea:" alone has no argument.
@@ -54,6 +61,12 @@ _WITH_ARGUMENT = re.compile(
 _QUIET = re.compile(r"^quiet\s+(hours|weekends)\b\s*(.*)$", re.IGNORECASE | re.DOTALL)
 # Only with its verb, so "pulse checks feel rushed" stays an answer.
 _PULSE = re.compile(r"^pulse\s+(pause|resume|send)\b\s*(.*)$", re.IGNORECASE | re.DOTALL)
+# Someone named with "@" (any words after it), or one word (an id, an email) then a role:
+# "grant more autonomy to every clinician" stays an answer.
+_ROLE_CHANGE = re.compile(
+    rf"^(grant|revoke)\s+((?:<?@)\S.*?|\S+\s+(?:{ROLE_WORDS}))[.!]?$", re.IGNORECASE | re.DOTALL
+)
+_PERSON_AND_ROLE = re.compile(rf"^(.+?)\s+({ROLE_WORDS})[.!]?$", re.IGNORECASE | re.DOTALL)
 
 
 def parse_command(text: str) -> ParsedCommand | None:
@@ -71,6 +84,9 @@ def parse_command(text: str) -> ParsedCommand | None:
         return ParsedCommand(
             CommandName.PULSE, f"{pulse.group(1).lower()} {pulse.group(2)}".strip()
         )
+    role_change = _ROLE_CHANGE.match(stripped)
+    if role_change:
+        return ParsedCommand(CommandName(role_change.group(1).lower()), role_change.group(2))
     match = _WITH_ARGUMENT.match(stripped)
     if not match:
         return None
@@ -79,6 +95,12 @@ def parse_command(text: str) -> ParsedCommand | None:
         # "snooze button is annoying" is an answer about snoozing, not a command.
         return None
     return ParsedCommand(name, argument)
+
+
+def person_and_role(argument: str) -> tuple[str, str] | None:
+    """'@Dr Lee wellness lead' -> ('@Dr Lee', 'wellness lead'); None without a role."""
+    match = _PERSON_AND_ROLE.match(argument.strip())
+    return (match.group(1).strip(), match.group(2)) if match else None
 
 
 def _is_duration(text: str) -> bool:

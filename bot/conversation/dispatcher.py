@@ -34,6 +34,7 @@ from bot.events import (
 )
 from bot.messages import OutboundMessage
 from bot.people.directory import ensure_person, valid_timezone
+from bot.people.permissions import ACTION_PERMISSIONS, permissions_of
 from bot.pulses import answers
 from storage.deliveries import DeliveryRepository
 from storage.engine import Database
@@ -130,7 +131,8 @@ class Dispatcher:
                 now=turn_now,
                 default_timezone=self.ctx.default_timezone,
             )
-            turn = Turn(self.ctx, session, person, turn_now)
+            allowed = permissions_of(grant.role for grant in person.roles)
+            turn = Turn(self.ctx, session, person, turn_now, allowed)
             replies = await self._route(turn, event)
             return Outcome(replies, erase_history=turn.erase_history), "handled"
 
@@ -148,6 +150,8 @@ class Dispatcher:
         person.gone = event.deactivated
         if valid_timezone(ref.timezone):
             person.timezone = ref.timezone
+        if ref.email:
+            person.email = ref.email
         return Outcome([]), "handled"
 
     async def prompt_shown(self, delivery_id: int, ref: MessageRef) -> None:
@@ -162,7 +166,7 @@ class Dispatcher:
         if isinstance(event, MessageReceived):
             return await on_message(turn, event)
         if isinstance(event, CommandInvoked):
-            return await on_command(turn, event.text)
+            return await on_command(turn, event.text, event.mentions)
         if isinstance(event, ActionInvoked):
             return await self._action(turn, event)
         if isinstance(event, HomeOpened):
@@ -179,4 +183,6 @@ class Dispatcher:
         handler = ACTIONS.get(event.action_id)
         if handler is None:
             raise BadAction(f"unknown action id {event.action_id!r}")
+        # Before the handler: a refused press changes nothing, not even a half step.
+        turn.require(ACTION_PERMISSIONS[event.action_id])
         return await handler(turn, event)

@@ -1,6 +1,6 @@
 """The home view (Slack's App Home, a Teams tab): what is open for you, how your ideas
-are doing, what is under way; leaders also see the triage queue, the wellness lead
-also sees open pulses and last week's response rate."""
+are doing, what is under way; those who may see the triage queue (leaders) and
+participation (the wellness lead) see those too."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import timedelta
 from bot.context import Turn
 from bot.messages import OutboundMessage, shorten
 from bot.pathway import ideas
-from bot.people.directory import Role
+from bot.people.permissions import Permission
 from bot.pulses import answers
 
 Replies = list[OutboundMessage]
@@ -31,9 +31,9 @@ async def home(turn: Turn) -> Replies:
         replies.append(OutboundMessage(text=turn.say("home.nothing_open")))
     replies += await ideas.my_ideas(turn)
     replies.append(await _under_way(turn))
-    if turn.has_role(Role.LEADER) or turn.has_role(Role.WELLNESS_LEAD):
+    if turn.may(Permission.SEE_TRIAGE_QUEUE):
         replies.append(await _triage_queue(turn))
-    if turn.has_role(Role.WELLNESS_LEAD):
+    if turn.may(Permission.SEE_PARTICIPATION):
         replies.append(await _participation(turn))
     return replies
 

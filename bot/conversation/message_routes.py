@@ -10,13 +10,18 @@ import re
 
 from bot import actions
 from bot.context import MAX_MESSAGE_LENGTH, Turn
-from bot.conversation.commands import CommandName, ParsedCommand, parse_command
+from bot.conversation.commands import (
+    CommandName,
+    ParsedCommand,
+    parse_command,
+    person_and_role,
+)
 from bot.errors import MessageTooLong
-from bot.events import MessageReceived
+from bot.events import MessageReceived, PersonRef
 from bot.messages import Button, OutboundMessage
 from bot.pathway import ideas
-from bot.people import my_data, preferences
-from bot.people.directory import Role
+from bot.people import my_data, preferences, role_chat
+from bot.people.permissions import COMMAND_PERMISSIONS, Permission
 from bot.privacy import redact
 from bot.pulses import answers
 from bot.pulses import definitions as pulses
@@ -29,6 +34,8 @@ Replies = list[OutboundMessage]
 MAX_BUTTON_TEXT = 1900
 # "idea: ..." or "idea - ..." is unmistakably the command, even with a question open.
 _EXPLICIT_IDEA = re.compile(r"^\s*idea\s*(?::|-\s)", re.IGNORECASE)
+# Help beyond everyone's, for those who may use it (copy keys), in this order.
+HELP_SECTIONS = ((Permission.MANAGE_PULSES, "pulse.help"), (Permission.GRANT_ROLES, "roles.help"))
 
 
 async def on_message(turn: Turn, event: MessageReceived) -> Replies:
@@ -50,13 +57,15 @@ async def on_message(turn: Turn, event: MessageReceived) -> Replies:
         if prompt.kind != PromptKind.IDEA:
             return [_idea_or_answer(turn, delivery, command.argument)]
         # The open question asks for an idea: "idea ..." answers it.
+        turn.require(Permission.ANSWER_PROMPTS)
         return await answers.record_answer(
             turn, delivery, prompt, answers.AnswerInput(text=command.argument)
         )
     if command is not None:
-        return await run_command(turn, command)
+        return await run_command(turn, command, event.mentions)
     if delivery is None:
         return [_nothing_open(turn, text, closed=closed_unanswered)]
+    turn.require(Permission.ANSWER_PROMPTS)
     prompt = answers.current_prompt(turn, delivery)
     return await answers.record_answer(
         turn,
@@ -67,7 +76,7 @@ async def on_message(turn: Turn, event: MessageReceived) -> Replies:
     )
 
 
-async def on_command(turn: Turn, text: str) -> Replies:
+async def on_command(turn: Turn, text: str, mentions: tuple[PersonRef, ...] = ()) -> Replies:
     if not text.strip():
         return await help_reply(turn)
     if len(text) > MAX_MESSAGE_LENGTH:
@@ -75,10 +84,14 @@ async def on_command(turn: Turn, text: str) -> Replies:
     command = parse_command(text)
     if command is None:
         return [OutboundMessage(text=turn.say("command.unknown", text=text.strip()[:50]))]
-    return await run_command(turn, command)
+    return await run_command(turn, command, mentions)
 
 
-async def run_command(turn: Turn, command: ParsedCommand) -> Replies:
+async def run_command(
+    turn: Turn, command: ParsedCommand, mentions: tuple[PersonRef, ...] = ()
+) -> Replies:
+    # Before the handler: a refused command changes nothing.
+    turn.require(COMMAND_PERMISSIONS[command.name])
     match command.name:
         case CommandName.HELP:
             return await help_reply(turn)
@@ -100,13 +113,21 @@ async def run_command(turn: Turn, command: ParsedCommand) -> Replies:
             return await preferences.quiet(turn, command.argument)
         case CommandName.PULSES | CommandName.PULSE:
             return await pulses.chat_command(turn, command.argument)
+        case CommandName.ROLES:
+            return await role_chat.roles_listing(turn)
+        case CommandName.GRANT | CommandName.REVOKE:
+            return await role_chat.change_role(
+                turn,
+                person_and_role(command.argument),
+                mentions,
+                granting=command.name == CommandName.GRANT,
+            )
 
 
 async def help_reply(turn: Turn) -> Replies:
-    text = turn.say("help")
-    if turn.has_role(Role.WELLNESS_LEAD):
-        text += "\n" + turn.say("pulse.help")
-    return [OutboundMessage(text=text)]
+    sections = [turn.say("help")]
+    sections += [turn.say(key) for permission, key in HELP_SECTIONS if turn.may(permission)]
+    return [OutboundMessage(text="\n".join(sections))]
 
 
 def _nothing_open(turn: Turn, text: str, *, closed: bool = False) -> OutboundMessage:

@@ -15,12 +15,11 @@ from dataclasses import replace
 
 from bot import actions
 from bot.context import MAX_MESSAGE_LENGTH, BotContext, Turn
-from bot.errors import BadAction, LeadersOnly, MessageTooLong, NoteRequired, UnknownIdea
+from bot.errors import BadAction, MessageTooLong, NoteRequired, UnknownIdea
 from bot.events import MessageRef
 from bot.messages import Button, ButtonStyle, Form, FormField, OutboundMessage, shorten
 from bot.outbox.announcements import queue_notification
 from bot.pathway.cards import word_card
-from bot.people.directory import Role
 from bot.privacy import redact, redaction_notices
 from storage.models import Idea, IdeaEvent, Person
 from storage.notifications import NotificationRepository
@@ -132,8 +131,8 @@ async def announce_new_idea(turn: Turn, idea: Idea) -> None:
 
 
 def note_form(turn: Turn, value: str) -> Replies:
-    """Declining needs a reason, asking needs a question: a form for either."""
-    _require_leader(turn)
+    """Declining needs a reason, asking needs a question: a form for either.
+    (The route has checked the person may move ideas.)"""
     idea_id, _from_state, to_state = parse_move(value)
     if to_state not in NEEDS_NOTE:
         raise BadAction(f"no note is asked for a move to {to_state!r}")
@@ -161,8 +160,8 @@ def note_form(turn: Turn, value: str) -> Replies:
 async def move(
     turn: Turn, value: str, note: str = "", pressed: MessageRef | None = None
 ) -> Replies:
-    """A leader moves an idea one step; `pressed` is the card they pressed, if any."""
-    _require_leader(turn)
+    """A leader moves an idea one step; `pressed` is the card they pressed, if any.
+    (The route has checked the person may move ideas.)"""
     idea_id, from_state, to_state = parse_move(value)
     if len(note) > MAX_MESSAGE_LENGTH:
         raise MessageTooLong(limit=MAX_MESSAGE_LENGTH)
@@ -310,8 +309,3 @@ async def _moved_on(turn: Turn, idea: Idea, pressed: MessageRef | None) -> Repli
         headline = turn.say("pathway.card_now", number=idea.id, state=idea.state)
         replies.insert(0, replace(await idea_card(turn, idea, headline), replaces=pressed))
     return replies
-
-
-def _require_leader(turn: Turn) -> None:
-    if not (turn.has_role(Role.LEADER) or turn.has_role(Role.WELLNESS_LEAD)):
-        raise LeadersOnly(f"person {turn.person.id} is not a leader")

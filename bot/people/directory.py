@@ -1,20 +1,16 @@
-"""People and roles: who is talking, what they may do, how to reach them later."""
+"""People: who is talking, how to reach them later, and finding someone by what an
+admin types (a platform user id, an email or a display name)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.events import ConversationRef, PersonRef
+from bot.people.roles import Role
 from storage.models import Person
 from storage.people import PeopleRepository
-
-
-class Role(StrEnum):
-    CLINICIAN = "clinician"
-    LEADER = "leader"
-    WELLNESS_LEAD = "wellness_lead"
+from storage.roles import RoleRepository
 
 
 def valid_timezone(name: str | None) -> str | None:
@@ -49,6 +45,7 @@ async def ensure_person(
                 workspace_id=workspace.id,
                 platform_user_id=ref.user_id,
                 display_name=ref.display_name or ref.user_id,
+                email=ref.email,
                 timezone=valid_timezone(ref.timezone) or default_timezone,
                 tags=[],
                 paused=False,
@@ -57,12 +54,30 @@ async def ensure_person(
             )
         )
         if added:
-            await people.grant(person, Role.CLINICIAN, now=now)
-    elif ref.timezone and valid_timezone(ref.timezone):
-        person.timezone = ref.timezone
+            await RoleRepository(people.session).starting_role(person, Role.CLINICIAN, now=now)
+    else:
+        if ref.timezone and valid_timezone(ref.timezone):
+            person.timezone = ref.timezone
+        if ref.email:
+            person.email = ref.email
     if conversation is not None:
         person.conversation_ref = conversation.to_dict()
         # Someone the platform once reported gone is back (reactivated, reinstalled):
         # they are reachable at this conversation again.
         person.gone = False
     return person
+
+
+async def find_people(
+    people: PeopleRepository, reference: str, workspace_id: int | None = None
+) -> list[Person]:
+    """Whoever `reference` names: a platform user id, else an email, else a display name
+    (without case). Several means the reference is ambiguous; the caller lists them."""
+    wanted = reference.strip().removeprefix("@").strip()
+    if not wanted:
+        return []
+    for tier in (people.with_user_id, people.with_email, people.with_display_name):
+        found = await tier(wanted, workspace_id)
+        if found:
+            return found
+    return []

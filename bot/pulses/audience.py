@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.context import BotContext
 from bot.errors import ThriveError
 from bot.local_time import resolve_zone
-from bot.people.directory import Role
+from bot.people.roles import Role
 from storage.models import Person
 
 

@@ -22,7 +22,6 @@ from bot.errors import BadAction
 from bot.events import ActionInvoked
 from bot.local_time import describe_days
 from bot.messages import Button, ButtonStyle, OutboundMessage
-from bot.people.directory import Role
 from bot.pulses import participation
 from bot.pulses import runs as pulse_runs
 from bot.pulses.audience import (
@@ -220,9 +219,8 @@ def _check_timing(reminder_hours: int | None, close_after_days: int) -> None:
 
 
 async def chat_command(turn: Turn, request: str) -> Replies:
-    """`request` is empty for `pulses`, else "pause NAME", "resume NAME" or "send NAME"."""
-    if not turn.has_role(Role.WELLNESS_LEAD):
-        return [OutboundMessage(text=turn.say("pulse.wellness_lead_only"))]
+    """`request` is empty for `pulses`, else "pause NAME", "resume NAME" or "send NAME".
+    (The route has checked the person may manage pulses.)"""
     if not request.strip():
         return [await _listing(turn)]
     verb, _, name = request.strip().partition(" ")
@@ -274,9 +272,8 @@ async def _confirm_send(turn: Turn, name: str) -> OutboundMessage:
 
 
 async def send_confirmed(turn: Turn, event: ActionInvoked) -> Replies:
-    """The confirmation's button: open the occurrence, unless one opened since it was asked."""
-    if not turn.has_role(Role.WELLNESS_LEAD):
-        return [OutboundMessage(text=turn.say("pulse.wellness_lead_only"))]
+    """The confirmation's button: open the occurrence, unless one opened since it was asked.
+    (The route has checked the person may manage pulses.)"""
     pulse_id, _, latest = event.value.partition(":")
     if not (pulse_id.isdigit() and latest.isdigit()):
         raise BadAction(f"malformed pulse confirmation {event.value[:30]!r}")

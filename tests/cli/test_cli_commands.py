@@ -53,6 +53,10 @@ async def test_demo_serves_the_seeded_organisation_and_stops_cleanly(tmp_path: P
             async with http.get(f"{base}/chat/api/people") as response:
                 assert response.status == 200
                 people = (await response.json())["people"]
+            # The demo lets anyone add people (`thrive serve` does not).
+            nadia = {"id": "nadia", "name": "Nadia Ali, RN", "email": "nadia@demo.example"}
+            async with http.post(f"{base}/chat/api/people", json=nadia) as response:
+                assert response.status == 201
             async with http.get(f"{base}/chat") as response:
                 assert response.status == 200
                 assert "Thrive" in await response.text()
@@ -97,6 +101,12 @@ async def test_serve_runs_from_configuration_without_demo_data(tmp_path: Path) -
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10)) as http:
             async with http.get(f"http://127.0.0.1:{port}/healthz") as response:
                 assert response.status == 200
+            async with http.get(f"http://127.0.0.1:{port}/chat/api/people") as response:
+                assert (await response.json()) == {"people": []}
+            # No login guards the local chat: only the demo may add people through it.
+            leader = {"id": "mallory", "name": "Mallory", "roles": ["leader"]}
+            async with http.post(f"http://127.0.0.1:{port}/chat/api/people", json=leader) as posted:
+                assert posted.status == 404
             async with http.get(f"http://127.0.0.1:{port}/chat/api/people") as response:
                 assert (await response.json()) == {"people": []}
     finally:

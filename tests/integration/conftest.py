@@ -25,10 +25,10 @@ async def start_chat() -> AsyncIterator[ChatFactory]:
     """Starts servers whose SQLite file lives in a given directory; stops them all after."""
     started: list[LiveChat] = []
 
-    async def start(directory: Path) -> LiveChat:
+    async def start(directory: Path, *, demo: bool = True) -> LiveChat:
         await asyncio.to_thread(directory.mkdir, parents=True, exist_ok=True)
         settings = load_settings(database_url=f"sqlite:///{directory}/t.db", secret_key="x")
-        runtime = await build_runtime(settings, clock=SystemClock())
+        runtime = await build_runtime(settings, clock=SystemClock(), demo=demo)
         runner, port = await start_site(create_app(runtime), "127.0.0.1", 0)
         http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=WAIT_SECONDS * 2))
         chat = LiveChat(f"http://127.0.0.1:{port}", runtime, http, runner)

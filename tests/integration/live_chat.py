@@ -7,10 +7,10 @@ stored through the runtime's own database.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import aiohttp
 from aiohttp import web
@@ -143,4 +143,8 @@ class LiveChat:
         raise AssertionError(f"no new question {prompt_id!r} in {result['messages']}")
 
 
-ChatFactory = Callable[[Path], Awaitable[LiveChat]]
+class ChatFactory(Protocol):
+    """Starts a server on a SQLite file in `directory`; `demo`: as `thrive demo` runs it
+    (the local chat may add people), else as `thrive serve` does."""
+
+    def __call__(self, directory: Path, *, demo: bool = True) -> Awaitable[LiveChat]: ...

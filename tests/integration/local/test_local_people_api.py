@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 from storage.models import Person, RoleGrant
-from tests.integration.live_chat import API, LiveChat
+from tests.integration.live_chat import API, ChatFactory, LiveChat
 
 
 async def test_the_demo_people_are_listed(live_chat: LiveChat) -> None:
@@ -89,7 +90,8 @@ async def test_bad_people_are_a_400_naming_the_field(live_chat: LiveChat) -> Non
         ({"id": "Not An Id", "name": "Zed"}, "id"),
         ({"id": "zed", "name": ""}, "name"),
         ({"id": "zed", "name": "Zed", "roles": ["admin"]}, "roles.0"),
-        ({"id": "zed", "name": "Zed", "email": "zed@example.org"}, "email"),
+        ({"id": "zed", "name": "Zed", "email": "not an address"}, "email"),
+        ({"id": "zed", "name": "Zed", "password": "hunter2"}, "password"),
     ]
 
     for body, field in wrong:
@@ -100,3 +102,29 @@ async def test_bad_people_are_a_400_naming_the_field(live_chat: LiveChat) -> Non
 
     assert await live_chat.count(Person) == people_before
     assert await live_chat.count(RoleGrant) == roles_before
+
+
+async def test_the_demo_keeps_an_added_persons_email(live_chat: LiveChat) -> None:
+    body = {"id": "nadia", "name": "Nadia Ali, RN", "email": "Nadia.Ali@hillcrest.example"}
+
+    status, shown = await live_chat.request("POST", API, json=body)
+
+    assert status == 201
+    assert "email" not in shown  # an address is not for an API without a login to show
+    [nadia] = await live_chat.rows(Person, Person.platform_user_id == "nadia")
+    assert nadia.email == "Nadia.Ali@hillcrest.example"
+
+
+async def test_outside_the_demo_nobody_can_be_added(
+    tmp_path: Path, start_chat: ChatFactory
+) -> None:
+    chat = await start_chat(tmp_path, demo=False)
+
+    status, body = await chat.request(
+        "POST", API, json={"id": "mallory", "name": "Mallory", "roles": ["leader"]}
+    )
+
+    assert (status, body["error"]) == (404, "not_found")
+    assert await chat.count(Person) == 0
+    assert await chat.count(RoleGrant) == 0
+    assert await chat.request("GET", API) == (200, {"people": []})

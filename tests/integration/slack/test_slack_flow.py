@@ -7,7 +7,7 @@ import json
 import time
 from typing import Any
 
-from bot.people.directory import Role
+from bot.people.roles import Role
 from storage.models import Person
 from storage.people import PeopleRepository
 from tests.integration.slack.live_slack import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.people.directory import Role
+from bot.people.roles import Role
 from storage.models import Idea
 from storage.people import PeopleRepository
 from tests.integration.slack.live_slack import LiveSlack, action_from, button_labelled

@@ -14,7 +14,7 @@ from aiohttp import web
 from sqlalchemy import func, select
 
 from bot.clock import SystemClock
-from bot.people.directory import Role
+from bot.people.roles import Role
 from storage.models import Delivery, Idea, Person, Response
 from storage.people import PeopleRepository
 from tests.integration.teams.fake_connector import APP_PASSWORD, FakeConnector, Recorded

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.events import HomeOpened
-from bot.people.directory import Role
+from bot.people.roles import Role
 from tests.unit.bot.dispatch_harness import ChatHarness, conversation_ref, person_ref, texts
 
 CLINICIANS = ["ana", "ben", "cat", "dev", "eli"]

@@ -9,7 +9,7 @@ from bot.clock import FixedClock
 from bot.events import MessageRef
 from bot.messages import Button, OutboundMessage
 from bot.pathway.moves import MOVES
-from bot.people.directory import Role
+from bot.people.roles import Role
 from storage.people import PeopleRepository
 from tests.unit.bot.dispatch_harness import ChatHarness, texts
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.context import BotContext
-from bot.people.directory import Role
+from bot.people.roles import Role
 from bot.pulses.audience import (
     Audience,
     PulseProblem,

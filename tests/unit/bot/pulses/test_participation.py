@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from bot.context import BotContext
 from bot.outbox.delivery import Outbox
-from bot.people.directory import Role
+from bot.people.roles import Role
 from bot.pulses.participation import GroupRate, of_occurrences, of_pulse, rate_text
 from bot.pulses.runs import send_now
 from storage.engine import Database

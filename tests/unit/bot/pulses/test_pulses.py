@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.context import BotContext
-from bot.people.directory import Role
+from bot.people.roles import Role
 from bot.pulses.audience import PulseProblem
 from bot.pulses.definitions import PulseSpec, create_pulse, delete_pulse, schedule_of, set_paused
 from bot.pulses.schedule import Preset, next_fire

@@ -1,0 +1,78 @@
+"""Granting and revoking roles: the same rules from chat and from the CLI.
+
+Who may grant is the permission table's (a wellness lead any role but admin, an
+admin any role); the server's operator at the CLI may grant anything, which is
+how the first admin comes about. Nobody may take away the last admin, or nobody
+could grant admin again except from the CLI.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.errors import NotPermitted, ThriveError
+from bot.people.permissions import permission_to_grant, permissions_of
+from bot.people.roles import Role
+from storage.models import Person
+from storage.roles import RoleRepository
+
+
+class RoleChangeRefused(ThriveError):
+    """A grant or revoke the rules refuse; the copy key `roles.<problem>` says why."""
+
+    def __init__(self, problem: str, **values: object) -> None:
+        super().__init__(problem, **values)
+        self.copy_key = f"roles.{problem}"
+
+
+@dataclass(frozen=True)
+class Granter:
+    """Who grants: a person in chat, or (person None) the server's operator at the CLI."""
+
+    person: Person | None
+    via: str  # "chat", "cli", "demo": kept in the audit log
+    operator: str | None = None  # the operator's login, at the CLI
+
+
+async def grant_role(
+    session: AsyncSession, person: Person, role: Role, *, by: Granter, now: datetime
+) -> bool:
+    """Grant `role` to `person`; False if they already held it. NotPermitted if `by`
+    may not grant that role."""
+    _check_may(by, role)
+    return await RoleRepository(session).grant(
+        person, role, now=now, by_id=_id_of(by), via=by.via, operator=by.operator
+    )
+
+
+async def revoke_role(
+    session: AsyncSession, person: Person, role: Role, *, by: Granter, now: datetime
+) -> bool:
+    """Take `role` from `person`; False if they did not hold it. NotPermitted if `by`
+    may not; RoleChangeRefused("last_admin") for the last admin."""
+    _check_may(by, role)
+    roles = RoleRepository(session)
+    if role is Role.ADMIN and role in held_roles(person) and await roles.holder_count(role) <= 1:
+        raise RoleChangeRefused("last_admin", name=person.display_name)
+    return await roles.revoke(
+        person, role, now=now, by_id=_id_of(by), via=by.via, operator=by.operator
+    )
+
+
+def held_roles(person: Person) -> set[str]:
+    return {grant.role for grant in person.roles}
+
+
+def _check_may(by: Granter, role: Role) -> None:
+    if by.person is None:
+        return  # the operator, who holds the database anyway
+    needed = permission_to_grant(role)
+    if needed not in permissions_of(held_roles(by.person)):
+        raise NotPermitted(needed)
+
+
+def _id_of(by: Granter) -> int | None:
+    return by.person.id if by.person is not None else None

@@ -1,0 +1,141 @@
+"""Who may do what, in one place: every check in the code reads these tables.
+
+`ROLE_PERMISSIONS` says what each role may do; `COMMAND_PERMISSIONS`,
+`ACTION_PERMISSIONS` and `CLI_PERMISSIONS` say which permission every chat
+command, button or form, and `thrive` command needs. The dispatcher checks a
+command or an action against them before any handler runs, so a refused request
+changes nothing; tests walk the tables for every role.
+
+A person may always look after themselves (help, snooze, pause, quiet hours, see
+and delete their data), whatever their roles, even none: `EVERYONE`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+from bot import actions
+from bot.people.roles import Role
+
+
+class Permission(StrEnum):
+    """What a person may do, in the domain's words. The value names the refusal's copy
+    key, `refused.<value>`, for the permissions someone can lack."""
+
+    ASK_FOR_HELP = "ask_for_help"
+    CHOOSE_WHEN_ASKED = "choose_when_asked"  # snooze, pause, resume, quiet hours
+    SEE_AND_DELETE_MY_DATA = "see_and_delete_my_data"  # my answers, my ideas, forget me
+    ANSWER_PROMPTS = "answer_prompts"
+    SUBMIT_IDEAS = "submit_ideas"
+    VOTE = "vote"  # on ideas; no command asks for it yet
+    SEE_TRIAGE_QUEUE = "see_triage_queue"
+    MOVE_IDEAS = "move_ideas"  # along the pathway
+    MANAGE_PULSES = "manage_pulses"
+    SEE_PARTICIPATION = "see_participation"
+    SEE_ROLES = "see_roles"
+    GRANT_ROLES = "grant_roles"  # clinician, leader, wellness lead
+    GRANT_ADMIN = "grant_admin"
+    RUN_THE_SERVER = "run_the_server"  # the operator's commands: serve, migrate, set up
+
+
+EVERYONE: frozenset[Permission] = frozenset(
+    {Permission.ASK_FOR_HELP, Permission.CHOOSE_WHEN_ASKED, Permission.SEE_AND_DELETE_MY_DATA}
+)
+_TAKING_PART = EVERYONE | {Permission.ANSWER_PROMPTS, Permission.SUBMIT_IDEAS, Permission.VOTE}
+_LEADING = _TAKING_PART | {Permission.SEE_TRIAGE_QUEUE, Permission.MOVE_IDEAS}
+_RUNNING_THE_PROGRAMME = _LEADING | {
+    Permission.MANAGE_PULSES,
+    Permission.SEE_PARTICIPATION,
+    Permission.SEE_ROLES,
+    Permission.GRANT_ROLES,
+}
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.CLINICIAN: _TAKING_PART,
+    Role.LEADER: _LEADING,
+    Role.WELLNESS_LEAD: _RUNNING_THE_PROGRAMME,
+    # Everything a wellness lead may do, plus making (and unmaking) admins.
+    Role.ADMIN: _RUNNING_THE_PROGRAMME | {Permission.GRANT_ADMIN, Permission.RUN_THE_SERVER},
+}
+
+# Chat commands by their name in bot/conversation/commands.py (CommandName's values).
+COMMAND_PERMISSIONS: dict[str, Permission] = {
+    "help": Permission.ASK_FOR_HELP,
+    "idea": Permission.SUBMIT_IDEAS,
+    "snooze": Permission.CHOOSE_WHEN_ASKED,
+    "pause": Permission.CHOOSE_WHEN_ASKED,
+    "resume": Permission.CHOOSE_WHEN_ASKED,
+    "quiet": Permission.CHOOSE_WHEN_ASKED,
+    "my answers": Permission.SEE_AND_DELETE_MY_DATA,
+    "my ideas": Permission.SEE_AND_DELETE_MY_DATA,
+    "forget me": Permission.SEE_AND_DELETE_MY_DATA,
+    "pulses": Permission.MANAGE_PULSES,
+    "pulse": Permission.MANAGE_PULSES,
+    "roles": Permission.SEE_ROLES,
+    "grant": Permission.GRANT_ROLES,
+    "revoke": Permission.GRANT_ROLES,
+}
+
+ACTION_PERMISSIONS: dict[str, Permission] = {
+    actions.ANSWER_OPTION: Permission.ANSWER_PROMPTS,
+    actions.ANSWER_OPEN: Permission.ANSWER_PROMPTS,
+    actions.ANSWER_SUBMIT: Permission.ANSWER_PROMPTS,
+    actions.ANSWER_TEXT: Permission.ANSWER_PROMPTS,
+    actions.ANSWER_UNDO: Permission.ANSWER_PROMPTS,
+    actions.PROMPT_SKIP: Permission.ANSWER_PROMPTS,
+    actions.PROMPT_SNOOZE: Permission.CHOOSE_WHEN_ASKED,
+    actions.PROMPT_STOP: Permission.CHOOSE_WHEN_ASKED,
+    actions.IDEA_FROM_MESSAGE: Permission.SUBMIT_IDEAS,
+    actions.IDEA_OPEN_FORM: Permission.SUBMIT_IDEAS,
+    actions.IDEA_SUBMIT: Permission.SUBMIT_IDEAS,
+    actions.IDEA_MOVE: Permission.MOVE_IDEAS,
+    actions.IDEA_NOTE_OPEN: Permission.MOVE_IDEAS,
+    actions.IDEA_NOTE_SUBMIT: Permission.MOVE_IDEAS,
+    actions.FORGET_CONFIRM: Permission.SEE_AND_DELETE_MY_DATA,
+    actions.FORGET_CANCEL: Permission.SEE_AND_DELETE_MY_DATA,
+    actions.PULSE_SEND_CONFIRM: Permission.MANAGE_PULSES,
+    actions.PULSE_SEND_CANCEL: Permission.MANAGE_PULSES,
+}
+
+# `thrive` commands act for the server's operator, who holds the database and is trusted
+# as an admin (the first admin can only come from here). The table says what each one
+# amounts to, so the CLI and chat grow along the same lines.
+CLI_PERMISSIONS: dict[str, Permission] = {
+    "serve": Permission.RUN_THE_SERVER,
+    "demo": Permission.RUN_THE_SERVER,
+    "db upgrade": Permission.RUN_THE_SERVER,
+    "prompts validate": Permission.RUN_THE_SERVER,
+    "slack manifest": Permission.RUN_THE_SERVER,
+    "teams package": Permission.RUN_THE_SERVER,
+    "pulse create": Permission.MANAGE_PULSES,
+    "pulse list": Permission.MANAGE_PULSES,
+    "pulse show": Permission.MANAGE_PULSES,
+    "pulse pause": Permission.MANAGE_PULSES,
+    "pulse resume": Permission.MANAGE_PULSES,
+    "pulse delete": Permission.MANAGE_PULSES,
+    "pulse send-now": Permission.MANAGE_PULSES,
+    "roles list": Permission.SEE_ROLES,
+    "roles grant": Permission.GRANT_ADMIN,
+    "roles revoke": Permission.GRANT_ADMIN,
+}
+
+
+def permissions_of(roles: Iterable[str]) -> frozenset[Permission]:
+    """Everything someone holding these roles may do (a role no longer known gives nothing)."""
+    known = {role.value for role in Role}
+    allowed = set(EVERYONE)
+    for role in roles:
+        if role in known:
+            allowed |= ROLE_PERMISSIONS[Role(role)]
+    return frozenset(allowed)
+
+
+def roles_that_may(permission: Permission) -> tuple[Role, ...]:
+    """The roles holding `permission`, from the least to the most trusted."""
+    return tuple(role for role in Role if permission in ROLE_PERMISSIONS[role])
+
+
+def permission_to_grant(role: Role) -> Permission:
+    """Making someone an admin takes an admin; any other role, a wellness lead."""
+    return Permission.GRANT_ADMIN if role is Role.ADMIN else Permission.GRANT_ROLES
