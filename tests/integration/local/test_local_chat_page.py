@@ -38,7 +38,7 @@ async def reworded_chat(tmp_path: Path) -> AsyncIterator[LiveChat]:
     settings = load_settings(
         database_url=f"sqlite:///{tmp_path}/t.db", secret_key="x", content_dir=content
     )
-    runtime = await build_runtime(settings, clock=SystemClock())
+    runtime = await build_runtime(settings, clock=SystemClock(), demo=True)
     runner, port = await start_site(create_app(runtime), "127.0.0.1", 0)
     http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=WAIT_SECONDS * 2))
     chat = LiveChat(f"http://127.0.0.1:{port}", runtime, http, runner)
