@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import chat_latency, fanout, slack_ack, teams_turn
+from bench import chat_latency, fanout, redaction, slack_ack, teams_turn
 from thrive.log_setup import configure_logging
 
 
@@ -14,6 +14,7 @@ def main() -> None:
     asyncio.run(slack_ack.run())
     asyncio.run(teams_turn.run())
     asyncio.run(fanout.run())
+    redaction.run()
 
 
 if __name__ == "__main__":

@@ -103,6 +103,13 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Polarity(StrEnum):
+    """Which way a theme points in an answer."""
+
+    BARRIER = "barrier"  # makes the job harder, is missing, or is wished for
+    ENABLER = "enabler"  # works, helps or brings joy
+
+
 class PromptKind(StrEnum):
     FREE_TEXT = "free_text"
     SCALE = "scale"
@@ -143,6 +150,9 @@ class PromptSpec(_Strict):
     # validate_default so that a missing `options:` / `scale:` is checked against the kind.
     options: list[ChoiceOption] = Field(default_factory=list, validate_default=True)
     scale: ScaleSpec | None = Field(default=None, validate_default=True)
+    # How answers usually point: "what makes your job difficult?" and wishes ("what would
+    # make you feel more valued?") lean barrier, "what is going well?" leans enabler.
+    leans: Polarity | None = None
 
     @field_validator("options")
     @classmethod
@@ -187,6 +197,14 @@ class ThemeSpec(_Strict):
     label: Name
     description: PromptText
     keywords: list[Keyword] = Field(min_length=1)
+    # The default coder's wider vocabulary, all optional. Words are matched after light
+    # stemming, so one form of a word is enough ("interruption" finds "interrupted").
+    phrases: list[Keyword] = Field(default_factory=list)  # more words naming the theme
+    barrier: list[Keyword] = Field(default_factory=list)  # naming it as a problem
+    enabler: list[Keyword] = Field(default_factory=list)  # naming it going well
+    # Words that name the theme only when said to be missing: "time" in "no time".
+    missing: list[Keyword] = Field(default_factory=list)
+    leans: Polarity | None = None  # its polarity when nothing in the answer says
 
 
 class Codebook(_Strict):

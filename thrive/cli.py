@@ -13,6 +13,7 @@ import typer
 from prompts import load_content, validate_path
 from storage.engine import Database, async_url
 from storage.migrate import upgrade
+from thrive.code_cli import code
 from thrive.console import (
     UNREACHABLE,
     DatabaseUnavailable,
@@ -26,6 +27,7 @@ from thrive.console import (
 )
 from thrive.leader_lock import SQLiteFileLock, sqlite_path
 from thrive.pulse_cli import pulse_app
+from thrive.redact_cli import redact_lines
 from thrive.roles_cli import roles_app
 from thrive.settings import Settings, configured_database_url
 from thrive.teams_cli import teams_app
@@ -47,6 +49,8 @@ app.add_typer(slack_app, name="slack")
 app.add_typer(pulse_app, name="pulse")
 app.add_typer(teams_app, name="teams")
 app.add_typer(roles_app, name="roles")
+app.command()(code)
+app.command("redact")(redact_lines)
 
 HostOption = Annotated[str | None, typer.Option(help="Address to bind (THRIVE_HOST).")]
 PortOption = Annotated[

@@ -9,6 +9,7 @@ outbox). Nothing else builds a `BotContext` from settings.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -24,6 +25,7 @@ from bot.outbox.delivery import Outbox
 from bot.outbox.notifier import Sender
 from bot.outbox.send_limits import SendLimits
 from bot.policy import FatigueCap
+from bot.privacy import load_word_lists
 from prompts import Content, load_content
 from storage.engine import Database
 from storage.ledger import LedgerRepository
@@ -121,6 +123,7 @@ async def build_runtime(
     from adapters.slack import SlackAdapter
 
     core = await open_core(settings, clock, content)
+    await asyncio.to_thread(load_word_lists)
     database, ctx = core.database, core.ctx
     clock = ctx.clock
     dispatcher = Dispatcher(database, ctx)

@@ -106,6 +106,8 @@ CLI_PERMISSIONS: dict[str, Permission] = {
     "demo": Permission.RUN_THE_SERVER,
     "db upgrade": Permission.RUN_THE_SERVER,
     "prompts validate": Permission.RUN_THE_SERVER,
+    "code": Permission.RUN_THE_SERVER,  # codes standard input with the content; no database
+    "redact": Permission.RUN_THE_SERVER,  # redacts standard input; no database
     "slack manifest": Permission.RUN_THE_SERVER,
     "teams package": Permission.RUN_THE_SERVER,
     "pulse create": Permission.MANAGE_PULSES,

@@ -1,76 +1,67 @@
-"""Redact patient identifiers before storage.
+"""Redact patient identifiers before storage: the HIPAA Safe Harbor kinds a clinician is
+likely to type in chat.
 
-Redaction is deliberately conservative (it prefers removing a harmless
-number to storing a medical record number). It reports which *kinds* of
-identifier it removed so the clinician can be told, never the values.
+Redaction is deliberately conservative (it prefers removing a harmless number to storing a
+medical record number). It reports which *kinds* of identifier it removed so the clinician
+can be told, never the values. Each family of identifier has its own finder module; this
+one runs them, merges what they found and puts REDACTED in its place.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-_NAME = r"[A-ZÀ-ÖØ-Þ](?:[^\W\d_]|['\u2019-])+"
-
-# Order matters: specific patterns first so a date of birth isn't taken for a phone number.
-_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("email", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
-    (
-        "medical record number",
-        re.compile(
-            r"\b(?:MRN|medical record(?: number| no\.?)?|chart(?: number| no\.?| #)?)"
-            r"\s*[:#]?\s*[A-Z]{0,3}\d[\d-]{3,}\b",
-            re.IGNORECASE,
-        ),
-    ),
-    (
-        "date of birth",
-        re.compile(
-            r"\b(?:DOB|date of birth|born(?: on)?|d\.o\.b\.?)\s*[:#]?\s*"
-            r"(?:\d{1,4}[/.-]\d{1,2}[/.-]\d{1,4}"
-            r"|[A-Z][a-z]+ \d{1,2},? \d{4}|\d{1,2} [A-Z][a-z]+ \d{4})",
-            re.IGNORECASE,
-        ),
-    ),
-    (
-        "phone number",
-        # Bounded by digits, not words, so "555-123-4567x204" (an extension) is caught too.
-        re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?!\d)"),
-    ),
-    (
-        "phone number",
-        # Other countries group digits differently ("07700 900123", "+44 20 7946 0958"):
-        # a run of digits and separators with 9 to 15 digits (E.164) is taken as a number.
-        re.compile(r"(?<![\w+])\+?\(?\d[\d\s().-]{7,22}\d(?!\d)"),
-    ),
-    (
-        "address",
-        re.compile(
-            r"\b\d{1,5}\s+(?:[A-Z][a-z]+\s){1,3}"
-            r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way)\b\.?"
-        ),
-    ),
-    (
-        "patient name",
-        # "patient John Smith", "pt. Smith", "Mrs. Jones" after "patient". A name is a
-        # capital then letters of any case or script, so "McDonald", "O'Brien",
-        # "Smith-Jones" and "José Núñez" are removed whole, not cut at the second capital.
-        re.compile(
-            r"\b(?i:patient|pt\.?),?\s+(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?"
-            rf"{_NAME}(?:\s+{_NAME})?"
-        ),
-    ),
-    ("long number", re.compile(r"\b\d{7,}\b")),
-)
+from bot.privacy.address_patterns import find_addresses
+from bot.privacy.contact_patterns import find_contacts
+from bot.privacy.date_patterns import find_ages, find_dates
+from bot.privacy.found import Finder, Found
+from bot.privacy.name_finder import find_names
+from bot.privacy.number_patterns import find_numbers
 
 REDACTED = "[removed]"
+
+# Every kind the redactor reports, in the order it reports them. Each has a copy key,
+# privacy.kind.<kind with underscores>, for the words the clinician reads.
+KINDS: tuple[str, ...] = (
+    "email",
+    "web address",
+    "IP address",
+    "medical record number",
+    "account number",
+    "insurance number",
+    "SSN",
+    "licence number",
+    "vehicle number",
+    "device number",
+    "ID number",
+    "date",
+    "age",
+    "phone number",
+    "fax number",
+    "address",
+    "patient name",
+)
+
+# Where two finders claim overlapping text, the longer claim's kind wins; on a tie, the
+# earlier finder's (a ten-digit run is a phone number before it is an ID number).
+FINDERS: tuple[Finder, ...] = (
+    find_contacts,
+    find_numbers,
+    find_dates,
+    find_ages,
+    find_addresses,
+    find_names,
+)
+
+_MAX_PASSES = 10
+GENERIC = "ID number"  # what a number is when nothing says more
 
 
 @dataclass(frozen=True)
 class Redaction:
     text: str
-    removed: tuple[str, ...]  # kinds, in order of first appearance, without duplicates
+    removed: tuple[str, ...]  # kinds, in KINDS order, without duplicates
 
     @property
     def changed(self) -> bool:
@@ -78,44 +69,96 @@ class Redaction:
 
 
 def redact(text: str) -> Redaction:
-    removed: list[str] = []
+    removed: set[str] = set()
     # Removing one identifier can expose another (digits glued to a name become a number
-    # of their own), so repeat until a pass removes nothing: redacting twice changes nothing.
-    # Every match removes original characters, never "[removed]" itself, so this ends.
-    again = True
-    while again:
-        again = False
-        for kind, pattern in _PATTERNS:
-            changed = pattern.sub(_REPLACE_WITH.get(kind, REDACTED), text)
-            if changed != text:
-                text = changed
-                again = True
-                if kind not in removed:
-                    removed.append(kind)
-    return Redaction(text=text, removed=tuple(removed))
+    # of their own), so repeat until a pass removes nothing: redacting twice changes
+    # nothing. A pass only ever replaces characters that are not already REDACTED, so
+    # each pass that changes something shortens what is left to look at, and this ends.
+    for _ in range(_MAX_PASSES):
+        found = _merge(_find_all(text), text)
+        if not found:
+            break
+        text = _replace(text, found)
+        removed.update(kind for _, _, kind in found)
+    return Redaction(text=text, removed=tuple(kind for kind in KINDS if kind in removed))
 
 
 def redaction_notices(say: Callable[..., str], removed: tuple[str, ...]) -> tuple[str, ...]:
     """What to tell the person when something was removed (nothing if nothing was)."""
     if not removed:
         return ()
-    return (say("privacy.redacted", kinds=", ".join(removed)),)
+    kinds = ", ".join(say(f"privacy.kind.{kind.lower().replace(' ', '_')}") for kind in removed)
+    return (say("privacy.redacted", kinds=kinds),)
 
 
-def _phone_digits(match: re.Match[str]) -> str:
-    # Enough digits for a phone number, and not a date or a range like "10-12".
-    digits = sum(char.isdigit() for char in match.group(0))
-    return REDACTED if 9 <= digits <= 15 else match.group(0)
+def _find_all(text: str) -> list[Found]:
+    found: list[Found] = []
+    for finder in FINDERS:
+        found.extend(span for span in finder(text) if span.end > span.start)
+    return found
 
 
-def _keep_patient_word(match: re.Match[str]) -> str:
-    # Keep "patient" so the sentence still reads; drop only the name.
-    word = match.group(0).split()[0]
-    return f"{word} {REDACTED}"
+def _merge(found: list[Found], text: str) -> list[Found]:
+    """Overlapping claims become one span; a span never cuts into a REDACTED marker,
+    and one that lies wholly inside markers is dropped (it would find nothing new)."""
+    markers = _markers(text)
+    order = {finder_kind: i for i, finder_kind in enumerate(found)}
+    spans = sorted(found, key=lambda s: (s.start, -(s.end - s.start), order[s]))
+    merged: list[Found] = []
+    for span in spans:
+        span = _widen(span, markers)
+        if _inside_markers(span, markers, text):
+            continue
+        if merged and span.start < merged[-1].end:
+            last = merged[-1]
+            merged[-1] = Found(last.start, max(last.end, span.end), _stronger(last, span).kind)
+        else:
+            merged.append(span)
+    return merged
 
 
-# Kinds whose matches need a look before they go (the rest become REDACTED).
-_REPLACE_WITH: dict[str, Callable[[re.Match[str]], str]] = {
-    "patient name": _keep_patient_word,
-    "phone number": _phone_digits,
-}
+def _stronger(first: Found, second: Found) -> Found:
+    """The longer claim; on a tie the first, unless it is only a generic "ID number"
+    ("14-Mar-2024" is a date before it is a code of letters and digits)."""
+    first_length, second_length = first.end - first.start, second.end - second.start
+    if first_length == second_length and first.kind == GENERIC and second.kind != GENERIC:
+        return second
+    return first if first_length >= second_length else second
+
+
+def _markers(text: str) -> list[tuple[int, int]]:
+    spans, start = [], text.find(REDACTED)
+    while start != -1:
+        spans.append((start, start + len(REDACTED)))
+        start = text.find(REDACTED, start + len(REDACTED))
+    return spans
+
+
+def _widen(span: Found, markers: list[tuple[int, int]]) -> Found:
+    start, end = span.start, span.end
+    for m_start, m_end in markers:
+        if m_start < end and start < m_end:
+            start, end = min(start, m_start), max(end, m_end)
+    return Found(start, end, span.kind)
+
+
+def _inside_markers(span: Found, markers: list[tuple[int, int]], text: str) -> bool:
+    """Only markers and the spaces or punctuation between them: nothing new to remove."""
+    covered = span.start
+    for m_start, m_end in markers:
+        if m_end <= covered or m_start >= span.end:
+            continue
+        if text[covered:m_start].strip(" ,.-/()&") or m_start > span.end:
+            return False
+        covered = m_end
+    return covered >= span.end or not text[covered : span.end].strip(" ,.-/()&")
+
+
+def _replace(text: str, found: list[Found]) -> str:
+    pieces, at = [], 0
+    for start, end, _ in found:
+        pieces.append(text[at:start])
+        pieces.append(REDACTED)
+        at = end
+    pieces.append(text[at:])
+    return "".join(pieces)

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-ROOMS = ("conversation", "people", "pulses", "outbox", "pathway", "privacy")
+ROOMS = ("conversation", "people", "pulses", "outbox", "pathway", "privacy", "analysis")
 # Which rooms (or one module of a room) each room may import; conversation is the top,
 # privacy a leaf.
 ROOM_MAY_IMPORT: dict[str, set[str]] = {
-    "conversation": {"people", "pulses", "outbox", "pathway", "privacy"},
+    "conversation": {"people", "pulses", "outbox", "pathway", "privacy", "analysis"},
     "people": {"outbox", "privacy"},
     "pulses": {"outbox", "pathway", "people", "privacy"},
     # How a prompt is laid out when it is sent; the wording of an idea card an older
@@ -23,6 +23,7 @@ ROOM_MAY_IMPORT: dict[str, set[str]] = {
     "outbox": {"pulses.prompting", "pathway.cards"},
     "pathway": {"outbox", "people", "privacy"},
     "privacy": set(),
+    "analysis": {"privacy"},
 }
 
 

@@ -1,0 +1,67 @@
+"""`thrive code`: code answers read one per line on standard input, one JSON object per
+line out, with no database: what the default coder makes of a file of comments.
+
+    $ printf 'not enough MAs\nlove my team\n' | thrive code --question job-difficult
+    {"text": "not enough MAs", "themes": [{"id": "staffing", "polarity": "barrier", ...}]}
+
+Content (codebook and questions) comes from THRIVE_CONTENT_DIR over the defaults, as
+everywhere else.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated, BinaryIO, TextIO
+
+import typer
+
+from bot.analysis import CodebookCoder, Coder
+from prompts import ContentError, load_content
+from thrive.console import err, settings_or_exit
+
+
+def code(
+    question: Annotated[
+        str | None,
+        typer.Option(
+            metavar="ID",
+            help="The prompt id the answers reply to, e.g. job-difficult: it tells "
+            "barriers from enablers when the wording does not.",
+        ),
+    ] = None,
+) -> None:
+    """Code answers from standard input (one per line) into codebook themes, as JSON lines."""
+    settings = settings_or_exit()
+    try:
+        content = load_content(settings.content_dir)
+    except ContentError as error:
+        err.print(f"Content error: {error}", highlight=False, markup=False)
+        raise typer.Exit(1) from None
+    if question is not None:
+        try:
+            content.prompt(question)
+        except KeyError:
+            err.print(
+                f"Unknown question id {question!r}: see the prompt ids in the question banks.",
+                highlight=False,
+                markup=False,
+            )
+            raise typer.Exit(2) from None
+    code_lines(CodebookCoder.from_content(content), sys.stdin.buffer, sys.stdout, question)
+
+
+def code_lines(coder: Coder, lines: BinaryIO, out: TextIO, question: str | None) -> None:
+    """Each line of `lines` coded as one JSON object on `out`; bytes that are not UTF-8
+    are replaced rather than refused, so one bad line never stops a file."""
+    interactive = out.isatty()
+    for raw in iter(lines.readline, b""):
+        text = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+        themes = [
+            {"id": c.theme, "polarity": c.polarity.value, "confidence": c.confidence}
+            for c in coder.code(text, question)
+        ]
+        out.write(json.dumps({"text": text, "themes": themes}, ensure_ascii=False) + "\n")
+        if interactive:
+            out.flush()
+    out.flush()
