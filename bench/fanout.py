@@ -32,6 +32,7 @@ from adapters.slack.blocks import render_message
 from bot.outbox.delivery import Outbox
 from bot.outbox.send_limits import SendLimits
 from bot.pulses.prompting import question_message
+from bot.pulses.runs import ask_now
 from storage.models import Delivery, Person
 from storage.people import PeopleRepository
 from thrive.log_setup import configure_logging
@@ -178,7 +179,7 @@ async def seeded_runtime(database_url: str, stub: Stub, messages: int) -> Runtim
         )
     async with runtime.database.transaction() as session:
         people = list(await session.scalars(select(Person)))
-    await runtime.outbox.open_occurrence(people, [PROMPT])
+    await ask_now(runtime.database, runtime.ctx, runtime.outbox, people, [PROMPT])
     return runtime
 
 

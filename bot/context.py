@@ -42,7 +42,8 @@ class BotContext:
 
 @dataclass
 class Turn:
-    """One inbound event being handled: one transaction, one person, one moment."""
+    """One inbound event being handled: one transaction, one person, one moment, and
+    the person's organisation, which every query of the turn keeps to."""
 
     ctx: BotContext
     session: AsyncSession
@@ -51,6 +52,7 @@ class Turn:
     # What the person may do: bot/people/permissions.py's table applied to their roles.
     # The dispatcher works it out (the neutral model reads no room's table).
     allowed: frozenset[str] = frozenset()
+    organisation_id: int = field(init=False)
     people: PeopleRepository = field(init=False)
     deliveries: DeliveryRepository = field(init=False)
     answers: AnswerRepository = field(init=False)
@@ -61,6 +63,8 @@ class Turn:
     erase_history: bool = field(init=False, default=False)
 
     def __post_init__(self) -> None:
+        # The workspace comes with the person (storage.people.find_by_ref joins it).
+        self.organisation_id = self.person.workspace.organisation_id
         self.people = PeopleRepository(self.session)
         self.deliveries = DeliveryRepository(self.session)
         self.answers = AnswerRepository(self.session)

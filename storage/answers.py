@@ -31,21 +31,32 @@ class AnswerRepository:
         await self.session.delete(response)
         await self.session.flush()
 
-    async def of_person(self, person_id: int, limit: int = 20) -> Sequence[Response]:
+    # A person's answers are read within their organisation: the rows follow them when
+    # their workspace moves (storage.organisations), so nothing of theirs is left behind.
+
+    async def of_person(
+        self, person_id: int, organisation_id: int, limit: int = 20
+    ) -> Sequence[Response]:
         result = await self.session.scalars(
             select(Response)
-            .where(Response.person_id == person_id)
+            .where(Response.person_id == person_id, Response.organisation_id == organisation_id)
             .order_by(Response.created_at.desc(), Response.id.desc())
             .limit(limit)
         )
         return result.all()
 
-    async def count_of_person(self, person_id: int) -> int:
+    async def count_of_person(self, person_id: int, organisation_id: int) -> int:
         count = await self.session.scalar(
-            select(func.count()).select_from(Response).where(Response.person_id == person_id)
+            select(func.count())
+            .select_from(Response)
+            .where(Response.person_id == person_id, Response.organisation_id == organisation_id)
         )
         return int(count or 0)
 
-    async def remove_all_of_person(self, person_id: int) -> int:
-        result = await self.session.execute(delete(Response).where(Response.person_id == person_id))
+    async def remove_all_of_person(self, person_id: int, organisation_id: int) -> int:
+        result = await self.session.execute(
+            delete(Response).where(
+                Response.person_id == person_id, Response.organisation_id == organisation_id
+            )
+        )
         return int(result.rowcount)  # type: ignore[attr-defined]

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.engine import dialect_name, insert_for
-from storage.models import Delivery, Occurrence, Person
+from storage.models import Delivery, Occurrence
 from storage.states import DeliveryState
 
 # States a delivery moves through.
@@ -19,11 +19,6 @@ from storage.states import DeliveryState
 class DeliveryRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-
-    async def open_occurrence(self, occurrence: Occurrence) -> Occurrence:
-        self.session.add(occurrence)
-        await self.session.flush()
-        return occurrence
 
     async def enqueue(self, occurrence_id: int, person_id: int, due_at: datetime) -> bool:
         """Add a delivery unless one exists for this occurrence and person.
@@ -206,27 +201,26 @@ class DeliveryRepository:
         )
         return int(result.rowcount)  # type: ignore[attr-defined]
 
-    async def open_occurrence_count(self, now: datetime, workspace_id: int) -> int:
-        """Open occurrences with someone in this workspace among their recipients."""
+    async def open_occurrence_count(self, now: datetime, organisation_id: int) -> int:
+        """The organisation's open occurrences that have someone to ask."""
         count = await self.session.scalar(
             select(func.count(func.distinct(Occurrence.id)))
             .select_from(Occurrence)
             .join(Delivery, Delivery.occurrence_id == Occurrence.id)
-            .join(Person, Person.id == Delivery.person_id)
             .where(
-                Person.workspace_id == workspace_id,
+                Occurrence.organisation_id == organisation_id,
                 Occurrence.open_at(now),
             )
         )
         return int(count or 0)
 
-    async def participation_since(self, since: datetime, workspace_id: int) -> tuple[int, int]:
-        """(prompts sent, fully answered) to people in this workspace since then."""
+    async def participation_since(self, since: datetime, organisation_id: int) -> tuple[int, int]:
+        """(prompts sent, fully answered) in the organisation's occurrences since then."""
         sent_here = (
             select(func.count())
             .select_from(Delivery)
-            .join(Person, Person.id == Delivery.person_id)
-            .where(Person.workspace_id == workspace_id, Delivery.sent_at >= since)
+            .join(Occurrence, Occurrence.id == Delivery.occurrence_id)
+            .where(Occurrence.organisation_id == organisation_id, Delivery.sent_at >= since)
         )
         sent = await self.session.scalar(sent_here)
         answered = await self.session.scalar(

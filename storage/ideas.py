@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.engine import dialect_name
 from storage.models import Idea, IdeaEvent, IdeaVote
 
 
@@ -59,21 +60,31 @@ class IdeaRepository:
     async def get(self, idea_id: int) -> Idea | None:
         return await self.session.get(Idea, idea_id)
 
-    async def of_submitter(self, person_id: int, limit: int = 20) -> Sequence[Idea]:
+    async def locked(self, idea_id: int) -> Idea | None:
+        """The idea, its row locked to the end of the transaction (PostgreSQL; SQLite's
+        writers take turns anyway), so two replicas recording its cards both keep theirs."""
+        statement = select(Idea).where(Idea.id == idea_id).execution_options(populate_existing=True)
+        if dialect_name(self.session) == "postgresql":
+            statement = statement.with_for_update()
+        return await self.session.scalar(statement)
+
+    async def of_submitter(
+        self, person_id: int, organisation_id: int, limit: int = 20
+    ) -> Sequence[Idea]:
         result = await self.session.scalars(
             select(Idea)
-            .where(Idea.submitter_id == person_id)
+            .where(Idea.submitter_id == person_id, Idea.organisation_id == organisation_id)
             .order_by(Idea.created_at.desc(), Idea.id.desc())
             .limit(limit)
         )
         return result.all()
 
     async def in_states(
-        self, workspace_id: int, states: Sequence[str], limit: int = 20
+        self, organisation_id: int, states: Sequence[str], limit: int = 20
     ) -> Sequence[Idea]:
         result = await self.session.scalars(
             select(Idea)
-            .where(Idea.workspace_id == workspace_id, Idea.state.in_(states))
+            .where(Idea.organisation_id == organisation_id, Idea.state.in_(states))
             .order_by(Idea.updated_at.desc(), Idea.id.desc())
             .limit(limit)
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -22,10 +23,31 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
-def _upgrade(connection: Connection, revision: str) -> None:
-    command.upgrade(alembic_config(connection), revision)
-
-
 async def upgrade(database: Database, revision: str = "head") -> None:
-    async with database.engine.begin() as conn:
-        await conn.run_sync(_upgrade, revision)
+    await _migrate(database, lambda sync: command.upgrade(alembic_config(sync), revision))
+
+
+async def downgrade(database: Database, revision: str) -> None:
+    await _migrate(database, lambda sync: command.downgrade(alembic_config(sync), revision))
+
+
+async def _migrate(database: Database, run: Callable[[Connection], None]) -> None:
+    async with database.engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # A batch migration rebuilds a SQLite table (copy, DROP, rename); with foreign
+            # keys on, that DROP would cascade-delete every row pointing at the table.
+            # The switch only takes outside a transaction, so before the migration's.
+            await conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            await conn.commit()
+        try:
+            async with conn.begin():
+                await conn.run_sync(run)
+                if sqlite:
+                    broken = (await conn.exec_driver_sql("PRAGMA foreign_key_check")).all()
+                    if broken:
+                        raise RuntimeError(f"migration left dangling references: {broken[:5]}")
+        finally:
+            if sqlite:
+                await conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                await conn.commit()

@@ -80,12 +80,26 @@ class InstanceSetting(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
+class Organisation(Base):
+    """One programme: the workspaces whose people it asks and whose leaders hear them.
+
+    A workspace seen for the first time starts as an organisation of its own;
+    `thrive org link` joins it to another. Every row that belongs to an organisation
+    carries its id, and nothing is read across organisations."""
+
+    __tablename__ = "organisations"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
 class Workspace(Base):
     """A Slack workspace, a Teams tenant, or the local web chat."""
 
     __tablename__ = "workspaces"
     __table_args__ = (UniqueConstraint("platform", "external_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     platform: Mapped[str] = mapped_column(String(20))
     external_id: Mapped[str] = mapped_column(String(200))
     name: Mapped[str] = mapped_column(String(200), default="")
@@ -159,8 +173,11 @@ class Prompt(Base):
 
 class Pulse(Base):
     __tablename__ = "pulses"
+    # Names are one organisation's own: two organisations may both have "Weekly check".
+    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    name: Mapped[str] = mapped_column(String(100))
     prompt_ids: Mapped[list[str]] = mapped_column(default=list)
     rotate_bank_id: Mapped[str | None] = mapped_column(ForeignKey("banks.id"))
     audience: Mapped[dict[str, Any]] = mapped_column(default=dict)
@@ -191,6 +208,8 @@ class Occurrence(Base):
 
     __tablename__ = "occurrences"
     id: Mapped[int] = mapped_column(primary_key=True)
+    # Its deliveries belong to it, and so to this organisation (they carry no copy).
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     pulse_id: Mapped[int | None] = mapped_column(ForeignKey("pulses.id", ondelete="SET NULL"))
     prompt_ids: Mapped[list[str]] = mapped_column(default=list)
     anonymity: Mapped[str] = mapped_column(String(20), default=Anonymity.CONFIDENTIAL)
@@ -253,7 +272,12 @@ class Response(Base):
     """An answer. Text is stored only after redaction; person_id is NULL when anonymous."""
 
     __tablename__ = "responses"
+    # The matrix counts one organisation's answers question by question.
+    __table_args__ = (
+        Index("ix_responses_organisation_id_prompt_id", "organisation_id", "prompt_id"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     occurrence_id: Mapped[int | None] = mapped_column(
         ForeignKey("occurrences.id", ondelete="SET NULL")
     )
@@ -268,13 +292,23 @@ class Response(Base):
     # MessageRef.key of the message that carried the answer, so an edit can find it.
     # Never set for anonymous answers: it would point at the person's own chat.
     source_message_key: Mapped[str | None] = mapped_column(String(300), index=True)
+    # The respondent's role when they answered, kept like `site` (no link needed).
+    role: Mapped[str | None] = mapped_column(String(30))
+    # `chat`: given to the bot; `import`: earlier data brought in from a file.
+    source: Mapped[str] = mapped_column(String(20), default="chat", server_default="chat")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class Theme(Base):
+    """A column of the matrix: the shipped codebook's (no organisation), or one an
+    organisation accepted from its emerging themes (seen only there)."""
+
     __tablename__ = "themes"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE")
+    )
     label: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     keywords: Mapped[list[str]] = mapped_column(default=list)
@@ -286,16 +320,22 @@ class Coding(Base):
     __tablename__ = "codings"
     __table_args__ = (UniqueConstraint("response_id", "theme_id", "source"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    response_id: Mapped[int] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
-    theme_id: Mapped[str] = mapped_column(ForeignKey("themes.id"))
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), index=True
+    )
+    theme_id: Mapped[str] = mapped_column(ForeignKey("themes.id"), index=True)
     polarity: Mapped[str | None] = mapped_column(String(10))  # barrier | enabler
     source: Mapped[str] = mapped_column(String(20))  # keyword | manual
+    confidence: Mapped[float | None] = mapped_column(Float)  # None for a person's code
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class Idea(Base):
     __tablename__ = "ideas"
+    __table_args__ = (Index("ix_ideas_organisation_id_state", "organisation_id", "state"),)
     id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    # Where it was raised; the organisation is who hears it.
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id", ondelete="CASCADE"))
     text: Mapped[str] = mapped_column(Text)  # redacted
     state: Mapped[str] = mapped_column(String(20), default="submitted")
@@ -308,8 +348,10 @@ class Idea(Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     decline_reason: Mapped[str | None] = mapped_column(Text)
     site: Mapped[str | None] = mapped_column(String(100))
-    # Where the leaders' card for this idea was posted, so every change updates it in place.
-    card_ref: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Where the leaders' cards for this idea were posted (one per workspace of the
+    # organisation whose leaders read them: a MessageRef's fields plus "workspace"), so
+    # every change updates each in place.
+    card_refs: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
@@ -329,6 +371,7 @@ class IdeaVote(Base):
     __tablename__ = "idea_votes"
     __table_args__ = (UniqueConstraint("idea_id", "voter_key"),)
     id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
     voter_key: Mapped[str] = mapped_column(String(64))  # pseudonym, not a person id
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -362,6 +405,7 @@ class Notification(Base):
     __tablename__ = "notifications"
     __table_args__ = (Index("ix_notifications_state_due_at", "state", "due_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     platform: Mapped[str] = mapped_column(String(20))
     workspace: Mapped[str] = mapped_column(String(200))  # the platform's workspace id
     audience: Mapped[str] = mapped_column(String(30))  # leaders | person

@@ -11,6 +11,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 
 from storage.engine import insert_for
 from storage.models import Person, RoleGrant, Workspace
+from storage.organisations import OrganisationRepository
 from storage.roles import RoleRepository
 
 
@@ -21,10 +22,12 @@ class PeopleRepository:
     async def workspace(
         self, platform: str, external_id: str, *, now: datetime, name: str = ""
     ) -> Workspace:
-        """The workspace, created on first sight.
+        """The workspace, created on first sight as an organisation of its own, named
+        after it (`thrive org link` joins it to another later).
 
         Insert-if-absent, then read: two first messages from a new workspace at once
-        must not collide on the unique key (read-then-insert would).
+        must not collide on the unique key (read-then-insert would); the one that loses
+        removes the organisation it made.
         """
         statement = select(Workspace).where(
             Workspace.platform == platform, Workspace.external_id == external_id
@@ -32,6 +35,8 @@ class PeopleRepository:
         found = await self.session.scalar(statement)
         if found is not None:  # the common case: read only, no write lock taken
             return found
+        organisations = OrganisationRepository(self.session)
+        organisation = await organisations.add(name or external_id, now=now)
         insert = insert_for(self.session)
         await self.session.execute(
             insert(Workspace)
@@ -39,6 +44,7 @@ class PeopleRepository:
                 platform=platform,
                 external_id=external_id,
                 name=name or external_id,
+                organisation_id=organisation.id,
                 default_timezone="UTC",
                 created_at=now,
             )
@@ -46,6 +52,8 @@ class PeopleRepository:
         )
         found = await self.session.scalar(statement)
         assert found is not None
+        if found.organisation_id != organisation.id:
+            await organisations.remove_if_empty(organisation.id)
         return found
 
     async def add_if_absent(self, person: Person) -> tuple[Person, bool]:
@@ -105,19 +113,23 @@ class PeopleRepository:
             person, role, now=now, by_id=by.id if by else None, via="setup"
         )
 
-    async def with_user_id(self, user_id: str, workspace_id: int | None = None) -> list[Person]:
-        """People with this platform user id (in one workspace, or in any)."""
-        return await self._matching(Person.platform_user_id == user_id, workspace_id)
+    async def with_user_id(self, user_id: str, organisation_id: int | None = None) -> list[Person]:
+        """People with this platform user id (in one organisation, or in any)."""
+        return await self._matching(Person.platform_user_id == user_id, organisation_id)
 
-    async def with_email(self, email: str, workspace_id: int | None = None) -> list[Person]:
-        return await self._matching(func.lower(Person.email) == email.lower(), workspace_id)
+    async def with_email(self, email: str, organisation_id: int | None = None) -> list[Person]:
+        return await self._matching(func.lower(Person.email) == email.lower(), organisation_id)
 
-    async def with_display_name(self, name: str, workspace_id: int | None = None) -> list[Person]:
+    async def with_display_name(
+        self, name: str, organisation_id: int | None = None
+    ) -> list[Person]:
         """Names compared without case (SQLite folds only ASCII letters)."""
-        return await self._matching(func.lower(Person.display_name) == name.lower(), workspace_id)
+        return await self._matching(
+            func.lower(Person.display_name) == name.lower(), organisation_id
+        )
 
     async def _matching(
-        self, condition: ColumnElement[bool], workspace_id: int | None
+        self, condition: ColumnElement[bool], organisation_id: int | None
     ) -> list[Person]:
         statement = (
             select(Person)
@@ -126,8 +138,8 @@ class PeopleRepository:
             .where(condition)
             .order_by(Person.id)
         )
-        if workspace_id is not None:
-            statement = statement.where(Person.workspace_id == workspace_id)
+        if organisation_id is not None:
+            statement = statement.where(Workspace.organisation_id == organisation_id)
         return list((await self.session.scalars(statement)).unique().all())
 
     async def in_workspace(self, workspace_id: int) -> Sequence[Person]:
@@ -135,6 +147,28 @@ class PeopleRepository:
             select(Person).where(Person.workspace_id == workspace_id).order_by(Person.id)
         )
         return result.all()
+
+    async def reachable_in(self, organisation_id: int) -> Sequence[Person]:
+        """Everyone in the organisation's workspaces, on every platform, not gone."""
+        result = await self.session.scalars(
+            select(Person)
+            .join(Person.workspace)
+            .where(Workspace.organisation_id == organisation_id, Person.gone.is_(False))
+            .order_by(Person.id)
+        )
+        return result.unique().all()
+
+    async def organisations_of(self, person_ids: Sequence[int]) -> set[int]:
+        """The organisations these people belong to (through their workspaces)."""
+        if not person_ids:
+            return set()
+        found = await self.session.scalars(
+            select(Workspace.organisation_id)
+            .join(Person, Person.workspace_id == Workspace.id)
+            .where(Person.id.in_(person_ids))
+            .distinct()
+        )
+        return set(found)
 
     async def on_platform(self, platform: str) -> Sequence[Person]:
         result = await self.session.scalars(

@@ -54,14 +54,19 @@ class PulseRepository:
         pulse = await self.session.get(Pulse, pulse_id, populate_existing=True)
         return pulse
 
-    async def by_name(self, name: str) -> Pulse | None:
+    async def by_name(self, organisation_id: int, name: str) -> Pulse | None:
         """Names are matched without regard to case: "Weekly check" is "weekly check"."""
         return await self.session.scalar(
-            select(Pulse).where(func.lower(Pulse.name) == name.strip().lower())
+            select(Pulse).where(
+                Pulse.organisation_id == organisation_id,
+                func.lower(Pulse.name) == name.strip().lower(),
+            )
         )
 
-    async def all(self) -> Sequence[Pulse]:
-        result = await self.session.scalars(select(Pulse).order_by(Pulse.name))
+    async def all(self, organisation_id: int) -> Sequence[Pulse]:
+        result = await self.session.scalars(
+            select(Pulse).where(Pulse.organisation_id == organisation_id).order_by(Pulse.name)
+        )
         return result.all()
 
     async def delete(self, pulse: Pulse) -> None:
@@ -102,9 +107,14 @@ class PulseRepository:
             .limit(1)
         )
 
-    async def open_keyed_occurrence(self, occurrence: Occurrence) -> int | None:
-        """Insert the occurrence unless one with its key exists; its id, or None if the key
-        was taken (by an earlier firing, or a concurrent one that committed first)."""
+    async def open_occurrence(self, occurrence: Occurrence) -> int | None:
+        """Insert the occurrence unless it has a key and one with that key exists; its id,
+        or None if the key was taken (by an earlier firing, or a concurrent one that
+        committed first)."""
+        if occurrence.key is None:
+            self.session.add(occurrence)
+            await self.session.flush()
+            return occurrence.id
         insert = insert_for(self.session)
         values = {
             column.key: getattr(occurrence, column.key)

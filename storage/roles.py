@@ -81,9 +81,10 @@ class RoleRepository:
         return len(held.all())
 
     async def people_with_roles(
-        self, *, workspace_id: int | None = None, role: str | None = None
+        self, *, organisation_id: int | None = None, role: str | None = None
     ) -> Sequence[Person]:
-        """People holding any role (or `role`), with their roles and workspace, by name."""
+        """People holding any role (or `role`), with their roles and workspace, by name;
+        those of one organisation, or of all."""
         statement = (
             select(Person)
             .join(Person.workspace)
@@ -91,8 +92,8 @@ class RoleRepository:
             .options(selectinload(Person.roles))
             .order_by(func.lower(Person.display_name), Workspace.platform, Person.id)
         )
-        if workspace_id is not None:
-            statement = statement.where(Person.workspace_id == workspace_id)
+        if organisation_id is not None:
+            statement = statement.where(Workspace.organisation_id == organisation_id)
         return (await self.session.scalars(statement)).unique().all()
 
     async def _audit(

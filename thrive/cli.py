@@ -26,6 +26,7 @@ from thrive.console import (
     settings_or_exit,
 )
 from thrive.leader_lock import SQLiteFileLock, sqlite_path
+from thrive.org_cli import org_app
 from thrive.pulse_cli import pulse_app
 from thrive.redact_cli import redact_lines
 from thrive.roles_cli import roles_app
@@ -47,6 +48,7 @@ slack_app = typer.Typer(help="Slack app setup.", no_args_is_help=True)
 app.add_typer(prompts_app, name="prompts")
 app.add_typer(slack_app, name="slack")
 app.add_typer(pulse_app, name="pulse")
+app.add_typer(org_app, name="org")
 app.add_typer(teams_app, name="teams")
 app.add_typer(roles_app, name="roles")
 app.command()(code)

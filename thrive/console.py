@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -35,6 +35,19 @@ err = Console(stderr=True, soft_wrap=True)
 # A database that cannot be reached at start: refused, unknown host, timeout (all OSError),
 # and whatever the driver reports through SQLAlchemy (asyncpg's errors arrive as DBAPIError).
 UNREACHABLE = (OSError, DBAPIError)
+
+
+# Every command that works on one organisation's data takes it (bot.people.organisations
+# resolve_organisation reads it; left out, the only organisation there is).
+OrgOption = Annotated[
+    str | None,
+    typer.Option(
+        "--org",
+        metavar="ORG",
+        help="The organisation: its name, or the Slack team id or Teams tenant id of any of "
+        "its workspaces (default: the only one).",
+    ),
+]
 
 
 class DatabaseUnavailable(Exception):

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from adapters.local.adapter import LOCAL_PLATFORM, LOCAL_WORKSPACE, conversation_for
 from bot.people.roles import Role
+from bot.pulses.runs import ask_now
 from storage.models import Person
 from storage.people import PeopleRepository
 from thrive.runtime import Runtime
@@ -86,5 +87,5 @@ async def seed_demo(runtime: Runtime) -> int:
                 await people.grant(person, role, now=now)
             if Role.CLINICIAN in demo.roles:
                 clinicians.append(person)
-    opened = await runtime.outbox.open_occurrence(clinicians, DEMO_PROMPTS)
+    opened = await ask_now(runtime.database, runtime.ctx, runtime.outbox, clinicians, DEMO_PROMPTS)
     return opened.queued

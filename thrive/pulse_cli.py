@@ -1,4 +1,5 @@
-"""`thrive pulse ...`: the wellness lead's pulses from the command line.
+"""`thrive pulse ...`: the wellness lead's pulses from the command line, one
+organisation's at a time (`--org`; the only one by default).
 
 Every command opens the configured database through the one composition root
 (thrive/runtime.py), as `serve` does; a refused request is one line on stderr and exit
@@ -15,6 +16,7 @@ from zoneinfo import ZoneInfo
 import typer
 
 from bot.context import BotContext
+from bot.people.organisations import resolve_organisation
 from bot.pulses import participation
 from bot.pulses import runs as pulse_runs
 from bot.pulses.audience import Audience, PulseProblem
@@ -29,7 +31,7 @@ from bot.pulses.definitions import (
 from bot.pulses.schedule import ScheduleError, next_fire
 from storage.models import Occurrence, Pulse
 from storage.pulses import PulseRepository
-from thrive.console import with_core
+from thrive.console import OrgOption, with_core
 from thrive.runtime import Core
 
 pulse_app = typer.Typer(help="Pulses: what to ask whom, when.", no_args_is_help=True)
@@ -79,6 +81,7 @@ def create(
     anonymity: Annotated[str, typer.Option(help="anonymous, confidential or identified.")] = (
         "confidential"
     ),
+    org: OrgOption = None,
 ) -> None:
     """Create a pulse (it starts at its next scheduled time)."""
 
@@ -100,21 +103,23 @@ def create(
             anonymity=anonymity,
         )
         async with core.database.transaction() as session:
-            return await create_pulse(session, core.ctx, spec)
+            organisation = await resolve_organisation(session, org)
+            return await create_pulse(session, core.ctx, organisation.id, spec)
 
     pulse = with_core(work)
     typer.echo(f"Created pulse {pulse.name!r} (#{pulse.id}).")
 
 
 @pulse_app.command("list")
-def list_() -> None:
+def list_(org: OrgOption = None) -> None:
     """Every pulse: on or paused, schedule, audience and last response rate."""
 
     async def work(core: Core) -> list[str]:
         lines: list[str] = []
         async with core.database.transaction() as session:
+            organisation = await resolve_organisation(session, org)
             repository = PulseRepository(session)
-            for pulse in await repository.all():
+            for pulse in await repository.all(organisation.id):
                 latest = await repository.occurrences(pulse.id, limit=1)
                 rates = await participation.of_occurrences(session, core.ctx, latest)
                 last = participation.rate_text(
@@ -133,12 +138,12 @@ def list_() -> None:
 
 
 @pulse_app.command("show")
-def show(name: NameArgument) -> None:
+def show(name: NameArgument, org: OrgOption = None) -> None:
     """The definition, the next fire time per time zone, and each occurrence's figures."""
 
     async def work(core: Core) -> list[str]:
         async with core.database.transaction() as session:
-            pulse = await find_pulse(session, name)
+            pulse = await find_pulse(session, (await resolve_organisation(session, org)).id, name)
             occurrences = await PulseRepository(session).occurrences(
                 pulse.id, limit=SHOWN_OCCURRENCES
             )
@@ -159,16 +164,16 @@ def show(name: NameArgument) -> None:
 
 
 @pulse_app.command("pause")
-def pause(name: NameArgument) -> None:
+def pause(name: NameArgument, org: OrgOption = None) -> None:
     """Stop opening occurrences (those already open run their course)."""
-    pulse = with_core(_paused(name, True))
+    pulse = with_core(_paused(name, True, org))
     typer.echo(f"Paused {pulse.name!r}.")
 
 
 @pulse_app.command("resume")
-def resume(name: NameArgument) -> None:
+def resume(name: NameArgument, org: OrgOption = None) -> None:
     """Open occurrences again at the scheduled times."""
-    pulse = with_core(_paused(name, False))
+    pulse = with_core(_paused(name, False, org))
     typer.echo(f"Resumed {pulse.name!r}.")
 
 
@@ -176,6 +181,7 @@ def resume(name: NameArgument) -> None:
 def delete(
     name: NameArgument,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    org: OrgOption = None,
 ) -> None:
     """Delete the definition; past occurrences and their answers are kept."""
     if not yes and not typer.confirm(
@@ -186,30 +192,35 @@ def delete(
 
     async def work(core: Core) -> int:
         async with core.database.transaction() as session:
-            return await delete_pulse(session, name)
+            organisation = await resolve_organisation(session, org)
+            return await delete_pulse(session, organisation.id, name)
 
     kept = with_core(work)
     typer.echo(f"Deleted {name!r}; its {kept} past occurrence(s) are kept.")
 
 
 @pulse_app.command("send-now")
-def send_now(name: NameArgument) -> None:
+def send_now(name: NameArgument, org: OrgOption = None) -> None:
     """Open an occurrence for the whole audience now (quiet hours and pauses still apply)."""
 
     async def work(core: Core) -> tuple[str, int]:
         async with core.database.transaction() as session:
-            pulse = await find_pulse(session, name)
-        opened = await pulse_runs.send_now(core.database, core.ctx, core.outbox(), pulse.id)
+            organisation = await resolve_organisation(session, org)
+            pulse = await find_pulse(session, organisation.id, name)
+        opened = await pulse_runs.send_now(
+            core.database, core.ctx, core.outbox(), organisation.id, pulse.id
+        )
         return pulse.name, opened.queued
 
     shown, queued = with_core(work)
     typer.echo(f"Queued {queued} prompt(s) for {shown!r}; the running server sends them.")
 
 
-def _paused(name: str, paused: bool) -> Work[Pulse]:
+def _paused(name: str, paused: bool, org: str | None) -> Work[Pulse]:
     async def work(core: Core) -> Pulse:
         async with core.database.transaction() as session:
-            return await set_paused(session, core.ctx, name, paused)
+            organisation = await resolve_organisation(session, org)
+            return await set_paused(session, core.ctx, organisation.id, name, paused)
 
     return work
 

@@ -143,7 +143,8 @@ class LocalChatAdapter:
     async def announce(
         self, workspace: str, audience: str, message: OutboundMessage
     ) -> MessageRef | None:
-        """The local chat has no channels: each leader finds the card in their own chat."""
+        """The local chat has no channels: each leader of `workspace` finds the card in
+        their own chat."""
         if audience != NotificationAudience.LEADERS:
             return None
         async with self.database.transaction() as session:
@@ -151,6 +152,7 @@ class LocalChatAdapter:
                 person.platform_user_id
                 for person in await session_people(session).with_role(Role.LEADER)
                 if person.workspace.platform == LOCAL_PLATFORM
+                and person.workspace.external_id == workspace
             ]
         refs = [await self.send(conversation_for(leader), message) for leader in leaders]
         return refs[0] if refs else None

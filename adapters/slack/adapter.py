@@ -63,7 +63,9 @@ class SlackAdapter:
             signing_secret=config.signing_secret,
             client=self.web.client,  # bolt's OAuth flow calls oauth.v2.access through it too
             oauth_settings=(
-                self.installations.oauth_settings() if self.installations is not None else None
+                self.installations.oauth_settings(on_installed=self._installed)
+                if self.installations is not None
+                else None
             ),
             process_before_response=True,  # we ack first ourselves: see listeners.py
         )
@@ -162,6 +164,10 @@ class SlackAdapter:
         if response.status >= 400:
             log.info("slack.install_refused", status=response.status)
         return await to_aiohttp_response(response)
+
+    async def _installed(self, team_id: str, name: str) -> None:
+        """A workspace installed the app: known from now on, by its name."""
+        await self.dispatcher.workspace_installed(SLACK_PLATFORM, team_id, name)
 
     async def _installation_tables(self, _app: web.Application) -> AsyncIterator[None]:
         assert self.installations is not None

@@ -11,10 +11,17 @@ calls take their token from `BotTokens`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
+import structlog
+from slack_bolt.oauth.async_callback_options import (
+    AsyncCallbackOptions,
+    AsyncFailureArgs,
+    AsyncSuccessArgs,
+)
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.response import BoltResponse
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from sqlalchemy import select, text
@@ -24,6 +31,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.slack.config import SlackConfig
 from adapters.slack.manifest import BOT_SCOPES, OAUTH_REDIRECT_PATH
 from bot.errors import FatalError, TransientError
+
+log = structlog.get_logger(__name__)
+
+# Told of each completed install: the workspace's team id and name.
+Installed = Callable[[str, str], Awaitable[None]]
 
 INSTALL_PATH = "/slack/install"
 STATE_EXPIRATION_SECONDS = 600
@@ -52,7 +64,7 @@ class SlackInstallations:
             raise ValueError("Slack OAuth installs need the database engine to store them")
         return cls(config.client_id, config.client_secret, engine)
 
-    def oauth_settings(self) -> AsyncOAuthSettings:
+    def oauth_settings(self, on_installed: Installed | None = None) -> AsyncOAuthSettings:
         # AsyncOAuthSettings takes no Web API client: AsyncApp hands its own `client` (with
         # our base URL and retry handlers) to the AsyncOAuthFlow it builds from these, so
         # oauth.v2.access goes wherever THRIVE_SLACK_API_URL points.
@@ -66,6 +78,7 @@ class SlackInstallations:
             state_expiration_seconds=STATE_EXPIRATION_SECONDS,
             install_path=INSTALL_PATH,
             redirect_uri_path=OAUTH_REDIRECT_PATH,
+            callback_options=_telling(on_installed) if on_installed is not None else None,
         )
 
     async def create_tables(self) -> None:
@@ -104,6 +117,24 @@ class SlackInstallations:
         async with self.engine.connect() as conn:
             token = await conn.scalar(query)
         return str(token) if token else None
+
+
+def _telling(on_installed: Installed) -> AsyncCallbackOptions:
+    """bolt's own success and failure pages, after telling `on_installed` of a success."""
+
+    async def success(args: AsyncSuccessArgs) -> BoltResponse:
+        installation = args.installation
+        if installation.team_id:
+            try:
+                await on_installed(installation.team_id, installation.team_name or "")
+            except Exception:  # the install stands; its first message makes the workspace
+                log.exception("slack.install_not_recorded", team=installation.team_id)
+        return await args.default.success(args)
+
+    async def failure(args: AsyncFailureArgs) -> BoltResponse:
+        return await args.default.failure(args)
+
+    return AsyncCallbackOptions(success=success, failure=failure)
 
 
 class BotTokens:

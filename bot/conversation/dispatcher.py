@@ -154,6 +154,14 @@ class Dispatcher:
             person.email = ref.email
         return Outcome([]), "handled"
 
+    async def workspace_installed(self, platform: str, workspace: str, name: str) -> None:
+        """A workspace installed the app (Slack's OAuth): it is known from now on, as an
+        organisation of its own named after it, before anyone there writes."""
+        async with self.database.transaction() as session:
+            await PeopleRepository(session).workspace(
+                platform, workspace, now=self.ctx.clock.now(), name=name
+            )
+
     async def prompt_shown(self, delivery_id: int, ref: MessageRef) -> None:
         """Remember where a prompt sent as a reply appeared, to mark it answered later."""
         async with self.database.transaction() as session:

@@ -1,6 +1,7 @@
 """The home view (Slack's App Home, a Teams tab): what is open for you, how your ideas
 are doing, what is under way; those who may see the triage queue (leaders) and
-participation (the wellness lead) see those too."""
+participation (the wellness lead) see those too. All of it within the person's
+organisation."""
 
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ async def _ideas_in(
     turn: Turn, states: tuple[str, ...], header_key: str, none_key: str
 ) -> OutboundMessage:
     """A header and one line per idea in these states (text only: no submitter)."""
-    found = await turn.ideas.in_states(turn.person.workspace_id, states, limit=SHOWN)
+    found = await turn.ideas.in_states(turn.organisation_id, states, limit=SHOWN)
     if not found:
         return OutboundMessage(text=turn.say(none_key))
     lines = [turn.say(header_key, count=len(found))] + [
@@ -64,9 +65,9 @@ async def _ideas_in(
 async def _participation(turn: Turn) -> OutboundMessage:
     """Open pulses and last week's response rate, with the minimum group size applied."""
     since = turn.now - timedelta(days=7)
-    workspace = turn.person.workspace_id  # never another workspace's figures
-    open_count = await turn.deliveries.open_occurrence_count(turn.now, workspace)
-    sent, answered = await turn.deliveries.participation_since(since, workspace)
+    organisation = turn.organisation_id  # never another organisation's figures
+    open_count = await turn.deliveries.open_occurrence_count(turn.now, organisation)
+    sent, answered = await turn.deliveries.participation_since(since, organisation)
     if sent < turn.ctx.min_group_size:
         rate = turn.say("home.rate_too_few", minimum=turn.ctx.min_group_size)
     else:

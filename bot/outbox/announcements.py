@@ -1,28 +1,73 @@
 """Proactive messages that are not prompts, through the outbox like every proactive
-message: to a group (the leaders; the platform's adapter knows where they read) or to
-one person (an idea's submitter hearing what happened to it)."""
+message: to an organisation's leaders (the platform's adapter knows where they read) or
+to one person (an idea's submitter hearing what happened to it).
+
+An organisation may span several workspaces (a Slack workspace and a Teams tenant,
+say): a new idea's card goes to the leaders of each, one notification per workspace,
+and each card posted is remembered on the idea (bot.outbox.notifier), so every later
+change updates them all, each where it was posted.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.context import Turn
+from bot.events import MessageRef
 from bot.messages import OutboundMessage, to_body
-from storage.models import Notification, Person
+from storage.models import Idea, Notification, Person
 from storage.notifications import NotificationRepository
+from storage.organisations import OrganisationRepository
 from storage.states import NotificationAudience, NotificationState
 
 
-async def queue_notification(
+async def queue_for_leaders(turn: Turn, message: OutboundMessage) -> None:
+    """`message` (a new card) for the leaders of every workspace of the turn's organisation."""
+    for workspace in await OrganisationRepository(turn.session).workspaces(turn.organisation_id):
+        await _queue(
+            turn, workspace.platform, workspace.external_id, NotificationAudience.LEADERS, message
+        )
+
+
+async def queue_card_updates(
+    turn: Turn, idea: Idea, message: OutboundMessage, *, except_at: MessageRef | None = None
+) -> None:
+    """`message` in place of each of the idea's leaders' cards (but the one at `except_at`,
+    just updated as a reply)."""
+    for posted in idea.card_refs:
+        ref = MessageRef.from_dict(posted)
+        if except_at is None or except_at.key != ref.key:
+            updated = replace(message, replaces=ref)
+            await _queue(
+                turn, ref.platform, str(posted["workspace"]), NotificationAudience.LEADERS, updated
+            )
+
+
+async def queue_for_person(turn: Turn, person: Person, message: OutboundMessage) -> None:
+    workspace = person.workspace
+    await _queue(
+        turn,
+        workspace.platform,
+        workspace.external_id,
+        NotificationAudience.PERSON,
+        message,
+        person,
+    )
+
+
+async def _queue(
     turn: Turn,
+    platform: str,
+    workspace: str,
     audience: NotificationAudience,
     message: OutboundMessage,
     person: Person | None = None,
 ) -> None:
-    """Queue `message` for the leaders of the current workspace, or for `person`."""
-    workspace = (person or turn.person).workspace
     await NotificationRepository(turn.session).add(
         Notification(
-            platform=workspace.platform,
-            workspace=workspace.external_id,
+            organisation_id=turn.organisation_id,
+            platform=platform,
+            workspace=workspace,
             audience=audience,
             person_id=person.id if person is not None else None,
             body=to_body(message),

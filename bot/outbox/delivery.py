@@ -1,7 +1,8 @@
 """The delivery outbox and its dispatcher: every proactive prompt goes through here.
 
-Opening an occurrence writes one delivery row per recipient (unique per occurrence and
-person, so opening twice cannot send twice). The dispatcher works in batches:
+Opening an occurrence (bot.pulses.runs.open_occurrence) writes one delivery row per
+recipient (unique per occurrence and person, so opening twice cannot send twice). The
+dispatcher works in batches:
 
 1. claim: one transaction takes the due rows (SKIP LOCKED on PostgreSQL, so replicas
    share the work), decides each at send time (bot.outbox.send_check: closed, gone, paused,
@@ -18,7 +19,7 @@ to non-responders) go the same way; closing occurrences is swept here too.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
@@ -52,7 +53,7 @@ from bot.pulses.prompting import question_message
 from storage.deliveries import DeliveryRepository
 from storage.engine import Database
 from storage.models import Delivery, Occurrence, Person, Pulse
-from storage.states import Anonymity, DeliveryState
+from storage.states import DeliveryState
 
 log = structlog.get_logger(__name__)
 
@@ -62,12 +63,6 @@ BATCH_SIZE = 100
 # all that a dispatcher killed mid-send can leave to be sent again.
 MAX_UNRECORDED = 2 * BATCH_SIZE
 SEND_CONCURRENCY = 10
-
-
-@dataclass(frozen=True)
-class OpenedOccurrence:
-    occurrence_id: int
-    queued: int
 
 
 @dataclass
@@ -127,37 +122,6 @@ class Outbox:
         self._wakeup = asyncio.Event()
         # Batches sent while the database went away, waiting to be recorded.
         self._unrecorded: list[_Batch] = []
-
-    async def open_occurrence(
-        self,
-        recipients: Iterable[Person],
-        prompt_ids: list[str],
-        *,
-        pulse_id: int | None = None,
-        anonymity: str = Anonymity.CONFIDENTIAL,
-        close_after: timedelta | None = timedelta(days=7),
-    ) -> OpenedOccurrence:
-        for prompt_id in prompt_ids:
-            self.ctx.content.prompt(prompt_id)  # KeyError now, not at send time
-        now = self.ctx.clock.now()
-        async with self.database.transaction() as session:
-            repository = DeliveryRepository(session)
-            occurrence = await repository.open_occurrence(
-                Occurrence(
-                    pulse_id=pulse_id,
-                    prompt_ids=prompt_ids,
-                    anonymity=anonymity,
-                    opened_at=now,
-                    closes_at=now + close_after if close_after else None,
-                )
-            )
-            queued = 0
-            for person in recipients:
-                if await repository.enqueue(occurrence.id, person.id, due_at=now):
-                    queued += 1
-        self.wake()
-        log.info("occurrence.opened", occurrence=occurrence.id, queued=queued)
-        return OpenedOccurrence(occurrence.id, queued)
 
     def wake(self) -> None:
         self._wakeup.set()
@@ -480,4 +444,4 @@ def _platform(person: Person) -> str:
     return str((person.conversation_ref or {}).get("platform", "unknown"))
 
 
-__all__ = ["OpenedOccurrence", "Outbox", "Sender"]
+__all__ = ["Outbox", "Sender"]

@@ -21,9 +21,10 @@ from bot.outbox.send_check import wishes_of
 from bot.outbox.send_rules import earliest_allowed
 from bot.pathway.cards import read_old_card
 from storage.engine import Database
-from storage.models import Idea, Notification, Person
+from storage.ideas import IdeaRepository
+from storage.models import Notification, Person
 from storage.notifications import NotificationRepository
-from storage.states import NotificationState
+from storage.states import NotificationAudience, NotificationState
 
 MISSING_ADAPTER_RETRY = timedelta(minutes=5)
 # How long a claimed notification is left alone while it is on the wire; due again
@@ -153,11 +154,14 @@ async def _record(
     note.attempts += 1
     note.state = NotificationState.SENT if ref is not None else NotificationState.NOWHERE
     note.message_ref = ref.to_dict() if ref is not None else None
-    if ref is not None and message.idea is not None and message.replaces is None:
-        # The card just posted is the one every later pathway move updates.
-        idea = await session.get(Idea, message.idea.idea_id)
+    # A new card posted for the leaders (a submitter's news carries a card of its own).
+    posted = note.audience == NotificationAudience.LEADERS and message.replaces is None
+    if ref is not None and message.idea is not None and posted:
+        # A card just posted for one workspace's leaders: every later pathway move
+        # updates it, beside the cards of the organisation's other workspaces.
+        idea = await IdeaRepository(session).locked(message.idea.idea_id)
         if idea is not None:
-            idea.card_ref = ref.to_dict()
+            idea.card_refs = [*idea.card_refs, {**ref.to_dict(), "workspace": note.workspace}]
 
 
 def _quiet_until(ctx: BotContext, person: Person, now: datetime) -> datetime | None:

@@ -26,6 +26,7 @@ async def submit_idea(
     """Store the idea in state `submitted` (redacted first) and tell the submitter."""
     redaction = redact(text.strip())
     idea = Idea(
+        organisation_id=turn.organisation_id,
         workspace_id=turn.person.workspace_id,
         text=redaction.text,
         state=pathway.SUBMITTED,
@@ -65,7 +66,7 @@ async def idea_command(turn: Turn, text: str, *, source: str = "command") -> lis
 
 
 async def my_ideas(turn: Turn) -> list[OutboundMessage]:
-    ideas = await turn.ideas.of_submitter(turn.person.id)
+    ideas = await turn.ideas.of_submitter(turn.person.id, turn.organisation_id)
     if not ideas:
         return [OutboundMessage(text=turn.say("idea.none_yet"))]
     lines = [

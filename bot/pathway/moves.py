@@ -18,12 +18,11 @@ from bot.context import MAX_MESSAGE_LENGTH, BotContext, Turn
 from bot.errors import BadAction, MessageTooLong, NoteRequired, UnknownIdea
 from bot.events import MessageRef
 from bot.messages import Button, ButtonStyle, Form, FormField, OutboundMessage, shorten
-from bot.outbox.announcements import queue_notification
+from bot.outbox.announcements import queue_card_updates, queue_for_leaders, queue_for_person
 from bot.pathway.cards import word_card
 from bot.privacy import redact, redaction_notices
 from storage.models import Idea, IdeaEvent, Person
 from storage.notifications import NotificationRepository
-from storage.states import NotificationAudience
 
 SUBMITTED = "submitted"
 UNDER_REVIEW = "under review"
@@ -123,11 +122,9 @@ async def idea_card(turn: Turn, idea: Idea, headline: str) -> OutboundMessage:
 
 
 async def announce_new_idea(turn: Turn, idea: Idea) -> None:
-    """The card for the leaders, with the first moves on it."""
+    """The card for the organisation's leaders, with the first moves on it."""
     headline = turn.say("idea.new_for_leaders", number=idea.id)
-    await queue_notification(
-        turn, NotificationAudience.LEADERS, await idea_card(turn, idea, headline)
-    )
+    await queue_for_leaders(turn, await idea_card(turn, idea, headline))
 
 
 def note_form(turn: Turn, value: str) -> Replies:
@@ -169,7 +166,7 @@ async def move(
     if to_state in NEEDS_NOTE and clean_note is None:
         raise NoteRequired()
     idea = await turn.ideas.get(idea_id)
-    if idea is None or idea.workspace_id != turn.person.workspace_id:
+    if idea is None or idea.organisation_id != turn.organisation_id:
         raise UnknownIdea(number=idea_id)
     changes: dict[str, object] = {}
     if to_state == IN_PROGRESS:
@@ -205,16 +202,10 @@ async def move(
 
 async def withdraw(turn: Turn, idea: Idea) -> None:
     """The submitter took the idea back (Undo) before leaders touched it: remove it, and
-    the leaders' card says so (or, not yet posted, never goes)."""
-    notes = NotificationRepository(turn.session)
-    if idea.card_ref is not None:
-        withdrawn = OutboundMessage(
-            text=turn.say("pathway.withdrawn", number=idea.id),
-            replaces=MessageRef.from_dict(idea.card_ref),
-        )
-        await queue_notification(turn, NotificationAudience.LEADERS, withdrawn)
-    else:
-        await notes.cancel_pending_card(idea.id)
+    the leaders' cards say so (those not yet posted never go)."""
+    withdrawn = OutboundMessage(text=turn.say("pathway.withdrawn", number=idea.id))
+    await queue_card_updates(turn, idea, withdrawn)
+    await NotificationRepository(turn.session).cancel_pending_card(idea.id)
     await turn.ideas.remove(idea)
 
 
@@ -260,14 +251,9 @@ async def add_details(turn: Turn, idea_id: int, details: str) -> Replies:
 async def refresh_leaders_card(
     turn: Turn, idea: Idea, card: OutboundMessage, already_updated: MessageRef | None = None
 ) -> None:
-    """Update the card where the leaders read it (through the outbox), unless that very
-    message was just updated as a reply."""
-    if idea.card_ref is None:
-        return
-    card_ref = MessageRef.from_dict(idea.card_ref)
-    if already_updated is not None and already_updated.key == card_ref.key:
-        return
-    await queue_notification(turn, NotificationAudience.LEADERS, replace(card, replaces=card_ref))
+    """Update the cards where the leaders read them (through the outbox), except the very
+    message just updated as a reply."""
+    await queue_card_updates(turn, idea, card, except_at=already_updated)
 
 
 async def tell_submitter(turn: Turn, idea: Idea, note: str | None) -> None:
@@ -297,7 +283,7 @@ async def tell_submitter(turn: Turn, idea: Idea, note: str | None) -> None:
         owner=owner.display_name if owner is not None else None,
     )
     news = OutboundMessage(text=text, idea=status)
-    await queue_notification(turn, NotificationAudience.PERSON, news, person=submitter)
+    await queue_for_person(turn, submitter, news)
 
 
 async def _moved_on(turn: Turn, idea: Idea, pressed: MessageRef | None) -> Replies:

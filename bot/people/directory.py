@@ -32,7 +32,9 @@ async def ensure_person(
     now: datetime,
     default_timezone: str,
 ) -> Person:
-    """The person behind an inbound event, created on first contact as a clinician.
+    """The person behind an inbound event, created on first contact as a clinician,
+    with their workspace (and so their organisation): a workspace seen for the first
+    time starts as an organisation of its own.
 
     Every turn refreshes the stored conversation reference, so proactive
     messages still reach them after a restart or a reinstall.
@@ -69,15 +71,16 @@ async def ensure_person(
 
 
 async def find_people(
-    people: PeopleRepository, reference: str, workspace_id: int | None = None
+    people: PeopleRepository, reference: str, organisation_id: int | None = None
 ) -> list[Person]:
-    """Whoever `reference` names: a platform user id, else an email, else a display name
-    (without case). Several means the reference is ambiguous; the caller lists them."""
+    """Whoever `reference` names (in one organisation, or in any): a platform user id,
+    else an email, else a display name (without case). Several means the reference is
+    ambiguous; the caller lists them."""
     wanted = reference.strip().removeprefix("@").strip()
     if not wanted:
         return []
     for tier in (people.with_user_id, people.with_email, people.with_display_name):
-        found = await tier(wanted, workspace_id)
+        found = await tier(wanted, organisation_id)
         if found:
             return found
     return []

@@ -14,7 +14,9 @@ SHOWN_ANSWERS = 10
 
 
 async def my_answers(turn: Turn) -> list[OutboundMessage]:
-    responses = await turn.answers.of_person(turn.person.id, limit=SHOWN_ANSWERS)
+    responses = await turn.answers.of_person(
+        turn.person.id, turn.organisation_id, limit=SHOWN_ANSWERS
+    )
     # Viewing raw answers is audited, even one's own: the log must be complete.
     await turn.ledger.audit(
         "answers.view_own", now=turn.now, actor_id=turn.person.id, detail={"shown": len(responses)}
@@ -43,7 +45,7 @@ async def my_answers(turn: Turn) -> list[OutboundMessage]:
 
 
 async def forget_me(turn: Turn) -> list[OutboundMessage]:
-    count = await turn.answers.count_of_person(turn.person.id)
+    count = await turn.answers.count_of_person(turn.person.id, turn.organisation_id)
     if count == 0:
         return [OutboundMessage(text=turn.say("forget.nothing"))]
     return [
@@ -68,13 +70,13 @@ async def forget_confirmed(
     """Delete the person's answers, if they are still the ones the person agreed to."""
     if not confirmed_count.isdigit():
         raise BadAction(f"malformed forget confirmation {confirmed_count[:20]!r}")
-    current = await turn.answers.count_of_person(turn.person.id)
+    current = await turn.answers.count_of_person(turn.person.id, turn.organisation_id)
     if current == 0:  # pressed twice, or nothing left
         return _settled(turn, pressed, "forget.nothing")
     if current != int(confirmed_count):
         # An old confirmation: there are answers the person did not agree to delete yet.
         return _settled(turn, pressed, "forget.stale") + await forget_me(turn)
-    removed = await turn.answers.remove_all_of_person(turn.person.id)
+    removed = await turn.answers.remove_all_of_person(turn.person.id, turn.organisation_id)
     await turn.ledger.audit(
         "answers.forget", now=turn.now, actor_id=turn.person.id, detail={"removed": removed}
     )

@@ -120,6 +120,9 @@ CLI_PERMISSIONS: dict[str, Permission] = {
     "roles list": Permission.SEE_ROLES,
     "roles grant": Permission.GRANT_ADMIN,
     "roles revoke": Permission.GRANT_ADMIN,
+    # Which workspaces make one programme: the operator's, like serving.
+    "org list": Permission.RUN_THE_SERVER,
+    "org link": Permission.RUN_THE_SERVER,
 }
 
 

@@ -24,9 +24,9 @@ CHAT = "chat"
 
 
 async def roles_listing(turn: Turn) -> Replies:
-    """Who holds which role in the asker's workspace; clinicians only counted (many)."""
+    """Who holds which role in the asker's organisation; clinicians only counted (many)."""
     holders = await RoleRepository(turn.session).people_with_roles(
-        workspace_id=turn.person.workspace_id
+        organisation_id=turn.organisation_id
     )
     lines = [turn.say("roles.list_header")]
     for role in reversed(Role):  # the most trusted first
@@ -69,10 +69,11 @@ async def _the_person(
     if mentions:
         ref = mentions[0]
         person = await turn.people.find_by_ref(ref.platform, ref.workspace, ref.user_id)
-        if person is None:
+        # Someone of another organisation (in a channel shared across them) is no one here.
+        if person is None or person.workspace.organisation_id != turn.organisation_id:
             return _say(turn, "roles.not_met", name=ref.display_name or words)
         return person
-    found = await find_people(turn.people, words, turn.person.workspace_id)
+    found = await find_people(turn.people, words, turn.organisation_id)
     if not found:
         return _say(turn, "roles.unknown_person", person=words)
     if len(found) > 1:

@@ -119,6 +119,7 @@ async def record_answer(
     else:
         response = await turn.answers.add(
             Response(
+                organisation_id=delivery.occurrence.organisation_id,
                 occurrence_id=delivery.occurrence_id,
                 prompt_id=prompt.id,
                 person_id=None if anonymous else turn.person.id,
@@ -170,6 +171,7 @@ async def _record_idea(
     if not anonymous:
         response = await turn.answers.add(
             Response(
+                organisation_id=delivery.occurrence.organisation_id,
                 occurrence_id=delivery.occurrence_id,
                 prompt_id=prompt.id,
                 person_id=turn.person.id,
@@ -266,7 +268,9 @@ def _respondent_key(turn: Turn) -> str:
 
 
 def _ensure_open(turn: Turn, delivery: Delivery) -> None:
-    if not delivery.occurrence.is_open_at(turn.now):
+    # A delivery closes on its own when its person's workspace moves to another
+    # organisation: a prompt of the old one still on their screen is closed too.
+    if delivery.state == DeliveryState.CLOSED or not delivery.occurrence.is_open_at(turn.now):
         raise PromptClosed()
 
 

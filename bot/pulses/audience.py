@@ -1,4 +1,6 @@
-"""Who a pulse goes to: everyone, or people picked by site, role, tag or platform user id.
+"""Who a pulse goes to: everyone, or people picked by site, role, tag or platform user id,
+always among the people of the pulse's organisation (in all its workspaces, on every
+platform), never beyond it.
 
 Written as terms: `everyone`, `site:North,South`, `role:clinician`, `tag:nights`,
 `people:U123,U456`. Kinds combine with AND, values within a kind with OR, so
@@ -16,7 +18,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import BotContext
@@ -24,6 +25,7 @@ from bot.errors import ThriveError
 from bot.local_time import resolve_zone
 from bot.people.roles import Role
 from storage.models import Person
+from storage.people import PeopleRepository
 
 
 class AudienceKind(StrEnum):
@@ -129,20 +131,22 @@ def parse_audience(terms: Iterable[str]) -> Audience:
     return audience
 
 
-async def candidates(session: AsyncSession) -> list[Person]:
-    """Everyone who may be in an audience: people not gone."""
-    result = await session.scalars(select(Person).where(Person.gone.is_(False)).order_by(Person.id))
-    return list(result.all())
+async def candidates(session: AsyncSession, organisation_id: int) -> list[Person]:
+    """Everyone who may be in an audience: the organisation's people, not gone."""
+    return list(await PeopleRepository(session).reachable_in(organisation_id))
 
 
-async def members(session: AsyncSession, audience: Audience) -> list[Person]:
-    return [person for person in await candidates(session) if audience.matches(person)]
+async def members(session: AsyncSession, organisation_id: int, audience: Audience) -> list[Person]:
+    people = await candidates(session, organisation_id)
+    return [person for person in people if audience.matches(person)]
 
 
-async def check_reaches_someone(session: AsyncSession, audience: Audience) -> int:
-    """How many people the audience reaches now; PulseProblem naming the value that
-    matches nobody, or saying that the combination does."""
-    people = await candidates(session)
+async def check_reaches_someone(
+    session: AsyncSession, organisation_id: int, audience: Audience
+) -> int:
+    """How many of the organisation's people the audience reaches now; PulseProblem
+    naming the value that matches nobody, or saying that the combination does."""
+    people = await candidates(session, organisation_id)
     for stored, found in (
         ("sites", {_fold(person.site) for person in people}),
         ("tags", {_fold(tag) for person in people for tag in person.tags or []}),

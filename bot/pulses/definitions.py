@@ -1,5 +1,8 @@
 """Pulse definitions: what to ask whom, when. Create, list, pause, resume, delete.
 
+Every pulse belongs to one organisation: it is found, listed and changed only within
+it (its name is unique there, not across organisations), and asks only its people.
+
 A pulse asks either an explicit ordered list of 1-5 prompts, or rotates through a bank:
 each occurrence asks the bank's next N questions, wrapping round. Every mistake in a
 definition is refused with a sentence the wellness lead can act on (PulseProblem, whose
@@ -63,18 +66,21 @@ class PulseSpec:
     anonymity: str = Anonymity.CONFIDENTIAL
 
 
-async def create_pulse(session: AsyncSession, ctx: BotContext, spec: PulseSpec) -> Pulse:
-    """Validate the whole definition and store it; PulseProblem at the first mistake."""
+async def create_pulse(
+    session: AsyncSession, ctx: BotContext, organisation_id: int, spec: PulseSpec
+) -> Pulse:
+    """Validate the whole definition and store it in the organisation; PulseProblem at
+    the first mistake."""
     now = ctx.clock.now()
     repository = PulseRepository(session)
     name = " ".join(spec.name.split())
     if not name or len(name) > MAX_NAME:
         raise PulseProblem("name", limit=MAX_NAME)
-    if await repository.by_name(name) is not None:
+    if await repository.by_name(organisation_id, name) is not None:
         raise PulseProblem("duplicate_name", name=name)
     prompt_ids, per_occurrence = _check_prompts(ctx, spec)
     audience = parse_audience(spec.audience)
-    await check_reaches_someone(session, audience)
+    await check_reaches_someone(session, organisation_id, audience)
     if spec.sample is not None and not 0 < spec.sample <= 1:
         raise PulseProblem("sample", sample=spec.sample)
     start, end = parse_window(spec.window)
@@ -84,6 +90,7 @@ async def create_pulse(session: AsyncSession, ctx: BotContext, spec: PulseSpec) 
     if spec.anonymity not in set(Anonymity):
         raise PulseProblem("anonymity", anonymity=spec.anonymity, known=", ".join(Anonymity))
     pulse = Pulse(
+        organisation_id=organisation_id,
         name=name,
         prompt_ids=prompt_ids,
         rotate_bank_id=spec.rotate_bank,
@@ -106,31 +113,33 @@ async def create_pulse(session: AsyncSession, ctx: BotContext, spec: PulseSpec) 
     return await repository.add(pulse)
 
 
-async def list_pulses(session: AsyncSession) -> Sequence[Pulse]:
-    return await PulseRepository(session).all()
+async def list_pulses(session: AsyncSession, organisation_id: int) -> Sequence[Pulse]:
+    return await PulseRepository(session).all(organisation_id)
 
 
-async def find_pulse(session: AsyncSession, name: str) -> Pulse:
-    pulse = await PulseRepository(session).by_name(name)
+async def find_pulse(session: AsyncSession, organisation_id: int, name: str) -> Pulse:
+    pulse = await PulseRepository(session).by_name(organisation_id, name)
     if pulse is None:
         raise PulseProblem("unknown_pulse", name=" ".join(name.split()))
     return pulse
 
 
-async def set_paused(session: AsyncSession, ctx: BotContext, name: str, paused: bool) -> Pulse:
+async def set_paused(
+    session: AsyncSession, ctx: BotContext, organisation_id: int, name: str, paused: bool
+) -> Pulse:
     """Pause (no more occurrences open; open ones run their course) or resume a pulse."""
-    pulse = await find_pulse(session, name)
+    pulse = await find_pulse(session, organisation_id, name)
     if pulse.paused != paused:
         pulse.paused = paused
         pulse.updated_at = ctx.clock.now()
     return pulse
 
 
-async def delete_pulse(session: AsyncSession, name: str) -> int:
+async def delete_pulse(session: AsyncSession, organisation_id: int, name: str) -> int:
     """Delete the definition; its past occurrences and their answers stay (for reports).
     Returns how many occurrences it had."""
     repository = PulseRepository(session)
-    pulse = await find_pulse(session, name)
+    pulse = await find_pulse(session, organisation_id, name)
     kept = len(await repository.occurrences(pulse.id))
     await repository.delete(pulse)
     return kept
@@ -229,13 +238,13 @@ async def chat_command(turn: Turn, request: str) -> Replies:
     if verb.lower() == "send":
         return [await _confirm_send(turn, name)]
     paused = verb.lower() == "pause"
-    pulse = await set_paused(turn.session, turn.ctx, name, paused)
+    pulse = await set_paused(turn.session, turn.ctx, turn.organisation_id, name, paused)
     key = "pulse.paused_done" if paused else "pulse.resumed_done"
     return [OutboundMessage(text=turn.say(key, name=pulse.name))]
 
 
 async def _listing(turn: Turn) -> OutboundMessage:
-    found = await list_pulses(turn.session)
+    found = await list_pulses(turn.session, turn.organisation_id)
     if not found:
         return OutboundMessage(text=turn.say("pulse.list_none"))
     repository = PulseRepository(turn.session)
@@ -250,10 +259,11 @@ async def _listing(turn: Turn) -> OutboundMessage:
 
 
 async def _confirm_send(turn: Turn, name: str) -> OutboundMessage:
-    pulse = await find_pulse(turn.session, name)
+    pulse = await find_pulse(turn.session, turn.organisation_id, name)
     if pulse.paused:
         raise PulseProblem("paused", name=pulse.name)
-    reached = await check_reaches_someone(turn.session, Audience.from_json(pulse.audience))
+    audience = Audience.from_json(pulse.audience)
+    reached = await check_reaches_someone(turn.session, turn.organisation_id, audience)
     if pulse.sample_fraction is not None:
         reached = max(1, round(reached * pulse.sample_fraction))  # about that many
     latest = await PulseRepository(turn.session).latest_occurrence_id(pulse.id) or 0
@@ -278,7 +288,7 @@ async def send_confirmed(turn: Turn, event: ActionInvoked) -> Replies:
     if not (pulse_id.isdigit() and latest.isdigit()):
         raise BadAction(f"malformed pulse confirmation {event.value[:30]!r}")
     opened = await pulse_runs.open_now(
-        turn.session, turn.ctx, int(pulse_id), latest_seen=int(latest)
+        turn.session, turn.ctx, turn.organisation_id, int(pulse_id), latest_seen=int(latest)
     )
     pulse = await PulseRepository(turn.session).get(int(pulse_id))
     text = turn.say("pulse.sent", name=pulse.name if pulse else "", count=opened.queued)

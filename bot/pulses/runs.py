@@ -1,4 +1,8 @@
-"""What a pulse's scheduled job does when it fires, and "send now".
+"""Opening occurrences: what a pulse's scheduled job does when it fires, "send now", and
+the one function every occurrence opens through (`open_occurrence`).
+
+An occurrence belongs to one organisation and asks only its people: `open_occurrence`
+sets the organisation and refuses recipients from another.
 
 The scheduler holds one job per pulse per time zone present in its audience
 (`zones_of`); each firing calls `fire`, which opens one occurrence for that zone's
@@ -17,6 +21,8 @@ too and moves the rotation on, like a scheduled day.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,14 +30,107 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import BotContext
-from bot.outbox.delivery import OpenedOccurrence, Outbox
+from bot.outbox.delivery import Outbox
 from bot.pulses.audience import Audience, PulseProblem, members, sample, zone_of
 from storage.deliveries import DeliveryRepository
 from storage.engine import Database
 from storage.models import Occurrence, Person, Pulse
+from storage.people import PeopleRepository
 from storage.pulses import PulseRepository
 
 log = structlog.get_logger(__name__)
+
+CONFIDENTIAL = "confidential"
+DEFAULT_CLOSE_AFTER = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class OpenedOccurrence:
+    occurrence_id: int
+    queued: int
+
+
+async def open_occurrence(
+    session: AsyncSession,
+    ctx: BotContext,
+    organisation_id: int,
+    recipients: Sequence[Person],
+    prompt_ids: list[str],
+    *,
+    pulse_id: int | None = None,
+    anonymity: str = CONFIDENTIAL,
+    close_after: timedelta | None = DEFAULT_CLOSE_AFTER,
+    zone: str | None = None,
+    key: str | None = None,
+) -> OpenedOccurrence | None:
+    """Open an occurrence of the organisation asking `prompt_ids`, with one delivery per
+    recipient (due now; the outbox decides when each may go), in the caller's
+    transaction. With a `key`, None if an occurrence with that key exists already.
+
+    KeyError for a prompt the content lacks (now, not at send time); ValueError for a
+    recipient of another organisation: an occurrence never crosses organisations."""
+    for prompt_id in prompt_ids:
+        ctx.content.prompt(prompt_id)
+    people = PeopleRepository(session)
+    elsewhere = await people.organisations_of([person.id for person in recipients])
+    if elsewhere - {organisation_id}:
+        raise ValueError(f"recipients outside organisation {organisation_id}")
+    now = ctx.clock.now()
+    occurrence_id = await PulseRepository(session).open_occurrence(
+        Occurrence(
+            organisation_id=organisation_id,
+            pulse_id=pulse_id,
+            prompt_ids=prompt_ids,
+            anonymity=anonymity,
+            opened_at=now,
+            closes_at=now + close_after if close_after else None,
+            closed_at=None,
+            zone=zone,
+            key=key,
+        )
+    )
+    if occurrence_id is None:
+        return None
+    deliveries = DeliveryRepository(session)
+    queued = 0
+    for person in recipients:
+        if await deliveries.enqueue(occurrence_id, person.id, due_at=now):
+            queued += 1
+    log.info("occurrence.opened", occurrence=occurrence_id, queued=queued, pulse=pulse_id)
+    return OpenedOccurrence(occurrence_id, queued)
+
+
+async def ask_now(
+    database: Database,
+    ctx: BotContext,
+    outbox: Outbox,
+    recipients: Sequence[Person],
+    prompt_ids: list[str],
+    *,
+    pulse_id: int | None = None,
+    anonymity: str = CONFIDENTIAL,
+    close_after: timedelta | None = DEFAULT_CLOSE_AFTER,
+) -> OpenedOccurrence:
+    """`open_occurrence` outside any pulse's schedule (the demo's first questions, say),
+    in a transaction of its own, for people who all belong to one organisation; the
+    outbox is woken to send it."""
+    async with database.transaction() as session:
+        found = await PeopleRepository(session).organisations_of([p.id for p in recipients])
+        if len(found) != 1:
+            raise ValueError(f"recipients must be of one organisation, not {len(found)}")
+        opened = await open_occurrence(
+            session,
+            ctx,
+            found.pop(),
+            recipients,
+            prompt_ids,
+            pulse_id=pulse_id,
+            anonymity=anonymity,
+            close_after=close_after,
+        )
+    assert opened is not None  # no key: nothing to collide with
+    outbox.wake()
+    return opened
 
 
 def occurrence_key(pulse_id: int, zone: str, day: date) -> str:
@@ -44,7 +143,7 @@ async def zones_of(database: Database, ctx: BotContext, pulse_id: int) -> set[st
         pulse = await PulseRepository(session).get(pulse_id)
         if pulse is None:
             return set()
-        people = await members(session, Audience.from_json(pulse.audience))
+        people = await members(session, pulse.organisation_id, Audience.from_json(pulse.audience))
         return {zone_of(ctx, person) for person in people}
 
 
@@ -72,7 +171,7 @@ async def fire(
             return 0
         if await repository.occurrence_by_key(key) is not None:
             return 0
-        audience = await members(session, Audience.from_json(pulse.audience))
+        audience = await members(session, pulse.organisation_id, Audience.from_json(pulse.audience))
         here = [person for person in audience if zone_of(ctx, person) == zone]
         recipients = sample(here, pulse.sample_fraction, pulse.id, key)
         if not recipients:
@@ -80,40 +179,43 @@ async def fire(
         sibling = await repository.same_day_occurrence(pulse.id, f":{day.isoformat()}")
         first_today = sibling is None
         prompt_ids = _prompts(ctx, pulse) if sibling is None else list(sibling.prompt_ids)
-        occurrence_id = await repository.open_keyed_occurrence(
-            _occurrence(pulse, prompt_ids, now, zone=zone, key=key)
-        )
-        if occurrence_id is None:
+        opened = await _open_for(session, ctx, pulse, recipients, prompt_ids, zone=zone, key=key)
+        if opened is None:
             return 0  # a concurrent firing opened it first
         if first_today:
             _advance(ctx, pulse, now)
-        queued = await _enqueue(session, occurrence_id, recipients, now)
     outbox.wake()
-    log.info("pulse.fired", pulse=pulse_id, zone=zone, day=str(day), queued=queued)
-    return queued
+    log.info("pulse.fired", pulse=pulse_id, zone=zone, day=str(day), queued=opened.queued)
+    return opened.queued
 
 
 async def send_now(
-    database: Database, ctx: BotContext, outbox: Outbox, pulse_id: int
+    database: Database, ctx: BotContext, outbox: Outbox, organisation_id: int, pulse_id: int
 ) -> OpenedOccurrence:
     """Open an occurrence for the pulse's whole audience now, whatever its schedule.
     Quiet hours, snooze and pauses still apply: the outbox defers or withholds."""
     async with database.transaction() as session:
-        opened = await open_now(session, ctx, pulse_id)
+        opened = await open_now(session, ctx, organisation_id, pulse_id)
     outbox.wake()
     return opened
 
 
 async def open_now(
-    session: AsyncSession, ctx: BotContext, pulse_id: int, *, latest_seen: int | None = None
+    session: AsyncSession,
+    ctx: BotContext,
+    organisation_id: int,
+    pulse_id: int,
+    *,
+    latest_seen: int | None = None,
 ) -> OpenedOccurrence:
-    """`send_now` inside the caller's transaction. With `latest_seen` (the pulse's latest
-    occurrence id when the wellness lead was asked to confirm, 0 for none), refuses if
-    another occurrence opened since: a confirmation pressed twice sends once."""
+    """`send_now` inside the caller's transaction, for a pulse of `organisation_id` (the
+    one asking; another's pulse is as good as gone). With `latest_seen` (the pulse's
+    latest occurrence id when the wellness lead was asked to confirm, 0 for none),
+    refuses if another occurrence opened since: a confirmation pressed twice sends once."""
     now = ctx.clock.now()
     repository = PulseRepository(session)
     pulse = await repository.lock(pulse_id)
-    if pulse is None:
+    if pulse is None or pulse.organisation_id != organisation_id:
         raise PulseProblem("pulse_gone")
     if pulse.paused:
         raise PulseProblem("paused", name=pulse.name)
@@ -122,18 +224,15 @@ async def open_now(
     ):
         raise PulseProblem("already_sent", name=pulse.name)
     audience = Audience.from_json(pulse.audience)
-    recipients = sample(
-        await members(session, audience), pulse.sample_fraction, pulse.id, f"now:{now.isoformat()}"
-    )
+    everyone = await members(session, organisation_id, audience)
+    recipients = sample(everyone, pulse.sample_fraction, pulse.id, f"now:{now.isoformat()}")
     if not recipients:
         raise PulseProblem("nobody", audience=audience.describe())
-    occurrence = await DeliveryRepository(session).open_occurrence(
-        _occurrence(pulse, _prompts(ctx, pulse), now, zone=None, key=None)
-    )
+    opened = await _open_for(session, ctx, pulse, recipients, _prompts(ctx, pulse))
+    assert opened is not None  # no key: nothing to collide with
     _advance(ctx, pulse, now)
-    queued = await _enqueue(session, occurrence.id, recipients, now)
-    log.info("pulse.sent_now", pulse=pulse.id, occurrence=occurrence.id, queued=queued)
-    return OpenedOccurrence(occurrence.id, queued)
+    log.info("pulse.sent_now", pulse=pulse.id, occurrence=opened.occurrence_id)
+    return opened
 
 
 def rotation_prompts(ctx: BotContext, pulse: Pulse, position: int) -> list[str]:
@@ -173,27 +272,26 @@ def _advance(ctx: BotContext, pulse: Pulse, now: datetime) -> None:
         pulse.updated_at = now
 
 
-def _occurrence(
-    pulse: Pulse, prompt_ids: list[str], now: datetime, *, zone: str | None, key: str | None
-) -> Occurrence:
-    return Occurrence(
+async def _open_for(
+    session: AsyncSession,
+    ctx: BotContext,
+    pulse: Pulse,
+    recipients: Sequence[Person],
+    prompt_ids: list[str],
+    *,
+    zone: str | None = None,
+    key: str | None = None,
+) -> OpenedOccurrence | None:
+    """`open_occurrence` for one of the pulse's occurrences."""
+    return await open_occurrence(
+        session,
+        ctx,
+        pulse.organisation_id,
+        recipients,
+        prompt_ids,
         pulse_id=pulse.id,
-        prompt_ids=prompt_ids,
         anonymity=pulse.anonymity,
-        opened_at=now,
-        closes_at=now + timedelta(days=pulse.close_after_days),
-        closed_at=None,
+        close_after=timedelta(days=pulse.close_after_days),
         zone=zone,
         key=key,
     )
-
-
-async def _enqueue(
-    session: AsyncSession, occurrence_id: int, recipients: list[Person], now: datetime
-) -> int:
-    deliveries = DeliveryRepository(session)
-    queued = 0
-    for person in recipients:
-        if await deliveries.enqueue(occurrence_id, person.id, due_at=now):
-            queued += 1
-    return queued

@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from bot.context import BotContext
 from bot.outbox.delivery import Outbox
 from bot.outbox.send_limits import SendLimits
+from bot.pulses.runs import ask_now
 from storage.engine import Database
 from storage.models import Delivery, Person
 from storage.people import PeopleRepository
@@ -118,7 +119,7 @@ async def test_the_outbox_rides_out_a_database_outage_and_prompts_everyone_once(
     outbox = Outbox(
         through_relay, ctx, {LOCAL: sender}, limits=SendLimits(override=100), batch_size=20
     )
-    await outbox.open_occurrence(recipients, ["joy-more"])
+    await ask_now(through_relay, ctx, outbox, recipients, ["joy-more"])
     stop = asyncio.Event()
     running = asyncio.create_task(outbox.run(stop, idle_seconds=0.1))
     try:

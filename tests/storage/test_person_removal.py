@@ -24,6 +24,7 @@ async def test_deleting_a_person_deletes_their_answers_and_deliveries(any_db: Da
                 Delivery(occurrence_id=occurrence.id, person_id=ben.id, due_at=NOW),
                 RoleGrant(person_id=ana.id, role="clinician", granted_at=NOW),
                 Idea(
+                    organisation_id=occurrence.organisation_id,
                     workspace_id=ana.workspace_id,
                     text="Scribes",
                     source="command",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.deliveries import DeliveryRepository
 from storage.engine import Database
@@ -13,16 +14,26 @@ from storage.models import Delivery, Occurrence, Pulse
 from storage.people import PeopleRepository
 from storage.pulses import PulseRepository
 from storage.states import DeliveryState
-from tests.storage.storage_rows import NOW, add_person
+from tests.storage.storage_rows import NOW, add_person, local_organisation
 
 
-def _pulse(name: str, **values: object) -> Pulse:
-    return Pulse(name=name, prompt_ids=["joy-more"], audience={}, created_at=NOW, **values)
+async def _pulse(session: AsyncSession, name: str, **values: object) -> Pulse:
+    return await PulseRepository(session).add(
+        Pulse(
+            organisation_id=await local_organisation(session),
+            name=name,
+            prompt_ids=["joy-more"],
+            audience={},
+            created_at=NOW,
+            **values,
+        )
+    )
 
 
-def _keyed(pulse_id: int, key: str, prompt_ids: list[str] | None = None) -> Occurrence:
+def _keyed(pulse: Pulse, key: str, prompt_ids: list[str] | None = None) -> Occurrence:
     return Occurrence(
-        pulse_id=pulse_id,
+        organisation_id=pulse.organisation_id,
+        pulse_id=pulse.id,
         prompt_ids=prompt_ids or ["joy-more"],
         anonymity="confidential",
         opened_at=NOW,
@@ -34,13 +45,14 @@ def _keyed(pulse_id: int, key: str, prompt_ids: list[str] | None = None) -> Occu
 async def test_names_are_found_whatever_their_case(any_db: Database) -> None:
     async with any_db.transaction() as session:
         repository = PulseRepository(session)
-        await repository.add(_pulse("Weekly check-in"))
-        await repository.add(_pulse("Monthly"))
+        await _pulse(session, "Weekly check-in")
+        await _pulse(session, "Monthly")
 
     async with any_db.transaction() as session:
         repository = PulseRepository(session)
-        found = await repository.by_name("  weekly CHECK-IN ")
-        names = [pulse.name for pulse in await repository.all()]
+        organisation = await local_organisation(session)
+        found = await repository.by_name(organisation, "  weekly CHECK-IN ")
+        names = [pulse.name for pulse in await repository.all(organisation)]
 
     assert found is not None and found.name == "Weekly check-in"
     assert names == ["Monthly", "Weekly check-in"]
@@ -48,7 +60,7 @@ async def test_names_are_found_whatever_their_case(any_db: Database) -> None:
 
 async def test_no_reminder_is_stored_as_none(any_db: Database) -> None:
     async with any_db.transaction() as session:
-        added = await PulseRepository(session).add(_pulse("Quiet", reminder_after_hours=None))
+        added = await _pulse(session, "Quiet", reminder_after_hours=None)
 
     async with any_db.transaction() as session:
         stored = await PulseRepository(session).get(added.id)
@@ -57,16 +69,12 @@ async def test_no_reminder_is_stored_as_none(any_db: Database) -> None:
 
 async def test_a_key_opens_one_occurrence(any_db: Database) -> None:
     async with any_db.transaction() as session:
-        pulse = await PulseRepository(session).add(_pulse("Weekly"))
+        pulse = await _pulse(session, "Weekly")
 
     async with any_db.transaction() as session:
         repository = PulseRepository(session)
-        first = await repository.open_keyed_occurrence(
-            _keyed(pulse.id, f"pulse:{pulse.id}:UTC:2026-03-02")
-        )
-        second = await repository.open_keyed_occurrence(
-            _keyed(pulse.id, f"pulse:{pulse.id}:UTC:2026-03-02")
-        )
+        first = await repository.open_occurrence(_keyed(pulse, f"pulse:{pulse.id}:UTC:2026-03-02"))
+        second = await repository.open_occurrence(_keyed(pulse, f"pulse:{pulse.id}:UTC:2026-03-02"))
 
     assert first is not None and second is None
     async with any_db.transaction() as session:
@@ -79,13 +87,13 @@ async def test_a_key_opens_one_occurrence(any_db: Database) -> None:
 async def test_the_same_day_in_another_zone_is_found(any_db: Database) -> None:
     async with any_db.transaction() as session:
         repository = PulseRepository(session)
-        pulse = await repository.add(_pulse("Weekly"))
-        other = await repository.add(_pulse("Other"))
-        await repository.open_keyed_occurrence(
-            _keyed(other.id, f"pulse:{other.id}:Asia/Tokyo:2026-03-02", ["valued"])
+        pulse = await _pulse(session, "Weekly")
+        other = await _pulse(session, "Other")
+        await repository.open_occurrence(
+            _keyed(other, f"pulse:{other.id}:Asia/Tokyo:2026-03-02", ["valued"])
         )
-        await repository.open_keyed_occurrence(
-            _keyed(pulse.id, f"pulse:{pulse.id}:Asia/Tokyo:2026-03-02", ["engaged"])
+        await repository.open_occurrence(
+            _keyed(pulse, f"pulse:{pulse.id}:Asia/Tokyo:2026-03-02", ["engaged"])
         )
 
         found = await repository.same_day_occurrence(pulse.id, ":2026-03-02")
@@ -102,11 +110,15 @@ async def test_counts_by_site_and_by_role(any_db: Database) -> None:
         ana.site = "North"
         await people.grant(ana, "clinician", now=NOW)
         await people.grant(ana, "leader", now=NOW)
-        pulse = await PulseRepository(session).add(_pulse("Weekly"))
+        pulse = await _pulse(session, "Weekly")
         deliveries = DeliveryRepository(session)
-        occurrence = await deliveries.open_occurrence(
-            Occurrence(pulse_id=pulse.id, prompt_ids=["joy-more"], opened_at=NOW)
+        occurrence = Occurrence(
+            organisation_id=pulse.organisation_id,
+            pulse_id=pulse.id,
+            prompt_ids=["joy-more"],
+            opened_at=NOW,
         )
+        await PulseRepository(session).open_occurrence(occurrence)
         await deliveries.enqueue(occurrence.id, ana.id, due_at=NOW)
         await deliveries.enqueue(occurrence.id, sam.id, due_at=NOW + timedelta(hours=3))
         answered = await session.scalar(select(Delivery).where(Delivery.person_id == ana.id))
@@ -135,10 +147,8 @@ async def test_counts_by_site_and_by_role(any_db: Database) -> None:
 async def test_deleting_a_pulse_keeps_its_occurrences(any_db: Database) -> None:
     async with any_db.transaction() as session:
         repository = PulseRepository(session)
-        pulse = await repository.add(_pulse("Weekly"))
-        opened = await repository.open_keyed_occurrence(
-            _keyed(pulse.id, f"pulse:{pulse.id}:UTC:2026-03-02")
-        )
+        pulse = await _pulse(session, "Weekly")
+        opened = await repository.open_occurrence(_keyed(pulse, f"pulse:{pulse.id}:UTC:2026-03-02"))
 
     async with any_db.transaction() as session:
         repository = PulseRepository(session)
@@ -156,7 +166,7 @@ async def test_deleting_a_pulse_keeps_its_occurrences(any_db: Database) -> None:
 
 async def test_lock_returns_the_fresh_row_or_none(any_db: Database) -> None:
     async with any_db.transaction() as session:
-        pulse = await PulseRepository(session).add(_pulse("Weekly"))
+        pulse = await _pulse(session, "Weekly")
 
     async with any_db.transaction() as session:
         repository = PulseRepository(session)

@@ -12,7 +12,7 @@ from storage.ledger import LedgerRepository
 from storage.models import Person, RoleGrant
 from storage.people import PeopleRepository
 from storage.roles import RoleRepository
-from tests.storage.storage_rows import NOW, add_person
+from tests.storage.storage_rows import NOW, add_person, local_organisation
 
 LATER = NOW + timedelta(hours=1)
 
@@ -72,7 +72,7 @@ async def test_people_with_roles_and_holder_counts(any_db: Database) -> None:
             person = await add_person(session, user_id)
             for role in held:
                 await roles.grant(person, role, now=NOW, by_id=None, via="cli")
-        workspace_id = person.workspace_id
+        organisation = await local_organisation(session)
 
     async with any_db.transaction() as session:
         roles = RoleRepository(session)
@@ -80,9 +80,9 @@ async def test_people_with_roles_and_holder_counts(any_db: Database) -> None:
         assert await roles.holder_count("leader") == 1
         everyone = await roles.people_with_roles()
         assert [person.platform_user_id for person in everyone] == ["ada", "cat"]
-        leaders = await roles.people_with_roles(role="leader", workspace_id=workspace_id)
+        leaders = await roles.people_with_roles(role="leader", organisation_id=organisation)
         assert [person.platform_user_id for person in leaders] == ["ada"]
-        assert await roles.people_with_roles(workspace_id=workspace_id + 1) == []
+        assert await roles.people_with_roles(organisation_id=organisation + 1) == []
 
 
 async def test_people_are_found_by_user_id_email_or_name_without_case(any_db: Database) -> None:
@@ -95,7 +95,7 @@ async def test_people_are_found_by_user_id_email_or_name_without_case(any_db: Da
             sam = await add_person(session, user_id)
             sam.display_name = "Sam Patel"
         await session.flush()
-        elsewhere = amara.workspace_id + 1
+        elsewhere = await local_organisation(session) + 1
 
         def ids(found: list[Person]) -> list[str]:
             return [person.platform_user_id for person in found]

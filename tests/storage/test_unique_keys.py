@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from storage.engine import Database
 from storage.models import Delivery, Idea, IdeaVote, ProcessedEvent
-from tests.storage.storage_rows import NOW, add_occurrence, add_person
+from tests.storage.storage_rows import NOW, add_occurrence, add_person, local_organisation
 
 
 async def _count(database: Database, model: type[object]) -> int:
@@ -45,6 +45,7 @@ async def test_a_second_vote_by_the_same_voter_on_an_idea_is_refused(any_db: Dat
     async with any_db.transaction() as session:
         person = await add_person(session, "ana")
         idea = Idea(
+            organisation_id=await local_organisation(session),
             workspace_id=person.workspace_id,
             text="Protected admin time",
             source="command",
@@ -54,12 +55,33 @@ async def test_a_second_vote_by_the_same_voter_on_an_idea_is_refused(any_db: Dat
         )
         session.add(idea)
         await session.flush()
-        session.add(IdeaVote(idea_id=idea.id, voter_key="voter-1", created_at=NOW))
-        session.add(IdeaVote(idea_id=idea.id, voter_key="voter-2", created_at=NOW))
+        session.add(
+            IdeaVote(
+                organisation_id=idea.organisation_id,
+                idea_id=idea.id,
+                voter_key="voter-1",
+                created_at=NOW,
+            )
+        )
+        session.add(
+            IdeaVote(
+                organisation_id=idea.organisation_id,
+                idea_id=idea.id,
+                voter_key="voter-2",
+                created_at=NOW,
+            )
+        )
 
     with pytest.raises(IntegrityError):
         async with any_db.transaction() as session:
-            session.add(IdeaVote(idea_id=idea.id, voter_key="voter-1", created_at=NOW))
+            session.add(
+                IdeaVote(
+                    organisation_id=idea.organisation_id,
+                    idea_id=idea.id,
+                    voter_key="voter-1",
+                    created_at=NOW,
+                )
+            )
 
     assert await _count(any_db, IdeaVote) == 2
 

@@ -1,7 +1,7 @@
 """people.email: a person's address, when a platform tells us
 
-Revision ID: 0006_people_email
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-10
 
 `thrive roles grant PERSON ROLE` finds a person by platform user id, email or
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_people_email"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

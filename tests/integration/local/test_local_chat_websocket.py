@@ -8,6 +8,7 @@ from typing import Any
 import aiohttp
 from sqlalchemy import select
 
+from bot.pulses.runs import ask_now
 from storage.models import Person
 from tests.integration.live_chat import API, WAIT_SECONDS, LiveChat
 
@@ -63,7 +64,9 @@ async def test_the_socket_receives_a_proactive_prompt_from_the_outbox(
         async with chat.runtime.database.transaction() as session:
             nadia = await session.scalar(select(Person).where(Person.platform_user_id == "nadia"))
         assert nadia is not None
-        opened = await chat.runtime.outbox.open_occurrence([nadia], ["engaged"])
+        opened = await ask_now(
+            chat.runtime.database, chat.runtime.ctx, chat.runtime.outbox, [nadia], ["engaged"]
+        )
         assert opened.queued == 1
 
         [frame] = await receive(socket, 1)

@@ -19,6 +19,7 @@ from prompts import Content
 from storage.engine import Database
 from storage.migrate import upgrade
 from storage.models import Pulse
+from storage.people import PeopleRepository
 from tests.conftest import postgres_url
 from thrive.scheduling import PulseScheduler
 
@@ -73,7 +74,9 @@ async def add_pulse(
     window: tuple[str, str] | None = None,
 ) -> int:
     async with database.transaction() as session:
+        workspace = await PeopleRepository(session).workspace("local", "local", now=CREATED)
         pulse = Pulse(
+            organisation_id=workspace.organisation_id,
             name=name,
             prompt_ids=["joy-more"],
             audience={},

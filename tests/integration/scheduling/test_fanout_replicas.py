@@ -26,6 +26,7 @@ from bot.catalog import sync_content
 from bot.clock import SystemClock
 from bot.context import BotContext
 from bot.outbox.delivery import MAX_UNRECORDED, Outbox
+from bot.pulses.runs import ask_now
 from prompts import Content
 from storage.engine import Database
 from storage.migrate import upgrade
@@ -136,7 +137,7 @@ async def add_people(database: Database, count: int) -> list[Person]:
 async def open_occurrence(database: Database, content: Content, people: list[Person]) -> None:
     """What a pulse firing does: one delivery row per person; the servers send them."""
     ctx = BotContext(content, SystemClock(), SECRET, "UTC")
-    opened = await Outbox(database, ctx, {}).open_occurrence(people, [PROMPT])
+    opened = await ask_now(database, ctx, Outbox(database, ctx, {}), people, [PROMPT])
     assert opened.queued == len(people)
 
 

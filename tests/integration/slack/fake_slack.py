@@ -59,6 +59,8 @@ class FakeSlack:
 
     def __init__(self, token: str = DEFAULT_TOKEN, *, delay: float = 0.0) -> None:
         self.token = token
+        # Other workspaces' bot tokens it answers to as well (several OAuth installs).
+        self.other_tokens: set[str] = set()
         self.delay = delay
         self.calls: list[Call] = []
         self.users: dict[str, dict[str, Any]] = {}
@@ -268,7 +270,8 @@ class FakeSlack:
     def _api(
         self, request: web.Request, method: str, body: Body, parse_error: str | None
     ) -> Answer:
-        if request.headers.get("Authorization") != f"Bearer {self.token}":
+        known = {f"Bearer {token}" for token in (self.token, *self.other_tokens)}
+        if request.headers.get("Authorization") not in known:
             return 200, {"ok": False, "error": "invalid_auth"}
         if parse_error is not None:
             return 200, {"ok": False, "error": parse_error}

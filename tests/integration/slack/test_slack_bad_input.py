@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from bot.pulses.runs import ask_now
 from tests.integration.slack.live_slack import (
     SIGNING_SECRET,
     LiveSlack,
@@ -103,7 +104,9 @@ async def test_a_deactivated_person_is_marked_gone_and_not_prompted(live: LiveSl
 
     await live.until(gone, "the person to be marked gone")
     before = len(live.slack.calls_to("chat.postMessage"))
-    await live.runtime.outbox.open_occurrence([person], ["joy-more"])
+    await ask_now(
+        live.runtime.database, live.runtime.ctx, live.runtime.outbox, [person], ["joy-more"]
+    )
     await live.runtime.outbox.dispatch_due()
     assert len(live.slack.calls_to("chat.postMessage")) == before
 
@@ -128,8 +131,12 @@ async def test_the_dm_channel_is_opened_once_and_remembered(live: LiveSlack) -> 
         return await live.person("U2NEW")
 
     person = await live.until(known, "the person")
-    await live.runtime.outbox.open_occurrence([person], ["joy-more"])
-    await live.runtime.outbox.open_occurrence([person], ["valued"])
+    await ask_now(
+        live.runtime.database, live.runtime.ctx, live.runtime.outbox, [person], ["joy-more"]
+    )
+    await ask_now(
+        live.runtime.database, live.runtime.ctx, live.runtime.outbox, [person], ["valued"]
+    )
     posts = await live.slack.wait_for("chat.postMessage", 2)
 
     assert [c.body["channel"] for c in posts] == ["DU2NEW", "DU2NEW"]

@@ -24,7 +24,9 @@ from sqlalchemy import func, select
 from adapters.slack.inbound import SLACK_PLATFORM, dm_ref
 from bot.clock import SystemClock
 from bot.outbox.delivery import SEND_CONCURRENCY
-from storage.models import Delivery, Person, Workspace
+from bot.pulses.runs import ask_now
+from storage.models import Delivery, Person
+from storage.people import PeopleRepository
 from tests.integration.many_people import add_reachable_people
 from tests.integration.slack.fake_slack import TEAM_ID, Answer, Body, Call, FakeSlack
 from tests.integration.slack.fake_slack_http import error_answer
@@ -118,9 +120,7 @@ async def add_slack_people(live: LiveSlack, count: int) -> list[Person]:
     """People Thrive already knows, each with their DM channel (no conversations.open)."""
     now = datetime.now(UTC)
     async with live.runtime.database.transaction() as session:
-        workspace = Workspace(platform=SLACK_PLATFORM, external_id=TEAM_ID, created_at=now)
-        session.add(workspace)
-        await session.flush()
+        workspace = await PeopleRepository(session).workspace(SLACK_PLATFORM, TEAM_ID, now=now)
         user_ids = [user_id(n) for n in range(count)]
         return await add_reachable_people(
             session, workspace.id, user_ids, lambda user: dm_ref(TEAM_ID, user, dm_of(user)), now
@@ -204,7 +204,9 @@ async def fan_out_through_storms(live: LiveSlack, recipients: int = RECIPIENTS) 
     assert isinstance(slack, StormySlack)
     people = await add_slack_people(live, recipients)
     started = time.monotonic()
-    opened = await live.runtime.outbox.open_occurrence(people, [PROMPT])
+    opened = await ask_now(
+        live.runtime.database, live.runtime.ctx, live.runtime.outbox, people, [PROMPT]
+    )
     found = await until_settled(live, opened.occurrence_id, recipients)
     took = time.monotonic() - started
     calls = prompt_calls(live.slack)
@@ -248,7 +250,9 @@ async def test_a_fan_out_through_429_storms_prompts_everyone_once_and_gives_up_o
     before = len(prompt_calls(slack))
     left = [person for person in run.people if person.platform_user_id in GONE]
     stayed = [person for person in run.people if person.platform_user_id not in GONE][:20]
-    second = await live.runtime.outbox.open_occurrence([*left, *stayed], [PROMPT])
+    second = await ask_now(
+        live.runtime.database, live.runtime.ctx, live.runtime.outbox, [*left, *stayed], [PROMPT]
+    )
     found = await until_settled(live, second.occurrence_id, len(left) + len(stayed))
 
     assert found == {"sent": len(stayed), "failed": len(left)}

@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from bot.people.roles import Role
+from bot.pulses.runs import ask_now
 from storage.models import Person
 from storage.people import PeopleRepository
 from tests.integration.slack.live_slack import (
@@ -38,7 +39,9 @@ async def _prompted(live: LiveSlack, prompt_ids: list[str]) -> dict[str, Any]:
     """Open an occurrence for the clinician; returns the chat.postMessage call of the prompt."""
     person = await _met(live)
     before = len(live.slack.calls_to("chat.postMessage"))
-    await live.runtime.outbox.open_occurrence([person], prompt_ids)
+    await ask_now(
+        live.runtime.database, live.runtime.ctx, live.runtime.outbox, [person], prompt_ids
+    )
     calls = await live.slack.wait_for("chat.postMessage", before + 1)
     prompt = calls[before]
     # Posted is not yet recorded: wait for the outbox to commit, as a person's reply would.
@@ -262,7 +265,9 @@ async def test_a_429_on_post_message_is_retried_after_retry_after(live: LiveSlac
     live.slack.fail_next("chat.postMessage", status=429, retry_after=1)
     before = len(live.slack.calls_to("chat.postMessage"))
 
-    await live.runtime.outbox.open_occurrence([person], ["joy-more"])
+    await ask_now(
+        live.runtime.database, live.runtime.ctx, live.runtime.outbox, [person], ["joy-more"]
+    )
 
     calls = await live.slack.wait_for("chat.postMessage", before + 2)
     limited, sent = calls[before], calls[before + 1]

@@ -229,7 +229,7 @@ class LiveTeams:
         async def card_ref() -> dict[str, Any] | None:
             async with self.runtime.database.transaction() as session:
                 idea = await session.scalar(select(Idea))
-            return idea.card_ref if idea is not None else None
+            return idea.card_refs[0] if idea is not None and idea.card_refs else None
 
         # Posted is not yet recorded: the notifier commits the card's ref just after.
         ref = await self.until(card_ref, "the card's ref to be stored on the idea")

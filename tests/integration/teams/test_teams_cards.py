@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from bot.pulses.runs import ask_now
 from storage.models import Response
 from tests.integration.teams.fake_connector import Recorded
 from tests.integration.teams.live_teams import LiveTeams, card_of
@@ -18,7 +19,9 @@ async def _prompted(live: LiveTeams, prompt_ids: list[str]) -> Recorded:
     """Open an occurrence for the clinician; returns the recorded post of the prompt."""
     person = await live.meet(USER)
     before = len(live.channel.posted())
-    await live.runtime.outbox.open_occurrence([person], prompt_ids)
+    await ask_now(
+        live.runtime.database, live.runtime.ctx, live.runtime.outbox, [person], prompt_ids
+    )
     prompt = (await live.replies(before + 1))[before]
     # Posted is not yet recorded: wait for the outbox to commit, as a reply would.
     await live.until(live.sent_deliveries, "the delivery to be recorded as sent")

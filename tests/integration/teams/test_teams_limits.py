@@ -7,6 +7,7 @@ import asyncio
 import json
 import time
 
+from bot.pulses.runs import ask_now
 from storage.models import Delivery, Person
 from tests.integration.teams.fake_connector import Recorded
 from tests.integration.teams.live_teams import LEADERS_CHANNEL, LiveTeams
@@ -50,7 +51,9 @@ async def test_a_prompt_met_by_a_429_waits_and_is_sent_once(live: LiveTeams) -> 
     live.channel.fail_next(1, 429, retry_after=1, path_contains=CHAT)
     started = time.monotonic()
 
-    await live.runtime.outbox.open_occurrence([person], ["autonomy-vital"])
+    await ask_now(
+        live.runtime.database, live.runtime.ctx, live.runtime.outbox, [person], ["autonomy-vital"]
+    )
 
     await live.until(live.sent_deliveries, "the prompt to be sent after the 429")
     assert time.monotonic() - started >= 1.0  # the workspace was held for Retry-After
@@ -65,7 +68,9 @@ async def test_a_chat_that_is_gone_marks_the_person_gone_and_sends_nothing_more(
     person = await live.meet(USER)
     live.channel.fail_next(1, 403, path_contains=CHAT)
 
-    await live.runtime.outbox.open_occurrence([person], ["autonomy-vital"])
+    await ask_now(
+        live.runtime.database, live.runtime.ctx, live.runtime.outbox, [person], ["autonomy-vital"]
+    )
 
     async def gone() -> Person | None:
         found = await live.person(USER)

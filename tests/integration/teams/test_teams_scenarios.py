@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.pulses.runs import ask_now
 from storage.models import Idea, SavedConversation
 from tests.integration.teams.fake_connector import FakeConnector, Recorded
 from tests.integration.teams.live_teams import (
@@ -65,7 +66,13 @@ async def test_a_prompt_reaches_the_person_after_the_app_restarts(
     try:
         person = await second.person(CLINICIAN)
         assert person is not None
-        await second.runtime.outbox.open_occurrence([person], ["autonomy-vital"])
+        await ask_now(
+            second.runtime.database,
+            second.runtime.ctx,
+            second.runtime.outbox,
+            [person],
+            ["autonomy-vital"],
+        )
         [_welcome, prompt] = await second.replies(2)
         assert prompt.conversation_id == _chat(CLINICIAN)
         assert "autonomy" in json.dumps(card_of(prompt)).lower()
@@ -81,7 +88,9 @@ async def test_pressing_an_answer_as_action_execute_answers_and_returns_the_card
     await live.meet(CLINICIAN)
     person = await live.person(CLINICIAN)
     assert person is not None
-    await live.runtime.outbox.open_occurrence([person], ["autonomy-vital"])
+    await ask_now(
+        live.runtime.database, live.runtime.ctx, live.runtime.outbox, [person], ["autonomy-vital"]
+    )
     prompt = (await live.replies(2))[1]
     [delivery] = await live.until(live.sent_deliveries, "the prompt recorded as sent")
     assert delivery.message_ref is not None

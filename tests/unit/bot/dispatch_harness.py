@@ -24,7 +24,8 @@ from bot.events import (
     PersonRef,
 )
 from bot.messages import Button, OutboundMessage
-from bot.outbox.delivery import OpenedOccurrence, Outbox
+from bot.outbox.delivery import Outbox
+from bot.pulses.runs import OpenedOccurrence, ask_now
 from storage.engine import Database
 from storage.ledger import LedgerRepository
 from storage.models import AuditEntry, Delivery, Idea, IdeaEvent, Person, Response
@@ -183,7 +184,9 @@ class ChatHarness:
     ) -> OpenedOccurrence:
         """Open an occurrence for these people and let the outbox send what is due."""
         people = [await self.person(user_id) for user_id in user_ids]
-        opened = await self.outbox.open_occurrence(people, prompt_ids, anonymity=anonymity)
+        opened = await ask_now(
+            self.database, self.ctx, self.outbox, people, prompt_ids, anonymity=anonymity
+        )
         await self.outbox.dispatch_due()
         return opened
 

@@ -13,6 +13,7 @@ from bot.errors import FatalError, RateLimited, RecipientGone, TransientError
 from bot.messages import summary
 from bot.outbox.delivery import Outbox
 from bot.outbox.rows import MAX_ATTEMPTS, MAX_BACKOFF_SECONDS
+from bot.pulses.runs import ask_now
 from prompts import load_content
 from storage.deliveries import DeliveryRepository
 from storage.engine import Database
@@ -34,7 +35,9 @@ async def test_each_due_delivery_is_sent_once_and_its_ref_recorded(
     ana = await chat.join("ana")
     ben = await chat.join("ben")
 
-    opened = await chat.outbox.open_occurrence([ana, ben], ["joy-more", "autonomy-vital"])
+    opened = await ask_now(
+        chat.database, chat.ctx, chat.outbox, [ana, ben], ["joy-more", "autonomy-vital"]
+    )
     handled = await chat.outbox.dispatch_due()
 
     assert opened.queued == 2
@@ -60,7 +63,7 @@ async def test_the_same_person_cannot_be_queued_twice_for_one_occurrence(
     chat: ChatHarness, sqlite_db: Database, sender: RecordingSender, clock: FixedClock
 ) -> None:
     ana = await chat.join("ana")
-    opened = await chat.outbox.open_occurrence([ana, ana], ["joy-more"])
+    opened = await ask_now(chat.database, chat.ctx, chat.outbox, [ana, ana], ["joy-more"])
     assert opened.queued == 1
 
     async with sqlite_db.transaction() as session:
@@ -189,7 +192,7 @@ async def test_transient_errors_back_off_then_give_up(
 ) -> None:
     await chat.join("ana")
     sender.fail_next(*(TransientError("502 from the platform") for _ in range(MAX_ATTEMPTS)))
-    await chat.outbox.open_occurrence([await chat.person("ana")], ["joy-more"])
+    await ask_now(chat.database, chat.ctx, chat.outbox, [await chat.person("ana")], ["joy-more"])
 
     waits: list[timedelta] = []
     for attempt in range(1, MAX_ATTEMPTS):
@@ -304,7 +307,7 @@ async def test_without_a_sender_for_the_platform_the_delivery_waits(
     ana = await chat.join("ana")
     slack_only = Outbox(sqlite_db, ctx, {"slack": RecordingSender()})
 
-    await slack_only.open_occurrence([ana], ["joy-more"])
+    await ask_now(sqlite_db, ctx, slack_only, [ana], ["joy-more"])
     await slack_only.dispatch_due()
 
     delivery = await _only_delivery(chat)
@@ -334,7 +337,7 @@ async def test_a_person_without_a_stored_conversation_cannot_be_sent_to(
             )
         )
 
-    await chat.outbox.open_occurrence([imported], ["joy-more"])
+    await ask_now(chat.database, chat.ctx, chat.outbox, [imported], ["joy-more"])
     await chat.outbox.dispatch_due()
 
     delivery = await _only_delivery(chat)
@@ -348,7 +351,7 @@ async def test_one_broken_delivery_does_not_hold_up_the_others(
     """A prompt removed from a custom bank after its pulse opened fails alone."""
     ana = await chat.join("ana")
     ben = await chat.join("ben")
-    await chat.outbox.open_occurrence([ana], ["joy-more"])  # due first
+    await ask_now(chat.database, chat.ctx, chat.outbox, [ana], ["joy-more"])  # due first
     custom = tmp_path / "content"
     custom.mkdir()
     (custom / "guide.yaml").write_text(
@@ -358,7 +361,7 @@ async def test_one_broken_delivery_does_not_hold_up_the_others(
     )
     slim = replace(ctx, content=load_content(custom))
     outbox = Outbox(chat.database, slim, {LOCAL: sender})
-    await outbox.open_occurrence([ben], ["going-well-2"])
+    await ask_now(chat.database, slim, outbox, [ben], ["going-well-2"])
 
     assert await outbox.dispatch_due() == 2
 
@@ -373,7 +376,7 @@ async def test_resume_sends_what_was_held_back_while_paused(
 ) -> None:
     ana = await chat.join("ana")
     await chat.say("ana", "pause")
-    await chat.outbox.open_occurrence([ana], ["joy-more"])
+    await ask_now(chat.database, chat.ctx, chat.outbox, [ana], ["joy-more"])
     await chat.outbox.dispatch_due()
     assert (await _only_delivery(chat)).state == "withheld"
     assert sender.messages_to("ana") == []
@@ -392,7 +395,7 @@ async def test_resume_after_the_pulse_closed_sends_nothing(
 ) -> None:
     ana = await chat.join("ana")
     await chat.say("ana", "pause")
-    await chat.outbox.open_occurrence([ana], ["joy-more"])
+    await ask_now(chat.database, chat.ctx, chat.outbox, [ana], ["joy-more"])
     await chat.outbox.dispatch_due()
 
     clock.advance(timedelta(days=8))

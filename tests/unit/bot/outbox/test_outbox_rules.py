@@ -13,8 +13,10 @@ from bot.errors import ConversationBusy, RateLimited
 from bot.events import ConversationRef, MessageRef
 from bot.messages import OutboundMessage
 from bot.outbox.delivery import Outbox
+from bot.pulses.runs import ask_now
 from storage.engine import Database
 from storage.models import Delivery, Occurrence, Person, Pulse
+from storage.people import PeopleRepository
 from tests.unit.bot.dispatch_harness import LOCAL, ChatHarness, RecordingSender, update_person
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -40,7 +42,8 @@ async def _pulse(database: Database, clock: FixedClock, **values: object) -> int
     }
     fields.update(values)
     async with database.transaction() as session:
-        pulse = Pulse(**fields)
+        workspace = await PeopleRepository(session).workspace(LOCAL, LOCAL, now=clock.now())
+        pulse = Pulse(organisation_id=workspace.organisation_id, **fields)
         session.add(pulse)
         await session.flush()
         return pulse.id
@@ -56,7 +59,7 @@ async def test_at_night_the_organisations_quiet_hours_hold_the_prompt_till_seven
     ana = await chat.join("ana")  # no quiet hours of her own: the org's 19:00-07:00
     clock.set(at_new_york(2, 21, 30))
 
-    await chat.outbox.open_occurrence([ana], ["joy-more"])
+    await ask_now(chat.database, chat.ctx, chat.outbox, [ana], ["joy-more"])
     await chat.outbox.dispatch_due()
 
     [delivery] = await _deliveries(chat)
@@ -71,7 +74,7 @@ async def test_on_a_saturday_the_prompt_waits_for_monday_morning(
     ana = await chat.join("ana")
     clock.set(at_new_york(7, 11))  # Saturday, late morning
 
-    await chat.outbox.open_occurrence([ana], ["joy-more"])
+    await ask_now(chat.database, chat.ctx, chat.outbox, [ana], ["joy-more"])
     await chat.outbox.dispatch_due()
 
     [delivery] = await _deliveries(chat)
@@ -89,7 +92,7 @@ async def test_a_person_who_dropped_quiet_weekends_gets_it_on_saturday(
     await update_person(sqlite_db, ana.id, quiet_weekends=False)
     clock.set(at_new_york(7, 11))
 
-    await chat.outbox.open_occurrence([ana], ["joy-more"])
+    await ask_now(chat.database, chat.ctx, chat.outbox, [ana], ["joy-more"])
     await chat.outbox.dispatch_due()
 
     assert len(sender.messages_to("ana")) == 1
@@ -101,11 +104,20 @@ async def test_the_fatigue_cap_holds_a_third_prompt_in_a_week_until_the_first_ag
     ana = await chat.join("ana")
     first_sent = clock.now()
     for _ in range(2):
-        await chat.outbox.open_occurrence([ana], ["joy-more"], close_after=timedelta(days=14))
+        await ask_now(
+            chat.database,
+            chat.ctx,
+            chat.outbox,
+            [ana],
+            ["joy-more"],
+            close_after=timedelta(days=14),
+        )
         await chat.outbox.dispatch_due()
         clock.advance(timedelta(hours=1))
 
-    await chat.outbox.open_occurrence([ana], ["joy-more"], close_after=timedelta(days=14))
+    await ask_now(
+        chat.database, chat.ctx, chat.outbox, [ana], ["joy-more"], close_after=timedelta(days=14)
+    )
     await chat.outbox.dispatch_due()
 
     assert len(sender.messages_to("ana")) == 2
@@ -123,7 +135,14 @@ async def test_one_batch_never_sends_one_person_more_than_the_cap(
 ) -> None:
     ana = await chat.join("ana")
     for _ in range(3):  # three occurrences due at once, claimed in one batch
-        await chat.outbox.open_occurrence([ana], ["joy-more"], close_after=timedelta(days=14))
+        await ask_now(
+            chat.database,
+            chat.ctx,
+            chat.outbox,
+            [ana],
+            ["joy-more"],
+            close_after=timedelta(days=14),
+        )
 
     await chat.outbox.dispatch_due()
 
@@ -137,7 +156,7 @@ async def test_a_pulse_prompt_waits_for_its_send_window_in_the_persons_zone(
     pulse_id = await _pulse(sqlite_db, clock)
     clock.set(at_new_york(3, 9))  # Tuesday 09:00: before the 12:00-13:00 window
 
-    await chat.outbox.open_occurrence([ana], ["joy-more"], pulse_id=pulse_id)
+    await ask_now(chat.database, chat.ctx, chat.outbox, [ana], ["joy-more"], pulse_id=pulse_id)
     await chat.outbox.dispatch_due()
 
     [delivery] = await _deliveries(chat)
@@ -152,7 +171,7 @@ async def test_one_reminder_goes_to_a_non_responder_only_and_counts_toward_the_c
     ben = await chat.join("ben")
     pulse_id = await _pulse(sqlite_db, clock)
     clock.set(at_new_york(3, 12, 15))
-    await chat.outbox.open_occurrence([ana, ben], ["joy-more"], pulse_id=pulse_id)
+    await ask_now(chat.database, chat.ctx, chat.outbox, [ana, ben], ["joy-more"], pulse_id=pulse_id)
     await chat.outbox.dispatch_due()
     await chat.say("ben", "The patients who say thank you")  # Ben answers; Ana doesn't
 
@@ -170,7 +189,9 @@ async def test_one_reminder_goes_to_a_non_responder_only_and_counts_toward_the_c
     assert ana_delivery.reminded_at == at_new_york(4, 12, 15)
 
     # Prompt + reminder make two this week: a second pulse waits for the cap.
-    await chat.outbox.open_occurrence([ana], ["autonomy-vital"], pulse_id=pulse_id)
+    await ask_now(
+        chat.database, chat.ctx, chat.outbox, [ana], ["autonomy-vital"], pulse_id=pulse_id
+    )
     await chat.outbox.dispatch_due()
     latest = (await _deliveries(chat))[-1]
     assert latest.state == "pending" and "fatigue cap" in (latest.reason or "")
@@ -181,7 +202,9 @@ async def test_a_pulse_closes_on_time_and_what_was_not_sent_never_goes(
 ) -> None:
     ana = await chat.join("ana")
     await chat.say("ana", "pause")
-    opened = await chat.outbox.open_occurrence([ana], ["joy-more"], close_after=timedelta(days=1))
+    opened = await ask_now(
+        chat.database, chat.ctx, chat.outbox, [ana], ["joy-more"], close_after=timedelta(days=1)
+    )
     await chat.outbox.dispatch_due()
 
     clock.advance(timedelta(days=1))
@@ -203,7 +226,7 @@ async def test_an_unknown_time_zone_falls_back_to_the_organisations_and_says_so(
     ana = await chat.join("ana")
     await update_person(sqlite_db, ana.id, timezone="Mars/Olympus_Mons")
 
-    await chat.outbox.open_occurrence([ana], ["joy-more"])
+    await ask_now(chat.database, chat.ctx, chat.outbox, [ana], ["joy-more"])
     await chat.outbox.dispatch_due()
 
     [delivery] = await _deliveries(chat)
@@ -218,7 +241,7 @@ async def test_a_429_pauses_the_whole_workspace_until_retry_after(
     sender.fail_next(RateLimited(30))
     outbox = Outbox(chat.database, chat.ctx, {LOCAL: sender}, concurrency=1)
 
-    await outbox.open_occurrence(people, ["joy-more"])
+    await ask_now(chat.database, chat.ctx, outbox, people, ["joy-more"])
     await outbox.dispatch_due()
 
     assert sender.sent == []  # the others were not tried while the workspace waits
@@ -235,7 +258,7 @@ async def test_a_busy_conversation_holds_only_its_own_prompt(
     sender.fail_next(ConversationBusy(5))  # one chat at its platform's limit, not the workspace
     outbox = Outbox(chat.database, chat.ctx, {LOCAL: sender}, concurrency=1)
 
-    await outbox.open_occurrence(people, ["joy-more"])
+    await ask_now(chat.database, chat.ctx, outbox, people, ["joy-more"])
     await outbox.dispatch_due()
 
     assert len(sender.sent) == 2  # the others went at once
@@ -267,7 +290,7 @@ async def test_a_crash_mid_send_loses_nothing_and_resends_only_what_was_in_fligh
     people: list[Person] = [await chat.join(name) for name in ("ana", "ben", "cat")]
     stalling = StallingSender()
     doomed = Outbox(chat.database, chat.ctx, {LOCAL: stalling}, batch_size=2)
-    await doomed.open_occurrence(people, ["joy-more"])
+    await ask_now(chat.database, chat.ctx, doomed, people, ["joy-more"])
 
     crash = asyncio.create_task(doomed.dispatch_due())
     await stalling.in_flight.wait()
@@ -296,7 +319,7 @@ async def test_a_person_sets_their_own_quiet_hours_and_the_outbox_keeps_them(
     assert "quiet hours 21:00-07:00" in odd.text  # how to write it; nothing changed
 
     clock.set(at_new_york(3, 12, 30))  # inside her own quiet hours, fine for the org's
-    await chat.outbox.open_occurrence([ana], ["joy-more"])
+    await ask_now(chat.database, chat.ctx, chat.outbox, [ana], ["joy-more"])
     await chat.outbox.dispatch_due()
     [delivery] = await _deliveries(chat)
     assert (sender.sent, delivery.due_at) == ([], at_new_york(3, 14))
@@ -305,7 +328,7 @@ async def test_a_person_sets_their_own_quiet_hours_and_the_outbox_keeps_them(
     assert "at any hour" in off.text
     await chat.say("ana", "quiet weekends off")
     clock.set(at_new_york(7, 23))  # Saturday, 23:00
-    await chat.outbox.open_occurrence([ana], ["valued"])
+    await ask_now(chat.database, chat.ctx, chat.outbox, [ana], ["valued"])
     await chat.outbox.dispatch_due()
     assert [m.question.prompt_id for m in sender.messages_to("ana") if m.question] == [
         "joy-more",

@@ -6,9 +6,10 @@ from datetime import timedelta
 
 from bot import actions
 from bot.clock import FixedClock
-from bot.events import MessageRef
+from bot.events import ConversationRef, MemberAdded, MessageRef, PersonRef
 from bot.messages import Button, OutboundMessage
 from bot.pathway.moves import MOVES
+from bot.people.organisations import link_workspace
 from bot.people.roles import Role
 from storage.people import PeopleRepository
 from tests.unit.bot.dispatch_harness import ChatHarness, texts
@@ -54,7 +55,8 @@ async def test_the_new_ideas_card_offers_the_first_moves(chat: ChatHarness) -> N
     labels = [b.label for b in card.buttons]
     assert labels == ["Review", "Accept", "Ask for more info", "Decline"]
     [idea] = await chat.ideas()
-    assert idea.card_ref == LEADERS_ROOM.to_dict()  # so later moves update this card
+    # So later moves update this card (the organisation's one workspace: one card).
+    assert [MessageRef.from_dict(ref) for ref in idea.card_refs] == [LEADERS_ROOM]
 
 
 async def test_accepting_updates_the_card_in_place_and_tells_the_submitter(
@@ -307,3 +309,35 @@ async def test_undoing_an_idea_before_its_card_went_out_means_the_card_never_goe
 
     assert await chat.ideas() == []
     assert chat.sender.announced == [] and chat.sender.updated == []
+
+
+async def test_an_organisation_of_two_workspaces_gets_a_card_in_each_and_both_follow_moves(
+    chat: ChatHarness,
+) -> None:
+    # Ward B's workspace is joined to the local chat's organisation.
+    await chat.join("ana")
+    ward = PersonRef("local", "ward-b", "bo", "Bo")
+    await chat.handle(MemberAdded(ward, ConversationRef("local", "ward-b", "dm-bo"), "evt-bo"))
+    async with chat.database.transaction() as session:
+        await link_workspace(session, "ward-b", "local", by="test", now=chat.ctx.clock.now())
+    idea_id = await _idea_with_card(chat)
+
+    # One card per workspace, each where that workspace's leaders read, both kept.
+    assert [workspace for workspace, _audience, _card in chat.sender.announced] == [
+        "local",
+        "ward-b",
+    ]
+    posted = [MessageRef.from_dict(ref) for ref in (await chat.idea(idea_id)).card_refs]
+    assert posted == [LEADERS_ROOM, MessageRef("local", "leaders-room", "2")]
+
+    # Lee accepts on the first card: it is the reply; the other is updated by the outbox.
+    [updated] = await _press(chat, "lee", _move_button(_card(chat), "accepted"))
+    await chat.outbox.dispatch_due()
+
+    assert updated.replaces == LEADERS_ROOM
+    [(ref, card)] = chat.sender.updated
+    assert ref == posted[1]
+    assert card.idea is not None and card.idea.state == "accepted"
+    # Ana's news went out too, with a status card of its own: not a leaders' card.
+    assert [news.idea is not None for news in chat.sender.messages_to("ana")] == [True]
+    assert len((await chat.idea(idea_id)).card_refs) == 2

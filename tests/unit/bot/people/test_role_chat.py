@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot import actions
 from bot.context import BotContext
-from bot.events import MessageReceived
+from bot.events import ConversationRef, MemberAdded, MessageReceived, PersonRef
 from bot.messages import OutboundMessage
 from bot.people.roles import Role
 from storage.models import AuditEntry, Person, RoleGrant
@@ -259,3 +259,28 @@ async def test_help_shows_the_role_commands_to_those_who_may_use_them(
 
     assert ctx.say("roles.help") in admin_help and "`grant @person leader`" in admin_help
     assert leader_help == ctx.say("help")
+
+
+async def test_someone_of_another_organisation_is_nobody_here(chat: ChatHarness) -> None:
+    await add_person(chat.database, "wes", roles=(Role.WELLNESS_LEAD,))
+    # Eve talks to Thrive from another workspace: an organisation of its own.
+    eve = PersonRef("local", "elsewhere", "eve", "Eve")
+    await chat.handle(MemberAdded(eve, ConversationRef("local", "elsewhere", "dm-eve"), "evt-e"))
+    grants_before = await _grants(chat)
+
+    by_name = await _say(chat, "wes", "grant Eve leader")
+    # Mentioned in a channel both organisations share, she is still not one of ours.
+    mentioned = MessageReceived(
+        person_ref("wes"), conversation_ref("wes"), "evt-m", text="grant @Eve leader",
+        mentions=(eve,),
+    )  # fmt: skip
+    by_mention = texts((await chat.handle(mentioned)).replies)
+    listing = await _say(chat, "wes", "roles")
+
+    assert by_name == ["I can't find anyone called Eve here. Try their @mention, user id or email."]
+    assert by_mention == [
+        "Eve hasn't talked to me yet, so I can't give them a role. "
+        "Ask them to say hello to me first."
+    ]
+    assert "• Clinicians: 0" in listing[0]  # Eve is a clinician, of another organisation
+    assert await _grants(chat) == grants_before

@@ -18,12 +18,13 @@ from bot.pulses.audience import (
 )
 from storage.engine import Database
 from storage.models import Person
-from tests.unit.bot.pulses.test_pulses import add_person
+from tests.unit.bot.pulses.test_pulses import add_person, local_organisation
 
 
 async def _names(database: Database, *terms: str) -> list[str]:
+    organisation = await local_organisation(database)
     async with database.transaction() as session:
-        found = await members(session, parse_audience(terms))
+        found = await members(session, organisation, parse_audience(terms))
     return sorted(person.platform_user_id for person in found)
 
 

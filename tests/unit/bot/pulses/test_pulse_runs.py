@@ -178,7 +178,7 @@ async def test_a_paused_pulse_opens_nothing(
 ) -> None:
     pulse = await create(organisation, ctx)
     async with organisation.transaction() as session:
-        await set_paused(session, ctx, pulse.name, True)
+        await set_paused(session, ctx, pulse.organisation_id, pulse.name, True)
 
     assert await fire(organisation, ctx, outbox, pulse.id, NEW_YORK, ctx.clock.now()) == 0
     assert await fire(organisation, ctx, outbox, 999, NEW_YORK, ctx.clock.now()) == 0
@@ -214,8 +214,8 @@ async def test_send_now_asks_the_whole_audience_and_moves_the_rotation_on(
 ) -> None:
     pulse = await create(organisation, ctx, prompts=(), rotate_bank="guide", per_occurrence=3)
 
-    opened = await send_now(organisation, ctx, outbox, pulse.id)
-    again = await send_now(organisation, ctx, outbox, pulse.id)
+    opened = await send_now(organisation, ctx, outbox, pulse.organisation_id, pulse.id)
+    again = await send_now(organisation, ctx, outbox, pulse.organisation_id, pulse.id)
 
     assert (opened.queued, again.queued) == (4, 4)
     first, second = await occurrences(organisation)
@@ -230,10 +230,10 @@ async def test_send_now_refuses_a_paused_pulse(
 ) -> None:
     pulse = await create(organisation, ctx)
     async with organisation.transaction() as session:
-        await set_paused(session, ctx, pulse.name, True)
+        await set_paused(session, ctx, pulse.organisation_id, pulse.name, True)
 
     with pytest.raises(PulseProblem) as raised:
-        await send_now(organisation, ctx, outbox, pulse.id)
+        await send_now(organisation, ctx, outbox, pulse.organisation_id, pulse.id)
 
     assert raised.value.copy_key == "pulse.error.paused"
     assert await occurrences(organisation) == []
@@ -252,7 +252,7 @@ async def test_send_now_leaves_quiet_hours_to_the_outbox(
     sender = RecordingSender()
     outbox = Outbox(sqlite_db, ctx, {"local": sender})
 
-    await send_now(sqlite_db, ctx, outbox, pulse.id)
+    await send_now(sqlite_db, ctx, outbox, pulse.organisation_id, pulse.id)
     await outbox.dispatch_due()
 
     assert [to.conversation_id for to, _ in sender.sent] == ["dm-amara"]

@@ -19,10 +19,10 @@ from bot.people.roles import Role
 from bot.pulses.audience import PulseProblem
 from bot.pulses.definitions import PulseSpec, create_pulse, delete_pulse, schedule_of, set_paused
 from bot.pulses.schedule import Preset, next_fire
-from storage.deliveries import DeliveryRepository
 from storage.engine import Database
 from storage.models import Occurrence, Person, Pulse, Response
 from storage.people import PeopleRepository
+from storage.pulses import PulseRepository
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)  # the `clock` fixture's Monday
 
@@ -64,14 +64,22 @@ async def add_person(
         return person
 
 
+async def local_organisation(database: Database) -> int:
+    """The organisation of the local chat's workspace, where these tests' people are."""
+    async with database.transaction() as session:
+        workspace = await PeopleRepository(session).workspace("local", "local", now=NOW)
+        return workspace.organisation_id
+
+
 def spec(**overrides: object) -> PulseSpec:
     base = PulseSpec(name="Weekly check-in", prompts=("joy-more",))
     return replace(base, **overrides)  # type: ignore[arg-type]
 
 
 async def create(database: Database, ctx: BotContext, **overrides: object) -> Pulse:
+    organisation = await local_organisation(database)
     async with database.transaction() as session:
-        return await create_pulse(session, ctx, spec(**overrides))
+        return await create_pulse(session, ctx, organisation, spec(**overrides))
 
 
 async def refusal(database: Database, ctx: BotContext, **overrides: object) -> PulseProblem:
@@ -280,16 +288,17 @@ async def test_pause_and_resume_by_name(sqlite_db: Database, ctx: BotContext) ->
     await add_person(sqlite_db, "amara")
     await create(sqlite_db, ctx)
 
+    organisation = await local_organisation(sqlite_db)
     async with sqlite_db.transaction() as session:
-        paused = await set_paused(session, ctx, "WEEKLY CHECK-IN", True)
+        paused = await set_paused(session, ctx, organisation, "WEEKLY CHECK-IN", True)
     assert paused.paused is True
     async with sqlite_db.transaction() as session:
-        resumed = await set_paused(session, ctx, "Weekly check-in", False)
+        resumed = await set_paused(session, ctx, organisation, "Weekly check-in", False)
     assert resumed.paused is False
 
     with pytest.raises(PulseProblem) as raised:
         async with sqlite_db.transaction() as session:
-            await set_paused(session, ctx, "Monthly", True)
+            await set_paused(session, ctx, organisation, "Monthly", True)
     assert raised.value.copy_key == "pulse.error.unknown_pulse"
 
 
@@ -299,11 +308,16 @@ async def test_deleting_keeps_past_occurrences_and_answers(
     amara = await add_person(sqlite_db, "amara")
     pulse = await create(sqlite_db, ctx)
     async with sqlite_db.transaction() as session:
-        occurrence = await DeliveryRepository(session).open_occurrence(
-            Occurrence(pulse_id=pulse.id, prompt_ids=["joy-more"], opened_at=NOW)
+        occurrence = Occurrence(
+            organisation_id=pulse.organisation_id,
+            pulse_id=pulse.id,
+            prompt_ids=["joy-more"],
+            opened_at=NOW,
         )
+        await PulseRepository(session).open_occurrence(occurrence)
         session.add(
             Response(
+                organisation_id=pulse.organisation_id,
                 occurrence_id=occurrence.id,
                 prompt_id="joy-more",
                 person_id=amara.id,
@@ -315,7 +329,7 @@ async def test_deleting_keeps_past_occurrences_and_answers(
         )
 
     async with sqlite_db.transaction() as session:
-        kept = await delete_pulse(session, "weekly check-in")
+        kept = await delete_pulse(session, pulse.organisation_id, "weekly check-in")
 
     assert kept == 1
     assert await pulse_count(sqlite_db) == 0

@@ -8,9 +8,11 @@ from sqlalchemy import func, select
 from bot import actions
 from bot.context import BotContext
 from bot.conversation.commands import CommandName, ParsedCommand, parse_command
+from bot.events import ActionInvoked, ConversationRef, MemberAdded, MessageReceived, PersonRef
 from bot.people.roles import Role
 from storage.models import Delivery, Occurrence, Pulse
-from tests.unit.bot.dispatch_harness import ChatHarness, button, texts
+from storage.people import PeopleRepository
+from tests.unit.bot.dispatch_harness import LOCAL, ChatHarness, button, texts
 from tests.unit.bot.pulses.test_pulses import create
 
 
@@ -169,3 +171,33 @@ async def test_help_mentions_pulses_for_the_wellness_lead_only(
         [ctx.say("help"), ctx.say("pulse.help"), ctx.say("roles.help")]
     )
     assert clinician_help.text == ctx.say("help")
+
+
+async def test_another_organisations_wellness_lead_sees_and_sends_none_of_ours(
+    chat: ChatHarness, ctx: BotContext
+) -> None:
+    await _setup(chat, ctx)
+    asked = await chat.say("ana", "pulse send Weekly check-in")
+    ours = button(asked, actions.PULSE_SEND_CONFIRM)
+    elsewhere = PersonRef(LOCAL, "elsewhere", "eve", "Eve")
+    where = ConversationRef(LOCAL, "elsewhere", "dm-eve")
+    await chat.handle(MemberAdded(elsewhere, where, "evt-eve"))
+    async with chat.database.transaction() as session:
+        people = PeopleRepository(session)
+        eve = await people.find_by_ref(LOCAL, "elsewhere", "eve")
+        assert eve is not None
+        await people.grant(eve, Role.WELLNESS_LEAD, now=ctx.clock.now())
+
+    listing = await chat.handle(MessageReceived(elsewhere, where, "evt-eve-1", text="pulses"))
+    named = await chat.handle(
+        MessageReceived(elsewhere, where, "evt-eve-2", text="pulse pause Weekly check-in")
+    )
+    # A confirmation of ours, pressed from the other organisation: as if it were gone.
+    pressed = await chat.handle(
+        ActionInvoked(elsewhere, where, "evt-eve-3", action_id=ours.action_id, value=ours.value)
+    )
+
+    assert texts(listing.replies) == [ctx.say("pulse.list_none")]
+    assert texts(named.replies) == ["There is no pulse called Weekly check-in."]
+    assert texts(pressed.replies) == [ctx.say("pulse.error.pulse_gone")]
+    assert await _occurrence_count(chat) == 0
