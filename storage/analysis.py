@@ -40,24 +40,33 @@ class AnswerScope:
     site: str | None = None
     role: str | None = None
 
-    def wider(self) -> list[tuple[AnswerScope, Breakdown | None]]:
-        """The same scope without its site filter, its role filter, or both: the views
-        a filtered figure could be subtracted from, each with the breakdown in which
-        this scope is one group (None when both filters are dropped)."""
-        scopes: list[tuple[AnswerScope, Breakdown | None]] = []
+    def wider(self) -> list[AnswerScope]:
+        """The same scope without one or more of its filters: the views a filtered
+        figure could be subtracted from."""
+        drops: list[dict[str, Any]] = []
         if self.site is not None:
-            scopes.append((replace(self, site=None), "site"))
+            drops.append({"site": None})
         if self.role is not None:
-            scopes.append((replace(self, role=None), "role"))
+            drops.append({"role": None})
         if self.site is not None and self.role is not None:
-            scopes.append((replace(self, site=None, role=None), None))
-        return scopes
+            drops.append({"site": None, "role": None})
+        if self.pulse_id is not None:
+            drops.append({"pulse_id": None})
+        if self.since is not None or self.until is not None:
+            drops.append({"since": None, "until": None})
+        return [replace(self, **drop) for drop in drops]
+
+    @property
+    def unfiltered(self) -> AnswerScope:
+        """Without its site and role filters."""
+        return replace(self, site=None, role=None)
 
 
 @dataclass(frozen=True)
 class QuestionCount:
     prompt_id: str
-    group: str | None  # None: not broken down
+    site: str | None  # None: not broken down by site; NO_GROUP: answers with no site
+    role: str | None
     respondents: int
 
 
@@ -65,7 +74,8 @@ class QuestionCount:
 class CellCount:
     prompt_id: str
     theme_id: str
-    group: str | None
+    site: str | None
+    role: str | None
     mentions: int
     respondents: int
     barrier: int  # respondents who spoke of it as a barrier
@@ -89,7 +99,9 @@ class ThemeColumn:
 
 def _respondent() -> ColumnElement[Any]:
     anonymous = or_(Occurrence.anonymity == Anonymity.ANONYMOUS, Response.respondent_key.is_(None))
-    return case((anonymous, literal("#") + cast(Response.id, String)), else_=Response.respondent_key)
+    return case(
+        (anonymous, literal("#") + cast(Response.id, String)), else_=Response.respondent_key
+    )
 
 
 def _effective_codings() -> Any:
@@ -101,17 +113,28 @@ def _effective_codings() -> Any:
         person.source == PERSON,
     )
     return (
-        select(Coding.response_id, Coding.theme_id, Coding.polarity, Coding.source, Coding.confidence)
+        select(
+            Coding.response_id, Coding.theme_id, Coding.polarity, Coding.source, Coding.confidence
+        )
         .where(or_(Coding.source == PERSON, ~overridden))
         .subquery("coding")
     )
 
 
-def _group_column(by: Breakdown | None) -> ColumnElement[Any] | None:
-    if by is None:
-        return None
-    column = Response.site if by == "site" else Response.role
-    return func.coalesce(column, NO_GROUP)
+def _group_columns(by: Sequence[Breakdown]) -> list[ColumnElement[Any]]:
+    return [
+        func.coalesce(Response.site if dimension == "site" else Response.role, NO_GROUP)
+        for dimension in ("site", "role")
+        if dimension in by
+    ]
+
+
+def _groups(by: Sequence[Breakdown], values: Sequence[Any]) -> tuple[str | None, str | None]:
+    """(site, role) of a row grouped by `by`, from its group columns' values."""
+    found = iter(values)
+    site = next(found) if "site" in by else None
+    role = next(found) if "role" in by else None
+    return site, role
 
 
 def _scoped(statement: Any, scope: AnswerScope) -> Any:
@@ -160,31 +183,29 @@ class AnalysisRepository:
         return [ThemeColumn(id_, label) for id_, label in rows.all()]
 
     async def question_counts(
-        self, scope: AnswerScope, by: Breakdown | None = None
+        self, scope: AnswerScope, by: Sequence[Breakdown] = ()
     ) -> list[QuestionCount]:
-        """Respondents per question (and per site or role)."""
-        group = _group_column(by)
-        columns: list[Any] = [Response.prompt_id]
-        if group is not None:
-            columns.append(group)
+        """Respondents per question (and per site, role, or both)."""
+        groups = _group_columns(by)
+        keys: list[Any] = [Response.prompt_id, *groups]
         statement = _scoped(
-            select(*columns, func.count(distinct(_respondent()))).select_from(Response), scope
-        ).group_by(*columns)
+            select(*keys, func.count(distinct(_respondent()))).select_from(Response), scope
+        ).group_by(*keys)
         rows = (await self.session.execute(statement)).all()
         return [
-            QuestionCount(row[0], row[1] if group is not None else None, int(row[-1]))
+            QuestionCount(row[0], *_groups(by, row[1 : 1 + len(groups)]), int(row[-1]))
             for row in rows
         ]
 
-    async def cell_counts(self, scope: AnswerScope, by: Breakdown | None = None) -> list[CellCount]:
+    async def cell_counts(
+        self, scope: AnswerScope, by: Sequence[Breakdown] = ()
+    ) -> list[CellCount]:
         """Mentions, respondents and the barrier/enabler split per question and theme
-        (and per site or role)."""
+        (and per site, role, or both)."""
         coding = _effective_codings()
         who = _respondent()
-        group = _group_column(by)
-        keys: list[Any] = [Response.prompt_id, coding.c.theme_id]
-        if group is not None:
-            keys.append(group)
+        groups = _group_columns(by)
+        keys: list[Any] = [Response.prompt_id, coding.c.theme_id, *groups]
         statement = _scoped(
             select(
                 *keys,
@@ -200,9 +221,9 @@ class AnalysisRepository:
         rows = (await self.session.execute(statement)).all()
         return [
             CellCount(
-                prompt_id=row[0],
-                theme_id=row[1],
-                group=row[2] if group is not None else None,
+                row[0],
+                row[1],
+                *_groups(by, row[2 : 2 + len(groups)]),
                 mentions=int(row[-4]),
                 respondents=int(row[-3]),
                 barrier=int(row[-2]),

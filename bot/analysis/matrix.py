@@ -17,11 +17,20 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.privacy import Thresholds, check_filter, may_quote, may_show, shown_groups
-from prompts import Content
-from storage.analysis import (
+from bot.analysis.disclosure import (
     BARRIER,
     ENABLER,
+    EVERYONE,
+    PARTS,
+    RESPONDENTS,
+    Figure,
+    Figures,
+    Population,
+    decide,
+)
+from bot.privacy import Thresholds, check_filter, may_quote, may_show
+from prompts import Content
+from storage.analysis import (
     AnalysisRepository,
     AnswerScope,
     Breakdown,
@@ -80,28 +89,15 @@ class Matrix:
 
 
 @dataclass
-class Wider:
-    """The counts of the view without one of its filters, broken down by that filter's
-    dimension (`group` is the filter's value: the view is that group of the breakdown),
-    or without both (`group` None: no breakdown)."""
-
-    questions: list[QuestionCount]
-    cells: list[CellCount]
-    group: str | None = None
-    by_questions: list[QuestionCount] = field(default_factory=list)
-    by_cells: list[CellCount] = field(default_factory=list)
-
-
-@dataclass
 class Counts:
     """What the database counted for one view (see `count`)."""
 
+    # Every population of the lattice the view needs (bot.analysis.disclosure): the
+    # rows' `site` and `role` say which.
     questions: list[QuestionCount]
     cells: list[CellCount]
-    by_questions: list[QuestionCount] = field(default_factory=list)
-    by_cells: list[CellCount] = field(default_factory=list)
-    # The same counts without the site filter, the role filter, or both.
-    wider: list[Wider] = field(default_factory=list)
+    # (the view's respondents per question, the same without one of its filters)
+    remainders: list[tuple[dict[str, int], dict[str, int]]] = field(default_factory=list)
     previous_questions: list[QuestionCount] | None = None
     previous_cells: list[CellCount] = field(default_factory=list)
     quotes: Sequence[Quote] = ()
@@ -115,6 +111,10 @@ def previous_period(scope: AnswerScope) -> AnswerScope | None:
     return replace(scope, since=scope.since - length, until=scope.since)
 
 
+def view_of(scope: AnswerScope) -> Population:
+    return (scope.site, scope.role)
+
+
 async def count(
     session: AsyncSession,
     scope: AnswerScope,
@@ -124,26 +124,31 @@ async def count(
 ) -> Counts:
     """Every count the matrix of `scope` needs, each one GROUP BY query."""
     repository = AnalysisRepository(session)
-    counts = Counts(
-        await repository.question_counts(scope), await repository.cell_counts(scope)
-    )
-    if by is not None:
-        counts.by_questions = await repository.question_counts(scope, by)
-        counts.by_cells = await repository.cell_counts(scope, by)
-    for wider, dimension in scope.wider():
-        found = Wider(await repository.question_counts(wider), await repository.cell_counts(wider))
-        if dimension is not None:
-            found.group = scope.site if dimension == "site" else scope.role
-            found.by_questions = await repository.question_counts(wider, dimension)
-            found.by_cells = await repository.cell_counts(wider, dimension)
-        counts.wider.append(found)
+    base = scope.unfiltered
+    levels: list[tuple[Breakdown, ...]] = [()]
+    if view_of(scope) != EVERYONE or by is not None:
+        # Every view a person could compare this one with.
+        levels += [("site",), ("role",), ("site", "role")]
+    counts = Counts([], [])
+    for level in levels:
+        counts.questions += await repository.question_counts(base, level)
+        counts.cells += await repository.cell_counts(base, level)
+    wider = scope.wider()
+    if wider:
+        mine = _per_question(await repository.question_counts(scope))
+        for other in wider:
+            counts.remainders.append((mine, _per_question(await repository.question_counts(other))))
     previous = previous_period(scope)
-    if previous is not None:
+    if previous is not None and view_of(scope) == EVERYONE:
         counts.previous_questions = await repository.question_counts(previous)
         counts.previous_cells = await repository.cell_counts(previous)
     if quotes:
         counts.quotes = await repository.quotes(scope, QUOTES_PER_CELL)
     return counts
+
+
+def _per_question(rows: Sequence[QuestionCount]) -> dict[str, int]:
+    return {row.prompt_id: row.respondents for row in rows}
 
 
 async def build(
@@ -157,11 +162,14 @@ async def build(
 ) -> Matrix:
     """The matrix of one organisation's answers in `scope`; NotEnoughResponses if a
     filter would leave a small group out."""
+    if by is not None and view_of(scope)[0 if by == "site" else 1] is not None:
+        by = None  # one site broken down by site is itself
     themes = await AnalysisRepository(session).themes(scope.organisation_id)
     counts = await count(session, scope, by, quotes=quotes)
+    matrix = assemble(content, themes, counts, thresholds, view_of(scope), by)
     previous = previous_period(scope)
-    matrix = assemble(content, themes, counts, thresholds)
-    if previous is not None and previous.since is not None and previous.until is not None:
+    if counts.previous_questions is not None and previous is not None:
+        assert previous.since is not None and previous.until is not None
         matrix = replace(matrix, previous=(previous.since, previous.until))
     return matrix
 
@@ -176,175 +184,123 @@ def assemble(
     themes: Sequence[ThemeColumn],
     counts: Counts,
     thresholds: Thresholds,
+    view: Population = EVERYONE,
+    by: Breakdown | None = None,
 ) -> Matrix:
     """Lay the counts out, question by question, with the suppression rule applied."""
     minimum = thresholds.figures
-    respondents = {row.prompt_id: row.respondents for row in counts.questions}
-    # What the view may show of itself: what the wider views' breakdowns show of it.
-    hidden_rows: set[str] = set()
-    hidden_cells: set[tuple[str, str]] = set()
-    for wider in counts.wider:
-        around = {row.prompt_id: row.respondents for row in wider.questions}
-        check_filter(
-            ((respondents.get(prompt_id, 0), whole) for prompt_id, whole in around.items()),
-            minimum,
+    for mine, whole in counts.remainders:
+        check_filter(((mine.get(prompt_id, 0), n) for prompt_id, n in whole.items()), minimum)
+    values: dict[Population, dict[Figure, int]] = {}
+    mentions: dict[tuple[Population, str, str], int] = {}
+    for row in counts.questions:
+        values.setdefault((row.site, row.role), {})[(row.prompt_id, None, RESPONDENTS)] = (
+            row.respondents
         )
-        if wider.group is not None:
-            rows_shown, cells_shown = _breakdown_decisions(themes, wider, minimum)
-            for prompt_id in respondents:
-                if wider.group not in rows_shown.get(prompt_id, frozenset()):
-                    hidden_rows.add(prompt_id)
-                for theme in themes:
-                    if wider.group not in cells_shown.get((prompt_id, theme.id), frozenset()):
-                        hidden_cells.add((prompt_id, theme.id))
-    cells = {(c.prompt_id, c.theme_id): c for c in counts.cells}
-    wider_cells = [{(c.prompt_id, c.theme_id): c for c in wider.cells} for wider in counts.wider]
-    previous = (
-        {row.prompt_id: row.respondents for row in counts.previous_questions}
-        if counts.previous_questions is not None
-        else None
-    )
-    previous_cells = {(c.prompt_id, c.theme_id): c for c in counts.previous_cells}
-    quotes: dict[tuple[str, str], list[str]] = {}
+    for cell in counts.cells:
+        population = (cell.site, cell.role)
+        found = values.setdefault(population, {})
+        for part, value in zip(PARTS, (cell.respondents, cell.barrier, cell.enabler), strict=True):
+            found[(cell.prompt_id, cell.theme_id, part)] = value
+        mentions[(population, cell.prompt_id, cell.theme_id)] = cell.mentions
+    figures = decide(values, minimum)
+    layout = _Layout(themes, figures, mentions, thresholds)
+    if view == EVERYONE and counts.previous_questions is not None:
+        layout.previous = {
+            (row.prompt_id, None): row.respondents for row in counts.previous_questions
+        } | {(cell.prompt_id, cell.theme_id): cell.respondents for cell in counts.previous_cells}
     for quote in counts.quotes:
-        quotes.setdefault((quote.prompt_id, quote.theme_id), []).append(quote.text)
+        layout.quotes.setdefault((quote.prompt_id, quote.theme_id), []).append(quote.text)
+
     rows: list[Row] = []
     for prompt_id, text in question_order(content):
-        total = respondents.get(prompt_id, 0)
-        if total == 0:
+        if figures.value(view, (prompt_id, None, RESPONDENTS)) == 0:
             continue
-        if not may_show(total, minimum) or prompt_id in hidden_rows:
-            rows.append(Row(prompt_id, text, None, None))
+        rows.append(layout.row(prompt_id, text, view, None, own=True))
+        if by is None:
             continue
-        row_cells = []
-        for theme in themes:
-            found = cells.get((prompt_id, theme.id))
-            safe = (prompt_id, theme.id) not in hidden_cells and (
-                found is None
-                or all(
-                    _remainder_safe(found, wider.get((prompt_id, theme.id)), minimum)
-                    for wider in wider_cells
-                )
-            )
-            cell = _cell(theme.id, found, total, minimum) if safe else _hidden(theme.id)
-            if cell.shown and found is not None and previous is not None:
-                cell = replace(
-                    cell,
-                    change=_change(
-                        found, previous.get(prompt_id, 0), previous_cells.get((prompt_id, theme.id)), total, minimum
-                    ),
-                )
-            if cell.shown and found is not None and may_quote(found.respondents, thresholds):
-                cell = replace(cell, quotes=tuple(quotes.get((prompt_id, theme.id), ())))
-            row_cells.append(cell)
-        rows.append(Row(prompt_id, text, None, total, tuple(row_cells)))
-        if counts.by_questions:
-            rows.extend(_breakdown(prompt_id, text, themes, counts, minimum))
+        dimension = 0 if by == "site" else 1
+        groups = [
+            population
+            for population in figures.values
+            if population[dimension] is not None
+            and population[1 - dimension] == view[1 - dimension]
+            and figures.value(population, (prompt_id, None, RESPONDENTS)) > 0
+        ]
+        groups.sort(
+            key=lambda p: (-figures.value(p, (prompt_id, None, RESPONDENTS)), str(p[dimension]))
+        )
+        rows.extend(layout.row(prompt_id, text, group, group[dimension]) for group in groups)
     return Matrix(tuple(themes), tuple(rows), thresholds)
 
 
-def _breakdown_decisions(
-    themes: Sequence[ThemeColumn], wider: Wider, minimum: int
-) -> tuple[dict[str, frozenset[str]], dict[tuple[str, str], frozenset[str]]]:
-    """Which groups of a breakdown show their row, per question, and their cell, per
-    question and theme: a small group, and the next smallest with it, shows nothing;
-    within a theme, the same rule across the groups' cells (a hidden row's among them)."""
-    totals = {row.prompt_id: row.respondents for row in wider.questions}
-    cells = {(c.prompt_id, c.theme_id): c.respondents for c in wider.cells}
-    groups: dict[str, dict[str, int]] = {}
-    for row in wider.by_questions:
-        groups.setdefault(row.prompt_id, {})[row.group or ""] = row.respondents
-    by_cells: dict[tuple[str, str], dict[str, int]] = {}
-    for cell in wider.by_cells:
-        by_cells.setdefault((cell.prompt_id, cell.theme_id), {})[cell.group or ""] = (
-            cell.respondents
+@dataclass
+class _Layout:
+    themes: Sequence[ThemeColumn]
+    figures: Figures
+    mentions: dict[tuple[Population, str, str], int]
+    thresholds: Thresholds
+    previous: dict[tuple[str, str | None], int] | None = None
+    quotes: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+
+    def row(
+        self,
+        prompt_id: str,
+        text: str,
+        population: Population,
+        group: str | None,
+        own: bool = False,
+    ) -> Row:
+        """The question's row for one population; `own`: the view's own (not a group of
+        its breakdown), which alone carries the change and quotes."""
+        total_figure: Figure = (prompt_id, None, RESPONDENTS)
+        if not self.figures.shown(population, total_figure):
+            return Row(prompt_id, text, group, None)
+        total = self.figures.value(population, total_figure)
+        cells = tuple(
+            self._cell(prompt_id, theme.id, population, total, own) for theme in self.themes
         )
-    rows_shown: dict[str, frozenset[str]] = {}
-    cells_shown: dict[tuple[str, str], frozenset[str]] = {}
-    for prompt_id, sizes in groups.items():
-        shown = shown_groups(sizes, minimum, total=totals.get(prompt_id, 0))
-        rows_shown[prompt_id] = shown
-        for theme in themes:
-            split = by_cells.get((prompt_id, theme.id), {})
-            cells_shown[(prompt_id, theme.id)] = shown_groups(
-                {group: split.get(group, 0) for group in sizes},
-                minimum,
-                total=cells.get((prompt_id, theme.id), 0),
-                hidden=set(sizes) - shown,
-            )
-    return rows_shown, cells_shown
+        return Row(prompt_id, text, group, total, cells)
 
+    def _cell(
+        self, prompt_id: str, theme_id: str, population: Population, total: int, own: bool
+    ) -> Cell:
+        def shown(part: str) -> int | None:
+            figure = (prompt_id, theme_id, part)
+            if not self.figures.shown(population, figure):
+                return None
+            return self.figures.value(population, figure)
 
-def _breakdown(
-    prompt_id: str,
-    text: str,
-    themes: Sequence[ThemeColumn],
-    counts: Counts,
-    minimum: int,
-) -> list[Row]:
-    """One row per site or role of a question, as `_breakdown_decisions` allows."""
-    wider = Wider(counts.questions, counts.cells, None, counts.by_questions, counts.by_cells)
-    rows_shown, cells_shown = _breakdown_decisions(themes, wider, minimum)
-    sizes = {row.group or "": row.respondents for row in counts.by_questions if row.prompt_id == prompt_id}
-    found = {
-        (cell.theme_id, cell.group or ""): cell
-        for cell in counts.by_cells
-        if cell.prompt_id == prompt_id
-    }
-    rows = []
-    for group, size in sorted(sizes.items(), key=lambda item: (-item[1], item[0])):
-        if group not in rows_shown.get(prompt_id, frozenset()):
-            rows.append(Row(prompt_id, text, group, None))
-            continue
-        row_cells = []
-        for theme in themes:
-            if group in cells_shown.get((prompt_id, theme.id), frozenset()):
-                row_cells.append(_cell(theme.id, found.get((theme.id, group)), size, minimum))
-            else:
-                row_cells.append(_hidden(theme.id))
-        rows.append(Row(prompt_id, text, group, size, tuple(row_cells)))
-    return rows
+        respondents = shown(RESPONDENTS)
+        if respondents is None:
+            return Cell(theme_id, None, None, None, None, None)
+        cell = Cell(
+            theme_id,
+            self.mentions.get((population, prompt_id, theme_id), 0),
+            respondents,
+            _percent(respondents, total),
+            shown(BARRIER),
+            shown(ENABLER),
+        )
+        if own and self.previous is not None:
+            cell = replace(cell, change=self._change(prompt_id, theme_id, respondents, total))
+        if own and respondents and may_quote(respondents, self.thresholds):
+            cell = replace(cell, quotes=tuple(self.quotes.get((prompt_id, theme_id), ())))
+        return cell
 
-
-def _hidden(theme_id: str) -> Cell:
-    return Cell(theme_id, None, None, None, None, None)
-
-
-def _cell(theme_id: str, found: CellCount | None, total: int, minimum: int) -> Cell:
-    if found is None:
-        return Cell(theme_id, 0, 0, 0.0, 0, 0)
-    if not may_show(found.respondents, minimum):
-        return _hidden(theme_id)
-    split = shown_groups(
-        {BARRIER: found.barrier, ENABLER: found.enabler}, minimum, total=found.respondents
-    )
-    return Cell(
-        theme_id,
-        found.mentions,
-        found.respondents,
-        _percent(found.respondents, total),
-        found.barrier if BARRIER in split else None,
-        found.enabler if ENABLER in split else None,
-    )
-
-
-def _remainder_safe(found: CellCount, wider: CellCount | None, minimum: int) -> bool:
-    """A filtered cell may be shown only if the unfiltered one minus it is no small group."""
-    if wider is None or not may_show(wider.respondents, minimum):
-        return True
-    return may_show(wider.respondents - found.respondents, minimum)
-
-
-def _change(
-    found: CellCount, previous_total: int, previous: CellCount | None, total: int, minimum: int
-) -> float | None:
-    """Percentage points since the previous period, when both periods may be shown."""
-    if previous_total == 0 or not may_show(previous_total, minimum):
-        return None
-    before = previous.respondents if previous is not None else 0
-    if not may_show(before, minimum):
-        return None
-    return round(_percent(found.respondents, total) - _percent(before, previous_total), 1)
+    def _change(self, prompt_id: str, theme_id: str, respondents: int, total: int) -> float | None:
+        """Percentage points since the previous period, when both periods may be shown."""
+        assert self.previous is not None
+        minimum = self.thresholds.figures
+        before_total = self.previous.get((prompt_id, None), 0)
+        before = self.previous.get((prompt_id, theme_id), 0)
+        if (
+            before_total == 0
+            or not may_show(before_total, minimum)
+            or not may_show(before, minimum)
+        ):
+            return None
+        return round(_percent(respondents, total) - _percent(before, before_total), 1)
 
 
 def _percent(part: int, whole: int) -> float:

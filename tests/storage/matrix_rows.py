@@ -96,7 +96,9 @@ def person(theme: str, polarity: str) -> tuple[str, str, str, None]:
     return (theme, polarity, "person", None)
 
 
-async def seed_known_answers(database: Database, platform: str = "local", workspace: str = "local") -> int:
+async def seed_known_answers(
+    database: Database, platform: str = "local", workspace: str = "local"
+) -> int:
     """The organisation of `workspace`, with answers whose matrix the tests know:
 
     joy-more, now: North 12 people (10 staffing barrier, n0 twice; n0-n5 teamwork
@@ -112,23 +114,48 @@ async def seed_known_answers(database: Database, platform: str = "local", worksp
             codes = [coder("staffing", "barrier", 0.5 + n / 100)] if n < 10 else []
             if n < 6:
                 codes.append(coder("teamwork", "enabler", 0.7))
-            await answers.answer(f"n{n}", f"north answer {n}", *codes, site="North", role="clinician")
-        await answers.answer("n0", "north answer again", coder("staffing", "barrier", 0.4), site="North", role="clinician")
+            await answers.answer(
+                f"n{n}", f"north answer {n}", *codes, site="North", role="clinician"
+            )
         await answers.answer(
-            "s0", "south corrected", coder("staffing", "barrier", 0.9), person("staffing", "enabler"),
-            site="South", role="clinician",
+            "n0",
+            "north answer again",
+            coder("staffing", "barrier", 0.4),
+            site="North",
+            role="clinician",
+        )
+        await answers.answer(
+            "s0",
+            "south corrected",
+            coder("staffing", "barrier", 0.9),
+            person("staffing", "enabler"),
+            site="South",
+            role="clinician",
         )
         for n in range(1, 6):
             codes = [coder("staffing", "enabler", 0.3)] if n < 5 else []
-            await answers.answer(f"s{n}", f"south answer {n}", *codes, site="South", role="clinician")
+            await answers.answer(
+                f"s{n}", f"south answer {n}", *codes, site="South", role="clinician"
+            )
         for n in range(3):
-            await answers.answer(f"e{n}", f"east answer {n}", coder("staffing", "barrier"), site="East", role="leader")
+            await answers.answer(
+                f"e{n}",
+                f"east answer {n}",
+                coder("staffing", "barrier"),
+                site="East",
+                role="leader",
+            )
         for n in range(10):
             codes = [coder("staffing", "barrier")] if n < 5 else []
-            await answers.answer(f"p{n}", f"earlier answer {n}", *codes, site="North", role="clinician", when=BEFORE)
+            await answers.answer(
+                f"p{n}", f"earlier answer {n}", *codes, site="North", role="clinician", when=BEFORE
+            )
         for n in range(7):
             await answers.answer(
-                "anon", f"anonymous answer {n}", coder("autonomy", "barrier"),
-                prompt="engaged", anonymity=Anonymity.ANONYMOUS,
+                "anon",
+                f"anonymous answer {n}",
+                coder("autonomy", "barrier"),
+                prompt="engaged",
+                anonymity=Anonymity.ANONYMOUS,
             )
     return org

@@ -16,7 +16,9 @@ from tests.storage.matrix_rows import SINCE, UNTIL, Answers, coder, organisation
 THRESHOLDS = Thresholds(figures=5, comments=10)
 
 
-async def _matrix(database: Database, content: Content, scope: AnswerScope, **options: object) -> Matrix:
+async def _matrix(
+    database: Database, content: Content, scope: AnswerScope, **options: object
+) -> Matrix:
     async with database.transaction() as session:
         return await build(session, content, THRESHOLDS, scope, **options)  # type: ignore[arg-type]
 
@@ -48,7 +50,7 @@ async def test_counts_percentages_split_and_change(any_db: Database, content: Co
         0,
         6,
     )
-    assert _cell(joy, "autonomy") == Cell("autonomy", 0, 0, 0.0, 0, 0)
+    assert _cell(joy, "autonomy") == Cell("autonomy", 0, 0, 0.0, 0, 0, change=0.0)
     # Answers to an anonymous occurrence count one respondent each, whatever their key.
     engaged = _row(matrix, "engaged")
     assert (engaged.respondents, _cell(engaged, "autonomy").respondents) == (7, 7)
@@ -116,7 +118,9 @@ async def test_organisations_never_mix(any_db: Database, content: Content) -> No
             await answers.answer(f"o{n}", f"other {n}", coder("staffing", "barrier"), site="North")
 
     ours = await _matrix(any_db, content, AnswerScope(org, since=SINCE, until=UNTIL))
-    theirs = await _matrix(any_db, content, AnswerScope(other, since=SINCE, until=UNTIL), quotes=True)
+    theirs = await _matrix(
+        any_db, content, AnswerScope(other, since=SINCE, until=UNTIL), quotes=True
+    )
 
     assert _cell(_row(ours, "joy-more"), "staffing").respondents == 18
     assert [(row.question_id, row.respondents) for row in theirs.rows] == [("joy-more", 30)]
