@@ -225,8 +225,8 @@ def _print_table(organisation: str, matrix: Matrix) -> None:
     for row in matrix.rows:
         for cell in row.cells:
             for quote in cell.quotes:
-                theme = matrix.themes[indexes[cell.theme_id]].label
-                out.print(f"{row.question_id} / {theme}: “{quote}”", highlight=False, markup=False)
+                label = matrix.themes[indexes[cell.theme_id]].label
+                out.print(f"{row.question_id} / {label}: “{quote}”", highlight=False, markup=False)
 
 
 def _cell_text(cell: Cell, minimum: int) -> str:

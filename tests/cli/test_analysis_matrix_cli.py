@@ -76,7 +76,7 @@ def test_matrix_json_table_refusal_and_audit(tmp_path: Path) -> None:
     )
 
 
-def _audit(path: Path) -> list[tuple[str, dict[str, object]]]:
+def _audit(path: Path) -> list[tuple[str, dict[str, str]]]:
     with closing(sqlite3.connect(path)) as connection:
         rows = connection.execute("SELECT action, detail FROM audit_log ORDER BY id")
         return [(action, json.loads(detail)) for action, detail in rows]
