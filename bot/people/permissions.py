@@ -80,6 +80,7 @@ COMMAND_PERMISSIONS: dict[str, Permission] = {
     "roles": Permission.SEE_ROLES,
     "grant": Permission.GRANT_ROLES,
     "revoke": Permission.GRANT_ROLES,
+    "summary": Permission.SEE_REPORTS,
 }
 
 ACTION_PERMISSIONS: dict[str, Permission] = {
