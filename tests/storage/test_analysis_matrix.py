@@ -5,12 +5,16 @@ small group shows, not even by subtraction."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from bot.analysis.matrix import Cell, Matrix, Row, build
 from bot.privacy import NotEnoughResponses, Thresholds
 from prompts import Content
 from storage.analysis import AnswerScope
 from storage.engine import Database
+from storage.models import Occurrence, Pulse
+from storage.pulses import PulseRepository
+from storage.states import Anonymity
 from tests.storage.matrix_rows import SINCE, UNTIL, Answers, coder, organisation, seed_known_answers
 
 THRESHOLDS = Thresholds(figures=5, comments=10)
@@ -135,3 +139,21 @@ async def test_an_organisation_with_no_answers_has_an_empty_matrix(
     async with any_db.transaction() as session:
         org = await organisation(session, "local", "local")
     assert (await _matrix(any_db, content, AnswerScope(org))).empty
+
+
+async def test_one_pulses_answers(any_db: Database, content: Content) -> None:
+    org = await seed_known_answers(any_db)
+    async with any_db.transaction() as session:
+        pulse = await PulseRepository(session).add(
+            Pulse(organisation_id=org, name="Anonymous check", created_at=SINCE)
+        )
+        occurrence = await session.scalar(
+            select(Occurrence).where(Occurrence.anonymity == Anonymity.ANONYMOUS)
+        )
+        assert occurrence is not None
+        occurrence.pulse_id = pulse.id
+
+    matrix = await _matrix(any_db, content, AnswerScope(org, pulse_id=pulse.id))
+
+    assert [(row.question_id, row.respondents) for row in matrix.rows] == [("engaged", 7)]
+    assert _cell(matrix.rows[0], "autonomy").barrier == 7
