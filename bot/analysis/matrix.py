@@ -125,17 +125,16 @@ async def count(
     """Every count the matrix of `scope` needs, each one GROUP BY query."""
     repository = AnalysisRepository(session)
     base = scope.unfiltered
-    levels: list[tuple[Breakdown, ...]] = [()]
-    if view_of(scope) != EVERYONE or by is not None:
-        # Every view a person could compare this one with.
-        levels += [("site",), ("role",), ("site", "role")]
     counts = Counts([], [])
-    for level in levels:
+    for level in levels(scope, by):
         counts.questions += await repository.question_counts(base, level)
         counts.cells += await repository.cell_counts(base, level)
     wider = scope.wider()
     if wider:
-        mine = _per_question(await repository.question_counts(scope))
+        if view_of(scope) == EVERYONE:  # the lattice's root is this very view
+            mine = _per_question([row for row in counts.questions if row.site is row.role is None])
+        else:
+            mine = _per_question(await repository.question_counts(scope))
         for other in wider:
             counts.remainders.append((mine, _per_question(await repository.question_counts(other))))
     previous = previous_period(scope)
@@ -145,6 +144,23 @@ async def count(
     if quotes:
         counts.quotes = await repository.quotes(scope, QUOTES_PER_CELL)
     return counts
+
+
+def levels(scope: AnswerScope, by: Breakdown | None) -> list[tuple[Breakdown, ...]]:
+    """The levels of the lattice (bot.analysis.disclosure) the view's figures depend on:
+    a population's decisions depend on its parents' and its siblings', never on its
+    children's, so a site's view needs everyone and every site, and only a view of a
+    site and a role (or a site's broken down by role) needs every level."""
+    by_site = scope.site is not None or by == "site"
+    by_role = scope.role is not None or by == "role"
+    found: list[tuple[Breakdown, ...]] = [()]
+    if by_site:
+        found.append(("site",))
+    if by_role:
+        found.append(("role",))
+    if by_site and by_role:
+        found.append(("site", "role"))
+    return found
 
 
 def _per_question(rows: Sequence[QuestionCount]) -> dict[str, int]:
@@ -189,6 +205,8 @@ def assemble(
 ) -> Matrix:
     """Lay the counts out, question by question, with the suppression rule applied."""
     minimum = thresholds.figures
+    if by is not None and view[0 if by == "site" else 1] is not None:
+        by = None  # one site broken down by site is itself
     for mine, whole in counts.remainders:
         check_filter(((mine.get(prompt_id, 0), n) for prompt_id, n in whole.items()), minimum)
     values: dict[Population, dict[Figure, int]] = {}
