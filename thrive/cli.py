@@ -13,6 +13,7 @@ import typer
 from prompts import load_content, validate_path
 from storage.engine import Database, async_url
 from storage.migrate import upgrade
+from thrive.analysis_matrix_cli import matrix as analysis_matrix
 from thrive.code_cli import code
 from thrive.console import (
     UNREACHABLE,
@@ -51,6 +52,11 @@ app.add_typer(pulse_app, name="pulse")
 app.add_typer(org_app, name="org")
 app.add_typer(teams_app, name="teams")
 app.add_typer(roles_app, name="roles")
+analysis_app = typer.Typer(
+    help="What clinicians' answers say, taken together.", no_args_is_help=True
+)
+app.add_typer(analysis_app, name="analysis")
+analysis_app.command("matrix")(analysis_matrix)
 app.command()(code)
 app.command("redact")(redact_lines)
 

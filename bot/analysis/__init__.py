@@ -2,13 +2,15 @@
 
 Owns coding (which codebook themes an answer speaks of, each a barrier or an enabler,
 with a confidence), and later the emerging themes no code covers, the question x theme
-matrix and the reports built on it. The default coder is offline and driven by the
+matrix (matrix.py, with disclosure.py deciding what may be shown) and the chat
+summary built on it. The default coder is offline and driven by the
 codebook's words; a stronger one can plug in behind the `Coder` protocol.
 
 May import: the neutral model, storage, prompts and bot.privacy.
 """
 
 from bot.analysis.coder import Code, CodebookCoder, Coder
+from bot.analysis.summary import summary
 from prompts import Polarity
 
-__all__ = ["Code", "CodebookCoder", "Coder", "Polarity"]
+__all__ = ["Code", "CodebookCoder", "Coder", "Polarity", "summary"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from bot import actions
+from bot import actions, analysis
 from bot.context import MAX_MESSAGE_LENGTH, Turn
 from bot.conversation.commands import (
     CommandName,
@@ -115,6 +115,8 @@ async def run_command(
             return await pulses.chat_command(turn, command.argument)
         case CommandName.ROLES:
             return await role_chat.roles_listing(turn)
+        case CommandName.SUMMARY:
+            return await analysis.summary(turn)
         case CommandName.GRANT | CommandName.REVOKE:
             return await role_chat.change_role(
                 turn,

@@ -30,6 +30,7 @@ class Permission(StrEnum):
     SUBMIT_IDEAS = "submit_ideas"
     VOTE = "vote"  # on ideas; no command asks for it yet
     SEE_TRIAGE_QUEUE = "see_triage_queue"
+    SEE_REPORTS = "see_reports"  # themes across everyone's answers, small groups hidden
     MOVE_IDEAS = "move_ideas"  # along the pathway
     MANAGE_PULSES = "manage_pulses"
     SEE_PARTICIPATION = "see_participation"
@@ -43,7 +44,11 @@ EVERYONE: frozenset[Permission] = frozenset(
     {Permission.ASK_FOR_HELP, Permission.CHOOSE_WHEN_ASKED, Permission.SEE_AND_DELETE_MY_DATA}
 )
 _TAKING_PART = EVERYONE | {Permission.ANSWER_PROMPTS, Permission.SUBMIT_IDEAS, Permission.VOTE}
-_LEADING = _TAKING_PART | {Permission.SEE_TRIAGE_QUEUE, Permission.MOVE_IDEAS}
+_LEADING = _TAKING_PART | {
+    Permission.SEE_TRIAGE_QUEUE,
+    Permission.MOVE_IDEAS,
+    Permission.SEE_REPORTS,
+}
 _RUNNING_THE_PROGRAMME = _LEADING | {
     Permission.MANAGE_PULSES,
     Permission.SEE_PARTICIPATION,
@@ -75,6 +80,7 @@ COMMAND_PERMISSIONS: dict[str, Permission] = {
     "roles": Permission.SEE_ROLES,
     "grant": Permission.GRANT_ROLES,
     "revoke": Permission.GRANT_ROLES,
+    "summary": Permission.SEE_REPORTS,
 }
 
 ACTION_PERMISSIONS: dict[str, Permission] = {
@@ -123,6 +129,8 @@ CLI_PERMISSIONS: dict[str, Permission] = {
     # Which workspaces make one programme: the operator's, like serving.
     "org list": Permission.RUN_THE_SERVER,
     "org link": Permission.RUN_THE_SERVER,
+    # The matrix; with --quotes it shows answers' words (recorded in the audit log).
+    "analysis matrix": Permission.SEE_REPORTS,
 }
 
 

@@ -45,6 +45,7 @@ COMMAND_SAMPLES: dict[CommandName, str] = {
     CommandName.ROLES: "roles",
     CommandName.GRANT: "grant amara leader",
     CommandName.REVOKE: "revoke amara clinician",
+    CommandName.SUMMARY: "summary",
 }
 # One press per action id: (value, form fields). Values point at real rows where a
 # handler needs one; a refusal must come before any of them is read.
