@@ -8,6 +8,7 @@ imports another command module.
 from __future__ import annotations
 
 import asyncio
+import getpass
 import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Annotated, Any, TypeVar
@@ -18,6 +19,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.errors import ThriveError
+from bot.privacy.audit import Actor, at_cli
 from prompts import ContentError, load_content
 from storage.engine import DEFAULT_SQLITE_PATH
 from thrive.leader_lock import SQLiteInUse
@@ -176,3 +178,13 @@ def _password(database_url: str | None) -> str | None:
     if isinstance(query_password, str) and query_password:
         return query_password
     return url.password or None
+
+
+def operator() -> Actor:
+    """Who runs this command, for the audit log: the operating-system login (None where
+    the system cannot say)."""
+    try:
+        login: str | None = getpass.getuser()
+    except (OSError, KeyError):
+        login = None
+    return at_cli(login)

@@ -10,7 +10,6 @@ audit log, with the operator's login name.
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Sequence
 from typing import Annotated
 
@@ -22,7 +21,7 @@ from bot.people.roles import Role, parse_role
 from storage.models import Person
 from storage.people import PeopleRepository
 from storage.roles import RoleRepository
-from thrive.console import Refused, out, with_core
+from thrive.console import Refused, operator, out, with_core
 from thrive.runtime import Core
 
 roles_app = typer.Typer(
@@ -81,7 +80,7 @@ def _change(reference: str, role_text: str, *, granting: bool) -> str:
         async with core.database.transaction() as session:
             found = await find_people(PeopleRepository(session), reference)
             person = _the_one(reference, found)
-            by = Granter(None, CLI, operator=_login())
+            by = Granter(None, CLI, operator=operator().operator)
             change = grant_role if granting else revoke_role
             changed = await change(session, person, role, by=by, now=core.ctx.clock.now())
             if granting:
@@ -153,11 +152,3 @@ def _rank(role: str) -> int:
     """Roles in the table's order (clinician first); one no longer known, last."""
     known = [known.value for known in Role]
     return known.index(role) if role in known else len(known)
-
-
-def _login() -> str | None:
-    """Who ran the command, for the audit log (None where the system cannot say)."""
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return None

@@ -20,6 +20,7 @@ from bot.events import MessageRef
 from bot.messages import Button, ButtonStyle, Form, FormField, IdeaCard, OutboundMessage, shorten
 from bot.outbox.announcements import queue_card_updates, queue_for_leaders, queue_for_person
 from bot.privacy import redact, redaction_notices
+from bot.privacy.audit import Audited, in_chat, record
 from storage.models import Idea, IdeaEvent, Person
 from storage.notifications import NotificationRepository
 
@@ -180,6 +181,15 @@ async def move(
             note=clean_note,
             created_at=turn.now,
         )
+    )
+    await record(
+        turn.session,
+        Audited.IDEA_MOVED,
+        by=in_chat(turn.person.id),
+        now=turn.now,
+        organisation_id=turn.organisation_id,
+        subject=f"idea:{idea.id}",
+        detail={"from": from_state, "to": to_state},
     )
     headline = turn.say(
         "pathway.card_moved", number=idea.id, state=to_state, actor=turn.person.display_name

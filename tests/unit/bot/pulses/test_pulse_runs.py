@@ -13,6 +13,7 @@ from sqlalchemy import select
 from bot.clock import FixedClock
 from bot.context import BotContext
 from bot.outbox.delivery import Outbox
+from bot.privacy.audit import SCHEDULER
 from bot.pulses.audience import PulseProblem, sample
 from bot.pulses.definitions import set_paused
 from bot.pulses.runs import fire, occurrence_key, send_now, zones_of
@@ -214,8 +215,10 @@ async def test_send_now_asks_the_whole_audience_and_moves_the_rotation_on(
 ) -> None:
     pulse = await create(organisation, ctx, prompts=(), rotate_bank="guide", per_occurrence=3)
 
-    opened = await send_now(organisation, ctx, outbox, pulse.organisation_id, pulse.id)
-    again = await send_now(organisation, ctx, outbox, pulse.organisation_id, pulse.id)
+    opened = await send_now(
+        organisation, ctx, outbox, pulse.organisation_id, pulse.id, by=SCHEDULER
+    )
+    again = await send_now(organisation, ctx, outbox, pulse.organisation_id, pulse.id, by=SCHEDULER)
 
     assert (opened.queued, again.queued) == (4, 4)
     first, second = await occurrences(organisation)
@@ -233,7 +236,7 @@ async def test_send_now_refuses_a_paused_pulse(
         await set_paused(session, ctx, pulse.organisation_id, pulse.name, True)
 
     with pytest.raises(PulseProblem) as raised:
-        await send_now(organisation, ctx, outbox, pulse.organisation_id, pulse.id)
+        await send_now(organisation, ctx, outbox, pulse.organisation_id, pulse.id, by=SCHEDULER)
 
     assert raised.value.copy_key == "pulse.error.paused"
     assert await occurrences(organisation) == []
@@ -252,7 +255,7 @@ async def test_send_now_leaves_quiet_hours_to_the_outbox(
     sender = RecordingSender()
     outbox = Outbox(sqlite_db, ctx, {"local": sender})
 
-    await send_now(sqlite_db, ctx, outbox, pulse.organisation_id, pulse.id)
+    await send_now(sqlite_db, ctx, outbox, pulse.organisation_id, pulse.id, by=SCHEDULER)
     await outbox.dispatch_due()
 
     assert [to.conversation_id for to, _ in sender.sent] == ["dm-amara"]
