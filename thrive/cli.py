@@ -13,6 +13,7 @@ import typer
 from prompts import validate_path
 from storage.engine import Database, async_url
 from storage.migrate import upgrade
+from thrive.audit_cli import audit_app
 from thrive.code_cli import code
 from thrive.console import (
     UNREACHABLE,
@@ -27,6 +28,7 @@ from thrive.console import (
 )
 from thrive.leader_lock import SQLiteFileLock, sqlite_path
 from thrive.org_cli import org_app
+from thrive.people_cli import people_app
 from thrive.pulse_cli import pulse_app
 from thrive.redact_cli import redact_lines
 from thrive.roles_cli import roles_app
@@ -51,6 +53,8 @@ app.add_typer(pulse_app, name="pulse")
 app.add_typer(org_app, name="org")
 app.add_typer(teams_app, name="teams")
 app.add_typer(roles_app, name="roles")
+app.add_typer(audit_app, name="audit")
+app.add_typer(people_app, name="people")
 app.command()(code)
 app.command("redact")(redact_lines)
 

@@ -21,7 +21,7 @@ from bot.people.roles import Role, parse_role
 from storage.models import Person
 from storage.people import PeopleRepository
 from storage.roles import RoleRepository
-from thrive.console import Refused, operator, out, with_core
+from thrive.console import operator, out, the_one_person, with_core
 from thrive.runtime import Core
 
 roles_app = typer.Typer(
@@ -79,7 +79,7 @@ def _change(reference: str, role_text: str, *, granting: bool) -> str:
     async def work(core: Core) -> str:
         async with core.database.transaction() as session:
             found = await find_people(PeopleRepository(session), reference)
-            person = _the_one(reference, found)
+            person = the_one_person(reference, found)
             by = Granter(None, CLI, operator=operator().operator)
             change = grant_role if granting else revoke_role
             changed = await change(session, person, role, by=by, now=core.ctx.clock.now())
@@ -99,26 +99,6 @@ def _role(text: str) -> Role:
         known = ", ".join(role.value for role in Role)
         raise typer.BadParameter(f"{text!r} is not a role (roles: {known})", param_hint="ROLE")
     return role
-
-
-def _the_one(reference: str, found: Sequence[Person]) -> Person:
-    """The one person meant; a refusal listing the candidates otherwise."""
-    if not found:
-        raise Refused(f"No one matches {reference!r}: nothing was changed.")
-    if len(found) > 1:
-        lines = [f"{len(found)} people match {reference!r}; nothing was changed."]
-        lines += [f"  {_described(person)}" for person in found]
-        lines.append("Name one by their user id (or email).")
-        raise Refused("\n".join(lines))
-    return found[0]
-
-
-def _described(person: Person) -> str:
-    workspace = person.workspace
-    return (
-        f"{person.display_name}: {workspace.platform}, workspace {workspace.external_id}, "
-        f"user id {person.platform_user_id}"
-    )
 
 
 async def _table(people: PeopleRepository, found: Sequence[Person], role: Role | None) -> str:

@@ -8,6 +8,7 @@ answer text: counts and filters, not content.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -15,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.audit import AuditRepository
+from storage.audit import AuditFilter, AuditRepository
 from storage.models import AuditEntry
 
 
@@ -77,3 +78,39 @@ async def record(
         subject=subject,
         detail={**(detail or {}), "via": by.via},
     )
+
+
+async def read_log(
+    session: AsyncSession, wanted: AuditFilter, *, by: Actor, now: datetime, limit: int
+) -> Sequence[AuditEntry]:
+    """The entries `wanted` asks for, newest first; reading the log is itself recorded,
+    with its filters (after the read, so it does not list itself)."""
+    entries = await AuditRepository(session).entries(wanted, limit=limit)
+    filters: dict[str, Any] = {
+        "organisation_id": wanted.organisation_id,
+        "since": wanted.since.isoformat() if wanted.since else None,
+        "actor_ids": list(wanted.actor_ids) if wanted.actor_ids is not None else None,
+        "operator": wanted.operator,
+    }
+    await record(
+        session,
+        Audited.AUDIT_VIEWED,
+        by=by,
+        now=now,
+        organisation_id=wanted.organisation_id,
+        detail={
+            "filters": {key: value for key, value in filters.items() if value is not None},
+            "shown": len(entries),
+        },
+    )
+    return entries
+
+
+def actor_of(entry: AuditEntry) -> str:
+    """Who, as the log says it: a person's id, the operator's login, or the scheduler."""
+    if entry.actor_id is not None:
+        return f"person:{entry.actor_id}"
+    via = str(entry.detail.get("via", ""))
+    if entry.operator:
+        return f"{via or 'cli'}:{entry.operator}"
+    return via or "-"
