@@ -44,6 +44,8 @@ MOVES: dict[str, tuple[str, ...]] = {
     DECLINED: (UNDER_REVIEW,),
     SHARED: (),
 }
+# No further work happens on these: retention may empty their text (bot.privacy.retention).
+CLOSED = frozenset({DECLINED, IMPLEMENTED, SHARED})
 # The submitter reads why (declined) or what leaders want to know (needs more info).
 NEEDS_NOTE = frozenset({DECLINED, NEEDS_MORE_INFO})
 _STYLE = {
