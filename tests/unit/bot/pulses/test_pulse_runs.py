@@ -17,6 +17,7 @@ from bot.privacy.audit import SCHEDULER
 from bot.pulses.audience import PulseProblem, sample
 from bot.pulses.definitions import set_paused
 from bot.pulses.runs import fire, occurrence_key, send_now, zones_of
+from storage.audit import AuditFilter, AuditRepository
 from storage.engine import Database
 from storage.models import Delivery, Occurrence, Person, Pulse
 from storage.states import DeliveryState
@@ -302,3 +303,24 @@ async def test_the_clock_decides_when_an_occurrence_opened(
 
     [opened] = await occurrences(organisation)
     assert opened.opened_at == clock.now()
+
+
+async def test_a_scheduled_fire_is_audited_with_how_many_not_whom(
+    organisation: Database, ctx: BotContext, outbox: Outbox
+) -> None:
+    pulse = await create(organisation, ctx, prompts=("joy-more",))
+    day = date(2026, 3, 2)
+
+    await fire(organisation, ctx, outbox, pulse.id, NEW_YORK, noon(NEW_YORK, day))
+    await fire(organisation, ctx, outbox, pulse.id, NEW_YORK, noon(NEW_YORK, day))  # a repeat
+
+    [opened] = await occurrences(organisation)
+    async with organisation.transaction() as session:
+        [entry] = await AuditRepository(session).entries(AuditFilter(actions=["pulse.sent"]))
+    assert (entry.actor_id, entry.operator, entry.subject) == (
+        None,
+        None,
+        f"occurrence:{opened.id}",
+    )
+    assert entry.organisation_id == pulse.organisation_id
+    assert entry.detail == {"pulse": pulse.name, "queued": 2, "zone": NEW_YORK, "via": "scheduler"}
