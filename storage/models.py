@@ -298,6 +298,8 @@ class Response(Base):
     source: Mapped[str] = mapped_column(String(20), default="chat", server_default="chat")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # Set when retention removed the text (bot.privacy.retention); codes and values stay.
+    purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class Theme(Base):
@@ -354,6 +356,8 @@ class Idea(Base):
     card_refs: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # Set when retention emptied the text of a closed idea; its state and votes stay.
+    purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class IdeaEvent(Base):
@@ -389,13 +393,21 @@ class ProcessedEvent(Base):
 
 
 class AuditEntry(Base):
+    """Who saw or changed what, when, with which filters. Append-only: a trigger on the
+    table (migration 0011) refuses UPDATE and DELETE, and storage.audit has no method for
+    either. `actor_id` has no foreign key for that reason: removing a person must not
+    rewrite their rows; the id then names no one."""
+
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(primary_key=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    organisation_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    # The operating-system login of whoever ran a `thrive` command (no actor_id then).
+    operator: Mapped[str | None] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(200), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
 
 
 class Notification(Base):

@@ -11,7 +11,6 @@ with the filters and the operating-system user.
 
 from __future__ import annotations
 
-import getpass
 import json
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
@@ -23,13 +22,12 @@ from rich.table import Table
 from bot.analysis.matrix import Cell, Matrix, build
 from bot.people.organisations import resolve_organisation
 from bot.privacy import Thresholds
+from bot.privacy.audit import Audited, record
 from bot.pulses.definitions import find_pulse
 from storage.analysis import AnalysisRepository, AnswerScope, Breakdown
-from storage.ledger import LedgerRepository
-from thrive.console import OrgOption, out, with_core
+from thrive.console import OrgOption, operator, out, with_core
 from thrive.runtime import Core
 
-RAW_ANSWERS_VIEW = "raw_answers.view"
 QUESTION_WIDTH = 40
 THEME_WIDTH = 14
 
@@ -104,11 +102,14 @@ def matrix(
             breakdown: Breakdown | None = "site" if by == By.SITE else "role" if by else None
             found = await build(session, core.content, thresholds, scope, breakdown, quotes=quotes)
             if quotes:
-                await LedgerRepository(session).audit(
-                    RAW_ANSWERS_VIEW,
+                await record(
+                    session,
+                    Audited.QUOTES_VIEWED,
+                    by=operator(),
                     now=now,
+                    organisation_id=organisation.id,
                     subject=f"organisation:{organisation.id}",
-                    detail={"command": "analysis matrix", "os_user": _os_user(), **filters},
+                    detail={"command": "analysis matrix", **filters},
                 )
             return organisation.name, found, filters
 
@@ -139,13 +140,6 @@ def _no_answers() -> str:
 
 def _utc(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=UTC)
-
-
-def _os_user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no name for this uid (a container)
-        return "unknown"
 
 
 def as_json(organisation: str, matrix: Matrix, filters: dict[str, Any]) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from prompts import load_content, validate_path
 from storage.engine import Database, async_url
 from storage.migrate import upgrade
 from thrive.analysis_matrix_cli import matrix as analysis_matrix
+from thrive.audit_cli import audit_app
 from thrive.code_cli import code
 from thrive.console import (
     UNREACHABLE,
@@ -28,6 +29,7 @@ from thrive.console import (
 )
 from thrive.leader_lock import SQLiteFileLock, sqlite_path
 from thrive.org_cli import org_app
+from thrive.people_cli import people_app
 from thrive.pulse_cli import pulse_app
 from thrive.redact_cli import redact_lines
 from thrive.roles_cli import roles_app
@@ -57,6 +59,8 @@ analysis_app = typer.Typer(
 )
 app.add_typer(analysis_app, name="analysis")
 analysis_app.command("matrix")(analysis_matrix)
+app.add_typer(audit_app, name="audit")
+app.add_typer(people_app, name="people")
 app.command()(code)
 app.command("redact")(redact_lines)
 

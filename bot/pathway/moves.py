@@ -21,6 +21,7 @@ from bot.messages import Button, ButtonStyle, Form, FormField, OutboundMessage, 
 from bot.outbox.announcements import queue_card_updates, queue_for_leaders, queue_for_person
 from bot.pathway.cards import word_card
 from bot.privacy import redact, redaction_notices
+from bot.privacy.audit import Audited, in_chat, record
 from storage.models import Idea, IdeaEvent, Person
 from storage.notifications import NotificationRepository
 
@@ -44,6 +45,8 @@ MOVES: dict[str, tuple[str, ...]] = {
     DECLINED: (UNDER_REVIEW,),
     SHARED: (),
 }
+# No further work happens on these: retention may empty their text (bot.privacy.retention).
+CLOSED = frozenset({DECLINED, IMPLEMENTED, SHARED})
 # The submitter reads why (declined) or what leaders want to know (needs more info).
 NEEDS_NOTE = frozenset({DECLINED, NEEDS_MORE_INFO})
 _STYLE = {
@@ -184,6 +187,15 @@ async def move(
             note=clean_note,
             created_at=turn.now,
         )
+    )
+    await record(
+        turn.session,
+        Audited.IDEA_MOVED,
+        by=in_chat(turn.person.id),
+        now=turn.now,
+        organisation_id=turn.organisation_id,
+        subject=f"idea:{idea.id}",
+        detail={"from": from_state, "to": to_state},
     )
     headline = turn.say(
         "pathway.card_moved", number=idea.id, state=to_state, actor=turn.person.display_name

@@ -37,6 +37,7 @@ class Permission(StrEnum):
     SEE_ROLES = "see_roles"
     GRANT_ROLES = "grant_roles"  # clinician, leader, wellness lead
     GRANT_ADMIN = "grant_admin"
+    SEE_AUDIT_LOG = "see_audit_log"  # who saw or changed what, when
     RUN_THE_SERVER = "run_the_server"  # the operator's commands: serve, migrate, set up
 
 
@@ -54,6 +55,7 @@ _RUNNING_THE_PROGRAMME = _LEADING | {
     Permission.SEE_PARTICIPATION,
     Permission.SEE_ROLES,
     Permission.GRANT_ROLES,
+    Permission.SEE_AUDIT_LOG,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -131,6 +133,9 @@ CLI_PERMISSIONS: dict[str, Permission] = {
     "org link": Permission.RUN_THE_SERVER,
     # The matrix; with --quotes it shows answers' words (recorded in the audit log).
     "analysis matrix": Permission.SEE_REPORTS,
+    "audit list": Permission.SEE_AUDIT_LOG,
+    # Deletes someone's answers for them (what their own `forget me` deletes): an admin's.
+    "people forget": Permission.RUN_THE_SERVER,
 }
 
 

@@ -65,9 +65,9 @@ def test_matrix_json_table_refusal_and_audit(tmp_path: Path) -> None:
     quoted = _run(tmp_path, "--org", "T0ONE", *period, "--quotes", "--format", "json")
     cells = {row["question_id"]: row["cells"] for row in json.loads(quoted.stdout)["rows"]}
     assert cells["joy-more"]["staffing"]["quotes"][0] == "south corrected"
-    [(action, detail)] = _audit(path)
-    assert action == "raw_answers.view"
-    assert (detail["os_user"], detail["since"][:10]) == (getpass.getuser(), "2026-02-15")
+    [(action, operator, detail)] = _audit(path)
+    assert action == "quotes.view"
+    assert (operator, detail["since"][:10]) == (getpass.getuser(), "2026-02-15")
 
     empty = _run(tmp_path, "--org", "T0EMPTY")
     assert (empty.returncode, empty.stdout.strip()) == (
@@ -76,7 +76,7 @@ def test_matrix_json_table_refusal_and_audit(tmp_path: Path) -> None:
     )
 
 
-def _audit(path: Path) -> list[tuple[str, dict[str, str]]]:
+def _audit(path: Path) -> list[tuple[str, str, dict[str, str]]]:
     with closing(sqlite3.connect(path)) as connection:
-        rows = connection.execute("SELECT action, detail FROM audit_log ORDER BY id")
-        return [(action, json.loads(detail)) for action, detail in rows]
+        rows = connection.execute("SELECT action, operator, detail FROM audit_log ORDER BY id")
+        return [(action, operator, json.loads(detail)) for action, operator, detail in rows]

@@ -71,6 +71,10 @@ async def test_accepting_updates_the_card_in_place_and_tells_the_submitter(
     assert updated.idea is not None and updated.idea.state == "accepted"
     assert [b.label for b in updated.buttons] == ["Start (I'll lead it)", "Decline"]
     assert (await chat.idea(idea_id)).state == "accepted"
+    [moved] = [entry for entry in await chat.audit() if entry.action == "idea.moved"]
+    lee = await chat.person("lee")
+    assert (moved.actor_id, moved.subject) == (lee.id, f"idea:{idea_id}")
+    assert moved.detail == {"from": "submitted", "to": "accepted", "via": "chat"}
     assert _news_for(chat, "ana") == []  # queued, not sent from the handler
     await chat.outbox.dispatch_due()
     [news] = _news_for(chat, "ana")
