@@ -13,6 +13,9 @@ import typer
 from prompts import validate_path
 from storage.engine import Database, async_url
 from storage.migrate import upgrade
+from thrive.analysis_cli import analysis_app
+from thrive.analysis_emerging_cli import emerging_app
+from thrive.answers_cli import answers_app
 from thrive.code_cli import code
 from thrive.console import (
     UNREACHABLE,
@@ -51,6 +54,9 @@ app.add_typer(pulse_app, name="pulse")
 app.add_typer(org_app, name="org")
 app.add_typer(teams_app, name="teams")
 app.add_typer(roles_app, name="roles")
+app.add_typer(analysis_app, name="analysis")
+analysis_app.add_typer(emerging_app, name="emerging")
+app.add_typer(answers_app, name="answers")
 app.command()(code)
 app.command("redact")(redact_lines)
 

@@ -132,9 +132,10 @@ async def accept(
     *,
     label: str | None,
     now: datetime,
-) -> Theme:
+) -> tuple[Theme, int]:
     """The candidate becomes a theme of the organisation's codebook, and its answers are
-    coded by the organisation's coder (which now knows it)."""
+    coded by the organisation's coder (which now knows it); with how many of them it
+    codes with the new theme."""
     repository = EmergingRepository(session)
     candidate = await _pending(repository, organisation_id, candidate_id)
     name = (label or "").strip() or " / ".join(candidate.top_terms[:2]).capitalize()
@@ -166,7 +167,7 @@ async def accept(
             )
     await repository.add_codes(codes)
     _decide(candidate, ACCEPTED, theme.id, now)
-    return theme
+    return theme, sum(1 for code in codes if code.theme_id == theme.id)
 
 
 async def merge(
@@ -177,7 +178,7 @@ async def merge(
     content: Content,
     *,
     now: datetime,
-) -> Theme:
+) -> tuple[Theme, int]:
     """The candidate's answers get a person's code of the theme `into` (the shipped
     codebook's or the organisation's own); polarity from their wording where it says."""
     repository = EmergingRepository(session)
@@ -208,7 +209,7 @@ async def merge(
         )
     await repository.add_codes(codes)
     _decide(candidate, MERGED, theme.id, now)
-    return theme
+    return theme, len(codes)
 
 
 async def dismiss(

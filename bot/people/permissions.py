@@ -33,6 +33,8 @@ class Permission(StrEnum):
     MOVE_IDEAS = "move_ideas"  # along the pathway
     MANAGE_PULSES = "manage_pulses"
     SEE_PARTICIPATION = "see_participation"
+    # What the answers say: emerging themes and decisions on them, earlier data brought in.
+    ANALYSE_ANSWERS = "analyse_answers"
     SEE_ROLES = "see_roles"
     GRANT_ROLES = "grant_roles"  # clinician, leader, wellness lead
     GRANT_ADMIN = "grant_admin"
@@ -47,6 +49,7 @@ _LEADING = _TAKING_PART | {Permission.SEE_TRIAGE_QUEUE, Permission.MOVE_IDEAS}
 _RUNNING_THE_PROGRAMME = _LEADING | {
     Permission.MANAGE_PULSES,
     Permission.SEE_PARTICIPATION,
+    Permission.ANALYSE_ANSWERS,
     Permission.SEE_ROLES,
     Permission.GRANT_ROLES,
 }
@@ -123,6 +126,11 @@ CLI_PERMISSIONS: dict[str, Permission] = {
     # Which workspaces make one programme: the operator's, like serving.
     "org list": Permission.RUN_THE_SERVER,
     "org link": Permission.RUN_THE_SERVER,
+    "analysis emerging": Permission.ANALYSE_ANSWERS,
+    "analysis emerging accept": Permission.ANALYSE_ANSWERS,
+    "analysis emerging merge": Permission.ANALYSE_ANSWERS,
+    "analysis emerging dismiss": Permission.ANALYSE_ANSWERS,
+    "answers import": Permission.ANALYSE_ANSWERS,
 }
 
 

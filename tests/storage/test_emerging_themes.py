@@ -66,9 +66,12 @@ async def test_accepting_makes_a_theme_of_that_organisation_only(
         await plant_stream(session, coder, organisation)
         candidates = await propose(session, organisation, minimum=MINIMUM, now=NOW)
         parking = next(c for c in candidates if "parking" in c.top_terms)
-        theme = await accept(session, organisation, parking.id, content, label="Parking", now=NOW)
+        theme, coded_now = await accept(
+            session, organisation, parking.id, content, label="Parking", now=NOW
+        )
     assert (theme.id, theme.label, theme.organisation_id) == ("parking", "Parking", organisation)
     assert "parking" in theme.keywords
+    assert coded_now >= 20
 
     async with any_db.transaction() as session:
         coded = await session.scalar(
