@@ -8,8 +8,6 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
-from openpyxl import load_workbook
-
 Cell = str | date | datetime | None
 
 
@@ -37,6 +35,8 @@ def _csv_rows(path: Path) -> Iterator[tuple[int, list[Cell]]]:
 
 
 def _xlsx_rows(path: Path) -> Iterator[tuple[int, list[Cell]]]:
+    from openpyxl import load_workbook  # only a sheet's import pays for it
+
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a file that is not a sheet

@@ -20,7 +20,6 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.analysis.clustering import clusters
 from bot.analysis.coder import CodebookCoder
 from bot.errors import ThriveError
 from prompts import Content, ThemeSpec
@@ -69,6 +68,9 @@ async def propose(
 ) -> list[Candidate]:
     """Cluster the organisation's uncovered answers again and return the candidates
     (those unchanged keep their ids). Quotes are not read here: see `quotes`."""
+    # scikit-learn takes a second to import: only the commands that cluster pay for it.
+    from bot.analysis.clustering import clusters
+
     repository = EmergingRepository(session)
     answers = await repository.uncovered_answers(organisation_id, MAX_ANSWERS)
     found = clusters([text for _, text in answers], minimum)
