@@ -140,7 +140,7 @@ async def accept(
     codes with the new theme."""
     repository = EmergingRepository(session)
     candidate = await _pending(repository, organisation_id, candidate_id)
-    name = (label or "").strip() or " / ".join(candidate.top_terms[:2]).capitalize()
+    name = (label or "").strip() or candidate.top_terms[0].capitalize()
     theme = await repository.add_theme(
         Theme(
             id=await _free_slug(repository, name),

@@ -78,6 +78,7 @@ COMMAND_PERMISSIONS: dict[str, Permission] = {
     "roles": Permission.SEE_ROLES,
     "grant": Permission.GRANT_ROLES,
     "revoke": Permission.GRANT_ROLES,
+    "emerging": Permission.ANALYSE_ANSWERS,
 }
 
 ACTION_PERMISSIONS: dict[str, Permission] = {
@@ -99,6 +100,8 @@ ACTION_PERMISSIONS: dict[str, Permission] = {
     actions.FORGET_CANCEL: Permission.SEE_AND_DELETE_MY_DATA,
     actions.PULSE_SEND_CONFIRM: Permission.MANAGE_PULSES,
     actions.PULSE_SEND_CANCEL: Permission.MANAGE_PULSES,
+    actions.EMERGING_ACCEPT: Permission.ANALYSE_ANSWERS,
+    actions.EMERGING_DISMISS: Permission.ANALYSE_ANSWERS,
 }
 
 # `thrive` commands act for the server's operator, who holds the database and is trusted
