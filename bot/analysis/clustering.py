@@ -12,6 +12,8 @@ the same clusters.
 from __future__ import annotations
 
 import math
+import re
+import warnings
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,6 +21,7 @@ from typing import Any
 
 import numpy as np
 from sklearn.cluster import KMeans
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.metrics import silhouette_score
 
@@ -26,6 +29,7 @@ from bot.analysis.coder import MAX_CHARACTERS
 from bot.analysis.text import words
 
 SEED = 0
+_NOT_WRITING = re.compile(r"[^\w\s'.,;:!?()-]")
 TOP_TERMS = 5
 EXAMPLES = 3
 MAX_CLUSTERS = 12
@@ -54,7 +58,8 @@ def clusters(texts: Sequence[str], minimum: int) -> list[Cluster]:
     def analyse(text: str) -> list[str]:
         # The coder's light stemming, so "parking" and "park" count as one word.
         kept = []
-        for word in words(text[:MAX_CHARACTERS]):
+        # Emoji out: the coder reads them as feelings, but "👍" x 40 is not a theme.
+        for word in words(_NOT_WRITING.sub(" ", text[:MAX_CHARACTERS])):
             if len(word.written) < 3 or not word.written.isalpha():
                 continue
             if word.written in ENGLISH_STOP_WORDS:
@@ -148,7 +153,10 @@ def _best_labels(vectors: Any, minimum: int) -> np.ndarray:
     most = max(2, min(MAX_CLUSTERS, count // (2 * minimum), math.ceil(math.sqrt(count))))
     best: tuple[float, np.ndarray] | None = None
     for k in range(2, most + 1):
-        labels = KMeans(n_clusters=k, random_state=SEED, n_init=4).fit_predict(vectors)
+        with warnings.catch_warnings():
+            # Many identical answers leave fewer distinct points than k: fine, said below.
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            labels = KMeans(n_clusters=k, random_state=SEED, n_init=4).fit_predict(vectors)
         if len(set(labels.tolist())) < 2:
             continue
         score = float(

@@ -84,7 +84,9 @@ async def import_rows(
                     organisation_id=organisation_id,
                     prompt_id=question,
                     person_id=None,
-                    respondent_key=pseudonym(secret_key, "import", source_name, number),
+                    respondent_key=pseudonym(
+                        secret_key, "import", organisation_id, source_name, now.isoformat(), number
+                    ),
                     site=site,
                     role=role,
                     text=redaction.text,
