@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from prompts import validate_path
+from prompts import load_content, validate_path
 from storage.engine import Database, async_url
 from storage.migrate import upgrade
 from thrive.analysis_cli import analysis_app
@@ -196,12 +196,14 @@ def slack_manifest(
     """Print a Slack app manifest (YAML): paste it into "Create app > From a manifest"."""
     from adapters.slack.manifest import manifest_yaml
 
-    url = public_url or settings_or_exit().public_url
+    settings = settings_or_exit()
+    url = public_url or settings.public_url
     if not url:
         err.print("Give --public-url (or set THRIVE_PUBLIC_URL): where Slack reaches this server.")
         raise typer.Exit(2)
+    check_content(settings)  # the app describes itself in the bot's copy
     try:
-        text = manifest_yaml(url, app_name=name)
+        text = manifest_yaml(url, app_name=name, say=load_content(settings.content_dir).copy.text)
     except ValueError as problem:
         err.print(f"Cannot build the manifest: {problem}", highlight=False, markup=False)
         raise typer.Exit(2) from None

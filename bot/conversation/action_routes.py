@@ -100,9 +100,11 @@ async def _idea_open_form(turn: Turn, event: ActionInvoked) -> Replies:
                         name=actions.IDEA_FIELD,
                         label=turn.say("form.idea_label"),
                         max_length=MAX_MESSAGE_LENGTH,
+                        required_error=turn.say("form.required"),
                     ),
                 ),
                 submit=Button(turn.say("button.submit"), actions.IDEA_SUBMIT),
+                cancel_label=turn.say("button.cancel"),
             ),
         )
     ]

@@ -17,8 +17,9 @@ from bot import actions
 from bot.context import MAX_MESSAGE_LENGTH, BotContext, Turn
 from bot.errors import BadAction, MessageTooLong, NoteRequired, UnknownIdea
 from bot.events import MessageRef
-from bot.messages import Button, ButtonStyle, Form, FormField, IdeaCard, OutboundMessage, shorten
+from bot.messages import Button, ButtonStyle, Form, FormField, OutboundMessage, shorten
 from bot.outbox.announcements import queue_card_updates, queue_for_leaders, queue_for_person
+from bot.pathway.cards import word_card
 from bot.privacy import redact, redaction_notices
 from storage.models import Idea, IdeaEvent, Person
 from storage.notifications import NotificationRepository
@@ -106,10 +107,11 @@ async def idea_card(turn: Turn, idea: Idea, headline: str) -> OutboundMessage:
         note = await turn.ideas.last_note(idea.id)
     return OutboundMessage(
         text=headline,
-        idea=IdeaCard(
-            idea.id,
-            idea.text,
-            idea.state,
+        idea=word_card(
+            turn.say,
+            idea_id=idea.id,
+            text=idea.text,
+            state=idea.state,
             votes=await turn.ideas.vote_count(idea.id),
             submitted_by=submitted_by,
             owner=owner.display_name if owner is not None else None,
@@ -142,9 +144,11 @@ def note_form(turn: Turn, value: str) -> Replies:
                         name=actions.NOTE_FIELD,
                         label=turn.say(f"pathway.form_label.{key}"),
                         max_length=MAX_MESSAGE_LENGTH,
+                        required_error=turn.say("form.required"),
                     ),
                 ),
                 submit=Button(turn.say("button.submit"), actions.IDEA_NOTE_SUBMIT, value),
+                cancel_label=turn.say("button.cancel"),
             ),
         )
     ]
@@ -267,12 +271,15 @@ async def tell_submitter(turn: Turn, idea: Idea, note: str | None) -> None:
         owner=owner.display_name if owner is not None else "",
     )
     # The news, and under it the idea as it now stands: a card for the submitter alone,
-    # with no moves on it (the news already says any note from the leaders).
-    status = IdeaCard(
-        idea.id,
-        idea.text,
-        idea.state,
+    # with no moves on it (the news already says any note from the leaders). It names
+    # them as the leaders' card does: by name, or "Anonymous" if they sent it so.
+    status = word_card(
+        turn.say,
+        idea_id=idea.id,
+        text=idea.text,
+        state=idea.state,
         votes=await turn.ideas.vote_count(idea.id),
+        submitted_by=None if idea.anonymous else submitter.display_name,
         owner=owner.display_name if owner is not None else None,
     )
     news = OutboundMessage(text=text, idea=status)
