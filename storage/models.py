@@ -332,6 +332,28 @@ class Coding(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class EmergingTheme(Base):
+    """A candidate theme: a cluster of one organisation's answers that no theme covers,
+    waiting for the wellness lead to accept, merge or dismiss it. Kept apart from
+    `themes` so the coder and the matrix never read an undecided candidate."""
+
+    __tablename__ = "emerging_themes"
+    __table_args__ = (
+        Index("ix_emerging_themes_organisation_id_state", "organisation_id", "state"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    top_terms: Mapped[list[str]] = mapped_column(default=list)  # most telling first
+    # The answers in the cluster, so a merge can code them; ids, not text.
+    response_ids: Mapped[list[Any]] = mapped_column(default=list)
+    # pending | accepted | merged | dismissed
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    # The theme it became (accepted) or joined (merged).
+    theme_id: Mapped[str | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
 class Idea(Base):
     __tablename__ = "ideas"
     __table_args__ = (Index("ix_ideas_organisation_id_state", "organisation_id", "state"),)

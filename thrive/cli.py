@@ -13,7 +13,10 @@ import typer
 from prompts import load_content, validate_path
 from storage.engine import Database, async_url
 from storage.migrate import upgrade
+from thrive.analysis_cli import analysis_app
+from thrive.analysis_emerging_cli import emerging_app
 from thrive.analysis_matrix_cli import matrix as analysis_matrix
+from thrive.answers_cli import answers_app
 from thrive.audit_cli import audit_app
 from thrive.code_cli import code
 from thrive.console import (
@@ -54,13 +57,12 @@ app.add_typer(pulse_app, name="pulse")
 app.add_typer(org_app, name="org")
 app.add_typer(teams_app, name="teams")
 app.add_typer(roles_app, name="roles")
-analysis_app = typer.Typer(
-    help="What clinicians' answers say, taken together.", no_args_is_help=True
-)
 app.add_typer(analysis_app, name="analysis")
 analysis_app.command("matrix")(analysis_matrix)
+analysis_app.add_typer(emerging_app, name="emerging")
 app.add_typer(audit_app, name="audit")
 app.add_typer(people_app, name="people")
+app.add_typer(answers_app, name="answers")
 app.command()(code)
 app.command("redact")(redact_lines)
 

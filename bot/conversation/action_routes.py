@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot import actions
+from bot.analysis import emerging_chat
 from bot.context import MAX_MESSAGE_LENGTH, Turn
 from bot.errors import MessageTooLong
 from bot.events import ActionInvoked
@@ -154,4 +155,6 @@ ACTIONS: dict[str, ActionHandler] = {
     actions.FORGET_CANCEL: _forget_cancel,
     actions.PULSE_SEND_CONFIRM: pulses.send_confirmed,
     actions.PULSE_SEND_CANCEL: pulses.send_cancelled,
+    actions.EMERGING_ACCEPT: emerging_chat.accept_pressed,
+    actions.EMERGING_DISMISS: emerging_chat.dismiss_pressed,
 }

@@ -26,6 +26,7 @@ class CommandName(StrEnum):
     GRANT = "grant"  # argument: "PERSON ROLE" (PERSON: an @mention, a name, an id, an email)
     REVOKE = "revoke"  # argument: as for grant
     SUMMARY = "summary"  # the top themes per question (also typed as "matrix")
+    EMERGING = "emerging"  # the wellness lead's candidate themes
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ _BARE = {
     "revoke": CommandName.REVOKE,
     "summary": CommandName.SUMMARY,
     "matrix": CommandName.SUMMARY,
+    "emerging": CommandName.EMERGING,
 }
 # The keyword, then a colon (spaces optional), a spaced dash or spaces, then the argument:
 # "idea:text", "idea: text", "idea - text", "idea text"; "idea:" alone has no argument.

@@ -34,6 +34,8 @@ class Permission(StrEnum):
     MOVE_IDEAS = "move_ideas"  # along the pathway
     MANAGE_PULSES = "manage_pulses"
     SEE_PARTICIPATION = "see_participation"
+    # What the answers say: emerging themes and decisions on them, earlier data brought in.
+    ANALYSE_ANSWERS = "analyse_answers"
     SEE_ROLES = "see_roles"
     GRANT_ROLES = "grant_roles"  # clinician, leader, wellness lead
     GRANT_ADMIN = "grant_admin"
@@ -53,6 +55,7 @@ _LEADING = _TAKING_PART | {
 _RUNNING_THE_PROGRAMME = _LEADING | {
     Permission.MANAGE_PULSES,
     Permission.SEE_PARTICIPATION,
+    Permission.ANALYSE_ANSWERS,
     Permission.SEE_ROLES,
     Permission.GRANT_ROLES,
     Permission.SEE_AUDIT_LOG,
@@ -83,6 +86,7 @@ COMMAND_PERMISSIONS: dict[str, Permission] = {
     "grant": Permission.GRANT_ROLES,
     "revoke": Permission.GRANT_ROLES,
     "summary": Permission.SEE_REPORTS,
+    "emerging": Permission.ANALYSE_ANSWERS,
 }
 
 ACTION_PERMISSIONS: dict[str, Permission] = {
@@ -104,6 +108,8 @@ ACTION_PERMISSIONS: dict[str, Permission] = {
     actions.FORGET_CANCEL: Permission.SEE_AND_DELETE_MY_DATA,
     actions.PULSE_SEND_CONFIRM: Permission.MANAGE_PULSES,
     actions.PULSE_SEND_CANCEL: Permission.MANAGE_PULSES,
+    actions.EMERGING_ACCEPT: Permission.ANALYSE_ANSWERS,
+    actions.EMERGING_DISMISS: Permission.ANALYSE_ANSWERS,
 }
 
 # `thrive` commands act for the server's operator, who holds the database and is trusted
@@ -136,6 +142,11 @@ CLI_PERMISSIONS: dict[str, Permission] = {
     "audit list": Permission.SEE_AUDIT_LOG,
     # Deletes someone's answers for them (what their own `forget me` deletes): an admin's.
     "people forget": Permission.RUN_THE_SERVER,
+    "analysis emerging": Permission.ANALYSE_ANSWERS,
+    "analysis emerging accept": Permission.ANALYSE_ANSWERS,
+    "analysis emerging merge": Permission.ANALYSE_ANSWERS,
+    "analysis emerging dismiss": Permission.ANALYSE_ANSWERS,
+    "answers import": Permission.ANALYSE_ANSWERS,
 }
 
 

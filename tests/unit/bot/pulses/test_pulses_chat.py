@@ -173,9 +173,9 @@ async def test_help_mentions_pulses_for_the_wellness_lead_only(
     [lead_help] = await chat.say("ana", "help")
     [clinician_help] = await chat.say("amara", "help")
 
-    # The wellness lead may also grant roles, so that help follows.
+    # The wellness lead may also grant roles and see emerging themes, so that help follows.
     assert lead_help.text == "\n".join(
-        [ctx.say("help"), ctx.say("pulse.help"), ctx.say("roles.help")]
+        [ctx.say("help"), ctx.say("pulse.help"), ctx.say("roles.help"), ctx.say("emerging.help")]
     )
     assert clinician_help.text == ctx.say("help")
 
