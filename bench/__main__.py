@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bench import chat_latency, fanout, redaction, slack_ack, teams_turn
+from bench import analysis, chat_latency, fanout, redaction, slack_ack, teams_turn
 from thrive.log_setup import configure_logging
 
 
@@ -15,6 +15,7 @@ def main() -> None:
     asyncio.run(teams_turn.run())
     asyncio.run(fanout.run())
     redaction.run()
+    analysis.run()
 
 
 if __name__ == "__main__":

@@ -30,6 +30,8 @@ FORGET_CONFIRM = "forget.confirm"
 FORGET_CANCEL = "forget.cancel"
 PULSE_SEND_CONFIRM = "pulse.send"  # value: pulse:latest occurrence id when asked (0: none)
 PULSE_SEND_CANCEL = "pulse.send.cancel"
+EMERGING_ACCEPT = "emerging.accept"  # value: the candidate's id
+EMERGING_DISMISS = "emerging.dismiss"  # value: the candidate's id
 
 ANSWER_FIELD = "answer"
 

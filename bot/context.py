@@ -29,6 +29,8 @@ class BotContext:
     default_timezone: str = "UTC"
     # No breakdown or rate is shown for fewer people than this.
     min_group_size: int = 5
+    # No quote is shown from a group of fewer people than this.
+    min_group_size_comments: int = 10
     # The organisation's defaults for people who set none: no prompt in these local
     # hours (None: no quiet hours) or at weekends; at most so many prompts a week.
     quiet_hours: tuple[time, time] | None = (QUIET_START, QUIET_END)

@@ -2,16 +2,25 @@
 
 Text plus a small set of neutral elements. Each adapter has one renderer
 that turns these into Block Kit, Adaptive Cards or the local chat's JSON;
-the core never builds platform JSON.
+the core never builds platform JSON, and the renderers never word anything:
+every label and sentence arrives here already taken from copy.yaml, each in
+a field of its own, so a renderer only chooses where and how it shows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from bot.events import MessageRef
+
+
+class Say(Protocol):
+    """A copy lookup (BotContext.say): the message for `key`, placeholders filled in."""
+
+    def __call__(self, key: str, **values: object) -> str: ...
 
 
 class ButtonStyle(StrEnum):
@@ -36,7 +45,12 @@ class Option:
 
 @dataclass(frozen=True)
 class Question:
-    """A prompt with its input: free text, a scale or a choice (options become buttons)."""
+    """A prompt with its input: free text, a scale or a choice (options become buttons).
+
+    The words around the question come apart, so no renderer has to cut them out of a
+    sentence: where it stands in the pulse, how to answer, the follow-up. A message
+    carrying a question says anything else first, in its `text` (a reminder's lead-in).
+    """
 
     prompt_id: str
     text: str
@@ -48,6 +62,12 @@ class Question:
     option_value_prefix: str = ""
     # Which delivery this prompt belongs to, so the adapter can report where it was shown.
     delivery_id: int | None = None
+    progress: str = ""  # "(2 of 3)"; empty for a pulse of one question
+    hint: str = ""  # how to answer: "Pick a number."
+    # For a platform that puts the input on the question itself (Teams): the button that
+    # sends an option picked from a list, and what an input sent empty is told.
+    send_label: str = ""
+    empty_error: str = ""
 
 
 @dataclass(frozen=True)
@@ -58,6 +78,7 @@ class FormField:
     placeholder: str = ""
     required: bool = True
     max_length: int = 4000
+    required_error: str = ""  # what a platform that checks inputs says when left empty
 
 
 @dataclass(frozen=True)
@@ -68,17 +89,30 @@ class Form:
     fields: tuple[FormField, ...]
     submit: Button
     intro: str = ""
+    cancel_label: str = ""  # the close button of a modal, where the platform has one
+
+
+@dataclass(frozen=True)
+class LabelledText:
+    """A longer text under a label: ("Reason", "Funding for scribes ended in March")."""
+
+    label: str
+    text: str
 
 
 @dataclass(frozen=True)
 class IdeaCard:
+    """An idea as a card, every word of it from copy: "Idea #17", "under review", the
+    idea, then short facts shown together ("From Dr Okafor", "3 votes", "Led by Dr Lee";
+    "Anonymous" names nobody) and labelled notes (the decline reason, or what leaders
+    asked the submitter). bot.pathway words it; renderers lay it out."""
+
     idea_id: int
-    text: str
+    title: str
     state: str
-    votes: int = 0
-    submitted_by: str | None = None  # None when anonymous
-    owner: str | None = None  # who leads it once in progress
-    note: str | None = None  # the decline reason, or what leaders asked the submitter
+    text: str
+    facts: tuple[str, ...] = ()
+    notes: tuple[LabelledText, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -97,13 +131,16 @@ class OutboundMessage:
 
 
 def summary(message: OutboundMessage) -> str:
-    """The message as one plain text, for a notification or a card's preview: its text,
-    else the question, the idea or the form's title (each renderer escapes and cuts it)."""
+    """The message as one plain text, for a notification or a card's preview: its text
+    (for a question: the text, progress, question and hint in reading order), else the
+    idea or the form's title (each renderer escapes and cuts it)."""
+    question = message.question
+    if question is not None:
+        parts = (message.text, question.progress, question.text, question.hint)
+        return " ".join(part.strip() for part in parts if part.strip())
     text = message.text.strip()
-    if not text and message.question is not None:
-        text = message.question.text
     if not text and message.idea is not None:
-        text = f"Idea #{message.idea.idea_id} · {message.idea.state}"
+        text = f"{message.idea.title} · {message.idea.state}"
     if not text and message.form is not None:
         text = message.form.title
     return text
@@ -128,12 +165,11 @@ def to_body(message: OutboundMessage) -> dict[str, object]:
         "idea": (
             {
                 "idea_id": idea.idea_id,
-                "text": idea.text,
+                "title": idea.title,
                 "state": idea.state,
-                "votes": idea.votes,
-                "submitted_by": idea.submitted_by,
-                "owner": idea.owner,
-                "note": idea.note,
+                "text": idea.text,
+                "facts": list(idea.facts),
+                "notes": [{"label": note.label, "text": note.text} for note in idea.notes],
             }
             if idea is not None
             else None
@@ -142,19 +178,31 @@ def to_body(message: OutboundMessage) -> dict[str, object]:
     }
 
 
-def from_body(body: dict[str, Any]) -> OutboundMessage:
+# Reads an idea card stored before cards were worded in the core (it has votes,
+# submitted_by, owner and note instead of a title, facts and notes): see from_body.
+OldIdeaReader = Callable[[Mapping[str, Any]], IdeaCard]
+
+
+def is_old_idea(raw: Mapping[str, Any]) -> bool:
+    """An idea card body in the shape kept before cards were worded: no title."""
+    return "title" not in raw
+
+
+def from_body(
+    body: Mapping[str, Any], read_old_idea: OldIdeaReader | None = None
+) -> OutboundMessage:
+    """The message `to_body` kept. A row queued by an older version may carry its idea
+    card in the old shape (raw votes and names, worded by each renderer); `read_old_idea`
+    words it now. Without one, such a body is refused (ValueError), never shown bare."""
     raw_idea = body.get("idea")
     idea = None
-    if isinstance(raw_idea, dict):
-        idea = IdeaCard(
-            idea_id=int(raw_idea["idea_id"]),
-            text=str(raw_idea["text"]),
-            state=str(raw_idea["state"]),
-            votes=int(raw_idea.get("votes") or 0),
-            submitted_by=_optional_text(raw_idea.get("submitted_by")),
-            owner=_optional_text(raw_idea.get("owner")),
-            note=_optional_text(raw_idea.get("note")),
-        )
+    if isinstance(raw_idea, Mapping):
+        if not is_old_idea(raw_idea):
+            idea = _idea_from_body(raw_idea)
+        elif read_old_idea is not None:
+            idea = read_old_idea(raw_idea)
+        else:
+            raise ValueError("an idea card kept in the old shape needs read_old_idea")
     notices = body.get("notices")
     raw_buttons = body.get("buttons")
     buttons = tuple(
@@ -177,5 +225,18 @@ def from_body(body: dict[str, Any]) -> OutboundMessage:
     )
 
 
-def _optional_text(value: object) -> str | None:
-    return str(value) if value is not None else None
+def _idea_from_body(raw: Mapping[str, Any]) -> IdeaCard:
+    facts = raw.get("facts")
+    notes = raw.get("notes")
+    return IdeaCard(
+        idea_id=int(raw["idea_id"]),
+        title=str(raw["title"]),
+        state=str(raw["state"]),
+        text=str(raw["text"]),
+        facts=tuple(str(fact) for fact in facts) if isinstance(facts, list) else (),
+        notes=tuple(
+            LabelledText(str(note["label"]), str(note["text"]))
+            for note in (notes if isinstance(notes, list) else [])
+            if isinstance(note, dict)
+        ),
+    )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Response
@@ -58,5 +59,17 @@ class AnswerRepository:
             delete(Response).where(
                 Response.person_id == person_id, Response.organisation_id == organisation_id
             )
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def purge_text_before(self, cutoff: datetime, *, now: datetime) -> int:
+        """Retention: empty the text of every answer given before `cutoff`; the row, its
+        codes, scale value and choice stay, so every count is unchanged. The message key
+        goes too, so a late edit of the old message cannot bring text back."""
+        result = await self.session.execute(
+            update(Response)
+            .where(Response.created_at < cutoff, Response.text.is_not(None))
+            .values(text=None, source_message_key=None, purged_at=now)
+            .execution_options(synchronize_session=False)
         )
         return int(result.rowcount)  # type: ignore[attr-defined]

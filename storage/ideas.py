@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select, update
@@ -23,6 +23,24 @@ class IdeaRepository:
         self.session.add(event)
         await self.session.flush()
         return idea
+
+    async def purge_closed_text_before(
+        self, cutoff: datetime, closed_states: Collection[str], *, now: datetime
+    ) -> int:
+        """Retention: empty the text of ideas in a closed state whose last change is older
+        than `cutoff`. Open ideas keep theirs (leaders still work on them); state, votes
+        and history stay."""
+        result = await self.session.execute(
+            update(Idea)
+            .where(
+                Idea.state.in_(list(closed_states)),
+                Idea.updated_at < cutoff,
+                Idea.purged_at.is_(None),
+            )
+            .values(text="", purged_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0))
 
     async def move(
         self, idea: Idea, from_state: str, to_state: str, now: datetime, **changes: object

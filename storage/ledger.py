@@ -1,17 +1,16 @@
-"""Bookkeeping tables: processed inbound event ids, the audit log, instance settings."""
+"""Bookkeeping tables: processed inbound event ids and instance settings (the audit log
+is storage.audit's)."""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.engine import insert_for
-from storage.models import AuditEntry, InstanceSetting, ProcessedEvent
+from storage.models import InstanceSetting, ProcessedEvent
 
 SECRET_KEY_SETTING = "secret_key"
 
@@ -29,32 +28,6 @@ class LedgerRepository:
             .on_conflict_do_nothing(index_elements=["platform", "event_id"])
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
-
-    async def audit(
-        self,
-        action: str,
-        *,
-        now: datetime,
-        actor_id: int | None = None,
-        subject: str = "",
-        detail: dict[str, Any] | None = None,
-    ) -> None:
-        self.session.add(
-            AuditEntry(
-                action=action,
-                actor_id=actor_id,
-                subject=subject,
-                detail=detail or {},
-                created_at=now,
-            )
-        )
-        await self.session.flush()
-
-    async def audit_entries(self, limit: int = 100) -> Sequence[AuditEntry]:
-        result = await self.session.scalars(
-            select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
-        )
-        return result.all()
 
     async def secret_key(self) -> str:
         """The installation's secret, generated once and kept in the database."""

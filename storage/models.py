@@ -301,6 +301,8 @@ class Response(Base):
     reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # Set when retention removed the text (bot.privacy.retention); codes and values stay.
+    purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class Theme(Base):
@@ -352,6 +354,28 @@ class IdeaCoding(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class EmergingTheme(Base):
+    """A candidate theme: a cluster of one organisation's answers that no theme covers,
+    waiting for the wellness lead to accept, merge or dismiss it. Kept apart from
+    `themes` so the coder and the matrix never read an undecided candidate."""
+
+    __tablename__ = "emerging_themes"
+    __table_args__ = (
+        Index("ix_emerging_themes_organisation_id_state", "organisation_id", "state"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    top_terms: Mapped[list[str]] = mapped_column(default=list)  # most telling first
+    # The answers in the cluster, so a merge can code them; ids, not text.
+    response_ids: Mapped[list[Any]] = mapped_column(default=list)
+    # pending | accepted | merged | dismissed
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    # The theme it became (accepted) or joined (merged).
+    theme_id: Mapped[str | None] = mapped_column(ForeignKey("themes.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+
+
 class Idea(Base):
     __tablename__ = "ideas"
     __table_args__ = (Index("ix_ideas_organisation_id_state", "organisation_id", "state"),)
@@ -376,6 +400,8 @@ class Idea(Base):
     card_refs: Mapped[list[Any]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # Set when retention emptied the text of a closed idea; its state and votes stay.
+    purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 class IdeaEvent(Base):
@@ -411,13 +437,21 @@ class ProcessedEvent(Base):
 
 
 class AuditEntry(Base):
+    """Who saw or changed what, when, with which filters. Append-only: a trigger on the
+    table (migration 0011) refuses UPDATE and DELETE, and storage.audit has no method for
+    either. `actor_id` has no foreign key for that reason: removing a person must not
+    rewrite their rows; the id then names no one."""
+
     __tablename__ = "audit_log"
     id: Mapped[int] = mapped_column(primary_key=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    organisation_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    # The operating-system login of whoever ran a `thrive` command (no actor_id then).
+    operator: Mapped[str | None] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(64))
     subject: Mapped[str] = mapped_column(String(200), default="")
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
 
 
 class Notification(Base):

@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import contains_eager, joinedload
 
+from storage.audit import AuditRepository
 from storage.engine import insert_for
 from storage.models import Person, RoleGrant, Workspace
 from storage.organisations import OrganisationRepository
@@ -107,11 +108,27 @@ class PeopleRepository:
     async def grant(
         self, person: Person, role: str, *, now: datetime, by: Person | None = None
     ) -> None:
-        """For code that sets people up (the demo, fixtures): the roles repository's
-        grant, audited like any other."""
-        await RoleRepository(self.session).grant(
-            person, role, now=now, by_id=by.id if by else None, via="setup"
+        """For code that sets people up (the demo, the local chat's new people, fixtures):
+        the roles repository's grant, audited like any other. (Storage cannot call the
+        privacy room's audit service, so this one writes the same entry itself.)"""
+        by_id = by.id if by else None
+        if await RoleRepository(self.session).grant(person, role, now=now, by_id=by_id):
+            await AuditRepository(self.session).add(
+                "role.granted",
+                now=now,
+                organisation_id=await self.organisation_id_of(person),
+                actor_id=by_id,
+                subject=f"person:{person.id}",
+                detail={"role": role, "person_id": person.id, "via": "setup"},
+            )
+
+    async def organisation_id_of(self, person: Person) -> int:
+        """The person's organisation (through their workspace), without loading it."""
+        found = await self.session.scalar(
+            select(Workspace.organisation_id).where(Workspace.id == person.workspace_id)
         )
+        assert found is not None  # a person's workspace is a foreign key
+        return found
 
     async def with_user_id(self, user_id: str, organisation_id: int | None = None) -> list[Person]:
         """People with this platform user id (in one organisation, or in any)."""

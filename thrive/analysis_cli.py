@@ -3,7 +3,9 @@
 `recode` codes every answer again with the current codebook (a person's codes stay and
 win); `review` shows the least certain codes first to confirm or correct; `export-codes`
 and `import-codes` do the same with a sheet; `agreement` says how often the coder agrees
-with people. Every look at answers' words is in the audit log with who ran it.
+with people. Every look at answers' words is in the audit log with who ran it. The
+other parts register their commands on this sub-app from thrive/cli.py (the matrix:
+thrive/analysis_matrix_cli.py; emerging themes: thrive/analysis_emerging_cli.py).
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ from thrive.runtime import Core
 from thrive.sheets import SheetError, check_suffix, read_sheet, write_sheet
 
 analysis_app = typer.Typer(
-    help="Analysis: the themes answers speak of, checked by people.", no_args_is_help=True
+    help="Analysis of answers: themes, checked by people; the matrix; emerging themes.",
+    no_args_is_help=True,
 )
 EXPORT_BATCH = 500
 

@@ -10,10 +10,14 @@ from typing import Annotated
 
 import typer
 
-from prompts import validate_path
+from prompts import load_content, validate_path
 from storage.engine import Database, async_url
 from storage.migrate import upgrade
 from thrive.analysis_cli import analysis_app
+from thrive.analysis_emerging_cli import emerging_app
+from thrive.analysis_matrix_cli import matrix as analysis_matrix
+from thrive.answers_cli import answers_app
+from thrive.audit_cli import audit_app
 from thrive.code_cli import code
 from thrive.console import (
     UNREACHABLE,
@@ -28,6 +32,7 @@ from thrive.console import (
 )
 from thrive.leader_lock import SQLiteFileLock, sqlite_path
 from thrive.org_cli import org_app
+from thrive.people_cli import people_app
 from thrive.pulse_cli import pulse_app
 from thrive.redact_cli import redact_lines
 from thrive.roles_cli import roles_app
@@ -53,6 +58,11 @@ app.add_typer(org_app, name="org")
 app.add_typer(teams_app, name="teams")
 app.add_typer(roles_app, name="roles")
 app.add_typer(analysis_app, name="analysis")
+analysis_app.command("matrix")(analysis_matrix)
+analysis_app.add_typer(emerging_app, name="emerging")
+app.add_typer(audit_app, name="audit")
+app.add_typer(people_app, name="people")
+app.add_typer(answers_app, name="answers")
 app.command()(code)
 app.command("redact")(redact_lines)
 
@@ -192,12 +202,14 @@ def slack_manifest(
     """Print a Slack app manifest (YAML): paste it into "Create app > From a manifest"."""
     from adapters.slack.manifest import manifest_yaml
 
-    url = public_url or settings_or_exit().public_url
+    settings = settings_or_exit()
+    url = public_url or settings.public_url
     if not url:
         err.print("Give --public-url (or set THRIVE_PUBLIC_URL): where Slack reaches this server.")
         raise typer.Exit(2)
+    check_content(settings)  # the app describes itself in the bot's copy
     try:
-        text = manifest_yaml(url, app_name=name)
+        text = manifest_yaml(url, app_name=name, say=load_content(settings.content_dir).copy.text)
     except ValueError as problem:
         err.print(f"Cannot build the manifest: {problem}", highlight=False, markup=False)
         raise typer.Exit(2) from None

@@ -8,8 +8,9 @@ imports another command module.
 from __future__ import annotations
 
 import asyncio
+import getpass
 import threading
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -18,8 +19,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.errors import ThriveError
+from bot.privacy.audit import Actor, at_cli
 from prompts import ContentError, load_content
 from storage.engine import DEFAULT_SQLITE_PATH
+from storage.models import Person
 from thrive.leader_lock import SQLiteInUse
 from thrive.log_setup import configure_logging
 from thrive.runtime import Core, open_core
@@ -176,3 +179,34 @@ def _password(database_url: str | None) -> str | None:
     if isinstance(query_password, str) and query_password:
         return query_password
     return url.password or None
+
+
+def operator() -> Actor:
+    """Who runs this command, for the audit log: the operating-system login (None where
+    the system cannot say)."""
+    try:
+        login: str | None = getpass.getuser()
+    except (OSError, KeyError):
+        login = None
+    return at_cli(login)
+
+
+def the_one_person(reference: str, found: Sequence[Person]) -> Person:
+    """The one person a command's PERSON means; a refusal listing the candidates when
+    several match (nothing is changed), or saying no one does."""
+    if not found:
+        raise Refused(f"No one matches {reference!r}: nothing was changed.")
+    if len(found) > 1:
+        lines = [f"{len(found)} people match {reference!r}; nothing was changed."]
+        lines += [f"  {_described(person)}" for person in found]
+        lines.append("Name one by their user id (or email).")
+        raise Refused("\n".join(lines))
+    return found[0]
+
+
+def _described(person: Person) -> str:
+    workspace = person.workspace
+    return (
+        f"{person.display_name}: {workspace.platform}, workspace {workspace.external_id}, "
+        f"user id {person.platform_user_id}"
+    )

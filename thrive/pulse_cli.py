@@ -31,7 +31,7 @@ from bot.pulses.definitions import (
 from bot.pulses.schedule import ScheduleError, next_fire
 from storage.models import Occurrence, Pulse
 from storage.pulses import PulseRepository
-from thrive.console import OrgOption, with_core
+from thrive.console import OrgOption, operator, with_core
 from thrive.runtime import Core
 
 pulse_app = typer.Typer(help="Pulses: what to ask whom, when.", no_args_is_help=True)
@@ -193,7 +193,9 @@ def delete(
     async def work(core: Core) -> int:
         async with core.database.transaction() as session:
             organisation = await resolve_organisation(session, org)
-            return await delete_pulse(session, organisation.id, name)
+            return await delete_pulse(
+                session, organisation.id, name, by=operator(), now=core.ctx.clock.now()
+            )
 
     kept = with_core(work)
     typer.echo(f"Deleted {name!r}; its {kept} past occurrence(s) are kept.")
@@ -208,7 +210,7 @@ def send_now(name: NameArgument, org: OrgOption = None) -> None:
             organisation = await resolve_organisation(session, org)
             pulse = await find_pulse(session, organisation.id, name)
         opened = await pulse_runs.send_now(
-            core.database, core.ctx, core.outbox(), organisation.id, pulse.id
+            core.database, core.ctx, core.outbox(), organisation.id, pulse.id, by=operator()
         )
         return pulse.name, opened.queued
 

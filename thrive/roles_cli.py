@@ -10,7 +10,6 @@ audit log, with the operator's login name.
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Sequence
 from typing import Annotated
 
@@ -22,7 +21,7 @@ from bot.people.roles import Role, parse_role
 from storage.models import Person
 from storage.people import PeopleRepository
 from storage.roles import RoleRepository
-from thrive.console import Refused, out, with_core
+from thrive.console import operator, out, the_one_person, with_core
 from thrive.runtime import Core
 
 roles_app = typer.Typer(
@@ -80,8 +79,8 @@ def _change(reference: str, role_text: str, *, granting: bool) -> str:
     async def work(core: Core) -> str:
         async with core.database.transaction() as session:
             found = await find_people(PeopleRepository(session), reference)
-            person = _the_one(reference, found)
-            by = Granter(None, CLI, operator=_login())
+            person = the_one_person(reference, found)
+            by = Granter(None, CLI, operator=operator().operator)
             change = grant_role if granting else revoke_role
             changed = await change(session, person, role, by=by, now=core.ctx.clock.now())
             if granting:
@@ -100,26 +99,6 @@ def _role(text: str) -> Role:
         known = ", ".join(role.value for role in Role)
         raise typer.BadParameter(f"{text!r} is not a role (roles: {known})", param_hint="ROLE")
     return role
-
-
-def _the_one(reference: str, found: Sequence[Person]) -> Person:
-    """The one person meant; a refusal listing the candidates otherwise."""
-    if not found:
-        raise Refused(f"No one matches {reference!r}: nothing was changed.")
-    if len(found) > 1:
-        lines = [f"{len(found)} people match {reference!r}; nothing was changed."]
-        lines += [f"  {_described(person)}" for person in found]
-        lines.append("Name one by their user id (or email).")
-        raise Refused("\n".join(lines))
-    return found[0]
-
-
-def _described(person: Person) -> str:
-    workspace = person.workspace
-    return (
-        f"{person.display_name}: {workspace.platform}, workspace {workspace.external_id}, "
-        f"user id {person.platform_user_id}"
-    )
 
 
 async def _table(people: PeopleRepository, found: Sequence[Person], role: Role | None) -> str:
@@ -153,11 +132,3 @@ def _rank(role: str) -> int:
     """Roles in the table's order (clinician first); one no longer known, last."""
     known = [known.value for known in Role]
     return known.index(role) if role in known else len(known)
-
-
-def _login() -> str | None:
-    """Who ran the command, for the audit log (None where the system cannot say)."""
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        return None

@@ -103,6 +103,7 @@ def bot_context(
         secret,
         settings.default_timezone,
         min_group_size=settings.min_group_size,
+        min_group_size_comments=settings.min_group_size_comments,
         quiet_hours=quiet_hours(settings.quiet_hours),
         quiet_weekends=settings.quiet_weekends,
         fatigue_cap=FatigueCap(settings.fatigue_cap_prompts, settings.fatigue_cap_days),

@@ -43,12 +43,16 @@ log = structlog.get_logger(__name__)
 ZonesOf = Callable[[int], Awaitable[set[str]]]  # pulse id -> zones in its audience
 Fire = Callable[[int, str, datetime], Awaitable[int]]  # pulse, zone, fire time -> opened
 ScheduleOf = Callable[[Pulse], Schedule]  # raises ScheduleError for a schedule gone bad
+Daily = Callable[[], Awaitable[object]]  # a job the leader runs once a day (retention)
 
 # A fire missed during downtime still runs once within this; the outbox keeps the send
 # inside the window.
 MISFIRE_GRACE = timedelta(hours=6)
 # People move between zones and pulses change on other replicas: re-read them this often.
 RECONCILE_EVERY = timedelta(minutes=5)
+# The daily jobs run when a process becomes leader, then every day: a leader that
+# restarts more often than daily still runs them.
+DAILY = timedelta(days=1)
 PULSE_STORE = "pulses"  # persisted: a fire's due time must survive a restart
 MEMORY_STORE = "memory"  # reconcile, re-added by every new leader
 JOB_TABLE = "apscheduler_jobs"  # ignored by our Alembic env
@@ -107,8 +111,10 @@ class PulseScheduler:
         schedule_of: ScheduleOf,
         name: str = "thrive",
         clock: Clock | None = None,
+        daily: Daily | None = None,
     ) -> None:
         self.database = database
+        self._daily = daily
         self.name = name
         self._zones_of = zones_of
         self._fire = fire
@@ -144,6 +150,15 @@ class PulseScheduler:
             del _RUNNING[self.name]
             raise
         self._every(self.reconcile, RECONCILE_EVERY, "reconcile")
+        if self._daily is not None:
+            self.scheduler.add_job(
+                self.run_daily,
+                IntervalTrigger(seconds=DAILY.total_seconds(), timezone=UTC),
+                id="daily",
+                jobstore=MEMORY_STORE,
+                replace_existing=True,
+                next_run_time=datetime.now(UTC),  # APScheduler's own time: now, for real
+            )
         await self.reconcile()
 
     async def shutdown(self) -> None:
@@ -169,6 +184,17 @@ class PulseScheduler:
         opened = await self._fire(pulse_id, zone, fired_at)
         log.info("scheduler.fired", pulse_id=pulse_id, zone=zone, fired_at=fired_at, opened=opened)
         return opened
+
+    async def run_daily(self) -> None:
+        """The daily job (retention's purge); a failure is logged and tried again tomorrow."""
+        if self._daily is None:
+            return
+        try:
+            result = await self._daily()
+        except Exception:
+            log.exception("scheduler.daily_failed")
+            return
+        log.info("scheduler.daily_done", result=repr(result))
 
     async def _wanted_jobs(self) -> tuple[dict[str, PulseTrigger], set[int]]:
         """Triggers by job id, and the pulses whose audience could not be read (keep theirs)."""
@@ -280,11 +306,13 @@ def start_scheduling(
     zones_of: Callable[[Database, BotContext, int], Awaitable[set[str]]],
     fire: Callable[[Database, BotContext, Outbox, int, str, datetime], Awaitable[int]],
     schedule_of: ScheduleOf,
+    purge: Callable[[Database, Clock], Awaitable[object]] | None = None,
 ) -> Scheduling:
     """Wire scheduling into the app's startup and shutdown; `app[SCHEDULING]` is the handle.
 
     `zones_of` and `fire` take the app's database, context (and outbox), as
-    bot.pulses.runs' do. Disabled, only the SQLite lock is
+    bot.pulses.runs' do; `purge` (bot.privacy.retention's, its days given) the database
+    and the context's clock, and runs daily. Disabled, only the SQLite lock is
     kept: two processes on one SQLite file are unsafe with or without a scheduler.
     """
 
@@ -295,6 +323,7 @@ def start_scheduling(
             fire=partial(fire, database, ctx, outbox),
             schedule_of=schedule_of,
             clock=ctx.clock,
+            daily=partial(purge, database, ctx.clock) if purge is not None else None,
         )
 
     scheduling = Scheduling(make_scheduler)

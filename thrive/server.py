@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from functools import partial
 
 import structlog
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from bot.pathway.moves import CLOSED
+from bot.privacy.retention import purge_old_text
 from bot.pulses import definitions as pulses
 from bot.pulses import runs as pulse_runs
 from thrive.runtime import Runtime
@@ -48,6 +51,11 @@ def create_app(runtime: Runtime, *, run_outbox: bool = True) -> web.Application:
         zones_of=pulse_runs.zones_of,
         fire=pulse_runs.fire,
         schedule_of=pulses.schedule_of,
+        purge=partial(
+            purge_old_text,
+            keep_days=runtime.settings.retention_days,
+            closed_idea_states=CLOSED,
+        ),
     )
     app.cleanup_ctx.append(outbox_loop)
     return app

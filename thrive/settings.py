@@ -68,6 +68,8 @@ class Settings(BaseSettings):
         description="Where Slack and Teams reach this server, e.g. https://thrive.example.org",
     )
     min_group_size: int = Field(default=5, ge=2, le=100)
+    # Quotes say more than a count: they need a larger group.
+    min_group_size_comments: int = Field(default=10, ge=2, le=100)
     # Respecting clinicians' time: defaults each person may change.
     quiet_hours: str = Field(
         default="19:00-07:00",
@@ -78,6 +80,8 @@ class Settings(BaseSettings):
     # At most this many prompts (reminders included) per person in this many days.
     fatigue_cap_prompts: int = Field(default=2, ge=1, le=50)
     fatigue_cap_days: int = Field(default=7, ge=1, le=90)
+    # Answers' text (and closed ideas') is emptied after this many days; codes stay.
+    retention_days: int = Field(default=365, ge=1, le=36500)
     # Run the pulse scheduler here (with PostgreSQL only one replica runs it at a time).
     scheduler: bool = True
     # Messages per second per workspace for every platform, instead of each platform's

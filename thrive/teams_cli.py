@@ -8,6 +8,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
+from prompts import BotCopy, ContentError, load_content
 from thrive.console import err, out
 from thrive.settings import Settings, SettingsError, load_settings
 
@@ -56,7 +57,7 @@ def teams_package(
         )
     if missing or not bot_id or not url:  # (the second half is for the type checker)
         _refuse(missing)
-    manifest = build_manifest(bot_id, url, name=name, version=version)
+    manifest = build_manifest(bot_id, url, say=_copy().text, name=name, version=version)
     icons = build_icons(manifest)
     problems = validate_manifest(manifest, icons)
     if out_path.suffix.lower() != ".zip":
@@ -94,6 +95,14 @@ def _configured_app_id() -> str | None:
 
 def _configured_public_url() -> str | None:
     return _settings().public_url
+
+
+def _copy() -> BotCopy:
+    """The bot's copy (with THRIVE_CONTENT_DIR's over it): the app describes itself in it."""
+    try:
+        return load_content(_settings().content_dir).copy
+    except ContentError as error:
+        _refuse([f"Content error: {error}"])
 
 
 def _settings() -> Settings:

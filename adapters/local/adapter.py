@@ -32,13 +32,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.base import deliver_replies
 from adapters.local.api_models import ActionIn, MessageIn, PersonIn
-from adapters.local.renderer import render
+from adapters.local.page import page_html
+from adapters.local.renderer import brought_up_to_date, render
 from bot.clock import Clock
 from bot.context import MAX_MESSAGE_LENGTH
 from bot.conversation.dispatcher import Dispatcher
 from bot.errors import RecipientGone
 from bot.events import ActionInvoked, ConversationRef, MessageReceived, MessageRef, PersonRef
-from bot.messages import OutboundMessage
+from bot.messages import OutboundMessage, Say
 from bot.people.roles import Role
 from bot.privacy import redact
 from storage.engine import Database
@@ -64,7 +65,9 @@ class LocalChatAdapter:
         self.dispatcher = dispatcher
         self.clock = clock
         self.demo = demo
+        self.say: Say = dispatcher.ctx.say  # the page's words, and old messages reworded
         self._sockets: dict[str, set[web.WebSocketResponse]] = defaultdict(set)
+        self._page_html: str | None = None
 
     # --- ChatAdapter ---
 
@@ -93,7 +96,7 @@ class LocalChatAdapter:
             stored = await LocalChatRepository(session).append(
                 person.id, "bot", render(message), now
             )
-            payload = _message_json(stored)
+            payload = _message_json(stored, self.say)
         await self._push(to.conversation_id, "message", payload)
         return MessageRef(LOCAL_PLATFORM, to.conversation_id, str(payload["id"]))
 
@@ -116,7 +119,7 @@ class LocalChatAdapter:
                 if str(copy.id) == ref.message_id:
                     continue
                 await chat.replace_body(copy, body, self.clock.now())
-                pushes.append((by_id[copy.person_id], _message_json(copy)))
+                pushes.append((by_id[copy.person_id], _message_json(copy, self.say)))
         for user_id, payload in pushes:
             await self._push(user_id, "update", payload)
 
@@ -133,7 +136,7 @@ class LocalChatAdapter:
             if stored.sender != "bot":
                 return False
             await chat.replace_body(stored, render(message), self.clock.now())
-            payload = _message_json(stored)
+            payload = _message_json(stored, self.say)
         await self._push(ref.conversation_id, "update", payload)
         return True
 
@@ -168,7 +171,9 @@ class LocalChatAdapter:
     # --- HTTP handlers ---
 
     async def _page(self, _request: web.Request) -> web.StreamResponse:
-        return web.FileResponse(STATIC_DIR / "chat.html")
+        if self._page_html is None:  # worded once: the copy does not change while we run
+            self._page_html = page_html(self.say)
+        return web.Response(text=self._page_html, content_type="text/html")
 
     async def _list_people(self, _request: web.Request) -> web.Response:
         async with self.database.transaction() as session:
@@ -215,7 +220,7 @@ class LocalChatAdapter:
         async with self.database.transaction() as session:
             person = await self._require_person(session_people(session), request)
             messages = await LocalChatRepository(session).conversation(person.id, int(after_text))
-            return web.json_response({"messages": [_message_json(m) for m in messages]})
+            return web.json_response({"messages": [_message_json(m, self.say) for m in messages]})
 
     async def _post_message(self, request: web.Request) -> web.Response:
         body = await _json_body(request, MessageIn)
@@ -235,7 +240,7 @@ class LocalChatAdapter:
             )
         )
         if not outcome.duplicate:
-            echo = _transcript_text(body.text)
+            echo = _transcript_text(body.text, self.say)
             if echo:
                 await self._record_person_message(person.id, user_id, echo)
             await deliver_replies(self, self.dispatcher, conversation_for(user_id), outcome.replies)
@@ -321,7 +326,7 @@ class LocalChatAdapter:
             stored = await LocalChatRepository(session).append(
                 person_id, "person", {"text": text}, self.clock.now()
             )
-            payload = _message_json(stored)
+            payload = _message_json(stored, self.say)
         await self._push(user_id, "message", payload)
 
     async def _since(
@@ -331,8 +336,8 @@ class LocalChatAdapter:
         (`erased`: the history before it is gone, so the page starts over)."""
         async with self.database.transaction() as session:
             messages = await LocalChatRepository(session).changed_since(person_id, last_id, started)
-        new = [_message_json(m) for m in messages if m.id > last_id]
-        updated = [_message_json(m) for m in messages if m.id <= last_id]
+        new = [_message_json(m, self.say) for m in messages if m.id > last_id]
+        updated = [_message_json(m, self.say) for m in messages if m.id <= last_id]
         body: dict[str, Any] = {"messages": new, "updated": updated}
         if erased:
             body["erased"] = True
@@ -353,14 +358,14 @@ class LocalChatAdapter:
                 await socket.close(code=WSCloseCode.GOING_AWAY, message=b"server shutting down")
 
 
-def _transcript_text(text: str) -> str:
+def _transcript_text(text: str, say: Say) -> str:
     """What the chat keeps of the person's message: redacted like the rest of the store;
     nothing for an empty one; a note, not the words, for one the bot refused as too long."""
     stripped = text.strip()
     if not stripped:
         return ""
     if len(stripped) > MAX_MESSAGE_LENGTH:
-        return f"[a message of {len(stripped):,} characters, too long to keep]"
+        return say("chat.too_long_to_keep", characters=f"{len(stripped):,}")
     return redact(stripped).text
 
 
@@ -400,13 +405,13 @@ def _person_json(person: Person) -> dict[str, Any]:
     }
 
 
-def _message_json(message: LocalChatMessage) -> dict[str, Any]:
+def _message_json(message: LocalChatMessage, say: Say) -> dict[str, Any]:
     return {
         "id": message.id,
         "from": message.sender,
         "created_at": message.created_at.isoformat(),
         "updated_at": message.updated_at.isoformat(),
-        **message.body,
+        **brought_up_to_date(message.body, say),
     }
 
 

@@ -1,5 +1,6 @@
 """Slack's one renderer: neutral messages -> Block Kit messages, modals and the App Home.
 
+It lays out and never words: every label and sentence arrives in the neutral message.
 Everything from the core is mrkdwn-escaped (&, <, >) so a clinician's words can never
 become a mention or a link, and every Slack size limit is respected here, once: text is
 cut with an ellipsis, values are cut plainly, long button rows are split.
@@ -45,7 +46,7 @@ MAX_PRIVATE_METADATA = 3000
 
 ELLIPSIS = "…"
 NOTICE_EMOJI = ":lock:"
-CANCEL_LABEL = "Cancel"
+SEPARATOR = " · "
 _ID_SEPARATOR = "#"
 
 Block = dict[str, Any]
@@ -131,10 +132,10 @@ def render_message(message: OutboundMessage) -> tuple[str, list[dict[str, Any]]]
 
 def _message_blocks(message: OutboundMessage, ids: _ActionIds) -> list[Block]:
     blocks: list[Block] = []
-    if message.question is not None:
-        blocks += _question_blocks(message.text, message.question)
-    elif message.text.strip():
+    if message.text.strip():
         blocks.append(_section(_escape(message.text)))
+    if message.question is not None:
+        blocks += _question_blocks(message.question)
     if message.idea is not None:
         blocks += _idea_blocks(message.idea)
     blocks += [_context(f"{NOTICE_EMOJI} {_escape(notice)}") for notice in message.notices]
@@ -150,29 +151,25 @@ def _message_blocks(message: OutboundMessage, ids: _ActionIds) -> list[Block]:
     return (blocks[:room] + actions)[:MAX_MESSAGE_BLOCKS]
 
 
-def _question_blocks(text: str, question: Question) -> list[Block]:
-    """The question in bold, then what else the message says (progress, hint), then the
-    follow-up, each quieter, as context."""
+def _question_blocks(question: Question) -> list[Block]:
+    """The question in bold, then where it stands and how to answer, then the follow-up,
+    each quieter, as context."""
     # Cut inside the asterisks, so a very long question is still bold.
     blocks = [_section(f"*{_cut(_escape(question.text.strip()), MAX_TEXT - 2)}*")]
-    before, found, after = text.partition(question.text)
-    rest = " ".join(part.strip() for part in (before, after) if part.strip()) if found else text
-    if rest.strip():
-        blocks.append(_context(_escape(rest.strip())))
+    about = " ".join(part.strip() for part in (question.progress, question.hint) if part.strip())
+    if about:
+        blocks.append(_context(_escape(about)))
     if question.follow_up:
         blocks.append(_context(_escape(question.follow_up)))
     return blocks
 
 
 def _idea_blocks(idea: IdeaCard) -> list[Block]:
-    heading = f"*Idea #{idea.idea_id}* · {_escape(idea.state)}"
-    who = f"From {_escape(idea.submitted_by)}" if idea.submitted_by is not None else "Anonymous"
-    votes = f"{idea.votes} vote" if idea.votes == 1 else f"{idea.votes} votes"
-    about = [who, votes] + ([f"Led by {_escape(idea.owner)}"] if idea.owner else [])
-    blocks = [_section(f"{heading}\n{_escape(idea.text)}"), _context(" · ".join(about))]
-    if idea.note:  # why it was declined, or what leaders asked the submitter
-        label = "Reason" if idea.state == "declined" else "Asked"
-        blocks.append(_context(f"{label}: {_escape(idea.note)}"))
+    heading = f"*{_escape(idea.title)}*{SEPARATOR}{_escape(idea.state)}"
+    blocks = [_section(f"{heading}\n{_escape(idea.text)}")]
+    if idea.facts:
+        blocks.append(_context(SEPARATOR.join(_escape(fact) for fact in idea.facts)))
+    blocks += [_context(f"{_escape(note.label)}: {_escape(note.text)}") for note in idea.notes]
     return blocks
 
 
@@ -240,15 +237,17 @@ def render_modal(form_message: OutboundMessage, callback_id: str = "thrive.form"
     if form.intro.strip():
         blocks.append(_section(_escape(form.intro)))
     blocks += [_input_block(field) for field in form.fields]
-    return {
+    modal: dict[str, Any] = {
         "type": "modal",
         "callback_id": callback_id,
         "title": _plain(form.title, MAX_MODAL_TITLE),
         "submit": _plain(form.submit.label, MAX_MODAL_BUTTON),
-        "close": _plain(CANCEL_LABEL, MAX_MODAL_BUTTON),
-        "private_metadata": _form_metadata(form),
-        "blocks": blocks[:MAX_VIEW_BLOCKS],
     }
+    if form.cancel_label:  # without one, Slack shows its own, in the person's language
+        modal["close"] = _plain(form.cancel_label, MAX_MODAL_BUTTON)
+    modal["private_metadata"] = _form_metadata(form)
+    modal["blocks"] = blocks[:MAX_VIEW_BLOCKS]
+    return modal
 
 
 def _input_block(field: FormField) -> Block:

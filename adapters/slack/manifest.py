@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
+from bot.messages import Say
+
 SLASH_COMMAND = "/thrive"
 SHARE_IDEA_CALLBACK = "thrive.share_idea"
 MESSAGE_TO_IDEA_CALLBACK = "thrive.message_to_idea"
@@ -39,15 +41,12 @@ MAX_BOT_DISPLAY_NAME = 80
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 _DISPLAY_NAME_DISALLOWED = re.compile(r"[^a-z0-9._-]+")
 
-DESCRIPTION = (
-    "Short questions now and then about what helps clinicians thrive, and ideas to leaders."
-)
-USAGE_HINT = "help | idea <text> | snooze 2h | pause | resume | my answers | forget me"
 BACKGROUND_COLOR = "#2e6f5e"
 
 
-def build_manifest(public_url: str, app_name: str = "Thrive") -> dict[str, Any]:
-    """The manifest for an app served at `public_url` (Slack posts to {public_url}/slack/...)."""
+def build_manifest(public_url: str, app_name: str = "Thrive", *, say: Say) -> dict[str, Any]:
+    """The manifest for an app served at `public_url` (Slack posts to {public_url}/slack/...).
+    Its descriptions are the copy's (`slack.app.*`), so an organisation can reword them."""
     base = _base_url(public_url)
     name = app_name.strip()
     if not name or len(name) > MAX_APP_NAME:
@@ -57,7 +56,7 @@ def build_manifest(public_url: str, app_name: str = "Thrive") -> dict[str, Any]:
         "_metadata": {"major_version": 1, "minor_version": 1},
         "display_information": {
             "name": name,
-            "description": DESCRIPTION,
+            "description": say("slack.app.description"),
             "background_color": BACKGROUND_COLOR,
         },
         "features": {
@@ -71,23 +70,23 @@ def build_manifest(public_url: str, app_name: str = "Thrive") -> dict[str, Any]:
                 {
                     "command": SLASH_COMMAND,
                     "url": events_url,
-                    "description": f"Talk to {name}: send an idea, snooze, pause, see your data",
-                    "usage_hint": USAGE_HINT,
+                    "description": say("slack.app.command", name=name),
+                    "usage_hint": say("slack.app.usage_hint"),
                     "should_escape": False,
                 }
             ],
             "shortcuts": [
                 {
-                    "name": "Share an idea",
+                    "name": say("slack.app.share_idea"),
                     "type": "global",
                     "callback_id": SHARE_IDEA_CALLBACK,
-                    "description": "Send an idea to your leaders",
+                    "description": say("slack.app.share_idea_description"),
                 },
                 {
-                    "name": f"Send to {name} as an idea",
+                    "name": say("slack.app.message_to_idea", name=name),
                     "type": "message",
                     "callback_id": MESSAGE_TO_IDEA_CALLBACK,
-                    "description": "Send this message to your leaders as an idea",
+                    "description": say("slack.app.message_to_idea_description"),
                 },
             ],
         },
@@ -105,10 +104,10 @@ def build_manifest(public_url: str, app_name: str = "Thrive") -> dict[str, Any]:
     }
 
 
-def manifest_yaml(public_url: str, app_name: str = "Thrive") -> str:
+def manifest_yaml(public_url: str, app_name: str = "Thrive", *, say: Say) -> str:
     """`build_manifest` as YAML, in the manifest's own key order."""
     return yaml.safe_dump(
-        build_manifest(public_url, app_name),
+        build_manifest(public_url, app_name, say=say),
         sort_keys=False,
         allow_unicode=True,
         default_flow_style=False,

@@ -1,5 +1,6 @@
 """Teams' one renderer: neutral messages -> Adaptive Cards (schema 1.5) and message activities.
 
+It lays out and never words: every label and sentence arrives in the neutral message.
 Teams renders a markdown subset in a TextBlock, so a clinician's words could become a
 link or an image; `neutral` breaks that syntax with an invisible zero-width space (it
 works whatever markdown parser the client uses, where backslash escapes do not). Sizes
@@ -56,9 +57,7 @@ MAX_PRIMARY_ACTIONS = 6  # Teams shows six actions well; the rest go in its over
 
 ELLIPSIS = "…"
 NOTICE_PREFIX = "🔒 "
-CHOOSE_LABEL = "Send"
-REQUIRED_ERROR = "Please fill this in."
-CHOICE_ERROR = "Please pick one."
+SEPARATOR = " · "
 _STYLES = {ButtonStyle.PRIMARY: "positive", ButtonStyle.DANGER: "destructive"}
 
 Element = dict[str, Any]
@@ -127,10 +126,10 @@ def _size(card: dict[str, Any]) -> int:
 def _card(message: OutboundMessage, limit: int) -> dict[str, Any]:
     body: list[Element] = []
     card_actions: list[Element] = []
+    if message.text.strip() and message.form is None:
+        body.append(_text_block(message.text, limit))
     if message.question is not None:
         body += _question_body(message, message.question, limit)
-    elif message.text.strip() and message.form is None:
-        body.append(_text_block(message.text, limit))
     if message.idea is not None:
         body += _idea_body(message.idea, limit)
     if message.form is not None:
@@ -155,14 +154,12 @@ def _card(message: OutboundMessage, limit: int) -> dict[str, Any]:
 
 
 def _question_body(message: OutboundMessage, question: Question, limit: int) -> list[Element]:
-    """The question, large and bold; what else the message says (progress, hint) and the
-    follow-up, quieter; then its input: option buttons, a choice list or a text box."""
+    """The question, large and bold; where it stands, how to answer and the follow-up,
+    quieter; then its input: option buttons, a choice list or a text box."""
     body = [_text_block(question.text.strip(), limit, size="Medium", weight="Bolder")]
-    text = message.text
-    before, found, after = text.partition(question.text)
-    rest = " ".join(part.strip() for part in (before, after) if part.strip()) if found else text
-    if rest.strip():
-        body.append(_text_block(rest.strip(), limit, isSubtle=True))
+    about = " ".join(part.strip() for part in (question.progress, question.hint) if part.strip())
+    if about:
+        body.append(_text_block(about, limit, isSubtle=True))
     if question.follow_up:
         body.append(_text_block(question.follow_up, limit, isSubtle=True))
     if question.options:
@@ -171,7 +168,12 @@ def _question_body(message: OutboundMessage, question: Question, limit: int) -> 
         body.append(
             _text_input(
                 # No placeholder: the follow-up is already shown just above.
-                FormField(name=actions.ANSWER_FIELD, label="", max_length=MAX_INPUT_LENGTH)
+                FormField(
+                    name=actions.ANSWER_FIELD,
+                    label="",
+                    max_length=MAX_INPUT_LENGTH,
+                    required_error=question.empty_error,
+                )
             )
         )
     return body
@@ -194,10 +196,11 @@ def _options(question: Question) -> list[Element]:
         "id": CHOICE_INPUT,
         "style": "expanded",
         "isRequired": True,
-        "errorMessage": CHOICE_ERROR,
         "choices": choices,
     }
-    send = _action("Action.Submit", CHOOSE_LABEL, ButtonStyle.PRIMARY)
+    if question.empty_error:  # without one, Teams says its own
+        choice_set["errorMessage"] = question.empty_error
+    send = _action("Action.Submit", question.send_label, ButtonStyle.PRIMARY)
     send["associatedInputs"] = "auto"
     send["data"] = submit_data(action_id, prefix, choose=True)
     return [choice_set, {"type": "ActionSet", "actions": [send]}]
@@ -233,17 +236,16 @@ def _message_actions(message: OutboundMessage) -> list[Element]:
 
 
 def _idea_body(idea: IdeaCard, limit: int) -> list[Element]:
-    who = f"From {idea.submitted_by}" if idea.submitted_by is not None else "Anonymous"
-    votes = f"{idea.votes} vote" if idea.votes == 1 else f"{idea.votes} votes"
-    about = [who, votes] + ([f"Led by {idea.owner}"] if idea.owner else [])
     body = [
-        _text_block(f"Idea #{idea.idea_id} · {idea.state}", limit, weight="Bolder"),
+        _text_block(f"{idea.title}{SEPARATOR}{idea.state}", limit, weight="Bolder"),
         _text_block(idea.text, limit),
-        _text_block(" · ".join(about), limit, isSubtle=True, size="Small"),
     ]
-    if idea.note:  # why it was declined, or what leaders asked the submitter
-        label = "Reason" if idea.state == "declined" else "Asked"
-        body.append(_text_block(f"{label}: {idea.note}", limit, isSubtle=True, size="Small"))
+    if idea.facts:
+        body.append(_text_block(SEPARATOR.join(idea.facts), limit, isSubtle=True, size="Small"))
+    body += [
+        _text_block(f"{note.label}: {note.text}", limit, isSubtle=True, size="Small")
+        for note in idea.notes
+    ]
     return body
 
 
@@ -266,8 +268,8 @@ def _text_input(field: FormField) -> Element:
         element["label"] = neutral(_cut(field.label, MAX_TITLE))
     if field.placeholder:
         element["placeholder"] = _cut(field.placeholder, MAX_PLACEHOLDER)
-    if field.required:
-        element["errorMessage"] = REQUIRED_ERROR
+    if field.required and field.required_error:
+        element["errorMessage"] = field.required_error
     return element
 
 

@@ -23,6 +23,7 @@ from adapters.teams.icons import (
     icon_problems,
     outline_icon,
 )
+from bot.messages import Say
 
 SCHEMA_URL = (
     "https://developer.microsoft.com/en-us/json-schemas/teams/v1.17/MicrosoftTeams.schema.json"
@@ -56,24 +57,8 @@ _COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 _LABEL = r"[a-z0-9]([a-z0-9-]*[a-z0-9])?"
 _DOMAIN = re.compile(rf"^(\*\.)?({_LABEL}\.)*{_LABEL}(:\d{{1,5}})?$")  # host[:port], no scheme
 
-SHORT_DESCRIPTION = "Short, occasional questions on what helps clinicians thrive; ideas to leaders."
-FULL_DESCRIPTION = (
-    "Thrive keeps the conversation about clinician well-being going all year, without "
-    "adding to your in-basket. Now and then it asks one short question about what helps "
-    "you thrive at work, at a sensible local time, never during your quiet hours. Answer "
-    "with a tap or a sentence, or ignore it.\n\n"
-    "Your answers are pooled into themes for your wellness team and leaders; reports never "
-    "show a group of fewer than five people. If you type something that looks like a patient "
-    "detail, Thrive removes it before storing your answer and tells you.\n\n"
-    "Send an idea to your leaders at any time, and hear what happens to it: under review, "
-    "accepted, in progress, done. You can snooze or pause questions, see what you have "
-    "told Thrive, and delete your answers."
-)
-COMMANDS = (
-    ("help", "What you can ask Thrive to do, and how"),
-    ("idea", "Send an idea to your leaders, e.g. idea Protected time for the in-basket"),
-    ("snooze", "No questions for a while, e.g. snooze 2h or snooze 3 days"),
-)
+# The commands Teams lists for the bot; what each does is the copy's `teams.app.command.*`.
+COMMANDS = ("help", "idea", "snooze")
 
 
 def app_id_for(bot_id: str) -> str:
@@ -82,9 +67,10 @@ def app_id_for(bot_id: str) -> str:
 
 
 def build_manifest(
-    app_id: str, public_url: str, *, name: str = "Thrive", version: str = "1.0.0"
+    app_id: str, public_url: str, *, say: Say, name: str = "Thrive", version: str = "1.0.0"
 ) -> dict[str, Any]:
-    """The manifest for the bot whose Microsoft app id is `app_id`, served at `public_url`.
+    """The manifest for the bot whose Microsoft app id is `app_id`, served at `public_url`,
+    described in the copy's words (`teams.app.*`, so an organisation can reword them).
 
     It builds whatever it is given; `validate_manifest` says what Teams would refuse."""
     bot_id = app_id.strip()
@@ -106,8 +92,11 @@ def build_manifest(
             "privacyUrl": base + "/privacy",
             "termsOfUseUrl": base + "/terms",
         },
-        "name": {"short": short_name, "full": f"{short_name}: clinician well-being and ideas"},
-        "description": {"short": SHORT_DESCRIPTION, "full": FULL_DESCRIPTION},
+        "name": {"short": short_name, "full": say("teams.app.full_name", name=short_name)},
+        "description": {
+            "short": say("teams.app.short_description"),
+            "full": say("teams.app.full_description"),
+        },
         "icons": {"color": COLOR_FILE, "outline": OUTLINE_FILE},
         "accentColor": ACCENT_COLOR,
         "bots": [
@@ -120,7 +109,8 @@ def build_manifest(
                     {
                         "scopes": list(SCOPES),
                         "commands": [
-                            {"title": title, "description": text} for title, text in COMMANDS
+                            {"title": title, "description": say(f"teams.app.command.{title}")}
+                            for title in COMMANDS
                         ],
                     }
                 ],

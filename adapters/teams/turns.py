@@ -42,13 +42,10 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger(__name__)
 
-# Said in a channel thread when the bot cannot open a private chat with the person.
-NO_PRIVATE_CHAT = (
-    "I keep what people tell me private, so I answer in a one-to-one chat, and I could "
-    "not open one with you. Find Thrive under Apps in Teams, add it for yourself, and "
-    "say hello there."
-)
-TRY_AGAIN = "Sorry, Teams would not let me reach you just now. Please try again in a minute."
+# Said in a channel thread when the bot cannot open a private chat with the person (the
+# core never sees such a turn, so the adapter says it, in the copy's words).
+NO_PRIVATE_CHAT = "teams.no_private_chat"
+UNREACHABLE = "teams.unreachable"
 UNSUPPORTED_INVOKE = 400
 
 
@@ -150,6 +147,7 @@ class TeamsTurns:
         self, raw: Mapping[str, Any], tenant: str, here: ConversationRef
     ) -> ConversationRef | str:
         """The person's 1:1 chat with the bot, opened if need be; else what to tell them."""
+        say = self.adapter.dispatcher.ctx.say
         user_id = str(raw["from"]["id"])
         known = await self.adapter.conversations.personal_chat(tenant, user_id)
         if known is not None:
@@ -158,10 +156,10 @@ class TeamsTurns:
             return await self.adapter.open_personal_chat(here, user_id)
         except (RecipientGone, FatalError) as error:  # e.g. 403: the app may not
             log.warning("teams.personal_chat_refused", error=repr(error), user=user_id)
-            return NO_PRIVATE_CHAT
+            return say(NO_PRIVATE_CHAT)
         except DeliveryError as error:  # still rate limited or down after retries
             log.warning("teams.personal_chat_failed", error=repr(error), user=user_id)
-            return TRY_AGAIN
+            return say(UNREACHABLE)
 
     async def _say_in_thread(
         self, raw: Mapping[str, Any], here: ConversationRef, text: str

@@ -2,7 +2,8 @@
 
 Owns coding (which codebook themes an answer speaks of, each a barrier or an enabler,
 with a confidence), and later the emerging themes no code covers, the question x theme
-matrix and the reports built on it. The default coder is offline and driven by the
+matrix (matrix.py, with disclosure.py deciding what may be shown) and the chat
+summary built on it. The default coder is offline and driven by the
 codebook's words; a stronger one can plug in behind the `Coder` protocol.
 
 May import: the neutral model, storage, prompts and bot.privacy.
@@ -10,6 +11,7 @@ May import: the neutral model, storage, prompts and bot.privacy.
 
 from bot.analysis.coder import Code, CodebookCoder, Coder
 from bot.analysis.coding import code_answer, code_idea, coder_for, recode_all
+from bot.analysis.summary import summary
 from prompts import Polarity
 
 __all__ = [
@@ -21,4 +23,5 @@ __all__ = [
     "code_idea",
     "coder_for",
     "recode_all",
+    "summary",
 ]

@@ -27,7 +27,7 @@ from typing import Protocol
 from bot.analysis.text import Word, words
 from bot.analysis.vocabulary import Match, Sense, Vocabulary
 from bot.analysis.wording import ENOUGH_STEMS, REDUCTION_STEMS, WISH_STEMS, feeling
-from prompts import Codebook, Content, Polarity
+from prompts import Codebook, Content, Polarity, ThemeSpec
 
 PHRASE_WEIGHT = 0.85  # a theme named by two words or more
 WORD_WEIGHT = 0.7
@@ -77,15 +77,22 @@ class CodebookCoder:
         self._question_leans = dict(question_leans or {})
 
     @classmethod
-    def from_content(cls, content: Content) -> CodebookCoder:
-        """A coder for the codebook and every bank's questions in `content`."""
+    def from_content(
+        cls, content: Content, extra: Sequence[ThemeSpec] = (), *, only_extra: bool = False
+    ) -> CodebookCoder:
+        """A coder for the codebook and every bank's questions in `content`, with `extra`
+        themes after the codebook's (an organisation's own, bot.analysis.emerging), or
+        with those alone (`only_extra`)."""
         leans = {
             prompt.id: prompt.leans
             for bank in content.banks.values()
             for prompt in bank.prompts
             if prompt.leans is not None
         }
-        return cls(content.codebook, leans)
+        codebook = content.codebook
+        if extra or only_extra:
+            codebook = Codebook(themes=[*([] if only_extra else codebook.themes), *extra])
+        return cls(codebook, leans)
 
     def code(self, text: str, question: str | None = None) -> tuple[Code, ...]:
         """The codebook themes in `text`; an unknown or missing question gives no lean."""

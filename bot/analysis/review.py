@@ -18,12 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.analysis.evaluation import cohen_kappa
 from bot.errors import ThriveError
+from bot.privacy.audit import Audited, at_cli, record
 from prompts import Polarity
 from storage.codings import CODER, PERSON, AnswerCodes, CodingRepository, NewCode, StoredCode
-from storage.ledger import LedgerRepository
 
-VIEWED = "raw_answers.view"
-EXPORTED = "raw_answers.export"
+VIEWED = Audited.RAW_ANSWERS_VIEWED
+EXPORTED = Audited.RAW_ANSWERS_EXPORTED
 NO_THEMES = "none"
 SHEET_COLUMNS = ("answer_id", "question", "text", "themes", "coded_by")
 IMPORT_BATCH = 500
@@ -84,7 +84,7 @@ def shown(codes: Sequence[StoredCode]) -> str:
 
 async def audit_view(
     session: AsyncSession,
-    action: str,
+    action: Audited,
     *,
     now: datetime,
     operator: str,
@@ -93,17 +93,14 @@ async def audit_view(
     answers: int,
 ) -> None:
     """Who looked at answers' words (the operator at the CLI), which and how many."""
-    await LedgerRepository(session).audit(
+    await record(
+        session,
         action,
+        by=at_cli(operator),
         now=now,
+        organisation_id=organisation_id,
         subject=f"organisation:{organisation_id}",
-        detail={
-            "via": "cli",
-            "operator": operator,
-            "organisation_id": organisation_id,
-            "filters": filters,
-            "answers": answers,
-        },
+        detail={"filters": filters, "answers": answers},
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot import actions
+from bot.analysis import emerging_chat
 from bot.context import MAX_MESSAGE_LENGTH, Turn
 from bot.errors import MessageTooLong
 from bot.events import ActionInvoked
@@ -99,9 +100,11 @@ async def _idea_open_form(turn: Turn, event: ActionInvoked) -> Replies:
                         name=actions.IDEA_FIELD,
                         label=turn.say("form.idea_label"),
                         max_length=MAX_MESSAGE_LENGTH,
+                        required_error=turn.say("form.required"),
                     ),
                 ),
                 submit=Button(turn.say("button.submit"), actions.IDEA_SUBMIT),
+                cancel_label=turn.say("button.cancel"),
             ),
         )
     ]
@@ -152,4 +155,6 @@ ACTIONS: dict[str, ActionHandler] = {
     actions.FORGET_CANCEL: _forget_cancel,
     actions.PULSE_SEND_CONFIRM: pulses.send_confirmed,
     actions.PULSE_SEND_CANCEL: pulses.send_cancelled,
+    actions.EMERGING_ACCEPT: emerging_chat.accept_pressed,
+    actions.EMERGING_DISMISS: emerging_chat.dismiss_pressed,
 }

@@ -25,6 +25,8 @@ class CommandName(StrEnum):
     ROLES = "roles"  # who has which role
     GRANT = "grant"  # argument: "PERSON ROLE" (PERSON: an @mention, a name, an id, an email)
     REVOKE = "revoke"  # argument: as for grant
+    SUMMARY = "summary"  # the top themes per question (also typed as "matrix")
+    EMERGING = "emerging"  # the wellness lead's candidate themes
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,9 @@ _BARE = {
     "roles": CommandName.ROLES,
     "grant": CommandName.GRANT,
     "revoke": CommandName.REVOKE,
+    "summary": CommandName.SUMMARY,
+    "matrix": CommandName.SUMMARY,
+    "emerging": CommandName.EMERGING,
 }
 # The keyword, then a colon (spaces optional), a spaced dash or spaces, then the argument:
 # "idea:text", "idea: text", "idea - text", "idea text"; "idea:" alone has no argument.

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from bot import actions
+from bot import actions, analysis
+from bot.analysis import emerging_chat
 from bot.context import MAX_MESSAGE_LENGTH, Turn
 from bot.conversation.commands import (
     CommandName,
@@ -35,7 +36,11 @@ MAX_BUTTON_TEXT = 1900
 # "idea: ..." or "idea - ..." is unmistakably the command, even with a question open.
 _EXPLICIT_IDEA = re.compile(r"^\s*idea\s*(?::|-\s)", re.IGNORECASE)
 # Help beyond everyone's, for those who may use it (copy keys), in this order.
-HELP_SECTIONS = ((Permission.MANAGE_PULSES, "pulse.help"), (Permission.GRANT_ROLES, "roles.help"))
+HELP_SECTIONS = (
+    (Permission.MANAGE_PULSES, "pulse.help"),
+    (Permission.GRANT_ROLES, "roles.help"),
+    (Permission.ANALYSE_ANSWERS, "emerging.help"),
+)
 
 
 async def on_message(turn: Turn, event: MessageReceived) -> Replies:
@@ -115,6 +120,10 @@ async def run_command(
             return await pulses.chat_command(turn, command.argument)
         case CommandName.ROLES:
             return await role_chat.roles_listing(turn)
+        case CommandName.SUMMARY:
+            return await analysis.summary(turn)
+        case CommandName.EMERGING:
+            return await emerging_chat.emerging_listing(turn)
         case CommandName.GRANT | CommandName.REVOKE:
             return await role_chat.change_role(
                 turn,

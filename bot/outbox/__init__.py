@@ -5,6 +5,7 @@ the people-level send rules and the per-workspace limits, what a row does
 after a failed send, notifications (the leaders' cards, a submitter's news)
 and queueing them.
 
-May import: the neutral model, storage, and bot.pulses' prompting (how a
-prompt is laid out when it is sent).
+May import: the neutral model, storage, bot.pulses' prompting (how a
+prompt is laid out when it is sent) and bot.pathway's cards (to word an idea
+card queued, unworded, by an older version).
 """

@@ -289,7 +289,7 @@ class Outbox:
             self.ctx, prompt, delivery.id, delivery.next_index, len(occurrence.prompt_ids)
         )
         if is_reminder:
-            message = replace(message, text=f"{self.ctx.say('prompt.reminder')} {message.text}")
+            message = replace(message, text=self.ctx.say("prompt.reminder"))  # said first
             delivery.reminder_due_at = now + self.lease
         else:
             delivery.due_at = now + self.lease  # the lease: due again only if we crash

@@ -19,6 +19,7 @@ from bot.messages import OutboundMessage, from_body
 from bot.outbox.rows import after_failed_send, fail
 from bot.outbox.send_check import wishes_of
 from bot.outbox.send_rules import earliest_allowed
+from bot.pathway.cards import read_old_card
 from storage.engine import Database
 from storage.ideas import IdeaRepository
 from storage.models import Notification, Person
@@ -99,7 +100,7 @@ async def _plan(
     now: datetime,
 ) -> _Plan | None:
     """How to send `note` now; None when it is settled here instead (gone, quiet, no adapter)."""
-    message = from_body(note.body)
+    message = from_body(note.body, lambda raw: read_old_card(ctx.say, raw))
     person = await session.get(Person, note.person_id) if note.person_id else None
     platform = note.platform
     to: ConversationRef | None = None

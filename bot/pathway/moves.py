@@ -18,9 +18,11 @@ from bot.analysis import code_idea
 from bot.context import MAX_MESSAGE_LENGTH, BotContext, Turn
 from bot.errors import BadAction, MessageTooLong, NoteRequired, UnknownIdea
 from bot.events import MessageRef
-from bot.messages import Button, ButtonStyle, Form, FormField, IdeaCard, OutboundMessage, shorten
+from bot.messages import Button, ButtonStyle, Form, FormField, OutboundMessage, shorten
 from bot.outbox.announcements import queue_card_updates, queue_for_leaders, queue_for_person
+from bot.pathway.cards import word_card
 from bot.privacy import redact, redaction_notices
+from bot.privacy.audit import Audited, in_chat, record
 from storage.models import Idea, IdeaEvent, Person
 from storage.notifications import NotificationRepository
 
@@ -44,6 +46,8 @@ MOVES: dict[str, tuple[str, ...]] = {
     DECLINED: (UNDER_REVIEW,),
     SHARED: (),
 }
+# No further work happens on these: retention may empty their text (bot.privacy.retention).
+CLOSED = frozenset({DECLINED, IMPLEMENTED, SHARED})
 # The submitter reads why (declined) or what leaders want to know (needs more info).
 NEEDS_NOTE = frozenset({DECLINED, NEEDS_MORE_INFO})
 _STYLE = {
@@ -107,10 +111,11 @@ async def idea_card(turn: Turn, idea: Idea, headline: str) -> OutboundMessage:
         note = await turn.ideas.last_note(idea.id)
     return OutboundMessage(
         text=headline,
-        idea=IdeaCard(
-            idea.id,
-            idea.text,
-            idea.state,
+        idea=word_card(
+            turn.say,
+            idea_id=idea.id,
+            text=idea.text,
+            state=idea.state,
             votes=await turn.ideas.vote_count(idea.id),
             submitted_by=submitted_by,
             owner=owner.display_name if owner is not None else None,
@@ -143,9 +148,11 @@ def note_form(turn: Turn, value: str) -> Replies:
                         name=actions.NOTE_FIELD,
                         label=turn.say(f"pathway.form_label.{key}"),
                         max_length=MAX_MESSAGE_LENGTH,
+                        required_error=turn.say("form.required"),
                     ),
                 ),
                 submit=Button(turn.say("button.submit"), actions.IDEA_NOTE_SUBMIT, value),
+                cancel_label=turn.say("button.cancel"),
             ),
         )
     ]
@@ -181,6 +188,15 @@ async def move(
             note=clean_note,
             created_at=turn.now,
         )
+    )
+    await record(
+        turn.session,
+        Audited.IDEA_MOVED,
+        by=in_chat(turn.person.id),
+        now=turn.now,
+        organisation_id=turn.organisation_id,
+        subject=f"idea:{idea.id}",
+        detail={"from": from_state, "to": to_state},
     )
     headline = turn.say(
         "pathway.card_moved", number=idea.id, state=to_state, actor=turn.person.display_name
@@ -269,12 +285,15 @@ async def tell_submitter(turn: Turn, idea: Idea, note: str | None) -> None:
         owner=owner.display_name if owner is not None else "",
     )
     # The news, and under it the idea as it now stands: a card for the submitter alone,
-    # with no moves on it (the news already says any note from the leaders).
-    status = IdeaCard(
-        idea.id,
-        idea.text,
-        idea.state,
+    # with no moves on it (the news already says any note from the leaders). It names
+    # them as the leaders' card does: by name, or "Anonymous" if they sent it so.
+    status = word_card(
+        turn.say,
+        idea_id=idea.id,
+        text=idea.text,
+        state=idea.state,
         votes=await turn.ideas.vote_count(idea.id),
+        submitted_by=None if idea.anonymous else submitter.display_name,
         owner=owner.display_name if owner is not None else None,
     )
     news = OutboundMessage(text=text, idea=status)

@@ -16,7 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.errors import NotPermitted, ThriveError
 from bot.people.permissions import permission_to_grant, permissions_of
 from bot.people.roles import Role
+from bot.privacy.audit import Actor, Audited, record
 from storage.models import Person
+from storage.people import PeopleRepository
 from storage.roles import RoleRepository
 
 
@@ -43,9 +45,10 @@ async def grant_role(
     """Grant `role` to `person`; False if they already held it. NotPermitted if `by`
     may not grant that role."""
     _check_may(by, role)
-    return await RoleRepository(session).grant(
-        person, role, now=now, by_id=_id_of(by), via=by.via, operator=by.operator
-    )
+    granted = await RoleRepository(session).grant(person, role, now=now, by_id=_id_of(by))
+    if granted:
+        await _audit(session, Audited.ROLE_GRANTED, person, role, by=by, now=now)
+    return granted
 
 
 async def revoke_role(
@@ -57,9 +60,10 @@ async def revoke_role(
     roles = RoleRepository(session)
     if role is Role.ADMIN and role in held_roles(person) and await roles.holder_count(role) <= 1:
         raise RoleChangeRefused("last_admin", name=person.display_name)
-    return await roles.revoke(
-        person, role, now=now, by_id=_id_of(by), via=by.via, operator=by.operator
-    )
+    revoked = await roles.revoke(person, role)
+    if revoked:
+        await _audit(session, Audited.ROLE_REVOKED, person, role, by=by, now=now)
+    return revoked
 
 
 def held_roles(person: Person) -> set[str]:
@@ -76,3 +80,25 @@ def _check_may(by: Granter, role: Role) -> None:
 
 def _id_of(by: Granter) -> int | None:
     return by.person.id if by.person is not None else None
+
+
+async def _audit(
+    session: AsyncSession,
+    action: Audited,
+    person: Person,
+    role: Role,
+    *,
+    by: Granter,
+    now: datetime,
+) -> None:
+    """Who changed whose role, kept after a revoked grant's row is gone. A new person's
+    starting role, given by no one, is not audited: their own row says when they came."""
+    await record(
+        session,
+        action,
+        by=Actor(by.via, person_id=_id_of(by), operator=by.operator),
+        now=now,
+        organisation_id=await PeopleRepository(session).organisation_id_of(person),
+        subject=f"person:{person.id}",
+        detail={"role": role.value, "person_id": person.id},
+    )

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import actions
 from bot.context import Turn
 from bot.errors import BadAction
 from bot.events import MessageRef
 from bot.messages import Button, ButtonStyle, OutboundMessage
+from bot.privacy.audit import Actor, Audited, in_chat, record
+from storage.answers import AnswerRepository
+from storage.models import Person
 
 SHOWN_ANSWERS = 10
 
@@ -18,8 +24,14 @@ async def my_answers(turn: Turn) -> list[OutboundMessage]:
         turn.person.id, turn.organisation_id, limit=SHOWN_ANSWERS
     )
     # Viewing raw answers is audited, even one's own: the log must be complete.
-    await turn.ledger.audit(
-        "answers.view_own", now=turn.now, actor_id=turn.person.id, detail={"shown": len(responses)}
+    await record(
+        turn.session,
+        Audited.OWN_ANSWERS_VIEWED,
+        by=in_chat(turn.person.id),
+        now=turn.now,
+        organisation_id=turn.organisation_id,
+        subject=f"person:{turn.person.id}",
+        detail={"shown": len(responses), "limit": SHOWN_ANSWERS},
     )
     if not responses:
         return [OutboundMessage(text=turn.say("my_answers.none"))]
@@ -76,12 +88,30 @@ async def forget_confirmed(
     if current != int(confirmed_count):
         # An old confirmation: there are answers the person did not agree to delete yet.
         return _settled(turn, pressed, "forget.stale") + await forget_me(turn)
-    removed = await turn.answers.remove_all_of_person(turn.person.id, turn.organisation_id)
-    await turn.ledger.audit(
-        "answers.forget", now=turn.now, actor_id=turn.person.id, detail={"removed": removed}
+    removed = await forget_person(
+        turn.session, turn.person, turn.organisation_id, by=in_chat(turn.person.id), now=turn.now
     )
     turn.erase_history = True
     return [OutboundMessage(text=turn.say("forget.done", count=removed))]
+
+
+async def forget_person(
+    session: AsyncSession, person: Person, organisation_id: int, *, by: Actor, now: datetime
+) -> int:
+    """What `forget me` deletes, for chat and for `thrive people forget`: every answer the
+    person gave in the organisation (anonymous ones cannot be told apart, so they stay).
+    Audited with how many, never which."""
+    removed = await AnswerRepository(session).remove_all_of_person(person.id, organisation_id)
+    await record(
+        session,
+        Audited.ANSWERS_FORGOTTEN,
+        by=by,
+        now=now,
+        organisation_id=organisation_id,
+        subject=f"person:{person.id}",
+        detail={"removed": removed},
+    )
+    return removed
 
 
 async def forget_cancelled(turn: Turn, pressed: MessageRef | None) -> list[OutboundMessage]:

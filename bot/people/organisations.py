@@ -15,11 +15,11 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import ThriveError
-from storage.ledger import LedgerRepository
+from bot.privacy.audit import Audited, at_cli, record
 from storage.models import Organisation, Workspace
 from storage.organisations import OrganisationRepository, OrganisationSummary
 
-LINK_ACTION = "organisation.link"
+LINK_ACTION = Audited.ORGANISATION_LINKED.value
 
 
 class OrganisationProblem(ThriveError):
@@ -82,9 +82,12 @@ async def link_workspace(
     left = source.name
     moved = await repository.move_workspace(moving, target)
     removed = await repository.remove_if_empty(source.id)
-    await LedgerRepository(session).audit(
-        LINK_ACTION,
+    await record(
+        session,
+        Audited.ORGANISATION_LINKED,
+        by=at_cli(by),
         now=now,
+        organisation_id=target.id,
         subject=f"{moving.platform}:{moving.external_id}",
         detail={
             "by": by,

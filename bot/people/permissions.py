@@ -30,13 +30,16 @@ class Permission(StrEnum):
     SUBMIT_IDEAS = "submit_ideas"
     VOTE = "vote"  # on ideas; no command asks for it yet
     SEE_TRIAGE_QUEUE = "see_triage_queue"
+    SEE_REPORTS = "see_reports"  # themes across everyone's answers, small groups hidden
     MOVE_IDEAS = "move_ideas"  # along the pathway
     MANAGE_PULSES = "manage_pulses"
     SEE_PARTICIPATION = "see_participation"
+    # What the answers say: emerging themes and decisions on them, earlier data brought in.
+    ANALYSE_ANSWERS = "analyse_answers"
     SEE_ROLES = "see_roles"
-    ANALYSE = "analyse"  # code, review and recode answers; agreement with the coder
     GRANT_ROLES = "grant_roles"  # clinician, leader, wellness lead
     GRANT_ADMIN = "grant_admin"
+    SEE_AUDIT_LOG = "see_audit_log"  # who saw or changed what, when
     RUN_THE_SERVER = "run_the_server"  # the operator's commands: serve, migrate, set up
 
 
@@ -44,13 +47,18 @@ EVERYONE: frozenset[Permission] = frozenset(
     {Permission.ASK_FOR_HELP, Permission.CHOOSE_WHEN_ASKED, Permission.SEE_AND_DELETE_MY_DATA}
 )
 _TAKING_PART = EVERYONE | {Permission.ANSWER_PROMPTS, Permission.SUBMIT_IDEAS, Permission.VOTE}
-_LEADING = _TAKING_PART | {Permission.SEE_TRIAGE_QUEUE, Permission.MOVE_IDEAS}
+_LEADING = _TAKING_PART | {
+    Permission.SEE_TRIAGE_QUEUE,
+    Permission.MOVE_IDEAS,
+    Permission.SEE_REPORTS,
+}
 _RUNNING_THE_PROGRAMME = _LEADING | {
     Permission.MANAGE_PULSES,
     Permission.SEE_PARTICIPATION,
-    Permission.ANALYSE,
+    Permission.ANALYSE_ANSWERS,
     Permission.SEE_ROLES,
     Permission.GRANT_ROLES,
+    Permission.SEE_AUDIT_LOG,
 }
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -77,6 +85,8 @@ COMMAND_PERMISSIONS: dict[str, Permission] = {
     "roles": Permission.SEE_ROLES,
     "grant": Permission.GRANT_ROLES,
     "revoke": Permission.GRANT_ROLES,
+    "summary": Permission.SEE_REPORTS,
+    "emerging": Permission.ANALYSE_ANSWERS,
 }
 
 ACTION_PERMISSIONS: dict[str, Permission] = {
@@ -98,6 +108,8 @@ ACTION_PERMISSIONS: dict[str, Permission] = {
     actions.FORGET_CANCEL: Permission.SEE_AND_DELETE_MY_DATA,
     actions.PULSE_SEND_CONFIRM: Permission.MANAGE_PULSES,
     actions.PULSE_SEND_CANCEL: Permission.MANAGE_PULSES,
+    actions.EMERGING_ACCEPT: Permission.ANALYSE_ANSWERS,
+    actions.EMERGING_DISMISS: Permission.ANALYSE_ANSWERS,
 }
 
 # `thrive` commands act for the server's operator, who holds the database and is trusted
@@ -125,12 +137,22 @@ CLI_PERMISSIONS: dict[str, Permission] = {
     # Which workspaces make one programme: the operator's, like serving.
     "org list": Permission.RUN_THE_SERVER,
     "org link": Permission.RUN_THE_SERVER,
+    # The matrix; with --quotes it shows answers' words (recorded in the audit log).
+    "analysis matrix": Permission.SEE_REPORTS,
+    "audit list": Permission.SEE_AUDIT_LOG,
+    # Deletes someone's answers for them (what their own `forget me` deletes): an admin's.
+    "people forget": Permission.RUN_THE_SERVER,
+    "analysis emerging": Permission.ANALYSE_ANSWERS,
+    "analysis emerging accept": Permission.ANALYSE_ANSWERS,
+    "analysis emerging merge": Permission.ANALYSE_ANSWERS,
+    "analysis emerging dismiss": Permission.ANALYSE_ANSWERS,
+    "answers import": Permission.ANALYSE_ANSWERS,
     # Reading and coding answers' words: the wellness lead's, like participation.
-    "analysis recode": Permission.ANALYSE,
-    "analysis review": Permission.ANALYSE,
-    "analysis export-codes": Permission.ANALYSE,
-    "analysis import-codes": Permission.ANALYSE,
-    "analysis agreement": Permission.ANALYSE,
+    "analysis recode": Permission.ANALYSE_ANSWERS,
+    "analysis review": Permission.ANALYSE_ANSWERS,
+    "analysis export-codes": Permission.ANALYSE_ANSWERS,
+    "analysis import-codes": Permission.ANALYSE_ANSWERS,
+    "analysis agreement": Permission.ANALYSE_ANSWERS,
 }
 
 

@@ -1,7 +1,8 @@
 """The privacy room: what keeps a clinician's words safe.
 
 Owns redaction of patient identifiers before anything is stored, and the
-pseudonymous keys that stand in for a person where they must not be named.
+pseudonymous keys that stand in for a person where they must not be named, and
+the one suppression rule for small groups that every figure shown passes through.
 
 May import: nothing else in bot/; every room may import it.
 """
@@ -9,6 +10,14 @@ May import: nothing else in bot/; every room may import it.
 from bot.privacy.name_lists import name_lists
 from bot.privacy.pseudonyms import pseudonym
 from bot.privacy.redaction import REDACTED, Redaction, redact, redaction_notices
+from bot.privacy.suppression import (
+    NotEnoughResponses,
+    Thresholds,
+    check_filter,
+    may_quote,
+    may_show,
+    shown_groups,
+)
 
 
 def load_word_lists() -> None:
@@ -17,4 +26,17 @@ def load_word_lists() -> None:
     name_lists()
 
 
-__all__ = ["REDACTED", "Redaction", "load_word_lists", "pseudonym", "redact", "redaction_notices"]
+__all__ = [
+    "REDACTED",
+    "NotEnoughResponses",
+    "Redaction",
+    "Thresholds",
+    "check_filter",
+    "load_word_lists",
+    "may_quote",
+    "may_show",
+    "pseudonym",
+    "redact",
+    "redaction_notices",
+    "shown_groups",
+]

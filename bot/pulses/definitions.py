@@ -25,6 +25,7 @@ from bot.errors import BadAction
 from bot.events import ActionInvoked
 from bot.local_time import describe_days
 from bot.messages import Button, ButtonStyle, OutboundMessage
+from bot.privacy.audit import Actor, Audited, in_chat, record
 from bot.pulses import participation
 from bot.pulses import runs as pulse_runs
 from bot.pulses.audience import (
@@ -135,13 +136,25 @@ async def set_paused(
     return pulse
 
 
-async def delete_pulse(session: AsyncSession, organisation_id: int, name: str) -> int:
+async def delete_pulse(
+    session: AsyncSession, organisation_id: int, name: str, *, by: Actor, now: datetime
+) -> int:
     """Delete the definition; its past occurrences and their answers stay (for reports).
     Returns how many occurrences it had."""
     repository = PulseRepository(session)
     pulse = await find_pulse(session, organisation_id, name)
     kept = len(await repository.occurrences(pulse.id))
+    subject = f"pulse:{pulse.id}"
     await repository.delete(pulse)
+    await record(
+        session,
+        Audited.PULSE_DELETED,
+        by=by,
+        now=now,
+        organisation_id=organisation_id,
+        subject=subject,
+        detail={"pulse": name, "occurrences_kept": kept},
+    )
     return kept
 
 
@@ -288,7 +301,12 @@ async def send_confirmed(turn: Turn, event: ActionInvoked) -> Replies:
     if not (pulse_id.isdigit() and latest.isdigit()):
         raise BadAction(f"malformed pulse confirmation {event.value[:30]!r}")
     opened = await pulse_runs.open_now(
-        turn.session, turn.ctx, turn.organisation_id, int(pulse_id), latest_seen=int(latest)
+        turn.session,
+        turn.ctx,
+        turn.organisation_id,
+        int(pulse_id),
+        by=in_chat(turn.person.id),
+        latest_seen=int(latest),
     )
     pulse = await PulseRepository(turn.session).get(int(pulse_id))
     text = turn.say("pulse.sent", name=pulse.name if pulse else "", count=opened.queued)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import BotContext
+from bot.privacy import shown_groups
 from storage.models import Occurrence
 from storage.pulses import DeliveryCount, PulseRepository
 from storage.states import DeliveryState
@@ -120,17 +121,11 @@ def _participation(
 
 
 def _suppress(groups: dict[str, Tally], minimum: int) -> list[GroupRate]:
-    """Groups largest first; those sent to fewer than `minimum` people are hidden, and if
-    the hidden ones together are fewer than `minimum` (so whole minus the shown would
-    reveal them), the smallest shown group is hidden with them until they are not."""
+    """Groups largest first, each shown or hidden by the one suppression rule
+    (bot.privacy.suppression) on the number of people it was sent to."""
     ordered = sorted(groups.items(), key=lambda item: (-item[1].sent, item[0]))
-    shown = [tally.sent >= minimum for _, tally in ordered]
-    hidden_sent = sum(tally.sent for (_, tally), ok in zip(ordered, shown, strict=True) if not ok)
-    while 0 < hidden_sent < minimum and any(shown):
-        smallest = max(index for index, ok in enumerate(shown) if ok)
-        shown[smallest] = False
-        hidden_sent += ordered[smallest][1].sent
-    return [GroupRate(group, tally, ok) for (group, tally), ok in zip(ordered, shown, strict=True)]
+    shown = shown_groups({group: tally.sent for group, tally in ordered}, minimum)
+    return [GroupRate(group, tally, group in shown) for group, tally in ordered]
 
 
 def rate_text(ctx: BotContext, participation: Participation | None) -> str:

@@ -41,7 +41,7 @@ def question_message(
     ]
     progress = ctx.say("prompt.progress", position=position + 1, total=total) if total > 1 else ""
     return OutboundMessage(
-        text=" ".join(part for part in (progress, prompt.text, ctx.say(hint_key)) if part),
+        text="",  # the question says it all; a reminder puts its lead-in here
         question=Question(
             prompt_id=prompt.id,
             text=prompt.text,
@@ -51,6 +51,10 @@ def question_message(
             option_action_id=actions.ANSWER_OPTION if options else "",
             option_value_prefix=target.value() + ":" if options else "",
             delivery_id=delivery_id,
+            progress=progress,
+            hint=ctx.say(hint_key),
+            send_label=ctx.say("button.submit") if options else "",
+            empty_error=ctx.say("form.pick_one" if options else "form.required"),
         ),
         buttons=tuple(buttons),
     )
@@ -71,9 +75,11 @@ def answer_form(
                     label=ctx.say("form.answer_label"),
                     placeholder=prompt.follow_up or "",
                     max_length=MAX_MESSAGE_LENGTH,
+                    required_error=ctx.say("form.required"),
                 ),
             ),
             submit=Button(ctx.say("button.submit"), actions.ANSWER_SUBMIT, target.value()),
+            cancel_label=ctx.say("button.cancel"),
         ),
     )
 

@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import BotContext
 from bot.outbox.delivery import Outbox
+from bot.privacy.audit import SCHEDULER, Actor, Audited, record
 from bot.pulses.audience import Audience, PulseProblem, members, sample, zone_of
 from storage.deliveries import DeliveryRepository
 from storage.engine import Database
@@ -184,18 +185,25 @@ async def fire(
             return 0  # a concurrent firing opened it first
         if first_today:
             _advance(ctx, pulse, now)
+        await _audit_send(session, pulse, opened, by=SCHEDULER, now=now, zone=zone)
     outbox.wake()
     log.info("pulse.fired", pulse=pulse_id, zone=zone, day=str(day), queued=opened.queued)
     return opened.queued
 
 
 async def send_now(
-    database: Database, ctx: BotContext, outbox: Outbox, organisation_id: int, pulse_id: int
+    database: Database,
+    ctx: BotContext,
+    outbox: Outbox,
+    organisation_id: int,
+    pulse_id: int,
+    *,
+    by: Actor,
 ) -> OpenedOccurrence:
     """Open an occurrence for the pulse's whole audience now, whatever its schedule.
     Quiet hours, snooze and pauses still apply: the outbox defers or withholds."""
     async with database.transaction() as session:
-        opened = await open_now(session, ctx, organisation_id, pulse_id)
+        opened = await open_now(session, ctx, organisation_id, pulse_id, by=by)
     outbox.wake()
     return opened
 
@@ -206,6 +214,7 @@ async def open_now(
     organisation_id: int,
     pulse_id: int,
     *,
+    by: Actor,
     latest_seen: int | None = None,
 ) -> OpenedOccurrence:
     """`send_now` inside the caller's transaction, for a pulse of `organisation_id` (the
@@ -231,6 +240,7 @@ async def open_now(
     opened = await _open_for(session, ctx, pulse, recipients, _prompts(ctx, pulse))
     assert opened is not None  # no key: nothing to collide with
     _advance(ctx, pulse, now)
+    await _audit_send(session, pulse, opened, by=by, now=now)
     log.info("pulse.sent_now", pulse=pulse.id, occurrence=opened.occurrence_id)
     return opened
 
@@ -294,4 +304,28 @@ async def _open_for(
         close_after=timedelta(days=pulse.close_after_days),
         zone=zone,
         key=key,
+    )
+
+
+async def _audit_send(
+    session: AsyncSession,
+    pulse: Pulse,
+    opened: OpenedOccurrence,
+    *,
+    by: Actor,
+    now: datetime,
+    zone: str | None = None,
+) -> None:
+    """A pulse went out: to how many (not to whom), for which occurrence."""
+    detail: dict[str, object] = {"pulse": pulse.name, "queued": opened.queued}
+    if zone is not None:
+        detail["zone"] = zone
+    await record(
+        session,
+        Audited.PULSE_SENT,
+        by=by,
+        now=now,
+        organisation_id=pulse.organisation_id,
+        subject=f"occurrence:{opened.occurrence_id}",
+        detail=detail,
     )

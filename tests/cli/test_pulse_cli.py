@@ -4,6 +4,7 @@ resume, send-now, delete, and a one-line refusal (exit 1, no traceback) for mist
 from __future__ import annotations
 
 import asyncio
+import getpass
 import sqlite3
 import subprocess
 from contextlib import closing
@@ -198,6 +199,11 @@ def test_delete_asks_first_and_keeps_past_occurrences(tmp_path: Path, env: dict[
     assert deleted.stdout.strip() == "Deleted 'Weekly'; its 1 past occurrence(s) are kept."
     assert _rows(env, "SELECT count(*) FROM pulses") == [(0,)]
     assert _rows(env, "SELECT pulse_id, count(*) FROM occurrences") == [(None, 1)]
+    # The send and the deletion are in the audit log with the operator's login.
+    assert _rows(env, "SELECT action, operator FROM audit_log WHERE action LIKE 'pulse.%'") == [
+        ("pulse.sent", getpass.getuser()),
+        ("pulse.deleted", getpass.getuser()),
+    ]
     assert _rows(env, "SELECT count(*) FROM deliveries") == [(4,)]
 
 

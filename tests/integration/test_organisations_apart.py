@@ -27,6 +27,7 @@ from bot import actions
 from bot.clock import SystemClock
 from bot.people.organisations import link_workspace, organisations, resolve_organisation
 from bot.people.roles import Role
+from bot.privacy.audit import SCHEDULER
 from bot.pulses.definitions import PulseSpec, create_pulse
 from bot.pulses.runs import send_now
 from storage.models import Delivery, Notification, Person, Response
@@ -231,7 +232,9 @@ async def pulse_to_everyone(world: World, org: str, name: str) -> None:
         # It may go at any hour (quiet hours are off for servers in tests).
         spec = PulseSpec(name, prompts=("joy-more",), window="00:00-23:59", days="mon-sun")
         pulse = await create_pulse(session, runtime.ctx, organisation.id, spec)
-    await send_now(runtime.database, runtime.ctx, runtime.outbox, organisation.id, pulse.id)
+    await send_now(
+        runtime.database, runtime.ctx, runtime.outbox, organisation.id, pulse.id, by=SCHEDULER
+    )
 
 
 async def prompted(

@@ -7,8 +7,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.people.granting import Granter, grant_role, revoke_role
+from bot.people.roles import Role
+from storage.audit import AuditFilter, AuditRepository
 from storage.engine import Database
-from storage.ledger import LedgerRepository
 from storage.models import Person, RoleGrant
 from storage.people import PeopleRepository
 from storage.roles import RoleRepository
@@ -20,14 +22,17 @@ LATER = NOW + timedelta(hours=1)
 async def test_grant_and_revoke_record_who_and_when(any_db: Database) -> None:
     async with any_db.transaction() as session:
         admin = await add_person(session, "ada")
+        await RoleRepository(session).starting_role(admin, "admin", now=NOW)
         amara = await add_person(session, "amara")
-        roles = RoleRepository(session)
-        assert await roles.grant(amara, "leader", now=NOW, by_id=admin.id, via="chat")
-        assert not await roles.grant(amara, "leader", now=LATER, by_id=None, via="cli")
+        assert await grant_role(session, amara, Role.LEADER, by=Granter(admin, "chat"), now=NOW)
+        assert not await grant_role(session, amara, Role.LEADER, by=Granter(None, "cli"), now=LATER)
         admin_id, amara_id = admin.id, amara.id
+        organisation = await local_organisation(session)
 
     async with any_db.transaction() as session:
-        [grant] = (await session.scalars(select(RoleGrant))).all()
+        [grant] = (
+            await session.scalars(select(RoleGrant).where(RoleGrant.person_id == amara_id))
+        ).all()
         assert (grant.person_id, grant.role, grant.granted_by_id, grant.granted_at) == (
             amara_id,
             "leader",
@@ -36,25 +41,22 @@ async def test_grant_and_revoke_record_who_and_when(any_db: Database) -> None:
         )
         stored = await PeopleRepository(session).get(amara_id)
         assert stored is not None
-        roles = RoleRepository(session)
-        assert await roles.revoke(
-            stored, "leader", now=LATER, by_id=None, via="cli", operator="root"
-        )
-        assert not await roles.revoke(stored, "leader", now=LATER, by_id=None, via="cli")
+        by_root = Granter(None, "cli", operator="root")
+        assert await revoke_role(session, stored, Role.LEADER, by=by_root, now=LATER)
+        assert not await revoke_role(session, stored, Role.LEADER, by=by_root, now=LATER)
 
     async with any_db.transaction() as session:
-        assert (await session.scalars(select(RoleGrant))).all() == []
-        revoked, granted = await LedgerRepository(session).audit_entries()
+        assert (
+            await session.scalars(select(RoleGrant).where(RoleGrant.person_id == amara_id))
+        ).all() == []
+        revoked, granted = await AuditRepository(session).entries(AuditFilter())
     assert (granted.action, granted.actor_id, granted.created_at) == ("role.granted", admin_id, NOW)
     assert granted.subject == f"person:{amara_id}"
+    assert granted.organisation_id == organisation
     assert granted.detail == {"role": "leader", "person_id": amara_id, "via": "chat"}
     assert (revoked.action, revoked.actor_id, revoked.created_at) == ("role.revoked", None, LATER)
-    assert revoked.detail == {
-        "role": "leader",
-        "person_id": amara_id,
-        "via": "cli",
-        "operator": "root",
-    }
+    assert revoked.operator == "root"
+    assert revoked.detail == {"role": "leader", "person_id": amara_id, "via": "cli"}
 
 
 async def test_a_starting_role_is_not_audited(any_db: Database) -> None:
@@ -62,7 +64,7 @@ async def test_a_starting_role_is_not_audited(any_db: Database) -> None:
         person = await add_person(session, "ben")
         await RoleRepository(session).starting_role(person, "clinician", now=NOW)
         assert {grant.role for grant in person.roles} == {"clinician"}
-        assert await LedgerRepository(session).audit_entries() == []
+        assert await AuditRepository(session).entries(AuditFilter()) == []
 
 
 async def test_people_with_roles_and_holder_counts(any_db: Database) -> None:
@@ -71,7 +73,7 @@ async def test_people_with_roles_and_holder_counts(any_db: Database) -> None:
         for user_id, held in (("cat", ["admin"]), ("ada", ["admin", "leader"]), ("bo", [])):
             person = await add_person(session, user_id)
             for role in held:
-                await roles.grant(person, role, now=NOW, by_id=None, via="cli")
+                await roles.grant(person, role, now=NOW, by_id=None)
         organisation = await local_organisation(session)
 
     async with any_db.transaction() as session:
@@ -112,8 +114,8 @@ async def test_people_are_found_by_user_id_email_or_name_without_case(any_db: Da
 async def test_revoking_a_role_keeps_the_person(any_db: Database) -> None:
     async with any_db.transaction() as session:
         person = await add_person(session, "dee")
-        await RoleRepository(session).grant(person, "leader", now=NOW, by_id=None, via="cli")
-        await RoleRepository(session).revoke(person, "leader", now=NOW, by_id=None, via="cli")
+        await RoleRepository(session).grant(person, "leader", now=NOW, by_id=None)
+        await RoleRepository(session).revoke(person, "leader")
         person_id = person.id
     async with any_db.transaction() as session:
         assert await session.get(Person, person_id) is not None

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import StatementError
 
+from storage.audit import AuditRepository
 from storage.engine import Database
-from storage.ledger import LedgerRepository
 from storage.models import AuditEntry, Person
 from tests.storage.storage_rows import add_person
 
@@ -34,9 +34,9 @@ async def test_times_in_different_offsets_compare_as_instants_in_queries(
 ) -> None:
     india = timezone(timedelta(hours=5, minutes=30))
     async with any_db.transaction() as session:
-        ledger = LedgerRepository(session)
-        await ledger.audit("early", now=datetime(2026, 3, 2, 10, 0, tzinfo=india))  # 04:30 UTC
-        await ledger.audit("late", now=datetime(2026, 3, 2, 5, 0, tzinfo=UTC))
+        audit = AuditRepository(session)
+        await audit.add("early", now=datetime(2026, 3, 2, 10, 0, tzinfo=india))  # 04:30 UTC
+        await audit.add("late", now=datetime(2026, 3, 2, 5, 0, tzinfo=UTC))
 
     async with any_db.transaction() as session:
         after_five_utc = await session.scalars(

@@ -18,7 +18,9 @@ ROOM_MAY_IMPORT: dict[str, set[str]] = {
     "conversation": {"people", "pulses", "outbox", "pathway", "privacy", "analysis"},
     "people": {"outbox", "privacy"},
     "pulses": {"outbox", "pathway", "people", "privacy", "analysis"},
-    "outbox": {"pulses.prompting"},  # how a prompt is laid out when it is sent
+    # How a prompt is laid out when it is sent; the wording of an idea card an older
+    # version queued unworded.
+    "outbox": {"pulses.prompting", "pathway.cards"},
     "pathway": {"outbox", "people", "privacy", "analysis"},
     "privacy": set(),
     "analysis": {"privacy"},

@@ -1,6 +1,11 @@
 // The local chat page: draws what the JSON API returns, posts what the person does.
-// Everything from the server is set with textContent, never innerHTML.
+// Everything from the server is set with textContent, never innerHTML. It words
+// nothing itself: messages arrive worded, and the page's own few words come from the
+// bot's copy with the page (data-words on <body>).
 "use strict";
+
+const words = JSON.parse(document.body.dataset.words || "{}");
+const separator = " · ";
 
 const api = "/chat/api/people";
 const select = document.getElementById("person");
@@ -33,7 +38,7 @@ function mayHaveArrived(error) {
 }
 
 function problem(error) {
-  return error instanceof ServerError ? error.message : "Could not reach Thrive; try again.";
+  return error instanceof ServerError ? error.message : words["chat.unreachable"];
 }
 
 function newId() {
@@ -85,45 +90,56 @@ function actionButton(spec, message, extraClass) {
   return button;
 }
 
+function line(text) {
+  const div = document.createElement("div");
+  withCode(div, text);
+  return div;
+}
+
 function draw(message) {
   const item = document.createElement("li");
   item.className = "msg " + message.from;
   item.dataset.id = message.id;
   if (message.question) {
-    const q = document.createElement("div");
-    q.className = "question";
-    q.textContent = message.question.text;
-    item.appendChild(q);
-    const rest = message.text.replace(message.question.text, "").trim();
-    if (rest) { const p = document.createElement("div"); withCode(p, rest); item.appendChild(p); }
-    if (message.question.follow_up) {
-      const f = document.createElement("div");
-      f.className = "follow-up";
-      f.textContent = message.question.follow_up;
-      item.appendChild(f);
+    const q = message.question;
+    if (message.text) item.appendChild(line(message.text)); // e.g. a reminder's lead-in
+    if (q.text) {
+      const question = document.createElement("div");
+      question.className = "question";
+      question.textContent = q.text;
+      item.appendChild(question);
+    }
+    const about = [q.progress, q.hint].filter(Boolean).join(" ");
+    if (about) item.appendChild(line(about));
+    if (q.follow_up) {
+      const followUp = document.createElement("div");
+      followUp.className = "follow-up";
+      followUp.textContent = q.follow_up;
+      item.appendChild(followUp);
     }
   } else if (!message.form) {
     withCode(item, message.text || "");
   }
   if (message.idea) {
+    const idea = message.idea;
     const card = document.createElement("div");
     card.className = "idea-card";
     const head = document.createElement("strong");
-    head.textContent = `Idea #${message.idea.id} · ${message.idea.state}`;
+    head.textContent = idea.title + separator + idea.state;
     const body = document.createElement("div");
-    body.textContent = message.idea.text;
-    const from = document.createElement("div");
-    from.className = "follow-up";
-    const about = [message.idea.submitted_by ? `From ${message.idea.submitted_by}` : "Anonymous"];
-    if (message.idea.owner) about.push(`Led by ${message.idea.owner}`);
-    from.textContent = about.join(" · ");
-    card.append(head, body, from);
-    if (message.idea.note) {
-      const note = document.createElement("div");
-      note.className = "follow-up";
-      const label = message.idea.state === "declined" ? "Reason" : "Asked";
-      note.textContent = `${label}: ${message.idea.note}`;
-      card.appendChild(note);
+    body.textContent = idea.text;
+    card.append(head, body);
+    if ((idea.facts || []).length) {
+      const facts = document.createElement("div");
+      facts.className = "follow-up";
+      facts.textContent = idea.facts.join(separator);
+      card.appendChild(facts);
+    }
+    for (const note of idea.notes || []) {
+      const div = document.createElement("div");
+      div.className = "follow-up";
+      div.textContent = `${note.label}: ${note.text}`;
+      card.appendChild(div);
     }
     item.appendChild(card);
   }
@@ -289,14 +305,13 @@ select.addEventListener("change", () => open(select.value));
 
 (async () => {
   const { people } = await call("GET", api);
-  const label = { clinician: "Clinicians", leader: "Leaders", wellness_lead: "Wellness lead" };
-  for (const role of Object.keys(label)) {
+  for (const role of ["clinician", "leader", "wellness_lead"]) {
     const group = document.createElement("optgroup");
-    group.label = label[role];
+    group.label = words[`chat.group.${role}`];
     people.filter((p) => p.roles.includes(role)).forEach((p) => {
       const option = document.createElement("option");
       option.value = p.id;
-      option.textContent = `${p.name} · ${p.site || "no site"}`;
+      option.textContent = p.name + separator + (p.site || words["chat.no_site"]);
       group.appendChild(option);
     });
     if (group.children.length) select.appendChild(group);

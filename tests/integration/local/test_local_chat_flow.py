@@ -19,7 +19,7 @@ async def test_a_pulse_answered_by_text_button_and_idea_with_undo(live_chat: Liv
     first = await chat.wait_for_question("amara", "joy-more")
     assert first["from"] == "bot"
     assert first["question"]["text"] == JOY
-    assert first["text"].startswith("(1 of 3)")
+    assert first["question"]["progress"] == "(1 of 3)"
     assert chat.button(first, "Answer")["action_id"] == "answer.open"
 
     # A plain reply answers it: confirmation with Undo, the prompt turns "Answered",

@@ -178,7 +178,7 @@ async def test_a_leader_moves_an_idea_and_every_copy_of_the_card_and_the_submitt
     assert davids is not None
     result = await chat.press("david", chat.button(davids, "Start (I'll lead it)"), davids)
     assert result["updated"][0]["idea"]["state"] == "in progress"
-    assert result["updated"][0]["idea"]["owner"] is not None
+    assert "Led by Dr David Cohen" in result["updated"][0]["idea"]["facts"]
     result = await chat.press("helen", chat.button(helens, "Accept"), helens)
     assert any("already moved on" in m["text"] for m in chat.from_bot(result))
     [idea] = await chat.rows(Idea)

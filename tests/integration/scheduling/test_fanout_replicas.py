@@ -187,7 +187,7 @@ async def outcome(sql: asyncpg.Connection, prompt_text: str) -> Outcome:
     )
     wrong = await sql.fetchval(
         "SELECT count(*) FROM local_chat_messages"
-        " WHERE sender = 'bot' AND position($1 in body->>'text') = 0",
+        " WHERE sender = 'bot' AND coalesce(body->'question'->>'text', '') <> $1",
         prompt_text,
     )
     return Outcome(

@@ -17,7 +17,8 @@ import pytest
 
 from bot import actions
 from bot.context import BotContext
-from bot.messages import Button, IdeaCard, OutboundMessage
+from bot.messages import Button, OutboundMessage
+from bot.pathway.cards import word_card
 from bot.pathway.moves import card_buttons
 from bot.privacy import redact
 from bot.pulses import prompting
@@ -51,11 +52,13 @@ def answer_form(ctx: BotContext) -> OutboundMessage:
     return prompting.answer_form(ctx, ctx.content.prompt("joy-more"), JOY)
 
 
-def idea_card(submitted_by: str | None, votes: int) -> OutboundMessage:
-    """An idea's status, as its submitter sees it: no moves on it."""
+def idea_card(ctx: BotContext, submitted_by: str | None, votes: int) -> OutboundMessage:
+    """An idea's status, as its submitter sees it: no moves on it (worded as
+    bot.pathway.moves.tell_submitter words it)."""
     return OutboundMessage(
         text="Idea #17 moved to under review.",
-        idea=IdeaCard(
+        idea=word_card(
+            ctx.say,
             idea_id=17,
             text="Protected admin time on Fridays & a quiet room for charting",
             state="under review",
@@ -70,8 +73,14 @@ def idea_card_on_the_pathway(ctx: BotContext, state: str = "declined") -> Outbou
     idea = Idea(id=17, text="Scribes in every clinic", state=state, anonymous=False)
     return OutboundMessage(
         text=ctx.say("pathway.card_moved", number=17, state=state, actor="Dr. Lee"),
-        idea=IdeaCard(
-            17, idea.text, idea.state, votes=2, submitted_by="Ana", note="Funding is <gone>"
+        idea=word_card(
+            ctx.say,
+            idea_id=17,
+            text=idea.text,
+            state=idea.state,
+            votes=2,
+            submitted_by="Ana",
+            note="Funding is <gone>",
         ),
         buttons=card_buttons(ctx, idea),
     )

@@ -26,8 +26,8 @@ from bot.events import (
 from bot.messages import Button, OutboundMessage
 from bot.outbox.delivery import Outbox
 from bot.pulses.runs import OpenedOccurrence, ask_now
+from storage.audit import AuditFilter, AuditRepository
 from storage.engine import Database
-from storage.ledger import LedgerRepository
 from storage.models import AuditEntry, Delivery, Idea, IdeaEvent, Person, Response
 from storage.people import PeopleRepository
 
@@ -236,7 +236,7 @@ class ChatHarness:
 
     async def audit(self) -> list[AuditEntry]:
         async with self.database.transaction() as session:
-            return list(await LedgerRepository(session).audit_entries())
+            return list(await AuditRepository(session).entries(AuditFilter()))
 
 
 async def update_person(database: Database, person_id: int, **values: object) -> None:

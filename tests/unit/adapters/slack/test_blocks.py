@@ -32,6 +32,7 @@ from bot.messages import (
     Form,
     FormField,
     IdeaCard,
+    LabelledText,
     Option,
     OutboundMessage,
     Question,
@@ -98,8 +99,8 @@ GOLDEN_CASES: dict[str, Callable[[BotContext], Rendering]] = {
     "question_idea": lambda ctx: _message(question(ctx, "break-the-rules", 2, 3)),
     "answer_saved_with_undo": lambda ctx: _message(slack_answer_saved(ctx)),
     "forget_confirmation": lambda ctx: _message(forget_confirmation(ctx)),
-    "idea_card_anonymous": lambda ctx: _message(idea_card(None, 4)),
-    "idea_card_named": lambda ctx: _message(idea_card("Dr. Amara Okafor", 1)),
+    "idea_card_anonymous": lambda ctx: _message(idea_card(ctx, None, 4)),
+    "idea_card_named": lambda ctx: _message(idea_card(ctx, "Dr. Amara Okafor", 1)),
     "idea_card_on_the_pathway": lambda ctx: _message(idea_card_on_the_pathway(ctx)),
     "answer_form_modal": lambda ctx: render_modal(answer_form(ctx)),
     "home": lambda ctx: render_home(home(ctx)),
@@ -170,7 +171,14 @@ def test_clinicians_text_is_escaped_everywhere(ctx: BotContext) -> None:
     message = OutboundMessage(
         text=ctx.say("answer.saved", answer=HOSTILE),
         question=Question("p", HOSTILE, "free_text", follow_up=HOSTILE),
-        idea=IdeaCard(3, HOSTILE, "submitted & <new>", submitted_by="<@U999> & co"),
+        idea=IdeaCard(
+            3,
+            "Idea #3 <@U999>",
+            "submitted & <new>",
+            HOSTILE,
+            facts=("From <@U999> & co",),
+            notes=(LabelledText("<!here>", HOSTILE),),
+        ),
         notices=(HOSTILE,),
         buttons=(Button("OK", "ok"),),
     )
@@ -320,8 +328,8 @@ def test_at_most_fifty_blocks_and_the_buttons_survive() -> None:
     assert blocks[-1]["type"] == "actions"
 
 
-def test_idea_card_says_nothing_about_an_anonymous_submitter() -> None:
-    _, blocks = render_message(idea_card(None, 4))
+def test_idea_card_says_nothing_about_an_anonymous_submitter(ctx: BotContext) -> None:
+    _, blocks = render_message(idea_card(ctx, None, 4))
     joined = " ".join(mrkdwn_texts(blocks))
     assert "*Idea #17* · under review" in joined
     assert "From" not in joined
@@ -351,6 +359,7 @@ def test_modal_respects_slacks_limits() -> None:
             FormField("short", "Short", multiline=False, required=False, max_length=80),
         ),
         submit=Button("Send this answer to the team now", "s", "v"),
+        cancel_label="Cancel",
     )
     view = render_modal(OutboundMessage(text="", form=form), callback_id="cb")
     assert view["callback_id"] == "cb"

@@ -10,7 +10,9 @@ import pytest
 import yaml
 
 from adapters.slack.manifest import build_manifest, manifest_yaml
+from prompts import load_content
 
+SAY = load_content().copy.text
 PUBLIC_URL = "https://thrive.example.org"
 
 
@@ -26,7 +28,7 @@ def _strings(node: Any) -> Iterator[str]:
 
 
 def test_asks_for_exactly_the_scopes_it_uses() -> None:
-    scopes = build_manifest(PUBLIC_URL)["oauth_config"]["scopes"]
+    scopes = build_manifest(PUBLIC_URL, say=SAY)["oauth_config"]["scopes"]
     assert set(scopes) == {"bot"}
     assert sorted(scopes["bot"]) == [
         "app_mentions:read",
@@ -41,12 +43,12 @@ def test_asks_for_exactly_the_scopes_it_uses() -> None:
 
 
 def test_subscribes_to_exactly_the_events_it_handles() -> None:
-    events = build_manifest(PUBLIC_URL)["settings"]["event_subscriptions"]["bot_events"]
+    events = build_manifest(PUBLIC_URL, say=SAY)["settings"]["event_subscriptions"]["bot_events"]
     assert sorted(events) == ["app_home_opened", "app_mention", "message.im", "user_change"]
 
 
 def test_every_url_is_on_the_public_server() -> None:
-    manifest = build_manifest(PUBLIC_URL)
+    manifest = build_manifest(PUBLIC_URL, say=SAY)
     urls = [text for text in _strings(manifest) if "://" in text]
     assert len(urls) == 4  # slash command, redirect, events, interactivity
     assert all(url.startswith(PUBLIC_URL + "/slack/") for url in urls)
@@ -58,7 +60,7 @@ def test_every_url_is_on_the_public_server() -> None:
 
 
 def test_features_and_settings() -> None:
-    manifest = build_manifest(PUBLIC_URL)
+    manifest = build_manifest(PUBLIC_URL, say=SAY)
     assert manifest["_metadata"] == {"major_version": 1, "minor_version": 1}
     info = manifest["display_information"]
     assert info["name"] == "Thrive"
@@ -92,22 +94,22 @@ def test_features_and_settings() -> None:
 
 
 def test_yaml_round_trips_to_the_same_manifest() -> None:
-    text = manifest_yaml(PUBLIC_URL)
-    assert yaml.safe_load(text) == build_manifest(PUBLIC_URL)
+    text = manifest_yaml(PUBLIC_URL, say=SAY)
+    assert yaml.safe_load(text) == build_manifest(PUBLIC_URL, say=SAY)
     assert text.startswith("_metadata:")
 
 
 def test_app_name_is_used_and_bot_display_name_is_slack_safe() -> None:
-    manifest = build_manifest(PUBLIC_URL, app_name="Thrive (St. Mary's)")
+    manifest = build_manifest(PUBLIC_URL, app_name="Thrive (St. Mary's)", say=SAY)
     assert manifest["display_information"]["name"] == "Thrive (St. Mary's)"
     assert manifest["features"]["bot_user"]["display_name"] == "thrive-st.-mary-s"
-    assert yaml.safe_load(manifest_yaml(PUBLIC_URL, "Thrive (St. Mary's)")) == manifest
+    assert yaml.safe_load(manifest_yaml(PUBLIC_URL, "Thrive (St. Mary's)", say=SAY)) == manifest
 
 
 @pytest.mark.parametrize("name", ["", "   ", "x" * 36])
 def test_bad_app_name_is_refused(name: str) -> None:
     with pytest.raises(ValueError, match="app name"):
-        build_manifest(PUBLIC_URL, app_name=name)
+        build_manifest(PUBLIC_URL, app_name=name, say=SAY)
 
 
 @pytest.mark.parametrize(
@@ -123,7 +125,7 @@ def test_bad_app_name_is_refused(name: str) -> None:
     ],
 )
 def test_public_url_is_normalised(given: str, base: str) -> None:
-    manifest = build_manifest(given)
+    manifest = build_manifest(given, say=SAY)
     assert manifest["settings"]["event_subscriptions"]["request_url"] == f"{base}/slack/events"
 
 
@@ -146,4 +148,4 @@ def test_public_url_is_normalised(given: str, base: str) -> None:
 )
 def test_bad_public_url_is_refused(url: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        build_manifest(url)
+        build_manifest(url, say=SAY)

@@ -29,6 +29,7 @@ from bot.messages import (
     Form,
     FormField,
     IdeaCard,
+    LabelledText,
     Option,
     OutboundMessage,
     Question,
@@ -53,7 +54,7 @@ Card = dict[str, Any]
 # --- the messages -----------------------------------------------------------------------
 
 
-def many_choices() -> OutboundMessage:
+def many_choices(ctx: BotContext) -> OutboundMessage:
     """More options than fit as buttons: a choice list and a Send button."""
     options = tuple(Option(f"site-{n}", f"Site {n}") for n in range(1, 9))
     question = Question(
@@ -64,8 +65,10 @@ def many_choices() -> OutboundMessage:
         option_action_id=actions.ANSWER_OPTION,
         option_value_prefix=JOY.value() + ":",
         delivery_id=DELIVERY,
+        send_label=ctx.say("button.submit"),
+        empty_error=ctx.say("form.pick_one"),
     )
-    return OutboundMessage(text="Where do you mostly work?", question=question)
+    return OutboundMessage(text="", question=question)
 
 
 def teams_answer_saved(ctx: BotContext) -> OutboundMessage:
@@ -77,11 +80,11 @@ GOLDEN_CASES: dict[str, Callable[[BotContext], OutboundMessage]] = {
     "question_scale": lambda ctx: question(ctx, "autonomy-vital", 1, 3),
     "question_choice": lambda ctx: question(ctx, "scope-happy", 0, 1),
     "question_idea": lambda ctx: question(ctx, "break-the-rules", 2, 3),
-    "question_many_choices": lambda ctx: many_choices(),
+    "question_many_choices": many_choices,
     "answer_saved_with_undo": teams_answer_saved,
     "answer_form": answer_form,
-    "idea_card_anonymous": lambda ctx: idea_card(None, 4),
-    "idea_card_named": lambda ctx: idea_card("Dr. Amara Okafor", 1),
+    "idea_card_anonymous": lambda ctx: idea_card(ctx, None, 4),
+    "idea_card_named": lambda ctx: idea_card(ctx, "Dr. Amara Okafor", 1),
     "idea_card_on_the_pathway": idea_card_on_the_pathway,
     "idea_card_submitted_with_four_moves": lambda ctx: idea_card_on_the_pathway(ctx, "submitted"),
 }
@@ -231,7 +234,7 @@ _VALUES = st.text(max_size=2000)
 
 @given(_IDS, _VALUES, st.booleans())
 def test_any_button_round_trips(action_id: str, value: str, on_idea: bool) -> None:
-    idea = IdeaCard(1, "x", "submitted") if on_idea else None
+    idea = IdeaCard(1, "Idea #1", "submitted", "x") if on_idea else None
     card = render_card(
         OutboundMessage(text="x", idea=idea, buttons=(Button("B", action_id, value),))
     )
@@ -290,7 +293,14 @@ def test_clinicians_markdown_cannot_make_links_or_images(ctx: BotContext) -> Non
     message = OutboundMessage(
         text=ctx.say("answer.saved", answer=HOSTILE),
         question=Question("p", HOSTILE, "free_text", follow_up=HOSTILE),
-        idea=IdeaCard(3, HOSTILE, "submitted", submitted_by=HOSTILE, note=HOSTILE),
+        idea=IdeaCard(
+            3,
+            "Idea #3",
+            "submitted",
+            HOSTILE,
+            facts=(HOSTILE,),
+            notes=(LabelledText("Reason", HOSTILE),),
+        ),
         notices=(HOSTILE,),
         buttons=(Button("OK", "ok"),),
     )
@@ -301,7 +311,8 @@ def test_clinicians_markdown_cannot_make_links_or_images(ctx: BotContext) -> Non
         assert not _LINK.search(piece), piece
     # Only invisible characters were added: a reader sees the same words.
     seen = " ".join(pieces).replace("\u200b", "")
-    assert seen.count(HOSTILE) == 6  # question, follow-up, idea, submitter, note, notice
+    # the text, question, follow-up, idea, a fact, a note, the notice
+    assert seen.count(HOSTILE) == 7
     plain = render_activity(OutboundMessage(text=HOSTILE))
     assert plain["textFormat"] == "plain" and not _LINK.search(plain["text"])
     assert plain["text"].replace("\u200b", "") == HOSTILE
@@ -334,7 +345,9 @@ def test_long_text_is_cut_with_an_ellipsis() -> None:
 def test_a_huge_message_is_shortened_to_fit_teams_payload() -> None:
     message = OutboundMessage(
         text="é" * 5000,
-        idea=IdeaCard(1, "💡" * 5000, "submitted", note="n" * 5000),
+        idea=IdeaCard(
+            1, "Idea #1", "submitted", "💡" * 5000, notes=(LabelledText("Reason", "n" * 5000),)
+        ),
         notices=tuple("🔒" * 3000 for _ in range(8)),
         buttons=(Button("OK", "ok", "v"),),
     )
@@ -345,15 +358,15 @@ def test_a_huge_message_is_shortened_to_fit_teams_payload() -> None:
 
 
 def test_many_options_become_a_choice_list(ctx: BotContext) -> None:
-    card = render_card(many_choices())
+    card = render_card(many_choices(ctx))
     (choice_set,) = [n for n in card["body"] if n["type"] == "Input.ChoiceSet"]
     assert choice_set["id"] == CHOICE_INPUT and len(choice_set["choices"]) == 8
     scale = render_card(question(ctx, "autonomy-vital", 0, 1))
     assert not [n for n in scale["body"] if n["type"] == "Input.ChoiceSet"]
 
 
-def test_idea_card_names_nobody_when_anonymous() -> None:
-    joined = " ".join(texts(render_card(idea_card(None, 4))))
+def test_idea_card_names_nobody_when_anonymous(ctx: BotContext) -> None:
+    joined = " ".join(texts(render_card(idea_card(ctx, None, 4))))
     assert "Idea #17 · under review" in joined and "Anonymous · 4 votes" in joined
     assert "From" not in joined
 

@@ -11,7 +11,7 @@ PRESSED = MessageRef("teams", "19:leaders@thread.tacv2", "card-1")
 
 
 def idea_card(replaces: MessageRef | None) -> OutboundMessage:
-    idea = IdeaCard(idea_id=7, text="float nurse", state="accepted")
+    idea = IdeaCard(idea_id=7, title="Idea #7", state="accepted", text="float nurse")
     return OutboundMessage(text="Idea #7 is now accepted", idea=idea, replaces=replaces)
 
 

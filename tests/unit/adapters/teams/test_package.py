@@ -23,7 +23,9 @@ from adapters.teams.package import (
     validate_manifest,
     write_package,
 )
+from prompts import load_content
 
+SAY = load_content().copy.text
 BOT_ID = "6f1b2d1e-3c4a-4b5e-9f00-123456789abc"
 PUBLIC_URL = "https://thrive.example.org"
 
@@ -32,6 +34,7 @@ def _manifest(**overrides: str) -> dict[str, Any]:
     return build_manifest(
         overrides.get("app_id", BOT_ID),
         overrides.get("public_url", PUBLIC_URL),
+        say=SAY,
         name=overrides.get("name", "Thrive"),
         version=overrides.get("version", "1.0.0"),
     )

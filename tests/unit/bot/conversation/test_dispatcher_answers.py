@@ -10,7 +10,7 @@ import pytest
 from bot.clock import FixedClock
 from bot.context import BotContext
 from bot.events import ActionInvoked, MessageReceived
-from bot.messages import OutboundMessage
+from bot.messages import OutboundMessage, summary
 from tests.unit.bot.dispatch_harness import (
     THREE_PROMPTS,
     ChatHarness,
@@ -56,7 +56,7 @@ async def test_a_plain_message_answers_the_open_prompt_and_asks_the_next(
     assert button([confirmation], "answer.undo").label == ctx.say("button.undo")
     asked = question(replies)
     assert asked.question is not None and asked.question.prompt_id == "autonomy-vital"
-    assert asked.text.startswith("(2 of 3)")
+    assert asked.question is not None and asked.question.progress == "(2 of 3)"
 
 
 async def test_each_answered_question_is_marked_answered_where_it_was_shown(
@@ -254,7 +254,7 @@ async def test_undo_removes_the_answer_and_asks_again(chat: ChatHarness) -> None
     assert undone[0].replaces == chat.ref_of(confirmation)
     asked = question(undone)
     assert asked.question is not None and asked.question.prompt_id == "joy-more"
-    assert asked.text.startswith(f"(1 of 3) {JOY}")
+    assert summary(asked).startswith(f"(1 of 3) {JOY}")
     # The next plain message answers the same question again.
     await chat.say("ana", "Procedures and teaching")
     [response] = await chat.responses()
@@ -619,7 +619,7 @@ async def test_a_new_idea_is_announced_to_the_leaders_through_the_outbox(
     [(_workspace, audience, card)] = chat.sender.announced
     assert audience == "leaders"
     assert card.idea is not None
-    assert (card.idea.text, card.idea.submitted_by) == ("scribes for every clinic", "Ana")
+    assert (card.idea.text, card.idea.facts[0]) == ("scribes for every clinic", "From Ana")
 
 
 async def test_an_anonymous_ideas_card_names_nobody(chat: ChatHarness) -> None:
@@ -630,5 +630,5 @@ async def test_an_anonymous_ideas_card_names_nobody(chat: ChatHarness) -> None:
     await chat.outbox.dispatch_due()
 
     [(_workspace, _audience, card)] = chat.sender.announced
-    assert card.idea is not None and card.idea.submitted_by is None
-    assert "Ana" not in card.text
+    assert card.idea is not None and card.idea.facts[0] == "Anonymous"
+    assert "Ana" not in card.text and "Ana" not in str(card.idea)

@@ -73,8 +73,9 @@ async def test_my_answers_lists_the_answers_and_is_audited(chat: ChatHarness) ->
     assert (entry.action, entry.actor_id, entry.detail) == (
         "answers.view_own",
         ana.id,
-        {"shown": 2},
+        {"shown": 2, "limit": 10, "via": "chat"},
     )
+    assert entry.organisation_id == ana.workspace.organisation_id
 
 
 async def test_my_answers_with_none_says_so_and_is_still_audited(chat: ChatHarness) -> None:
@@ -110,7 +111,9 @@ async def test_forget_confirmed_deletes_only_that_persons_answers_and_is_audited
     ]
     assert [response.text for response in await chat.responses()] == ["Procedures"]
     forget = [entry for entry in await chat.audit() if entry.action == "answers.forget"]
-    assert [(entry.actor_id, entry.detail) for entry in forget] == [(ana.id, {"removed": 2})]
+    assert [(entry.actor_id, entry.detail) for entry in forget] == [
+        (ana.id, {"removed": 2, "via": "chat"})
+    ]
     # Pressing it again finds nothing left to delete.
     again = await chat.press_button("ana", button(asked, "forget.confirm"))
     assert texts(again) == ["You have no saved answers to delete."]

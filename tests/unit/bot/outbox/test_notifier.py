@@ -79,3 +79,35 @@ async def test_a_crash_mid_send_sends_the_notification_again_after_its_lease(
 async def _notifications(chat: ChatHarness) -> list[Notification]:
     async with chat.database.transaction() as session:
         return list((await session.scalars(select(Notification))).all())
+
+
+async def test_a_card_queued_unworded_by_an_older_version_goes_out_worded(
+    chat: ChatHarness, sender: RecordingSender
+) -> None:
+    """Before cards were worded in the core, a queued card kept raw facts (votes, names,
+    the note) for each renderer to word; one still waiting at an upgrade is worded now."""
+    await chat.join("ana")
+    await chat.say("ana", "idea: scribes for every clinic")
+    async with chat.database.transaction() as session:
+        note = (await session.scalars(select(Notification))).one()
+        idea_id = note.body["idea"]["idea_id"]
+        note.body = {
+            **note.body,
+            "idea": {
+                "idea_id": idea_id,
+                "text": "scribes for every clinic",
+                "state": "declined",
+                "votes": 1,
+                "submitted_by": "Ana",
+                "owner": None,
+                "note": "No budget this year",
+            },
+        }
+
+    await Outbox(chat.database, chat.ctx, {LOCAL: sender}).dispatch_due()
+
+    [(_workspace, _audience, card)] = sender.announced
+    assert card.idea is not None
+    assert (card.idea.title, card.idea.state) == (f"Idea #{idea_id}", "declined")
+    assert card.idea.facts == ("From Ana", "1 vote")
+    assert [(n.label, n.text) for n in card.idea.notes] == [("Reason", "No budget this year")]

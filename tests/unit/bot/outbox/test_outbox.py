@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import FixedClock
 from bot.context import BotContext
 from bot.errors import FatalError, RateLimited, RecipientGone, TransientError
+from bot.messages import summary
 from bot.outbox.delivery import Outbox
 from bot.outbox.rows import MAX_ATTEMPTS, MAX_BACKOFF_SECONDS
 from bot.pulses.runs import ask_now
@@ -44,7 +45,7 @@ async def test_each_due_delivery_is_sent_once_and_its_ref_recorded(
     assert [to.conversation_id for to, _message in sender.sent] == ["dm-ana", "dm-ben"]
     first = sender.sent[0][1]
     assert first.question is not None and first.question.prompt_id == "joy-more"
-    assert first.text.startswith("(1 of 2) What parts of your job bring you joy")
+    assert summary(first).startswith("(1 of 2) What parts of your job bring you joy")
     deliveries = await chat.deliveries()
     assert [(d.state, d.sent_at, d.attempts) for d in deliveries] == [("sent", clock.now(), 1)] * 2
     assert [d.message_ref for d in deliveries] == [

@@ -71,6 +71,10 @@ async def test_accepting_updates_the_card_in_place_and_tells_the_submitter(
     assert updated.idea is not None and updated.idea.state == "accepted"
     assert [b.label for b in updated.buttons] == ["Start (I'll lead it)", "Decline"]
     assert (await chat.idea(idea_id)).state == "accepted"
+    [moved] = [entry for entry in await chat.audit() if entry.action == "idea.moved"]
+    lee = await chat.person("lee")
+    assert (moved.actor_id, moved.subject) == (lee.id, f"idea:{idea_id}")
+    assert moved.detail == {"from": "submitted", "to": "accepted", "via": "chat"}
     assert _news_for(chat, "ana") == []  # queued, not sent from the handler
     await chat.outbox.dispatch_due()
     [news] = _news_for(chat, "ana")
@@ -79,6 +83,8 @@ async def test_accepting_updates_the_card_in_place_and_tells_the_submitter(
     [status] = chat.sender.messages_to("ana")[-1:]
     assert status.idea is not None and status.idea.idea_id == idea_id
     assert status.idea.state == "accepted" and "scribes" in status.idea.text.lower()
+    # Named as the leaders see it (it used to say "Anonymous" to a named submitter).
+    assert status.idea.facts[0] == "From Ana"
     assert status.buttons == ()
     events = await chat.idea_events(idea_id)
     assert [(e.from_state, e.to_state) for e in events][-1] == ("submitted", "accepted")
@@ -97,7 +103,7 @@ async def test_an_idea_walks_the_whole_pathway_and_the_submitter_hears_each_step
         expected = MOVES[to_state]
         assert len(card.buttons) == len(expected)
     assert card.buttons == ()  # shared is the end of the road
-    assert card.idea is not None and card.idea.owner == "Lee"
+    assert card.idea is not None and "Led by Lee" in card.idea.facts
     await chat.outbox.dispatch_due()
     news = _news_for(chat, "ana")
     assert len(news) == 5
@@ -138,8 +144,9 @@ async def test_declining_asks_for_a_reason_and_the_submitter_reads_it(chat: Chat
     # The card the leaders read was updated through the outbox, with the reason on it.
     [(ref, card)] = chat.sender.updated
     assert ref == LEADERS_ROOM
-    assert card.idea is not None and card.idea.note is not None
-    assert card.idea.note.startswith("Rota already funded")
+    assert card.idea is not None
+    [note] = card.idea.notes
+    assert note.label == "Reason" and note.text.startswith("Rota already funded")
     assert [b.label for b in card.buttons] == ["Review"]  # it can be looked at again
 
 
@@ -227,18 +234,20 @@ async def test_an_anonymous_submitter_hears_the_news_but_the_card_never_names_th
     await chat.say("ana", "No meetings before clinic")
     await chat.outbox.dispatch_due()
     card = _card(chat)
-    assert card.idea is not None and card.idea.submitted_by is None
+    assert card.idea is not None and card.idea.facts[0] == "Anonymous"
 
     [moved] = await _press(chat, "lee", _move_button(card, "accepted"))
 
-    assert moved.idea is not None and moved.idea.submitted_by is None
+    assert moved.idea is not None and moved.idea.facts[0] == "Anonymous"
+    assert "Ana" not in str(moved.idea)
     assert "Ana" not in moved.text
     sent_before = len(_news_for(chat, "ana"))
     await chat.outbox.dispatch_due()
     news = _news_for(chat, "ana")[sent_before:]
     assert len(news) == 1 and "accepted your idea" in news[0]
     [status] = chat.sender.messages_to("ana")[-1:]
-    assert status.idea is not None and status.idea.submitted_by is None
+    assert status.idea is not None and status.idea.facts[0] == "Anonymous"
+    assert "Ana" not in str(status.idea)
 
 
 async def test_news_waits_for_the_end_of_the_submitters_quiet_hours(chat: ChatHarness) -> None:

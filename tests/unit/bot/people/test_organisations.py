@@ -20,8 +20,8 @@ from bot.people.organisations import (
 from bot.people.roles import Role
 from bot.pulses.audience import PulseProblem, members, parse_audience
 from bot.pulses.definitions import PulseSpec, create_pulse, find_pulse
+from storage.audit import AuditFilter, AuditRepository
 from storage.engine import Database
-from storage.ledger import LedgerRepository
 from storage.models import Delivery, Idea, Occurrence, Organisation, Person, Pulse, Response
 from storage.people import PeopleRepository
 from storage.states import DeliveryState
@@ -250,7 +250,7 @@ async def test_linking_a_lone_workspace_merges_its_organisation_and_records_who(
         assert pulses == {"Weekly": first, "weekly (tenant-1)": first}
         assert {r.organisation_id for r in await session.scalars(select(Response))} == {first}
         assert {i.organisation_id for i in await session.scalars(select(Idea))} == {first}
-        entries = await LedgerRepository(session).audit_entries()
+        entries = await AuditRepository(session).entries(AuditFilter())
     [entry] = [entry for entry in entries if entry.action == LINK_ACTION]
     assert (entry.action, entry.subject, entry.created_at) == (LINK_ACTION, "msteams:tenant-1", NOW)
     assert entry.detail["by"] == "ops"

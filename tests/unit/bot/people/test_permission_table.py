@@ -45,6 +45,8 @@ COMMAND_SAMPLES: dict[CommandName, str] = {
     CommandName.ROLES: "roles",
     CommandName.GRANT: "grant amara leader",
     CommandName.REVOKE: "revoke amara clinician",
+    CommandName.SUMMARY: "summary",
+    CommandName.EMERGING: "emerging",
 }
 # One press per action id: (value, form fields). Values point at real rows where a
 # handler needs one; a refusal must come before any of them is read.
@@ -67,6 +69,8 @@ ACTION_SAMPLES: dict[str, tuple[str, dict[str, str]]] = {
     actions.FORGET_CANCEL: ("", {}),
     actions.PULSE_SEND_CONFIRM: ("1:0", {}),
     actions.PULSE_SEND_CANCEL: ("", {}),
+    actions.EMERGING_ACCEPT: ("1", {}),
+    actions.EMERGING_DISMISS: ("1", {}),
 }
 # Each role alone, and someone whose every role was taken away.
 PERSONAS: dict[str, tuple[Role, ...]] = {

@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from bot.context import BotContext
 from bot.outbox.delivery import Outbox
 from bot.people.roles import Role
+from bot.privacy.audit import SCHEDULER
 from bot.pulses.participation import GroupRate, of_occurrences, of_pulse, rate_text
 from bot.pulses.runs import send_now
 from storage.engine import Database
@@ -47,7 +48,9 @@ async def test_by_site_a_site_of_three_is_hidden_and_so_is_the_next_smallest(
             await add_person(sqlite_db, user_id, site=site)
             states[user_id] = DeliveryState.ANSWERED if number < answering else DeliveryState.SENT
     pulse = await create(sqlite_db, ctx)
-    await send_now(sqlite_db, ctx, Outbox(sqlite_db, ctx, {}), pulse.organisation_id, pulse.id)
+    await send_now(
+        sqlite_db, ctx, Outbox(sqlite_db, ctx, {}), pulse.organisation_id, pulse.id, by=SCHEDULER
+    )
     await _set_states(sqlite_db, ctx, states)
 
     async with sqlite_db.transaction() as session:
@@ -76,7 +79,9 @@ async def test_by_role_counts_each_role_a_person_holds(
         await add_person(sqlite_db, f"l{number}", site="North", roles=roles)
     await add_person(sqlite_db, "ana", site="North", roles=[])
     pulse = await create(sqlite_db, ctx)
-    await send_now(sqlite_db, ctx, Outbox(sqlite_db, ctx, {}), pulse.organisation_id, pulse.id)
+    await send_now(
+        sqlite_db, ctx, Outbox(sqlite_db, ctx, {}), pulse.organisation_id, pulse.id, by=SCHEDULER
+    )
     await _set_states(
         sqlite_db,
         ctx,
@@ -103,7 +108,9 @@ async def test_below_the_minimum_the_rate_of_the_whole_is_withheld(
     for number in range(4):
         await add_person(sqlite_db, f"u{number}", site="North")
     pulse = await create(sqlite_db, ctx)
-    await send_now(sqlite_db, ctx, Outbox(sqlite_db, ctx, {}), pulse.organisation_id, pulse.id)
+    await send_now(
+        sqlite_db, ctx, Outbox(sqlite_db, ctx, {}), pulse.organisation_id, pulse.id, by=SCHEDULER
+    )
     await _set_states(
         sqlite_db,
         ctx,
@@ -132,7 +139,9 @@ async def test_waiting_prompts_are_queued_or_deferred(sqlite_db: Database, ctx: 
     for number in range(3):
         await add_person(sqlite_db, f"u{number}")
     pulse = await create(sqlite_db, ctx)
-    await send_now(sqlite_db, ctx, Outbox(sqlite_db, ctx, {}), pulse.organisation_id, pulse.id)
+    await send_now(
+        sqlite_db, ctx, Outbox(sqlite_db, ctx, {}), pulse.organisation_id, pulse.id, by=SCHEDULER
+    )
     async with sqlite_db.transaction() as session:
         later = ctx.clock.now() + timedelta(hours=9)
         await session.execute(
@@ -156,7 +165,7 @@ async def test_an_anonymous_pulse_is_counted_from_deliveries_not_answers(
     pulse = await create(
         chat.database, ctx, prompts=("joy-more",), anonymity="anonymous", window="09:00-17:00"
     )
-    await send_now(chat.database, ctx, chat.outbox, pulse.organisation_id, pulse.id)
+    await send_now(chat.database, ctx, chat.outbox, pulse.organisation_id, pulse.id, by=SCHEDULER)
     await chat.outbox.dispatch_due()
     for user_id in clinicians[:4]:
         asked = chat.sender.messages_to(user_id)

@@ -13,9 +13,11 @@ from sqlalchemy import select
 from bot.clock import FixedClock
 from bot.context import BotContext
 from bot.outbox.delivery import Outbox
+from bot.privacy.audit import SCHEDULER
 from bot.pulses.audience import PulseProblem, sample
 from bot.pulses.definitions import set_paused
 from bot.pulses.runs import fire, occurrence_key, send_now, zones_of
+from storage.audit import AuditFilter, AuditRepository
 from storage.engine import Database
 from storage.models import Delivery, Occurrence, Person, Pulse
 from storage.states import DeliveryState
@@ -214,8 +216,10 @@ async def test_send_now_asks_the_whole_audience_and_moves_the_rotation_on(
 ) -> None:
     pulse = await create(organisation, ctx, prompts=(), rotate_bank="guide", per_occurrence=3)
 
-    opened = await send_now(organisation, ctx, outbox, pulse.organisation_id, pulse.id)
-    again = await send_now(organisation, ctx, outbox, pulse.organisation_id, pulse.id)
+    opened = await send_now(
+        organisation, ctx, outbox, pulse.organisation_id, pulse.id, by=SCHEDULER
+    )
+    again = await send_now(organisation, ctx, outbox, pulse.organisation_id, pulse.id, by=SCHEDULER)
 
     assert (opened.queued, again.queued) == (4, 4)
     first, second = await occurrences(organisation)
@@ -233,7 +237,7 @@ async def test_send_now_refuses_a_paused_pulse(
         await set_paused(session, ctx, pulse.organisation_id, pulse.name, True)
 
     with pytest.raises(PulseProblem) as raised:
-        await send_now(organisation, ctx, outbox, pulse.organisation_id, pulse.id)
+        await send_now(organisation, ctx, outbox, pulse.organisation_id, pulse.id, by=SCHEDULER)
 
     assert raised.value.copy_key == "pulse.error.paused"
     assert await occurrences(organisation) == []
@@ -252,7 +256,7 @@ async def test_send_now_leaves_quiet_hours_to_the_outbox(
     sender = RecordingSender()
     outbox = Outbox(sqlite_db, ctx, {"local": sender})
 
-    await send_now(sqlite_db, ctx, outbox, pulse.organisation_id, pulse.id)
+    await send_now(sqlite_db, ctx, outbox, pulse.organisation_id, pulse.id, by=SCHEDULER)
     await outbox.dispatch_due()
 
     assert [to.conversation_id for to, _ in sender.sent] == ["dm-amara"]
@@ -299,3 +303,24 @@ async def test_the_clock_decides_when_an_occurrence_opened(
 
     [opened] = await occurrences(organisation)
     assert opened.opened_at == clock.now()
+
+
+async def test_a_scheduled_fire_is_audited_with_how_many_not_whom(
+    organisation: Database, ctx: BotContext, outbox: Outbox
+) -> None:
+    pulse = await create(organisation, ctx, prompts=("joy-more",))
+    day = date(2026, 3, 2)
+
+    await fire(organisation, ctx, outbox, pulse.id, NEW_YORK, noon(NEW_YORK, day))
+    await fire(organisation, ctx, outbox, pulse.id, NEW_YORK, noon(NEW_YORK, day))  # a repeat
+
+    [opened] = await occurrences(organisation)
+    async with organisation.transaction() as session:
+        [entry] = await AuditRepository(session).entries(AuditFilter(actions=["pulse.sent"]))
+    assert (entry.actor_id, entry.operator, entry.subject) == (
+        None,
+        None,
+        f"occurrence:{opened.id}",
+    )
+    assert entry.organisation_id == pulse.organisation_id
+    assert entry.detail == {"pulse": pulse.name, "queued": 2, "zone": NEW_YORK, "via": "scheduler"}

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from bot.context import BotContext
 from bot.people.roles import Role
+from bot.privacy.audit import at_cli
 from bot.pulses.audience import PulseProblem
 from bot.pulses.definitions import PulseSpec, create_pulse, delete_pulse, schedule_of, set_paused
 from bot.pulses.schedule import Preset, next_fire
@@ -329,7 +330,9 @@ async def test_deleting_keeps_past_occurrences_and_answers(
         )
 
     async with sqlite_db.transaction() as session:
-        kept = await delete_pulse(session, pulse.organisation_id, "weekly check-in")
+        kept = await delete_pulse(
+            session, pulse.organisation_id, "weekly check-in", by=at_cli("ops"), now=NOW
+        )
 
     assert kept == 1
     assert await pulse_count(sqlite_db) == 0

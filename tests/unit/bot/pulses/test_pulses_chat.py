@@ -93,6 +93,13 @@ async def test_send_asks_first_then_queues_once(chat: ChatHarness, ctx: BotConte
     assert again.text == ctx.say("pulse.error.already_sent", name="Weekly check-in")
     assert await _occurrence_count(chat) == 1
     assert len(await chat.deliveries()) == 3
+    # Sent once, and recorded once: by whom, how many.
+    [sent] = [entry for entry in await chat.audit() if entry.action == "pulse.sent"]
+    ana = await chat.person("ana")
+    assert (sent.actor_id, sent.detail) == (
+        ana.id,
+        {"pulse": "Weekly check-in", "queued": 3, "via": "chat"},
+    )
 
 
 async def test_send_can_be_cancelled(chat: ChatHarness, ctx: BotContext) -> None:
@@ -166,9 +173,9 @@ async def test_help_mentions_pulses_for_the_wellness_lead_only(
     [lead_help] = await chat.say("ana", "help")
     [clinician_help] = await chat.say("amara", "help")
 
-    # The wellness lead may also grant roles, so that help follows.
+    # The wellness lead may also grant roles and see emerging themes, so that help follows.
     assert lead_help.text == "\n".join(
-        [ctx.say("help"), ctx.say("pulse.help"), ctx.say("roles.help")]
+        [ctx.say("help"), ctx.say("pulse.help"), ctx.say("roles.help"), ctx.say("emerging.help")]
     )
     assert clinician_help.text == ctx.say("help")
 
