@@ -1,7 +1,7 @@
 """Audit log append-only and per organisation; answers and ideas purged after retention
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-06
 
 - audit_log.organisation_id: whose data was seen or changed (NULL for the operator's
@@ -23,8 +23,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
