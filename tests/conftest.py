@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
+import shutil
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -68,10 +70,34 @@ async def _migrated(url: str, content: Content) -> Database:
     return database
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite_file(tmp_path_factory: pytest.TempPathFactory, content: Content) -> Path:
+    """One SQLite file migrated to head with the default content, made once per run:
+    each test copies it instead of running every migration again (a third of a second
+    each, a few minutes over the suite). Migrations themselves are tested from empty in
+    tests/unit/migrations and tests/storage."""
+    path = tmp_path_factory.mktemp("template") / "thrive.db"
+
+    async def make() -> None:
+        database = await _migrated(f"sqlite:///{path}", content)
+        await database.dispose()
+
+    asyncio.run(make())
+    return path
+
+
+def _copied(template: Path, path: Path) -> Database:
+    for suffix in ("", "-wal"):
+        source = Path(f"{template}{suffix}")
+        if source.exists():
+            shutil.copyfile(source, f"{path}{suffix}")
+    return Database(f"sqlite:///{path}")
+
+
 @pytest.fixture
-async def sqlite_db(tmp_path: Path, content: Content) -> AsyncIterator[Database]:
+async def sqlite_db(tmp_path: Path, migrated_sqlite_file: Path) -> AsyncIterator[Database]:
     """A migrated SQLite file with the default content loaded."""
-    database = await _migrated(f"sqlite:///{tmp_path / 'thrive.db'}", content)
+    database = _copied(migrated_sqlite_file, tmp_path / "thrive.db")
     yield database
     await database.dispose()
 
@@ -87,14 +113,17 @@ async def postgres_db(content: Content) -> AsyncIterator[Database]:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 async def any_db(
-    request: pytest.FixtureRequest, tmp_path: Path, content: Content
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    content: Content,
+    migrated_sqlite_file: Path,
 ) -> AsyncIterator[Database]:
     """The same test on SQLite and on PostgreSQL."""
     if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'thrive.db'}"
+        database = _copied(migrated_sqlite_file, tmp_path / "thrive.db")
     else:
         url = postgres_url()
         await reset_postgres(url)
-    database = await _migrated(url, content)
+        database = await _migrated(url, content)
     yield database
     await database.dispose()
