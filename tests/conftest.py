@@ -87,11 +87,18 @@ def migrated_sqlite_file(tmp_path_factory: pytest.TempPathFactory, content: Cont
 
 
 def _copied(template: Path, path: Path) -> Database:
-    for suffix in ("", "-wal"):
-        source = Path(f"{template}{suffix}")
-        if source.exists():
-            shutil.copyfile(source, f"{path}{suffix}")
-    return Database(f"sqlite:///{path}")
+    return Database(sqlite_url_from(template, path))
+
+
+def sqlite_url_from(template: Path, path: Path) -> str:
+    """The URL of the SQLite file `path`, copied from the migrated template first unless
+    it exists (a test that restarts its server keeps its data)."""
+    if not path.exists():
+        for suffix in ("", "-wal"):
+            source = Path(f"{template}{suffix}")
+            if source.exists():
+                shutil.copyfile(source, f"{path}{suffix}")
+    return f"sqlite:///{path}"
 
 
 @pytest.fixture

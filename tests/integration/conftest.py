@@ -11,6 +11,7 @@ import aiohttp
 import pytest
 
 from bot.clock import SystemClock
+from tests.conftest import sqlite_url_from
 from tests.integration.live_chat import WAIT_SECONDS, ChatFactory, LiveChat
 from thrive.demo import seed_demo
 from thrive.runtime import build_runtime
@@ -21,13 +22,14 @@ DEMO_CLINICIANS = ("amara", "jordan", "maria", "sam", "wei", "chris", "fatima", 
 
 
 @pytest.fixture
-async def start_chat() -> AsyncIterator[ChatFactory]:
+async def start_chat(migrated_sqlite_file: Path) -> AsyncIterator[ChatFactory]:
     """Starts servers whose SQLite file lives in a given directory; stops them all after."""
     started: list[LiveChat] = []
 
     async def start(directory: Path, *, demo: bool = True) -> LiveChat:
         await asyncio.to_thread(directory.mkdir, parents=True, exist_ok=True)
-        settings = load_settings(database_url=f"sqlite:///{directory}/t.db", secret_key="x")
+        url = sqlite_url_from(migrated_sqlite_file, directory / "t.db")
+        settings = load_settings(database_url=url, secret_key="x")
         runtime = await build_runtime(settings, clock=SystemClock(), demo=demo)
         runner, port = await start_site(create_app(runtime), "127.0.0.1", 0)
         http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=WAIT_SECONDS * 2))

@@ -9,6 +9,7 @@ import aiohttp
 import pytest
 
 from bot.clock import SystemClock
+from tests.conftest import sqlite_url_from
 from tests.integration.slack.fake_slack import FakeSlack
 from tests.integration.slack.live_slack import SIGNING_SECRET, LiveSlack
 from thrive.runtime import build_runtime
@@ -17,10 +18,10 @@ from thrive.settings import load_settings
 
 
 @pytest.fixture
-async def live(tmp_path: Path) -> AsyncIterator[LiveSlack]:
+async def live(tmp_path: Path, migrated_sqlite_file: Path) -> AsyncIterator[LiveSlack]:
     async with FakeSlack() as slack:
         settings = load_settings(
-            database_url=f"sqlite:///{tmp_path}/t.db",
+            database_url=sqlite_url_from(migrated_sqlite_file, tmp_path / "t.db"),
             secret_key="x",
             slack_signing_secret=SIGNING_SECRET,
             slack_bot_token=slack.token,

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import sqlite_url_from
 from tests.integration.teams.fake_connector import FakeConnector
 from tests.integration.teams.live_teams import APP_ID, LiveTeams, start_live
 
@@ -18,8 +19,8 @@ def channel() -> Iterator[FakeConnector]:
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path}/t.db"
+def database_url(tmp_path: Path, migrated_sqlite_file: Path) -> str:
+    return sqlite_url_from(migrated_sqlite_file, tmp_path / "t.db")
 
 
 @pytest.fixture
