@@ -10,7 +10,6 @@ thrive/analysis_matrix_cli.py; emerging themes: thrive/analysis_emerging_cli.py)
 
 from __future__ import annotations
 
-import getpass
 from pathlib import Path
 from typing import Annotated
 
@@ -37,7 +36,7 @@ from bot.analysis.review import (
 )
 from bot.people.organisations import resolve_organisation
 from storage.codings import CodingRepository
-from thrive.console import OrgOption, err, with_core
+from thrive.console import OrgOption, err, login_name, with_core
 from thrive.runtime import Core
 from thrive.sheets import SheetError, check_suffix, read_sheet, write_sheet
 
@@ -106,7 +105,7 @@ def review(
                 session,
                 VIEWED,
                 now=now,
-                operator=_operator(),
+                operator=login_name() or "unknown",
                 organisation_id=organisation.id,
                 filters={"command": "analysis review", "limit": limit, "order": "least certain"},
                 answers=len(answers),
@@ -193,7 +192,7 @@ def export_codes(
                 session,
                 EXPORTED,
                 now=core.ctx.clock.now(),
-                operator=_operator(),
+                operator=login_name() or "unknown",
                 organisation_id=organisation.id,
                 filters={"command": "analysis export-codes", "format": out_file.suffix.lower()},
                 answers=len(rows),
@@ -247,11 +246,3 @@ def agreement(org: OrgOption = None) -> None:
     typer.echo(f"{'theme':<20} {'coder':>5} {'people':>6} {'kappa':>6}")
     for row in found.themes:
         typer.echo(f"{row.theme:<20} {row.coder:>5} {row.people:>6} {row.kappa:>6.2f}")
-
-
-def _operator() -> str:
-    """Who ran the command, for the audit log."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no login name and no password-file entry (a container)
-        return "unknown"

@@ -181,14 +181,18 @@ def _password(database_url: str | None) -> str | None:
     return url.password or None
 
 
-def operator() -> Actor:
-    """Who runs this command, for the audit log: the operating-system login (None where
-    the system cannot say)."""
+def login_name() -> str | None:
+    """The operating-system login of whoever runs this command (None where the system
+    cannot say: no login name and no password-file entry, as in some containers)."""
     try:
-        login: str | None = getpass.getuser()
+        return getpass.getuser()
     except (OSError, KeyError):
-        login = None
-    return at_cli(login)
+        return None
+
+
+def operator() -> Actor:
+    """Who runs this command, for the audit log."""
+    return at_cli(login_name())
 
 
 def the_one_person(reference: str, found: Sequence[Person]) -> Person:

@@ -8,14 +8,13 @@ the operating-system user who ran it.
 
 from __future__ import annotations
 
-import getpass
 from typing import Annotated
 
 import typer
 
 from bot.people.organisations import Linked, link_workspace, organisations
 from storage.organisations import OrganisationSummary
-from thrive.console import with_core
+from thrive.console import login_name, with_core
 from thrive.runtime import Core
 
 org_app = typer.Typer(help="Organisations: each owns one or more workspaces.", no_args_is_help=True)
@@ -65,7 +64,7 @@ def link(
     async def work(core: Core) -> Linked:
         async with core.database.transaction() as session:
             return await link_workspace(
-                session, workspace, into, by=_operator(), now=core.ctx.clock.now()
+                session, workspace, into, by=login_name() or "unknown", now=core.ctx.clock.now()
             )
 
     linked = with_core(work)
@@ -76,11 +75,3 @@ def link(
     )
     if linked.left_removed:
         typer.echo(f"{linked.left} had no workspace left and was removed.")
-
-
-def _operator() -> str:
-    """Who ran the command, for the audit log."""
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # no login name and no password-file entry (a container)
-        return "unknown"
