@@ -21,7 +21,8 @@ from storage.engine import Database
 from storage.migrate import upgrade
 from storage.models import Coding, Response
 from storage.people import PeopleRepository
-from tests.cli.thrive_process import RUN_TIMEOUT, THRIVE, clean_env, thrive
+from tests.cli.thrive_process import RUN_TIMEOUT, THRIVE, env_on_a_copy, thrive
+from tests.cli.thrive_process import rows as _rows
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 ANSWERS = [
@@ -70,19 +71,11 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def env(tmp_path: Path, seeded: Path) -> dict[str, str]:
-    copy = tmp_path / "thrive.db"
-    copy.write_bytes(seeded.read_bytes())
-    return clean_env(THRIVE_DATABASE_URL=f"sqlite:///{copy}", THRIVE_LOG_FORMAT="json")
+    return env_on_a_copy(seeded, tmp_path)
 
 
 def analysis(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return thrive("analysis", *args, cwd=tmp_path, env=env)
-
-
-def _rows(env: dict[str, str], query: str) -> list[tuple[object, ...]]:
-    path = env["THRIVE_DATABASE_URL"].removeprefix("sqlite:///")
-    with closing(sqlite3.connect(path)) as connection:
-        return list(connection.execute(query))
 
 
 def _codes(env: dict[str, str], source: str) -> set[tuple[object, ...]]:

@@ -24,7 +24,7 @@ from storage.engine import Database
 from storage.migrate import upgrade
 from storage.models import Person, Response
 from storage.people import PeopleRepository
-from tests.cli.thrive_process import clean_env, thrive
+from tests.cli.thrive_process import env_on_a_copy, thrive
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 # (workspace, user id, display name, answers)
@@ -77,9 +77,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def env(tmp_path: Path, seeded: Path) -> dict[str, str]:
-    copy = tmp_path / "thrive.db"
-    copy.write_bytes(seeded.read_bytes())
-    return clean_env(THRIVE_DATABASE_URL=f"sqlite:///{copy}", THRIVE_LOG_FORMAT="json")
+    return env_on_a_copy(seeded, tmp_path)
 
 
 def _run(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import getpass
-import sqlite3
 import subprocess
-from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,7 +15,7 @@ from storage.engine import Database
 from storage.migrate import upgrade
 from storage.models import Person
 from storage.people import PeopleRepository
-from tests.cli.thrive_process import RUN_TIMEOUT, THRIVE, clean_env, thrive
+from tests.cli.thrive_process import RUN_TIMEOUT, THRIVE, env_on_a_copy, rows, thrive
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 PEOPLE = [
@@ -60,19 +58,11 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def env(tmp_path: Path, seeded: Path) -> dict[str, str]:
-    copy = tmp_path / "thrive.db"
-    copy.write_bytes(seeded.read_bytes())
-    return clean_env(THRIVE_DATABASE_URL=f"sqlite:///{copy}", THRIVE_LOG_FORMAT="json")
+    return env_on_a_copy(seeded, tmp_path)
 
 
 def pulse(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return thrive("pulse", *args, cwd=tmp_path, env=env)
-
-
-def _rows(env: dict[str, str], query: str) -> list[tuple[object, ...]]:
-    path = env["THRIVE_DATABASE_URL"].removeprefix("sqlite:///")
-    with closing(sqlite3.connect(path)) as connection:
-        return list(connection.execute(query))
 
 
 def _refused(result: subprocess.CompletedProcess[str], expected: str) -> None:
@@ -122,7 +112,7 @@ def test_create_list_show_pause_resume(tmp_path: Path, env: dict[str, str]) -> N
     assert created.returncode == 0, created.stderr
     assert created.stdout.strip() == "Created pulse 'Weekly check-in' (#1)."
     assert rotating.returncode == 0, rotating.stderr
-    assert _rows(env, "SELECT name, reminder_after_hours, audience FROM pulses ORDER BY id") == [
+    assert rows(env, "SELECT name, reminder_after_hours, audience FROM pulses ORDER BY id") == [
         ("Weekly check-in", None, '{"sites": ["North"]}'),
         ("Rotation", 24, "{}"),
     ]
@@ -157,7 +147,7 @@ def test_create_list_show_pause_resume(tmp_path: Path, env: dict[str, str]) -> N
     assert "Weekly check-in (#1, paused)" in paused.stdout
     assert "  none: the pulse is paused" in paused.stdout
     assert pulse(tmp_path, env, "resume", "Weekly check-in").returncode == 0
-    assert _rows(env, "SELECT paused FROM pulses WHERE id = 1") == [(0,)]
+    assert rows(env, "SELECT paused FROM pulses WHERE id = 1") == [(0,)]
 
 
 def test_send_now_and_the_figures_in_show(tmp_path: Path, env: dict[str, str]) -> None:
@@ -167,8 +157,8 @@ def test_send_now_and_the_figures_in_show(tmp_path: Path, env: dict[str, str]) -
 
     assert sent.returncode == 0, sent.stderr
     assert sent.stdout.strip() == "Queued 4 prompt(s) for 'Weekly'; the running server sends them."
-    assert _rows(env, "SELECT count(*), min(state) FROM deliveries") == [(4, "pending")]
-    assert _rows(env, "SELECT pulse_id, key FROM occurrences") == [(1, None)]
+    assert rows(env, "SELECT count(*), min(state) FROM deliveries") == [(4, "pending")]
+    assert rows(env, "SELECT pulse_id, key FROM occurrences") == [(1, None)]
     shown = pulse(tmp_path, env, "show", "Weekly").stdout
     assert "Occurrences (1 most recent):" in shown
     assert "all zones: sent 0, queued 4, deferred 0, failed 0, withheld 0" in shown
@@ -191,20 +181,20 @@ def test_delete_asks_first_and_keeps_past_occurrences(tmp_path: Path, env: dict[
         check=False,
     )
     assert declined.returncode == 1
-    assert _rows(env, "SELECT count(*) FROM pulses") == [(1,)]
+    assert rows(env, "SELECT count(*) FROM pulses") == [(1,)]
 
     deleted = pulse(tmp_path, env, "delete", "Weekly", "--yes")
 
     assert deleted.returncode == 0, deleted.stderr
     assert deleted.stdout.strip() == "Deleted 'Weekly'; its 1 past occurrence(s) are kept."
-    assert _rows(env, "SELECT count(*) FROM pulses") == [(0,)]
-    assert _rows(env, "SELECT pulse_id, count(*) FROM occurrences") == [(None, 1)]
+    assert rows(env, "SELECT count(*) FROM pulses") == [(0,)]
+    assert rows(env, "SELECT pulse_id, count(*) FROM occurrences") == [(None, 1)]
     # The send and the deletion are in the audit log with the operator's login.
-    assert _rows(env, "SELECT action, operator FROM audit_log WHERE action LIKE 'pulse.%'") == [
+    assert rows(env, "SELECT action, operator FROM audit_log WHERE action LIKE 'pulse.%'") == [
         ("pulse.sent", getpass.getuser()),
         ("pulse.deleted", getpass.getuser()),
     ]
-    assert _rows(env, "SELECT count(*) FROM deliveries") == [(4,)]
+    assert rows(env, "SELECT count(*) FROM deliveries") == [(4,)]
 
 
 @pytest.mark.parametrize(
@@ -249,7 +239,7 @@ def test_a_bad_definition_is_one_line_and_exit_1(
     result = pulse(tmp_path, env, "create", "--name", "Bad", *args)
 
     _refused(result, expected)
-    assert _rows(env, "SELECT count(*) FROM pulses") == [(0,)]
+    assert rows(env, "SELECT count(*) FROM pulses") == [(0,)]
 
 
 def test_a_duplicate_name_and_an_unknown_pulse(tmp_path: Path, env: dict[str, str]) -> None:
@@ -274,4 +264,4 @@ def test_send_now_refuses_a_paused_pulse(tmp_path: Path, env: dict[str, str]) ->
         pulse(tmp_path, env, "send-now", "Weekly"),
         "Weekly is paused. Resume it first with `pulse resume Weekly`.",
     )
-    assert _rows(env, "SELECT count(*) FROM occurrences") == [(0,)]
+    assert rows(env, "SELECT count(*) FROM occurrences") == [(0,)]

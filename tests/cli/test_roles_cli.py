@@ -7,9 +7,7 @@ from __future__ import annotations
 import asyncio
 import getpass
 import json
-import sqlite3
 import subprocess
-from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,7 +21,7 @@ from storage.migrate import upgrade
 from storage.models import Person
 from storage.people import PeopleRepository
 from storage.roles import RoleRepository
-from tests.cli.thrive_process import clean_env, thrive
+from tests.cli.thrive_process import env_on_a_copy, rows, thrive
 from thrive.cli import app
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
@@ -66,23 +64,15 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def env(tmp_path: Path, seeded: Path) -> dict[str, str]:
-    copy = tmp_path / "thrive.db"
-    copy.write_bytes(seeded.read_bytes())
-    return clean_env(THRIVE_DATABASE_URL=f"sqlite:///{copy}", THRIVE_LOG_FORMAT="json")
+    return env_on_a_copy(seeded, tmp_path)
 
 
 def roles(tmp_path: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return thrive("roles", *args, cwd=tmp_path, env=env)
 
 
-def _rows(env: dict[str, str], query: str) -> list[tuple[object, ...]]:
-    path = env["THRIVE_DATABASE_URL"].removeprefix("sqlite:///")
-    with closing(sqlite3.connect(path)) as connection:
-        return list(connection.execute(query))
-
-
 def _grants(env: dict[str, str]) -> list[tuple[object, ...]]:
-    return _rows(
+    return rows(
         env,
         "SELECT people.platform_user_id, roles.role, roles.granted_by_id FROM roles "
         "JOIN people ON people.id = roles.person_id ORDER BY people.id, roles.role",
@@ -103,7 +93,7 @@ def test_the_first_admin_by_email_recorded_with_the_operator(
     assert _ok(granted) == "Done: Dr Amara Okafor now has the admin role."
     assert _ok(again) == "Dr Amara Okafor already has the admin role."
     assert ("amara", "admin", None) in _grants(env)
-    [(action, actor, subject, detail, operator)] = _rows(
+    [(action, actor, subject, detail, operator)] = rows(
         env, "SELECT action, actor_id, subject, detail, operator FROM audit_log"
     )
     assert (action, actor, subject) == ("role.granted", None, "person:1")
@@ -172,7 +162,7 @@ def test_revoke_keeps_the_last_admin_and_records_who_and_when(
     assert _ok(not_held) == (
         "Dr Amara Okafor doesn't have the admin role, so there was nothing to take away."
     )
-    actions = [row[0] for row in _rows(env, "SELECT action FROM audit_log ORDER BY id")]
+    actions = [row[0] for row in rows(env, "SELECT action FROM audit_log ORDER BY id")]
     assert actions == ["role.granted", "role.granted", "role.revoked"]
 
 

@@ -6,8 +6,10 @@ import asyncio
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 THRIVE = Path(sys.executable).with_name("thrive")
@@ -20,6 +22,21 @@ def clean_env(**extra: str) -> dict[str, str]:
     """This environment without any THRIVE_* setting, plus `extra`."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("THRIVE_")}
     return {**env, **extra}
+
+
+def env_on_a_copy(seeded: Path, directory: Path) -> dict[str, str]:
+    """The environment of commands run on a copy of the SQLite file `seeded`, kept in
+    `directory` (each test changes its own copy), with JSON logs."""
+    copy = directory / "thrive.db"
+    copy.write_bytes(seeded.read_bytes())
+    return clean_env(THRIVE_DATABASE_URL=f"sqlite:///{copy}", THRIVE_LOG_FORMAT="json")
+
+
+def rows(env: dict[str, str], query: str) -> list[tuple[object, ...]]:
+    """What `query` finds in the SQLite file the environment names."""
+    path = env["THRIVE_DATABASE_URL"].removeprefix("sqlite:///")
+    with closing(sqlite3.connect(path)) as connection:
+        return list(connection.execute(query))
 
 
 def thrive(
