@@ -103,55 +103,44 @@ class CodingRepository:
         """Replace the coder's rows of these answers with `codes` (a person's stay), in
         two statements whatever the count (one for `new` answers, which have none yet);
         the number of rows written."""
-        if not codes_by_answer:
-            return 0
-        if not new:
-            await self.session.execute(
-                delete(Coding)
-                .where(Coding.response_id.in_(list(codes_by_answer)), Coding.source == CODER)
-                .execution_options(synchronize_session=False)
-            )
-        rows = [
-            {
-                "response_id": answer_id,
-                "theme_id": code.theme,
-                "polarity": code.polarity,
-                "source": CODER,
-                "confidence": code.confidence,
-                "created_at": now,
-            }
-            for answer_id, codes in codes_by_answer.items()
-            for code in codes
-        ]
-        if rows:
-            await self.session.execute(insert(Coding), rows)
-        return len(rows)
+        return await self._replace_coder_rows(Coding, "response_id", codes_by_answer, now, new)
 
     async def replace_idea_coder_codes(
         self, codes_by_idea: Mapping[int, Sequence[NewCode]], now: datetime, *, new: bool = False
     ) -> int:
-        if not codes_by_idea:
+        """The same for ideas' codes."""
+        return await self._replace_coder_rows(IdeaCoding, "idea_id", codes_by_idea, now, new)
+
+    async def _replace_coder_rows(
+        self,
+        table: type[Coding] | type[IdeaCoding],
+        coded: str,
+        codes_by_row: Mapping[int, Sequence[NewCode]],
+        now: datetime,
+        new: bool,
+    ) -> int:
+        if not codes_by_row:
             return 0
         if not new:
             await self.session.execute(
-                delete(IdeaCoding)
-                .where(IdeaCoding.idea_id.in_(list(codes_by_idea)), IdeaCoding.source == CODER)
+                delete(table)
+                .where(getattr(table, coded).in_(list(codes_by_row)), table.source == CODER)
                 .execution_options(synchronize_session=False)
             )
         rows = [
             {
-                "idea_id": idea_id,
+                coded: row_id,
                 "theme_id": code.theme,
                 "polarity": code.polarity,
                 "source": CODER,
                 "confidence": code.confidence,
                 "created_at": now,
             }
-            for idea_id, codes in codes_by_idea.items()
+            for row_id, codes in codes_by_row.items()
             for code in codes
         ]
         if rows:
-            await self.session.execute(insert(IdeaCoding), rows)
+            await self.session.execute(insert(table), rows)
         return len(rows)
 
     # --- A person's codes ---
