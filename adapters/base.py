@@ -99,3 +99,11 @@ __all__ = [
     "TransientError",
     "deliver_replies",
 ]
+
+
+def route_of(request: web.Request) -> str:
+    """The route a request matched, as declared ("/chat/api/people/{person}/messages"): what
+    a log line names instead of the path, which may hold a person's platform id."""
+    info = request.match_info
+    resource = info.route.resource if info.route is not None else None
+    return resource.canonical if resource is not None else "(no route)"

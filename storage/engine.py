@@ -68,10 +68,12 @@ class Database:
         url = async_url(database_url)
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
-        kwargs: dict[str, object] = {}
+        # A failed statement's message would carry its parameters (people's words) into
+        # the log: never.
+        kwargs: dict[str, object] = {"hide_parameters": True}
         if self.is_sqlite and (":memory:" in url or url.endswith("sqlite+aiosqlite://")):
             # An in-memory database exists per connection: share one.
-            kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+            kwargs |= {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             sync_engine: Engine = self.engine.sync_engine

@@ -30,7 +30,8 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.base import deliver_replies
+from adapters import json_guard
+from adapters.base import deliver_replies, route_of
 from adapters.local.api_models import ActionIn, MessageIn, PersonIn
 from adapters.local.page import page_html
 from adapters.local.renderer import brought_up_to_date, render
@@ -210,12 +211,14 @@ class LocalChatAdapter:
             for role in body.roles:
                 await people.grant(person, role, now=now)
             payload = _person_json(person)
-        log.info("local.person_added", person=body.id)
+        log.info("local.person_added", roles=len(body.roles))
         return web.json_response(payload, status=201)
 
     async def _conversation(self, request: web.Request) -> web.Response:
         after_text = request.query.get("after", "0")
-        if not after_text.isdigit():
+        # ASCII digits only ("²".isdigit() is true) and no more than a database integer holds.
+        if not (after_text.isascii() and after_text.isdigit() and int(after_text) <= MAX_ID):
+            log.info("local.bad_request", route=route_of(request), reason="bad after")
             raise _error(web.HTTPBadRequest, "bad_query", "after must be a message id")
         async with self.database.transaction() as session:
             person = await self._require_person(session_people(session), request)
@@ -305,9 +308,11 @@ class LocalChatAdapter:
 
     async def _require_person(self, people: PeopleRepository, request: web.Request) -> Person:
         user_id = request.match_info["person"]
-        person = await _person(people, user_id)
+        # An id no one can have (too long, a NUL, a lone surrogate) is not looked up: some
+        # databases refuse such text outright.
+        person = await _person(people, user_id) if _plausible_id(user_id) else None
         if person is None:
-            log.info("local.unknown_person", person=user_id[:100])
+            log.info("local.unknown_person")
             raise _error(web.HTTPNotFound, "unknown_person", f"no person {user_id!r}")
         return person
 
@@ -420,32 +425,40 @@ def _error(kind: type[web.HTTPException], code: str, detail: Any) -> web.HTTPExc
 
 
 Model = TypeVar("Model", MessageIn, ActionIn, PersonIn)
+MAX_ID = 2**63 - 1  # the largest message id a database integer holds
+MAX_PERSON_ID = 200
+_BAD_JSON = {
+    "malformed_json": "the body is not valid JSON",
+    "too_deep": f"the body is nested deeper than {json_guard.MAX_DEPTH} levels",
+    "bad_text": "the body contains a NUL character or an unpaired surrogate",
+    "wrong_shape": "the body is not a JSON object",
+}
+
+
+def _plausible_id(user_id: str) -> bool:
+    if not user_id or len(user_id) > MAX_PERSON_ID:
+        return False
+    try:
+        json_guard.check_text(user_id)
+    except json_guard.BadJson:
+        return False
+    return True
 
 
 async def _json_body(request: web.Request, model: type[Model]) -> Model:
     """Parse and validate a JSON body; a 400 with the reasons (and a log line) otherwise."""
-    try:
-        raw = await request.json()
-    except web.HTTPRequestEntityTooLarge:
-        # aiohttp's own 413 is plain text; the API promises JSON errors.
-        log.info("local.bad_request", path=request.path, reason="body too large")
-        limit = request.client_max_size
-        raise web.HTTPRequestEntityTooLarge(
-            limit,
-            request.content_length or 0,
-            text=json.dumps({"error": "body_too_large", "detail": f"the limit is {limit} bytes"}),
-            content_type="application/json",
-        ) from None
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        log.info("local.bad_request", path=request.path, reason="malformed JSON")
-        raise _error(web.HTTPBadRequest, "malformed_json", "the body is not valid JSON") from None
+    try:  # over the size limit: a JSON 413 (thrive/server.py)
+        raw = json_guard.loads(await request.read())
+    except json_guard.BadJson as problem:
+        log.info("local.bad_request", route=route_of(request), reason=problem.code)
+        raise _error(web.HTTPBadRequest, problem.code, _BAD_JSON[problem.code]) from None
     try:
         return model.model_validate(raw)
     except ValidationError as error:
         problems = [
             {"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in error.errors()
         ]
-        log.info("local.bad_request", path=request.path, problems=problems)
+        log.info("local.bad_request", route=route_of(request), problems=problems)
         raise _error(web.HTTPBadRequest, "invalid_body", problems) from None
 
 

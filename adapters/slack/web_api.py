@@ -180,7 +180,7 @@ class SlackWebApi:
             token = await self.tokens.for_workspace(team_id)
             response = await self.client.users_info(token=token, user=user_id)
         except Exception as error:
-            log.info("slack.users_info_failed", user=user_id, error=repr(neutral_error(error)))
+            log.info("slack.users_info_failed", error=repr(neutral_error(error)))
             return None
         user: Mapping[str, Any] = response.get("user") or {}
         profile = profile_of(user)

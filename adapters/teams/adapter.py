@@ -19,7 +19,6 @@ in msrest's worker threads.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 
 import structlog
@@ -34,6 +33,7 @@ from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, Con
 from botbuilder.schema import ConversationReference as BotConversationReference
 from botframework.connector.auth import PasswordServiceClientCredentialFactory
 
+from adapters import json_guard
 from adapters.teams.auth import StrictAuthentication, Unauthenticated
 from adapters.teams.cards import render_activity
 from adapters.teams.config import BotFrameworkSettings, TeamsConfig
@@ -211,11 +211,14 @@ class TeamsAdapter:
     # --- HTTP ---
 
     async def _handle_request(self, request: web.Request) -> web.Response:
+        raw = await request.read()  # over the size limit: 413 (thrive/server.py)
         try:
-            body = check_activity(json.loads(await request.text()))
+            # Strict, shallow JSON with storable text (adapters/json_guard.py), shaped as
+            # mapping and botbuilder read it: a hostile body never reaches either.
+            body = check_activity(json_guard.loads(raw))
             # botbuilder's models refuse odd field types (a timestamp that is no date).
             activity = Activity().deserialize(dict(body))
-        except (ValueError, RecursionError, UnusableActivity) as problem:  # JSON errors too
+        except (ValueError, UnusableActivity) as problem:  # msrest's errors are ValueErrors
             log.info("teams.unusable_activity", reason=str(problem)[:200])
             return web.json_response({"error": "unusable_activity"}, status=400)
         tenant = tenant_of(body, self.config.tenant_id)

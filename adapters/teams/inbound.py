@@ -20,6 +20,7 @@ from typing import Any
 
 import structlog
 
+from adapters.json_guard import BadJson, NoneType, Shape, check_shape
 from adapters.teams.card_forms import parse_execute, parse_submission
 from bot.events import (
     ActionInvoked,
@@ -51,10 +52,56 @@ class UnusableActivity(ValueError):
     """An activity missing what a reply needs (serviceUrl, conversation, from): a 400."""
 
 
+_ACCOUNT: Shape = {
+    "id": (str,),
+    "name": (str, NoneType),
+    "aadObjectId": (str, NoneType),
+    "email": (str, NoneType),
+    "userPrincipalName": (str, NoneType),
+    "role": (str, NoneType),
+}
+_CONVERSATION: Shape = {
+    "id": (str,),
+    "conversationType": (str, NoneType),
+    "tenantId": (str, NoneType),
+    "isGroup": (bool, NoneType),
+    "name": (str, NoneType),
+}
+_CHANNEL_DATA: Shape = {"tenant": ({"id": (str, NoneType)}, NoneType)}
+_ENTITY: Shape = {"type": (str,), "text": (str, NoneType), "mentioned": (_ACCOUNT, NoneType)}
+# The fields mapping and botbuilder read; present ones must have these types.
+ACTIVITY: Shape = {
+    "type": (str,),
+    "id": (str, NoneType),
+    "name": (str, NoneType),
+    "serviceUrl": (str,),
+    "channelId": (str, NoneType),
+    "timestamp": (str, NoneType),
+    "localTimestamp": (str, NoneType),
+    "localTimezone": (str, NoneType),
+    "locale": (str, NoneType),
+    "text": (str, NoneType),
+    "textFormat": (str, NoneType),
+    "replyToId": (str, NoneType),
+    "from": (_ACCOUNT,),
+    "recipient": (_ACCOUNT, NoneType),
+    "conversation": (_CONVERSATION,),
+    "channelData": (_CHANNEL_DATA, NoneType),
+    "entities": ([_ENTITY], NoneType),
+    "membersAdded": ([_ACCOUNT], NoneType),
+    "membersRemoved": ([_ACCOUNT], NoneType),
+    "attachments": (list, NoneType),
+}
+
+
 def check_activity(body: object) -> Mapping[str, Any]:
     """The parsed JSON body, if it is an activity we could answer at all."""
     if not isinstance(body, Mapping):
         raise UnusableActivity("body is not a JSON object")
+    try:
+        check_shape(body, ACTIVITY, "activity")
+    except BadJson as problem:
+        raise UnusableActivity(problem.detail) from None
     if not isinstance(body.get("type"), str) or not body["type"]:
         raise UnusableActivity("activity has no type")
     if not isinstance(body.get("serviceUrl"), str) or not body["serviceUrl"]:

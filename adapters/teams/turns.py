@@ -141,7 +141,7 @@ class TeamsTurns:
         try:
             await deliver_replies(self.adapter, self.adapter.dispatcher, to, replies)
         except Exception as error:  # what the person did is stored; only the reply failed
-            log.warning("teams.reply_failed", error=repr(error), conversation=to.conversation_id)
+            log.warning("teams.reply_failed", error=repr(error))
 
     async def _personal_chat(
         self, raw: Mapping[str, Any], tenant: str, here: ConversationRef
@@ -155,10 +155,10 @@ class TeamsTurns:
         try:
             return await self.adapter.open_personal_chat(here, user_id)
         except (RecipientGone, FatalError) as error:  # e.g. 403: the app may not
-            log.warning("teams.personal_chat_refused", error=repr(error), user=user_id)
+            log.warning("teams.personal_chat_refused", error=repr(error))
             return say(NO_PRIVATE_CHAT)
         except DeliveryError as error:  # still rate limited or down after retries
-            log.warning("teams.personal_chat_failed", error=repr(error), user=user_id)
+            log.warning("teams.personal_chat_failed", error=repr(error))
             return say(UNREACHABLE)
 
     async def _say_in_thread(
