@@ -188,8 +188,15 @@ def check_payload(body: Mapping[str, Any]) -> None:
     if "command" in body and isinstance(body.get("command"), str):
         return
     kind = body.get("type")
-    shape = EVENT_ENVELOPE if kind in ("event_callback", "url_verification") else INTERACTION
-    check_shape(body, shape)
+    if kind not in ("event_callback", "url_verification"):
+        check_shape(body, INTERACTION)
+        return
+    check_shape(body, EVENT_ENVELOPE)
+    event = body.get("event")
+    if isinstance(event, Mapping) and "user" in event:
+        # A user_change carries the whole profile; every other event only the author's id.
+        user_shape = _USER if event.get("type") == "user_change" else str
+        check_shape(event, {"user": (user_shape,)}, "body.event")
 
 
 def _object(parsed: object) -> dict[str, Any]:

@@ -114,7 +114,9 @@ class Dispatcher:
                 if "locked" not in str(error.orig) or attempt == BUSY_ATTEMPTS:
                     raise
                 log.warning(
-                    "inbound.database_busy", attempt=attempt, event=self._log_id(event.event_id)
+                    "inbound.database_busy",
+                    attempt=attempt,
+                    event_hash=self._log_id(event.event_id),
                 )
                 await asyncio.sleep(BUSY_BACKOFF_SECONDS * attempt)
         raise AssertionError("unreachable")
@@ -129,7 +131,7 @@ class Dispatcher:
                 log.info(
                     "inbound.duplicate",
                     platform=event.person.platform,
-                    event=self._log_id(event.event_id),
+                    event_hash=self._log_id(event.event_id),
                 )
                 return Outcome([], duplicate=True), "duplicate"
             if isinstance(event, ProfileChanged):
