@@ -58,11 +58,12 @@ class ServerLog(logging.Handler):
 
 
 @contextmanager
-def server_log() -> Iterator[ServerLog]:
+def server_log(level: str = "info") -> Iterator[ServerLog]:
     root = logging.getLogger()
     saved_handlers, saved_level = root.handlers[:], root.level
-    configure_logging("info", "json")
+    configure_logging(level, "json")
     captured = ServerLog()
+    captured.setLevel(logging.NOTSET)
     captured.setFormatter(root.handlers[0].formatter)
     root.addHandler(captured)
     try:
