@@ -78,7 +78,9 @@ json_values = st.recursive(
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
     max_leaves=10,
 )
-WRONG = st.sampled_from([42, 4.5, True, None, [], {}, {"a": 1}, 10**30, -(10**30)])
+WRONG: st.SearchStrategy[object] = st.sampled_from(
+    [42, 4.5, True, None, [], {}, {"a": 1}, 10**30, -(10**30)]
+)
 
 
 @st.composite
