@@ -29,6 +29,7 @@ from tests.integration.teams.live_teams import (
     LiveTeams,
     card_submit,
     execute,
+    installed,
     personal_message,
     start_live,
 )
@@ -256,3 +257,21 @@ async def test_a_body_over_1_mb_is_refused_with_413_and_deep_json_with_400(
     assert await stored(live) == before
     await asyncio.sleep(0)
     assert log.failures() == []
+
+
+async def test_a_teams_message_leaves_no_words_or_user_id_in_the_log(server: Server) -> None:
+    live, log = server.live, server.log
+    user, words = "29:hygiene-person-7", "Pistachio rounding huddles on the fourth floor"
+
+    assert await live.post(installed(live.channel.url, user=user), _token(live)) == 201
+    status, _ = await live.signed(personal_message(live.channel.url, words, user=user))
+    assert status == 201
+
+    assert live.posts_to(f"a:personal-{user}") != []  # welcomed and answered
+    assert words not in log.text() and "Pistachio" not in log.text()
+    assert user not in log.text() and "hygiene-person" not in log.text()
+    assert log.failures() == []
+
+
+def _token(live: LiveTeams) -> str:
+    return live.channel.mint(service_url=live.channel.url)
