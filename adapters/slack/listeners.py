@@ -63,14 +63,15 @@ class SlackListeners:
         async def listener(
             body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
         ) -> None:
-            self.work.submit(work(body, event, context))  # bolt acks an event when we return
+            # bolt acks an event when we return
+            self.work.submit(_unless_unusable(work(body, event, context)))
 
         return listener
 
     def _acked(self, work: InteractionWork) -> Listener:
         async def listener(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
             await ack()
-            self.work.submit(work(body, respond))
+            self.work.submit(_unless_unusable(work(body, respond)))
 
         return listener
 
@@ -263,3 +264,13 @@ class SlackListeners:
     def _dm(self, team_id: str, user_id: str) -> ConversationRef:
         """The person's DM, with its channel id once known."""
         return inbound.dm_ref(team_id, user_id, self.web.dm_of(team_id, user_id))
+
+
+async def _unless_unusable(job: Coroutine[Any, Any, None]) -> None:
+    """A well-formed payload that still lacks what the core needs (a message event with
+    no user, a profile change with no id) is dropped after the ack with one log line:
+    nobody could be answered, and it is not a fault of ours worth a traceback."""
+    try:
+        await job
+    except inbound.UnusablePayload as problem:
+        log.info("slack.unusable_payload", reason=str(problem))

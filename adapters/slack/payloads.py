@@ -142,6 +142,10 @@ INTERACTION: Shape = {
 }
 
 
+# Interactions are always a person's: without one, no listener could answer anybody.
+INTERACTION_TYPES = frozenset({"block_actions", "view_submission", "shortcut", "message_action"})
+
+
 def is_signed(signing_secret: str, raw: bytes, headers: Mapping[str, str], now: float) -> bool:
     """Slack's v0 signature over the raw bytes, within the replay window. (slack_sdk's
     verifier decodes the body first and fails on a timestamp that is no number.)"""
@@ -190,6 +194,9 @@ def check_payload(body: Mapping[str, Any]) -> None:
     kind = body.get("type")
     if kind not in ("event_callback", "url_verification"):
         check_shape(body, INTERACTION)
+        user = body.get("user")
+        if kind in INTERACTION_TYPES and not (isinstance(user, Mapping) and user.get("id")):
+            raise BadJson("wrong_shape", f"a {kind} payload has no body.user.id")
         return
     check_shape(body, EVENT_ENVELOPE)
     event = body.get("event")
