@@ -427,12 +427,6 @@ def _error(kind: type[web.HTTPException], code: str, detail: Any) -> web.HTTPExc
 Model = TypeVar("Model", MessageIn, ActionIn, PersonIn)
 MAX_ID = 2**63 - 1  # the largest message id a database integer holds
 MAX_PERSON_ID = 200
-_BAD_JSON = {
-    "malformed_json": "the body is not valid JSON",
-    "too_deep": f"the body is nested deeper than {json_guard.MAX_DEPTH} levels",
-    "bad_text": "the body contains a NUL character or an unpaired surrogate",
-    "wrong_shape": "the body is not a JSON object",
-}
 
 
 def _plausible_id(user_id: str) -> bool:
@@ -451,7 +445,7 @@ async def _json_body(request: web.Request, model: type[Model]) -> Model:
         raw = json_guard.loads(await request.read())
     except json_guard.BadJson as problem:
         log.info("local.bad_request", route=route_of(request), reason=problem.code)
-        raise _error(web.HTTPBadRequest, problem.code, _BAD_JSON[problem.code]) from None
+        raise _error(web.HTTPBadRequest, problem.code, problem.detail) from None
     try:
         return model.model_validate(raw)
     except ValidationError as error:
