@@ -493,3 +493,20 @@ async def test_an_event_delivered_50_times_is_handled_once_and_the_log_keeps_no_
     assert USER not in log.text()
     assert sum('"inbound.duplicate"' in line for line in log.since(mark)) == 49
     assert log.failures() == []
+
+
+async def test_a_signature_header_that_is_no_number_or_text_is_a_401(server: Server) -> None:
+    """slack_sdk's verifier raised on these (a 500); nobody signed them, so 401."""
+    live, log = server.live, server.log
+    body = event_body(message_event("hello", user_id=STRANGER), event_id="Ev-ts").encode()
+    for timestamp, signature in (("soon", "v0=00"), ("1e9", "v0=00"), ("", ""), ("9" * 40, "x")):
+        headers = {
+            "Content-Type": JSON,
+            "X-Slack-Request-Timestamp": timestamp,
+            "X-Slack-Signature": signature,
+        }
+        async with live.http.post(f"{live.url}/slack/events", data=body, headers=headers) as r:
+            assert (r.status, await r.json()) == (401, {"error": "invalid_signature"})
+    async with live.http.post(f"{live.url}/slack/events", data=b"\xff\xfe") as r:
+        assert r.status == 401
+    assert log.failures() == []

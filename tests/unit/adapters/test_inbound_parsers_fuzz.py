@@ -177,3 +177,25 @@ def test_a_teams_activity_that_passes_the_check_never_crashes_a_mapper(
         lambda: teams.pressed_card(checked),
         lambda: teams.is_execute(checked),
     )
+
+
+@pytest.mark.parametrize(
+    ("data", "problem"),
+    [
+        ({"user": {"id": 7}}, "body.user.id is a number"),
+        ({"actions": [{"value": "1"}, "press"]}, "body.actions[1] is a string"),
+        ({"actions": [{"value": True}]}, "body.actions[0].value is a boolean"),
+        ({"event_time": True}, "body.event_time is a boolean"),
+        ({"view": None}, "body.view is a null"),
+    ],
+)
+def test_a_field_of_the_wrong_type_is_named(data: dict[str, Any], problem: str) -> None:
+    shape: json_guard.Shape = {
+        "user": ({"id": (str,)},),
+        "actions": ([{"value": (str,)}],),
+        "event_time": (int,),
+        "view": (dict,),
+    }
+    with pytest.raises(BadJson) as refused:
+        json_guard.check_shape(data, shape)
+    assert refused.value.detail == problem
