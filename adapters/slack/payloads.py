@@ -197,6 +197,10 @@ def check_payload(body: Mapping[str, Any]) -> None:
         user = body.get("user")
         if kind in INTERACTION_TYPES and not (isinstance(user, Mapping) and user.get("id")):
             raise BadJson("wrong_shape", f"a {kind} payload has no body.user.id")
+        actions = body.get("actions")
+        pressed = actions[0].get("action_id") if actions else None
+        if kind == "block_actions" and not isinstance(pressed, str):  # bolt reads it unguarded
+            raise BadJson("wrong_shape", "a block_actions payload has no body.actions[0].action_id")
         return
     check_shape(body, EVENT_ENVELOPE)
     event = body.get("event")

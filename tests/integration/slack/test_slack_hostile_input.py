@@ -335,9 +335,15 @@ def odd_interaction(draw: st.DrawFn) -> tuple[bytes, str]:
     payload = interaction_template()
     kind = draw(st.sampled_from(["block_actions", "view_submission", "shortcut", "message_action"]))
     payload["type"] = kind
-    payload["actions"] = [
-        {"action_id": draw(odd_text), "value": draw(odd_text), "action_ts": draw(odd_text)}
-    ]
+    payload["actions"] = draw(
+        st.sampled_from([[], [{}], [{"value": "1"}]])
+        | st.builds(
+            lambda *texts: [dict(zip(("action_id", "value", "action_ts"), texts, strict=True))],
+            odd_text,
+            odd_text,
+            odd_text,
+        )
+    )
     payload["view"]["private_metadata"] = draw(odd_text)
     payload["view"]["callback_id"] = draw(odd_text)
     payload["callback_id"] = draw(st.sampled_from(["thrive.share_idea", "other", ""]))
