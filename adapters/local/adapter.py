@@ -452,7 +452,9 @@ async def _json_body(request: web.Request, model: type[Model]) -> Model:
         problems = [
             {"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in error.errors()
         ]
-        log.info("local.bad_request", route=route_of(request), problems=problems)
+        # The model's own field names only: a key inside `fields` is the sender's text.
+        named = sorted({str(e["loc"][0]) for e in error.errors() if e["loc"]})
+        log.info("local.bad_request", route=route_of(request), fields=named)
         raise _error(web.HTTPBadRequest, "invalid_body", problems) from None
 
 

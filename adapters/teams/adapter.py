@@ -218,8 +218,11 @@ class TeamsAdapter:
             body = check_activity(json_guard.loads(raw))
             # botbuilder's models refuse odd field types (a timestamp that is no date).
             activity = Activity().deserialize(dict(body))
-        except (ValueError, UnusableActivity) as problem:  # msrest's errors are ValueErrors
+        except (json_guard.BadJson, UnusableActivity) as problem:
             log.info("teams.unusable_activity", reason=str(problem)[:200])
+            return web.json_response({"error": "unusable_activity"}, status=400)
+        except ValueError as problem:  # msrest's: its message quotes the data, so not logged
+            log.info("teams.unusable_activity", reason=type(problem).__name__)
             return web.json_response({"error": "unusable_activity"}, status=400)
         tenant = tenant_of(body, self.config.tenant_id)
         if self.config.tenant_id and tenant != self.config.tenant_id:
