@@ -1,6 +1,8 @@
 """The Slack adapter: slack-bolt's AsyncApp at POST /slack/events on the shared server.
 
-Bolt verifies signatures (5-minute replay window). Every listener acks at once
+Every request's signature is checked over its raw bytes (5-minute replay window), and
+its body parsed and shape-checked (adapters/slack/payloads.py), before bolt sees it:
+a malformed one gets a 400 and one log line. Every listener acks at once
 (adapters/slack/listeners.py) and queues the real work (translate, hand the
 event to the core, send the replies), so Slack gets its answer in about a
 millisecond; the queue (adapters/slack/work_queue.py) holds that work back

@@ -142,6 +142,13 @@ INTERACTION: Shape = {
 }
 
 
+SLASH_COMMAND: Shape = {
+    name: (str,)
+    for name in (
+        "command", "text", "team_id", "user_id", "user_name", "channel_id", "response_url",
+        "trigger_id", "api_app_id", "enterprise_id",
+    )
+}  # fmt: skip
 # Interactions are always a person's: without one, no listener could answer anybody.
 INTERACTION_TYPES = frozenset({"block_actions", "view_submission", "shortcut", "message_action"})
 
@@ -187,9 +194,10 @@ def parse_body(text: str, content_type: str | None) -> dict[str, Any]:
 
 
 def check_payload(body: Mapping[str, Any]) -> None:
-    """Events and interactions against the fields bolt and the listeners read. A slash
-    command's form fields are all text already."""
-    if "command" in body and isinstance(body.get("command"), str):
+    """Events, interactions and slash commands against the fields bolt and the listeners
+    read (bolt takes any body with a `command` for a slash command, even a JSON one)."""
+    if "command" in body:
+        check_shape(body, SLASH_COMMAND)
         return
     kind = body.get("type")
     if kind not in ("event_callback", "url_verification"):

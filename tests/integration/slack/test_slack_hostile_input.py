@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import aiohttp
 import pytest
@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 
 from adapters.json_guard import MAX_DEPTH, BadJson, Kind, check_shape
 from adapters.slack.adapter import SlackAdapter
-from adapters.slack.payloads import EVENT_ENVELOPE, INTERACTION
+from adapters.slack.payloads import EVENT_ENVELOPE, INTERACTION, SLASH_COMMAND
 from bot.clock import SystemClock
 from storage.models import Idea, Person, ProcessedEvent, Response
 from tests.conftest import sqlite_url_from
@@ -38,6 +38,7 @@ from tests.integration.slack.fake_slack import FakeSlack
 from tests.integration.slack.live_slack import SIGNING_SECRET, LiveSlack
 from tests.integration.slack.signing import (
     TEAM_ID,
+    command_body,
     event_body,
     message_event,
     signed_headers,
@@ -211,16 +212,21 @@ def _replaced(template: dict[str, Any], path: tuple[Any, ...], value: object) ->
 
 @st.composite
 def wrong_field(draw: st.DrawFn) -> tuple[bytes, str]:
-    """A real-looking event or interaction with one field of the wrong type."""
-    as_event = draw(st.booleans())
-    template = event_template() if as_event else interaction_template()
-    fields = _fields(template, EVENT_ENVELOPE if as_event else INTERACTION)
-    path, kinds = draw(st.sampled_from(fields))
+    """A real-looking event, interaction or (JSON) slash command with one field of the
+    wrong type."""
+    kind = draw(st.sampled_from(["event", "interaction", "command"]))
+    command = dict(parse_qsl(command_body("help", user_id=STRANGER, channel_id="D1")))
+    template, shape = {
+        "event": (event_template(), EVENT_ENVELOPE),
+        "interaction": (interaction_template(), INTERACTION),
+        "command": (command, SLASH_COMMAND),
+    }[kind]
+    path, kinds = draw(st.sampled_from(_fields(template, shape)))
     wrong = draw(st.sampled_from([v for v in WRONG_VALUES if not _fits(v, kinds)]))
     body = _replaced(template, path, wrong)
-    if as_event:
-        return json.dumps(body).encode(), JSON
-    return urlencode({"payload": json.dumps(body)}).encode(), FORM
+    if kind == "interaction":
+        return urlencode({"payload": json.dumps(body)}).encode(), FORM
+    return json.dumps(body).encode(), JSON
 
 
 json_values = st.recursive(
