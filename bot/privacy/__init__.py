@@ -2,11 +2,14 @@
 
 Owns redaction of patient identifiers before anything is stored, and the
 pseudonymous keys that stand in for a person where they must not be named, and
-the one suppression rule for small groups that every figure shown passes through.
+the one suppression rule for small groups that every figure shown passes through, and
+the distress safety net's screen (distress.py: signs of acute distress or self-harm in
+what a person writes, venting and denials told apart).
 
 May import: nothing else in bot/; every room may import it.
 """
 
+from bot.privacy.distress import Screening, screen
 from bot.privacy.name_lists import name_lists
 from bot.privacy.pseudonyms import pseudonym
 from bot.privacy.redaction import REDACTED, Redaction, redact, redaction_notices
@@ -30,6 +33,7 @@ __all__ = [
     "REDACTED",
     "NotEnoughResponses",
     "Redaction",
+    "Screening",
     "Thresholds",
     "check_filter",
     "load_word_lists",
@@ -38,5 +42,6 @@ __all__ = [
     "pseudonym",
     "redact",
     "redaction_notices",
+    "screen",
     "shown_groups",
 ]

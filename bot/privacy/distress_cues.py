@@ -1,0 +1,537 @@
+"""The cues of acute distress or self-harm, and the ways chat says the same words without
+meaning them, as patterns over normalised text (bot/privacy/distress_text.py).
+
+Each cue is a family of wordings, not a sentence: a verb with its forms ("kill", "killing",
+"killed") and the objects that make it self-harm ("myself"), a wish with its variants
+("want to", "wish", "hope", "pray") and what is wished ("die", "not wake up", "stop
+existing"). Three strengths:
+- STRONG: self-harm, suicide, plans and means, "better off dead". Alarms unless negated
+  ("I'm not suicidal") or inside a figure of speech ("killing myself to finish notes").
+- WISH: wishing to die or not to live. Also quietened when the person is plainly venting
+  about work: a work irritant in the same text and a trigger ("when the EHR crashed I
+  wanted to die", "the inbox makes me want to die").
+- WEAK: hopelessness, "can't go on", wanting it all to stop. Quietened by any work
+  irritant in the same text ("I can't go on like this with the schedule").
+Words that insist ("I'm not joking", "every day", "tonight") undo the quietening, never a
+negation.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Strength(Enum):
+    STRONG = "strong"
+    WISH = "wish"
+    WEAK = "weak"
+
+
+@dataclass(frozen=True)
+class Cue:
+    name: str
+    pattern: re.Pattern[str]
+    strength: Strength
+    # True when the wording does not say whose it is ("suicidal", "want to die"): it
+    # counts only when nobody else (a patient, "he", "my colleague") is its subject.
+    needs_writer: bool = False
+    # True when the cue carries its own negation ("want to live anymore" is only said
+    # as "I don't think I want to live anymore"): a "not" before it is no denial.
+    denial_proof: bool = False
+    # True for words clinicians also use about their work ("suicide risk", "overdose
+    # kits"): not a cue in a clause about screening, patients or training.
+    clinical_too: bool = False
+
+
+def _cue(
+    name: str,
+    pattern: str,
+    strength: Strength = Strength.STRONG,
+    *,
+    needs_writer: bool = False,
+    clinical_too: bool = False,
+    denial_proof: bool = False,
+) -> Cue:
+    return Cue(name, re.compile(pattern), strength, needs_writer, denial_proof, clinical_too)
+
+
+_HARM_VERBS = (
+    r"(?:kill|killing|killed|kills|hurt|hurting|hurts|harm|harming|harmed|cut|cutting|"
+    r"burn|burning|burned|burnt|hang|hanging|hanged|shoot|shooting|shot|drown|drowning|"
+    r"poison|poisoning|starve|starving|end|ending|off|offing|overdose|overdosing)"
+)
+_WANT = (
+    r"(?:want|wanted|wants|wanting|wish|wished|wishing|hope|hoped|hoping|pray|praying|long|"
+    r"longing|would like|need|needed|ready|going|trying|tried|plan|planning|decided|about|"
+    r"thinking)"
+)
+_ADVERB = (
+    r"(?:just |really |honestly |sometimes |often |still |so |truly |literally |actually |"
+    r"only )*"
+)
+_ME_SUBJECT = r"(?:i|i am|i have been|i was|i feel|i felt|i have|i had|am|been|feeling|felt)"
+_PILLS = r"(?:pills|insulin|opioids|oxy|sleeping pills|painkillers|pain killers)"
+_ANYMORE = r"(?:anymore|any more|any longer|no more|much longer)"
+
+CUES: tuple[Cue, ...] = (
+    # --- self-harm and suicide, said outright ---
+    _cue("harm-myself", rf"\b{_HARM_VERBS} (?:my ?self|my own self)\b"),
+    _cue("self-harm", r"\bself harm(?:ing|ed|s)?\b", needs_writer=True, clinical_too=True),
+    _cue("suicidal", r"\bsuicid(?:e|al|es)\b", needs_writer=True, clinical_too=True),
+    _cue(
+        "end-my-life",
+        r"\b(?:end|ending|ended|take|taking|took|finish|finishing) (?:my|my own)"
+        r" (?:life|lives)\b",
+    ),
+    _cue(
+        "end-it",
+        r"\b(?:end|ending|finish|finishing) (?:it(?: all| for good| tonight|"
+        r" now| today| soon|$)|everything\b|it once and for all)",
+    ),
+    _cue(
+        "end-suffering",
+        rf"\b{_WANT} (?:to )?(?:end|stop) (?:my|the|this) (?:suffering|pain|"
+        rf"misery)\b",
+    ),
+    _cue(
+        "do-something-to-myself",
+        r"\bdo (?:something|anything) (?:stupid|drastic|bad|dangerous)? ?(?:to|"
+        r"with) myself\b",
+    ),
+    _cue(
+        "cutting-again",
+        r"\b(?:started|been|am|keep|kept|back to|was) (?:cutting|burning|hurting|"
+        r"harming)(?: again| myself)?\b(?! (?:the|a|back|down|corners|costs|"
+        r"hours|out|my|our|it|that|this|through|into|some))",
+    ),
+    _cue("danger-to-myself", r"\b(?:danger|risk|threat) to myself\b"),
+    _cue("in-case-gone", r"\bin case i am (?:gone|dead|not here|not around)\b"),
+    _cue("want-out-of-life", r"\bwant out of (?:this |my )?(?:life|living|existence|this world)\b"),
+    _cue(
+        "crash-car",
+        rf"\b{_WANT} (?:to )?(?:crash|wreck|roll) (?:my|the) car\b|\b(?:drive|"
+        rf"driving|drove|swerve|swerving|steer|steering) (?:my car |the car )"
+        rf"?off (?:a|the) (?:bridge|cliff|road|overpass|pier)\b",
+    ),
+    _cue(
+        "ways-to-die",
+        r"\b(?:ways|way|how|methods?|best way|easiest way|painless way) (?:to )"
+        r"?(?:die|kill myself|end it|end my life|commit suicide|overdose|not wake up)"
+        r"\b",
+        needs_writer=True,
+    ),
+    _cue(
+        "pills-ready",
+        rf"\b{_PILLS} (?:are |is )?(?:ready|next to me|in front of me|in my hand|"
+        rf"beside me|lined up|counted out)\b",
+    ),
+    _cue(
+        "will-to-live",
+        r"\b(?:no|lost|losing|lose|lost all|have no|without) (?:the |my |all |"
+        r"any )?(?:will|desire|wish|want) to (?:live|go on|keep going|be alive)"
+        r"\b",
+    ),
+    _cue("wrists", r"\b(?:slit|slitting|cut|cutting) (?:my )?wrists?\b"),
+    _cue("overdose", r"\b(?:overdos(?:e|ed|ing))\b", needs_writer=True, clinical_too=True),
+    # --- plans and means ---
+    _cue(
+        "stockpile",
+        rf"\b(?:stockpil|sav|hoard|collect|stash|keep|kept)(?:e|ed|ing|s)? (?:up )"
+        rf"?(?:all )?(?:my |some |the |extra )?{_PILLS}",
+    ),
+    _cue(
+        "how-many-pills",
+        rf"\bhow many (?:of )?(?:my |the )?{_PILLS}|\b{_PILLS} (?:saved|stashed|"
+        rf"stockpiled|hidden|put aside)\b",
+    ),
+    _cue(
+        "take-all-pills",
+        rf"\b(?:take|took|taking|swallow|swallowed|swallowing) (?:all|every one|"
+        rf"everything|the whole bottle|a bottle|a handful)(?: of)?(?: my| the)"
+        rf"?(?: {_PILLS}| in the (?:cabinet|drawer|house))?",
+    ),
+    _cue(
+        "note",
+        r"\b(?:suicide|goodbye|farewell|final) (?:note|letter|message)s?\b|"
+        r"\b(?:wrote|written|writing|write|left) (?:a|my) (?:note|letter)s? (?:to|"
+        r"for) (?:my )?(?:kids|children|family|wife|husband|partner|parents|"
+        r"mum|mom|dad|son|daughter)\b",
+    ),
+    _cue(
+        "jump",
+        r"\b(?:jump|jumping|jumped|throw myself|throwing myself) (?:off|from|"
+        r"in front of|into|under)\b",
+    ),
+    _cue(
+        "ledge",
+        r"\b(?:stood|standing|stand|sat|sitting|climbed) on (?:the |a )?(?:\w+ )"
+        r"{0,2}(?:roof|ledge|edge|railing|bridge)\b",
+    ),
+    _cue(
+        "crash-into",
+        r"\b(?:driv|swerv|crash|steer|veer)(?:e|ed|es|ing)? (?:my car |the car |"
+        r"off the road )?(?:into|in front of) (?:a |the |an )?(?:\w+ )?(?:wall|"
+        r"tree|truck|lorry|traffic|oncoming|pole|barrier|bridge|train)\b",
+    ),
+    _cue(
+        "rope-gun",
+        r"\b(?:bought|buy|buying|got|have|thinking about|think about|keep thinking about)"
+        r" (?:a|the|my) (?:rope|noose|gun|firearm)\b|\bthe (?:rope|noose|gun)"
+        r" in my\b",
+    ),
+    _cue(
+        "have-a-plan",
+        r"\bi have (?:a|the) plan\b(?=.*\b(?:pills|rope|gun|bridge|note|die|"
+        r"end|kill|myself|tonight)\b)",
+    ),
+    _cue("attempted", r"\b(?:attempted|tried) (?:to )?(?:suicide|kill myself|end my life)\b"),
+    # --- better off without me, a burden, gone ---
+    _cue(
+        "better-off",
+        r"\bbetter off (?:dead|without me|if i (?:was|were|am) (?:dead|gone|"
+        r"not here|not around))\b|\b(?:better|happier|easier) (?:off )?without me\b|"
+        r"\b(?:happier|better|easier) if i (?:was|were) (?:dead|gone|not here|"
+        r"not around)\b",
+    ),
+    _cue(
+        "nobody-would-notice",
+        r"\b(?:nobody|no one|noone|no body) (?:would|will|is going to|could)"
+        r" (?:even )?(?:notice|miss me|care|mind) (?:if|when) i (?:was|were|"
+        r"am|died|die|disappeared|disappear|did not|was not)\b|\bno one would miss me\b",
+    ),
+    _cue("live-or-die", r"\b(?:if|whether) i (?:live|lived) or (?:die|died)\b", denial_proof=True),
+    _cue(
+        "burden",
+        r"\bi am (?:just |such |only |nothing but |a |an )*(?:a |an )?(?:burden|"
+        r"waste of space)\b",
+    ),
+    _cue(
+        "nothing-to-live-for",
+        r"\b(?:nothing|no one|nobody|nothing left) (?:left )?to live for\b",
+    ),
+    _cue(
+        "no-point-living",
+        r"\bno (?:reason|point) (?:in |to |for )?(?:living|live|life|going on|"
+        r"go on|being alive|being here|keep going|keeping going|keep living|"
+        r"staying alive|stay alive|carrying on|carry on|waking up|existing|"
+        r"be alive|be here)\b",
+    ),
+    _cue(
+        "point-of-living",
+        r"\b(?:what is|do not see|can not see|no longer see|is there any|is there even|"
+        r"there is no|see no) (?:the |any |a )?point (?:of|in|to) (?:living|"
+        r"life|going on|being alive|being here|anything|waking up|existing)"
+        r"\b",
+    ),
+    _cue("why-alive", r"\bwhy am i (?:even |still )?(?:alive|here|still here|living)\b"),
+    _cue(
+        "not-worth-living",
+        r"\b(?:life|living|my life) (?:is not|is no longer|isnt|does not feel|"
+        r"does not seem|aint) worth (?:living|it)\b",
+    ),
+    _cue(
+        "had-enough-of-life",
+        r"\b(?:tired|sick|done|finished|had enough|fed up) (?:of|with) (?:living|"
+        r"being alive|life|existing|my life)\b",
+    ),
+    _cue(
+        "death-relief",
+        r"\b(?:death|dying|being dead|not being here|not existing|not waking up)"
+        r" (?:would|will|might|sounds|seems|feels|looks)? ?(?:be )?(?:like )"
+        r"?(?:so |really |quite |pretty )?(?:a relief|easier|better|peaceful|"
+        r"a release|a mercy|nice|good|appealing|tempting|welcome)\b",
+    ),
+    _cue(
+        "think-about-dying",
+        r"\b(?:think|thinking|thought|dream|dreaming|fantasi[sz]e|fantasi[sz]ing)"
+        r" about (?:is )?(?:death|dying|being dead|not existing|not being alive|"
+        r"not being here|not waking up)\b",
+    ),
+    _cue(
+        "not-be-around",
+        rf"\b(?:will not|may not|might not|am not going to) be (?:here|around|"
+        rf"alive) (?:for )?{_ANYMORE}\b",
+    ),
+    _cue(
+        "if-gone",
+        r"\bif i am (?:gone|dead|not here) (?:tomorrow|tonight|by|next|soon|"
+        r"one day)\b",
+    ),
+    _cue(
+        "give-away",
+        r"\b(?:gave|giving|give) away (?:all )?(?:of )?my (?:things|stuff|"
+        r"belongings|possessions|cat|dog)\b",
+    ),
+    _cue("dead-inside", r"\bdead inside\b", Strength.WEAK),
+    # --- wishing to die, or not to live ---
+    _cue(
+        "want-to-die",
+        rf"\b{_WANT} (?:to )?{_ADVERB}(?:die|be dead|not exist|not be alive|"
+        rf"not be here|stop existing|cease to exist|not wake up|never wake up|"
+        rf"go to sleep forever|sleep forever|not live)\b",
+        Strength.WISH,
+        needs_writer=True,
+    ),
+    _cue(
+        "wish-dead",
+        r"\b(?:wish|wished|hope|hoped|pray|prayed) (?:that )?i (?:was|were|"
+        r"had been|would be|could be) (?:dead|never born|not born|gone)\b|"
+        r"\bwish i (?:was|were|had) never (?:been )?born\b|\bwish i could (?:just )"
+        r"?(?:die|stop existing|not exist|disappear forever|disappear for good|"
+        r"go to sleep forever|not wake up)\b",
+        Strength.WISH,
+    ),
+    _cue(
+        "not-wake-up",
+        rf"\b(?:hope|hoping|pray|praying|wish|wishing) (?:that )?i (?:(?:do|"
+        rf"will|would|did|could) )?{_ADVERB}(?:not|never) {_ADVERB}wake up\b|"
+        rf"\b(?:sleep|asleep) and (?:never|not) wake(?: up)?\b|\bdo not want to wake up (?:anymore|"
+        rf"any more|tomorrow|again|ever)\b",
+        Strength.WISH,
+    ),
+    _cue(
+        "not-want-to-live",
+        r"\b(?:do not|dont|no longer|never|did not) (?:want|wish|wanna|care)"
+        r" (?:to )?(?:live|be alive|exist|go on|keep going|keep living|see tomorrow|"
+        r"wake up)\b",
+        Strength.WISH,
+    ),
+    _cue(
+        "not-want-here",
+        r"\b(?:do not|no longer|never) want to be here (?:anymore|any more|"
+        r"any longer|at all|on this earth|in this world)\b|\bnot want to be on this earth\b",
+        Strength.WISH,
+    ),
+    _cue(
+        "feel-like-dying",
+        r"\bfeel(?:ing)? like (?:dying|i want to die|i should die|not existing|"
+        r"not being here|i am better off dead)\b",
+        Strength.WISH,
+    ),
+    _cue(
+        "want-to-kill-myself",
+        rf"\b(?:want|wanted|wanting|wish|wished|makes me want|made me want)"
+        rf" (?:to )?{_ADVERB}(?:kill|hurt|harm|shoot|hang|off) myself\b",
+        Strength.WISH,
+    ),
+    _cue(
+        "rather-be-dead",
+        r"\b(?:would|had) rather (?:be dead|die|not be alive|not exist|not be here|"
+        r"not wake up)\b",
+        Strength.WISH,
+    ),
+    _cue(
+        "living-anymore",
+        rf"\bwant to (?:be alive|live|exist|be here|go on|keep going|keep living)"
+        rf" {_ANYMORE}\b",
+        Strength.WISH,
+        denial_proof=True,
+    ),
+    _cue(
+        "wish-not-alive",
+        r"\b(?:wish|wished|hope|pray) (?:that )?i (?:was|were|am|was never|"
+        r"were never) not (?:alive|here|born|around)\b|\bwish i (?:was|were)"
+        r" never born\b",
+        Strength.WISH,
+    ),
+    _cue(
+        "disappear-forever",
+        r"\bdisappear (?:forever|for good|and never come back|and not come back|"
+        r"permanently)\b",
+        Strength.WISH,
+    ),
+    _cue(
+        "bus-hits-me",
+        r"\b(?:hope|hoping|wish|pray|praying) (?:a|the|that a) (?:bus|car|"
+        r"truck|lorry|train) (?:hits|would hit|will hit|runs over) me\b"
+        r"|\bwould not mind if i (?:died|"
+        r"was dead|were dead|did not wake up|got hit|crashed)\b|\bdo not care if i (?:die|"
+        r"died|wake up)\b",
+        Strength.WISH,
+    ),
+    # --- weaker signs: hopeless, trapped, unsafe, at the end ---
+    _cue(
+        "not-safe",
+        r"\bi am not safe\b(?! (?:to|with|driving|at work))|\bnot safe (?:right now|"
+        r"tonight|at home|with myself|around myself|alone)\b",
+        Strength.WEAK,
+    ),
+    _cue(
+        "afraid-what-i-might-do",
+        r"\b(?:scared|afraid|terrified|frightened) (?:of )?(?:what i (?:might|"
+        r"will|could|am going to) do|i (?:might|will|am going to|could) (?:do something|"
+        r"hurt))\b|\bdo not trust myself\b",
+        Strength.WEAK,
+    ),
+    _cue(
+        "in-crisis",
+        r"\bi am (?:in (?:a )?crisis|having a (?:mental |nervous |complete )"
+        r"?breakdown|breaking down)\b",
+    ),
+    _cue("falling-apart", r"\bi am falling apart\b", Strength.WEAK),
+    _cue("cannot-stop-crying", r"\bcan not stop crying\b", Strength.WEAK),
+    _cue(
+        "hopeless",
+        rf"\b{_ME_SUBJECT} {_ADVERB}(?:completely |totally |utterly |so |very |"
+        rf"absolutely )*(?:hopeless|worthless|empty and alone|trapped and|like a burden)"
+        rf"\b(?! about| with| at work| that| when| trying)",
+        Strength.WEAK,
+    ),
+    _cue(
+        "no-way-out",
+        r"\b(?:can not|do not|no longer) see (?:a|any) (?:way out|future|light)"
+        r"\b|\bno way out (?:of this|for me|except|but|now)\b|\bonly way out\b",
+        Strength.WEAK,
+    ),
+    _cue(
+        "cannot-go-on",
+        rf"\bi (?:can not|just can not|really can not) (?:go on|keep going|"
+        rf"carry on|keep living|do this|take it|cope) {_ANYMORE}\b|\bi can not (?:go on|"
+        rf"keep going|carry on|keep living)\b(?! (?:like|with|working|doing|"
+        rf"at))|\bcan not (?:live|go on|keep living) like this {_ANYMORE}\b",
+        Strength.WEAK,
+    ),
+    _cue(
+        "make-it-stop",
+        r"\bwant (?:it|it all|everything|all of it|the pain|this pain|all this)"
+        r" (?:all )?to (?:stop|end|be over)\b|\bwant it (?:all )?(?:to be )"
+        r"?over\b",
+        Strength.WEAK,
+    ),
+    _cue(
+        "no-meaning",
+        r"\b(?:my )?life (?:has no|has lost (?:its |all )?|is without|holds no)"
+        r" (?:meaning|purpose|point|joy)\b",
+        Strength.WEAK,
+    ),
+    _cue(
+        "dark-place",
+        r"\b(?:in|into) (?:a )?(?:really |very )?dark (?:place|hole)\b",
+        Strength.WEAK,
+    ),
+)
+
+# Said of oneself, but meaning something else: removed before the cues are read.
+FIGURES_OF_SPEECH: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(pattern)
+    for pattern in (
+        # Something else is doing the killing: "this inbox is killing me", "my feet kill me".
+        r"\b(?:killing|kills|killed|murdering|murders) (?:me|us|my \w+)\b",
+        r"\b(?:kill|killing|killed|murder) (?:for|it|them)\b",
+        r"\bmurder (?:a|an|some)\b",
+        # "Shoot me now", "just kill me", "someone please kill me".
+        r"\b(?:shoot|kill|murder|strangle|stab) me\b",
+        r"\bput me out of my misery\b",
+        # Hard work as self-harm: "killing myself to finish notes", "working myself to death".
+        (
+            r"(?<!about )(?<!of )\bkilling myself (?:to|trying|working|over|"
+            r"for|with|doing|getting|finishing|charting|covering|at work)\b"
+        ),
+        r"\b(?:work|working|worked|run|running|ran) myself (?:to death|into the ground|ragged)\b",
+        # Dying as eagerness, laughter or boredom.
+        r"\bdying (?:to|for|of|here|over)\b",
+        (
+            r"\b(?:die|died|dying|dead) (?:of|from|with) (?:embarrassment|"
+            r"laughter|laughing|boredom|shame|cringe|jealousy|envy)\b"
+        ),
+        r"\b(?:died|dying|dead|die) (?:laughing|inside a little)\b",
+        r"\b(?:literally|almost|nearly|basically|practically|just about) died\b",
+        r"\bto die for\b",
+        r"\b(?:to|of) death\b|\bdeath (?:by|of me|trap)\b|\bthe end of me\b|\bbe the death\b",
+        r"\bover my dead body\b",
+        (
+            r"\bdead (?:tired|on my feet|beat|on arrival|in the water|end|"
+            r"zone|line|lines|serious|set|last|on)\b"
+        ),
+        r"\bi am dead\b(?! inside)",
+        r"\bdeadlines?\b",
+        # A plan or a career ending: "career suicide", "the schedule is suicide".
+        r"\b(?:career|professional|political|social|financial|commercial) suicide\b",
+        (
+            r"\bsuicid(?:e|al) (?:mission|missions|run|squad|shift|schedule|"
+            r"pace|door|doors|list|sprint)\b"
+        ),
+        (
+            r"\b(?!i\b)\w+ (?:is|was|would be|will be|are|were|be) (?:pure |"
+            r"basically |literally |just |total |complete )?suicid(?:e|al)"
+            r"\b"
+        ),
+        # Classic exaggerations of an office day.
+        (
+            r"\b(?:jump|jumping|throw myself|throw it|throw my \w+|throw the \w+)"
+            r" out (?:of )?(?:the |a |my )?window\b"
+        ),
+        # Death preferred to a chore: "I'd rather die than sit through another meeting".
+        (
+            r"\brather (?:die|be dead) than (?:do|doing|go|going|work|working|"
+            r"sit|sitting|attend|chart|charting|answer|take|taking|deal|spend|"
+            r"face|read|fill|call|cover|see|work)\b"
+        ),
+        # Wanting to disappear for a while, to somewhere nicer.
+        r"\bdisappear (?:to|for a|for the|for some|on|into) (?!forever)\w+",
+    )
+)
+
+# "If I have to do one more prior auth I'll kill myself": a threat made of an office
+# chore, not an intention. The whole conditional sentence is set aside.
+CONDITIONAL_CHORE = re.compile(
+    r"\b(?:if|one more|another)\b[^.!?]{0,90}?"
+    r"\b(?:one more|another|again|more|have to|has to|make me|makes me)\b"
+    r"[^.!?]{0,80}?\b(?:kill myself|die|jump|end it|lose it)\b"
+)
+
+# A negation just before a cue turns it into a denial ("never thought of hurting
+# myself"); unless the negation belongs to the cue itself ("I don't want to live").
+NEGATION = re.compile(
+    r"\b(?:not|never|no|nor|without|neither|none|nothing like|no plans to|no intention of|"
+    r"no thoughts of|no desire to|no urge to|denies|deny|refuse to|would never|will never)\b"
+)
+NEGATION_WINDOW_WORDS = 6
+
+# "... but I think about it every day": the denial is followed by its opposite.
+ADMITTED_AFTER_DENIAL = re.compile(
+    r"\b(?:i )?(?:still |often |sometimes |always )?"
+    r"(?:think|thought|thinking|dream|dreaming) about it\b"
+    r"|\b(?:crosses|crossed|cross) my mind\b|\bthe thought is there\b"
+)
+
+# Someone other than the writer is the subject.
+OTHERS = re.compile(
+    r"\b(?:he|she|they|his|her|hers|him|them|their|patient|patients|pt|pts|client|clients|"
+    r"colleague|colleagues|coworker|co-worker|friend|son|daughter|kid|kids|child|teen|teens|"
+    r"teenager|mom|mum|dad|mother|father|husband|wife|brother|sister|resident|residents|"
+    r"someone|somebody|people|person|man|woman|boy|girl|student|students|member|veteran)\b"
+)
+# Talk about the clinical work itself.
+CLINICAL = re.compile(
+    r"\b(?:screen|screens|screening|screened|risk|risks|prevention|assessment|assessments|"
+    r"protocol|protocols|training|template|templates|hotline|rate|rates|kit|kits|reversal|"
+    r"naloxone|narcan|workflow|referral|referred|refer|asq|phq|phq-9|policy|precautions|"
+    r"watch|awareness|education|module|case|cases|consult|evaluation|eval|ideation screen|"
+    r"died by|death by|lost to|survivor|survivors|bereavement|postvention|safety plan)\b"
+)
+# What clinicians vent about: a wish to die said of one of these is a figure of speech.
+WORK_IRRITANTS = re.compile(
+    r"\b(?:inbox|inboxes|messages|message|epic|ehr|emr|cerner|charting|chart|charts|notes|"
+    r"note|documentation|prior auth|prior auths|auth|auths|authorization|audit|audits|"
+    r"meeting|meetings|schedule|schedules|scheduling|template|pager|page|pages|paged|fax|faxes|"
+    r"printer|computer|system|login|clicks|click|staffing|shift|shifts|call|clinic|job|"
+    r"work|admin|billing|coding|metrics|survey|surveys|training|module|form|forms|wifi|phone|"
+    r"phones|portal|pop-ups|popups|commute|traffic|parking|email|emails|paperwork|workload|"
+    r"backlog|policy|management|boss|manager|rounds|committee|compliance|software|"
+    r"update|upgrade|queue|refills|coverage|huddle|census|boarding|consent|insurance)\b"
+)
+# What makes a wish to die a reaction to something, not a state.
+TRIGGERS = re.compile(
+    r"\b(?:when|whenever|every time|everytime|each time|makes me|made me|making me|after|"
+    r"because|if|during|crashed|went down|again|another|one more|ugh|argh|omg|lol|lmao|"
+    r"haha|ffs|fml|sigh)\b|\bwanted to\b|\b\d+ \w+\b"
+)
+# Words that insist it is meant: they undo the venting reading (never a negation).
+INSISTENCE = re.compile(
+    r"\b(?:not joking|not kidding|i mean it|i am serious|for real|every day|every night|"
+    r"all the time|constantly|for weeks|for months|tonight|forever|for good|permanently|"
+    r"plan|no one knows|nobody knows)\b"
+)
