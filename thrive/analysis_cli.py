@@ -156,6 +156,12 @@ def export_codes(
         Path, typer.Option("--out", metavar="FILE", help="A .csv or .xlsx file to write.")
     ],
     org: OrgOption = None,
+    include_distress: Annotated[
+        bool,
+        typer.Option(
+            help="Also write answers the distress safety net flagged (left out by default)."
+        ),
+    ] = False,
 ) -> None:
     """Write every answer with its codes to a sheet to correct and import again."""
     try:
@@ -172,7 +178,7 @@ def export_codes(
             last = 0
             while True:
                 ids = await repository.answer_ids_after(
-                    organisation.id, after=last, limit=EXPORT_BATCH
+                    organisation.id, after=last, limit=EXPORT_BATCH, with_distress=include_distress
                 )
                 if not ids:
                     break
@@ -194,7 +200,11 @@ def export_codes(
                 now=core.ctx.clock.now(),
                 operator=login_name() or "unknown",
                 organisation_id=organisation.id,
-                filters={"command": "analysis export-codes", "format": out_file.suffix.lower()},
+                filters={
+                    "command": "analysis export-codes",
+                    "format": out_file.suffix.lower(),
+                    "include_distress": include_distress,
+                },
                 answers=len(rows),
             )
         return write_sheet(out_file, SHEET_COLUMNS, rows)

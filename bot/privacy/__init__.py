@@ -12,7 +12,7 @@ May import: nothing else in bot/; every room may import it.
 from bot.privacy.distress import Screening, screen
 from bot.privacy.name_lists import name_lists
 from bot.privacy.pseudonyms import pseudonym
-from bot.privacy.redaction import REDACTED, Redaction, redact, redaction_notices
+from bot.privacy.redaction import REDACTED, Redaction, kind_names, redact, redaction_notices
 from bot.privacy.suppression import (
     NotEnoughResponses,
     Thresholds,
@@ -36,6 +36,7 @@ __all__ = [
     "Screening",
     "Thresholds",
     "check_filter",
+    "kind_names",
     "load_word_lists",
     "may_quote",
     "may_show",
