@@ -101,7 +101,8 @@ async def test_details_of_distress_are_not_added_to_an_idea(chat: ChatHarness) -
 
     replies = await chat.say("ana", f"idea #{idea.id} I can't go on, I want it all to stop")
 
-    assert texts(replies)[0] == f"I haven't added that to idea #{idea.id}, so your leaders won't see it."
+    held = f"I haven't added that to idea #{idea.id}, so your leaders won't see it."
+    assert texts(replies)[0] == held
     _safety_message(replies)
     assert (await chat.idea(idea.id)).text == "a nap room"
 
