@@ -35,6 +35,7 @@ from bot.analysis.review import (
     to_review,
 )
 from bot.people.organisations import resolve_organisation
+from bot.privacy import redact
 from storage.codings import CodingRepository
 from thrive.console import OrgOption, err, login_name, with_core
 from thrive.runtime import Core
@@ -175,6 +176,7 @@ def export_codes(
             organisation = await resolve_organisation(session, org)
             repository = CodingRepository(session)
             rows: list[tuple[object, ...]] = []
+            redacted = 0
             last = 0
             while True:
                 ids = await repository.answer_ids_after(
@@ -184,11 +186,16 @@ def export_codes(
                     break
                 for answer in await repository.answers(organisation.id, ids):
                     codes = answer.effective()
+                    # Stored text was redacted when it came in; a sheet leaves the building,
+                    # so it is redacted again with today's rules (an older row may predate
+                    # them). Redacting twice changes nothing.
+                    redaction = redact(answer.text)
+                    redacted += bool(redaction.removed)
                     rows.append(
                         (
                             answer.id,
                             answer.question,
-                            answer.text,
+                            redaction.text,
                             shown(codes),
                             "person" if answer.by_person else ("coder" if codes else ""),
                         )
@@ -206,6 +213,12 @@ def export_codes(
                     "include_distress": include_distress,
                 },
                 answers=len(rows),
+            )
+        if redacted:
+            err.print(
+                core.ctx.say("analysis.export.redacted", answers=redacted),
+                highlight=False,
+                markup=False,
             )
         return write_sheet(out_file, SHEET_COLUMNS, rows)
 

@@ -12,7 +12,14 @@ May import: nothing else in bot/; every room may import it.
 from bot.privacy.distress import Screening, screen
 from bot.privacy.name_lists import name_lists
 from bot.privacy.pseudonyms import pseudonym
-from bot.privacy.redaction import REDACTED, Redaction, kind_names, redact, redaction_notices
+from bot.privacy.redaction import (
+    KINDS,
+    REDACTED,
+    Redaction,
+    kind_names,
+    redact,
+    redaction_notices,
+)
 from bot.privacy.suppression import (
     NotEnoughResponses,
     Thresholds,
@@ -30,6 +37,7 @@ def load_word_lists() -> None:
 
 
 __all__ = [
+    "KINDS",
     "REDACTED",
     "NotEnoughResponses",
     "Redaction",
