@@ -10,7 +10,7 @@ import dataclasses
 import pytest
 
 from bot.context import BotContext
-from bot.events import MessageEdited, MessageReceived, MessageRef
+from bot.events import HomeOpened, MessageEdited, MessageReceived, MessageRef
 from prompts import Content, SafetySpec
 from prompts.schema import EscalationContact, SafetyPlan
 from storage.engine import Database
@@ -91,6 +91,8 @@ async def test_an_idea_of_distress_is_kept_from_leaders(chat: ChatHarness) -> No
     assert replies[0].text.startswith(f"I've kept your idea #{idea.id} with me")
     _safety_message(replies)
     assert chat.sender.announced == []  # no card for the leaders
+    home = await chat.handle(HomeOpened(person_ref("helen"), conversation_ref("helen"), None))
+    assert not any(f"#{idea.id}" in text for text in texts(home.replies))  # nor in their queue
     assert f"#{idea.id}" in texts(await chat.say("ana", "my ideas"))[0]  # still hers
 
 
