@@ -21,8 +21,10 @@ from bot.privacy.distress_cues import (
     CUES,
     FIGURES_OF_SPEECH,
     INSISTENCE,
+    LAUGHTER,
     NEGATION,
     NEGATION_WINDOW_WORDS,
+    NOT_A_DENIAL,
     OTHERS,
     TRIGGERS,
     WORK_IRRITANTS,
@@ -47,8 +49,10 @@ def screen(text: str) -> Screening:
     if not normalised:
         return Screening(False)
     literal = _without_figures_of_speech(normalised)
-    venting = bool(WORK_IRRITANTS.search(normalised)) and not INSISTENCE.search(normalised)
-    reacting = venting and bool(TRIGGERS.search(normalised))
+    joking = bool(LAUGHTER.search(normalised))
+    insisting = bool(INSISTENCE.search(normalised))
+    venting = (joking or bool(WORK_IRRITANTS.search(normalised))) and not insisting
+    reacting = venting and (joking or bool(TRIGGERS.search(normalised)))
     found: list[str] = []
     denied_before = False
     for clause in clauses(literal):
@@ -106,7 +110,7 @@ def _said_of_writer(clause: str) -> bool:
 
 def _denied(before: str) -> bool:
     window = " ".join(before.split()[-NEGATION_WINDOW_WORDS:])
-    return bool(NEGATION.search(window))
+    return bool(NEGATION.search(NOT_A_DENIAL.sub(" ", window)))
 
 
 def _without_figures_of_speech(text: str) -> str:

@@ -148,9 +148,10 @@ CUES: tuple[Cue, ...] = (
     ),
     _cue(
         "take-all-pills",
-        rf"\b(?:take|took|taking|swallow|swallowed|swallowing) (?:all|every one|"
-        rf"everything|the whole bottle|a bottle|a handful)(?: of)?(?: my| the)"
-        rf"?(?: {_PILLS}| in the (?:cabinet|drawer|house))?",
+        rf"\b(?:take|took|taking|swallow|swallowed|swallowing) (?:(?:all|every one|everything|"
+        rf"a bunch|a lot|too many|lots|loads|extra|double|the rest)(?: of)?(?: my| the)? "
+        rf"(?:\w+ )?{_PILLS}|(?:the whole bottle|a bottle|a handful)\b|everything in the "
+        rf"(?:medicine )?(?:cabinet|drawer|house))",
     ),
     _cue(
         "note",
@@ -223,7 +224,9 @@ CUES: tuple[Cue, ...] = (
         r"\b(?:what is|do not see|can not see|no longer see|is there any|is there even|"
         r"there is no|see no) (?:the |any |a )?point (?:of|in|to) (?:living|"
         r"life|going on|being alive|being here|anything|waking up|existing)"
-        r"\b",
+        r"\b|\b(?:do not|can not|no longer) see (?:any |a |the )?(?:reason|point|purpose) "
+        r"(?:to|in|for) (?:keep going|go on|going on|carry on|keep living|live|living)"
+        r"(?=\s*$| anymore| any more| any longer| at all)",
     ),
     _cue("why-alive", r"\bwhy am i (?:even |still )?(?:alive|here|still here|living)\b"),
     _cue(
@@ -264,6 +267,33 @@ CUES: tuple[Cue, ...] = (
         r"\b(?:gave|giving|give) away (?:all )?(?:of )?my (?:things|stuff|"
         r"belongings|possessions|cat|dog)\b",
     ),
+    _cue(
+        "better-if-gone",
+        r"\b(?:easier|better|simpler|a relief|happier|fine) if i (?:just |simply )?(?:was not|"
+        r"were not|was gone|were gone|died|was dead|were dead|did not wake up|disappeared)"
+        r"(?: here| around| alive)?\b|\bif i (?:just )?(?:died|was dead|were dead|did not wake up)"
+        r"(?: tomorrow| tonight| today| in my sleep)?,? (?:it )?would (?:be|feel) "
+        r"(?:a relief|easier|better|fine|ok|okay|peaceful)\b",
+    ),
+    _cue(
+        "keeping-me-alive",
+        r"\b(?:thing|things|reason|reasons|one|people|person) (?:keeping|that keeps|keeps|"
+        r"that is keeping|that are keeping) me alive\b",
+        Strength.WISH,
+    ),
+    _cue("end-things", r"\b(?:end|ending|ended) things\b(?! (?:with|between|off|at|on))"),
+    _cue(
+        "jumping",
+        r"\b(?:thinking|thought|think) (?:about|of) jumping(?=\s*$| off| from| in front)",
+    ),
+    _cue(
+        "how-i-would-do-it",
+        r"\b(?:planning|planned|plan|know exactly|knowing exactly|figured out|worked out|"
+        r"thought about|thinking about|researching|researched) (?:exactly )?how (?:i would|i will"
+        r"|i could|i am going to|to) (?:do it|end it|go)\b(?! (?:differently|better|if|again|"
+        r"without|with|next|this|that|now|right))",
+        Strength.WEAK,
+    ),
     _cue("dead-inside", r"\bdead inside\b", Strength.WEAK),
     # --- wishing to die, or not to live ---
     _cue(
@@ -287,7 +317,9 @@ CUES: tuple[Cue, ...] = (
         "not-wake-up",
         rf"\b(?:hope|hoping|pray|praying|wish|wishing) (?:that )?i (?:(?:do|"
         rf"will|would|did|could) )?{_ADVERB}(?:not|never) {_ADVERB}wake up\b|"
-        rf"\b(?:sleep|asleep) and (?:never|not) wake(?: up)?\b|\bdo not want to wake up (?:anymore|"
+        rf"\b(?:hope|hoping|pray|praying|wish|wishing) (?:to )?(?:not|never) (?:to )?wake up\b|"
+        rf"\b(?:sleep|asleep|to bed|lie down|close my eyes) and (?:never|not) wake(?: up)?\b|"
+        rf"\bdo not want to wake up (?:anymore|"
         rf"any more|tomorrow|again|ever)\b",
         Strength.WISH,
     ),
@@ -489,6 +521,12 @@ NEGATION = re.compile(
     r"no thoughts of|no desire to|no urge to|denies|deny|refuse to|would never|will never)\b"
 )
 NEGATION_WINDOW_WORDS = 6
+# A "not" that says the opposite of a denial: "I can't stop thinking about killing myself".
+NOT_A_DENIAL = re.compile(
+    r"\b(?:can not|could not|can never|do not know how to) (?:stop|help|shake|get rid of|"
+    r"escape|switch off|turn off)\b|\bnot sure (?:i|if|whether)\b|\bno matter\b|"
+    r"\bnothing (?:but|except)\b"
+)
 
 # "... but I think about it every day": the denial is followed by its opposite.
 ADMITTED_AFTER_DENIAL = re.compile(
@@ -529,6 +567,9 @@ TRIGGERS = re.compile(
     r"because|if|during|crashed|went down|again|another|one more|ugh|argh|omg|lol|lmao|"
     r"haha|ffs|fml|sigh)\b|\bwanted to\b|\b\d+ \w+\b"
 )
+# Laughter marks a joke: with it, a wish or a weak cue is read as venting (never a strong
+# one: "I am going to kill myself tonight lol" is still an alarm).
+LAUGHTER = re.compile(r"\b(?:lol|lmao|rofl|haha\w*|hehe\w*|jk|just kidding)\b")
 # Words that insist it is meant: they undo the venting reading (never a negation).
 INSISTENCE = re.compile(
     r"\b(?:not joking|not kidding|i mean it|i am serious|for real|every day|every night|"

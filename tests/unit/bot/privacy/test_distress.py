@@ -27,6 +27,11 @@ from bot.privacy import screen
         "kms",
         "I\u2019m suicidal",  # a phone's curly apostrophe
         "I don't want to kill myself but I think about it every day",
+        "I can't stop thinking about killing myself",  # a "not" that is no denial
+        "I've been thinking it would be easier if I just wasn't here",
+        "honestly the only thing keeping me alive is my kids",
+        "I took a bunch of pills last night hoping not to wake up",
+        "I don't see any reason to keep going",
     ],
 )
 def test_distress_in_forms_never_seen_is_caught(text: str) -> None:
@@ -46,6 +51,9 @@ def test_distress_in_forms_never_seen_is_caught(text: str) -> None:
         "every time Epic freezes I want to die",
         "I want to disappear to the mountains for a week",
         "I'm killing myself trying to close these notes",
+        "coffee is the only thing keeping me alive lol",
+        "I took all the blame for the delay",
+        "I ended things with the old scheduler",
     ],
 )
 def test_venting_is_not_an_alarm(text: str) -> None:
