@@ -26,8 +26,11 @@ from bot.privacy.distress_cues import (
     NEGATION_WINDOW_WORDS,
     NOT_A_DENIAL,
     OTHERS,
+    REPORTED,
+    SUBJECTS,
     TRIGGERS,
     WORK_IRRITANTS,
+    WRITER,
     Cue,
     Strength,
 )
@@ -81,7 +84,7 @@ def screen(text: str) -> Screening:
 
 def _read(cue: Cue, clause: str, match: re.Match[str], *, venting: bool, reacting: bool) -> str:
     before = clause[: match.start()]
-    if cue.needs_writer and OTHERS.search(before + " " + _rest_of_phrase(clause, match)):
+    if cue.needs_writer and _someone_elses(before, _rest_of_phrase(clause, match)):
         return "someone else"
     if cue.clinical_too and (CLINICAL.search(clause) or OTHERS.search(clause)):
         return "clinical"
@@ -95,6 +98,17 @@ def _read(cue: Cue, clause: str, match: re.Match[str], *, venting: bool, reactin
     if cue.strength is Strength.WISH and (reacting or (venting and _PAST_WISH.search(clause))):
         return "venting"
     return "alarm"
+
+
+def _someone_elses(before: str, after: str) -> bool:
+    """Whether the nearest subject before a cue is someone else ("my patient wants to
+    die", "we are all going to die"), or the word after it ("suicidal patient")."""
+    if OTHERS.search(after):
+        return True
+    if REPORTED.search(before) and OTHERS.search(before):
+        return True  # reported speech: "my patient told me: I want to die"
+    subjects = SUBJECTS.findall(before)
+    return bool(subjects) and subjects[-1] not in WRITER
 
 
 def _rest_of_phrase(clause: str, match: re.Match[str]) -> str:

@@ -294,6 +294,25 @@ CUES: tuple[Cue, ...] = (
         r"without|with|next|this|that|now|right))",
         Strength.WEAK,
     ),
+    _cue(
+        "lost-hope",
+        r"\b(?:lost all hope|lost hope|no hope left|have no hope|given up on (?:life|living|"
+        r"everything|myself))\b(?! (?:that|of|for|in|about|with|on))",
+        Strength.WEAK,
+    ),
+    _cue(
+        "not-ok",
+        r"\bi am (?:really |so |just |very )?not (?:ok|okay|alright|all right)\b(?! (?:with|about|"
+        r"that|to|if))|\b(?:please|someone|somebody) (?:please )?help me\b(?! (?:with|find|get|"
+        r"understand|figure|out|to|fix|on|set|sort|move|cover))",
+        Strength.WEAK,
+    ),
+    _cue(
+        "how-much-longer",
+        r"\bhow (?:much )?longer i can (?:keep going|go on|do this|take (?:this|it)|hold on|cope|"
+        r"survive|keep living)\b",
+        Strength.WEAK,
+    ),
     _cue("dead-inside", r"\bdead inside\b", Strength.WEAK),
     # --- wishing to die, or not to live ---
     _cue(
@@ -394,7 +413,7 @@ CUES: tuple[Cue, ...] = (
         "afraid-what-i-might-do",
         r"\b(?:scared|afraid|terrified|frightened) (?:of )?(?:what i (?:might|"
         r"will|could|am going to) do|i (?:might|will|am going to|could) (?:do something|"
-        r"hurt))\b|\bdo not trust myself\b",
+        r"hurt))\b|\bdo not trust myself\b|\b(?:scared|afraid|terrified|frightened) of myself\b",
         Strength.WEAK,
     ),
     _cue(
@@ -414,7 +433,7 @@ CUES: tuple[Cue, ...] = (
     _cue(
         "no-way-out",
         r"\b(?:can not|do not|no longer) see (?:a|any) (?:way out|future|light)"
-        r"\b|\bno way out (?:of this|for me|except|but|now)\b|\bonly way out\b",
+        r"\b|\bno way out(?: of this| for me| except| but| now| anymore|\s*$)|\bonly way out\b",
         Strength.WEAK,
     ),
     _cue(
@@ -466,9 +485,11 @@ FIGURES_OF_SPEECH: tuple[re.Pattern[str], ...] = tuple(
         r"\bdying (?:to|for|of|here|over)\b",
         (
             r"\b(?:die|died|dying|dead) (?:of|from|with) (?:embarrassment|"
-            r"laughter|laughing|boredom|shame|cringe|jealousy|envy)\b"
+            r"laughter|laughing|boredom|shame|cringe|jealousy|envy|burnout|exhaustion|"
+            r"overwork|stress|paperwork|admin|charting|clicks|hunger|thirst|heat|cold)\b"
         ),
         r"\b(?:died|dying|dead|die) (?:laughing|inside a little)\b",
+        r"\b(?:killed|killing|kill|kills) myself (?:laughing|with laughter)\b",
         r"\b(?:literally|almost|nearly|basically|practically|just about) died\b",
         r"\bto die for\b",
         r"\b(?:to|of) death\b|\bdeath (?:by|of me|trap)\b|\bthe end of me\b|\bbe the death\b",
@@ -512,6 +533,9 @@ CONDITIONAL_CHORE = re.compile(
     r"\b(?:if|one more|another)\b[^.!?]{0,90}?"
     r"\b(?:one more|another|again|more|have to|has to|make me|makes me)\b"
     r"[^.!?]{0,80}?\b(?:kill myself|die|jump|end it|lose it)\b"
+    # ... and the other way round: "I'll kill myself if I get one more page".
+    r"|\b(?:kill myself|die|jump|end it)\b,? if (?:i|we|they|you|anyone|someone|somebody|the)\b"
+    r"[^.!?]{0,80}?\b(?:one more|another|again|ever|more)\b"
 )
 
 # A negation just before a cue turns it into a denial ("never thought of hurting
@@ -525,6 +549,7 @@ NEGATION_WINDOW_WORDS = 6
 NOT_A_DENIAL = re.compile(
     r"\b(?:can not|could not|can never|do not know how to) (?:stop|help|shake|get rid of|"
     r"escape|switch off|turn off)\b|\bnot sure (?:i|if|whether)\b|\bno matter\b|"
+    r"\b(?:do|did) not know\b|"
     r"\bnothing (?:but|except)\b"
 )
 
@@ -535,6 +560,20 @@ ADMITTED_AFTER_DENIAL = re.compile(
     r"|\b(?:crosses|crossed|cross) my mind\b|\bthe thought is there\b"
 )
 
+# Who can be a subject: the writer, or (OTHERS) someone else; the nearest one before a
+# cue is whose it is ("my patient told me he wants to die" is his).
+WRITER = frozenset({"i", "me", "my", "myself"})
+SUBJECTS = re.compile(
+    r"\b(?:i|me|my|myself|we|us|our|he|she|they|his|her|him|them|their|patient|patients|pt|"
+    r"pts|client|clients|colleague|colleagues|coworker|friend|son|daughter|kid|kids|child|teen|"
+    r"teens|teenager|mom|mum|dad|mother|father|husband|wife|brother|sister|resident|residents|"
+    r"someone|somebody|people|person|man|woman|boy|girl|student|students|member|veteran)\b"
+)
+# Someone else's words reported: "a patient said I want to die".
+REPORTED = re.compile(
+    r"\b(?:said|says|saying|told me|tells me|telling me|wrote|writes|asked|asks|yelled|"
+    r"screamed|shouted|stated|reported|disclosed|admitted)\b"
+)
 # Someone other than the writer is the subject.
 OTHERS = re.compile(
     r"\b(?:he|she|they|his|her|hers|him|them|their|patient|patients|pt|pts|client|clients|"

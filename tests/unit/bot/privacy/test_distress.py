@@ -32,6 +32,10 @@ from bot.privacy import screen
         "honestly the only thing keeping me alive is my kids",
         "I took a bunch of pills last night hoping not to wake up",
         "I don't see any reason to keep going",
+        "I've lost all hope",
+        "please someone help me I'm not ok",
+        "I just dont know how much longer I can do this",
+        "sometimes we have bad days and I want to die",  # the nearest subject is the writer
     ],
 )
 def test_distress_in_forms_never_seen_is_caught(text: str) -> None:
@@ -54,6 +58,9 @@ def test_distress_in_forms_never_seen_is_caught(text: str) -> None:
         "coffee is the only thing keeping me alive lol",
         "I took all the blame for the delay",
         "I ended things with the old scheduler",
+        "I'm going to kill myself if I get one more message from pharmacy",
+        "We're all going to die of burnout at this rate",
+        "I nearly killed myself laughing at the staff party",
     ],
 )
 def test_venting_is_not_an_alarm(text: str) -> None:
@@ -79,6 +86,7 @@ def test_a_denial_is_not_an_alarm(text: str) -> None:
         "my patient said he wants to kill himself and the crisis line was busy",
         "we screen every teen for suicide risk",
         "a patient overdosed last week and it shook the team",
+        "a patient said I want to die, and we called the crisis team",
         "I hope I wake up early enough to run",
         "I want to live closer to the clinic",
     ],
