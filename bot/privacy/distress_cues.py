@@ -89,6 +89,7 @@ CUES: tuple[Cue, ...] = (
         "end-it",
         r"\b(?:end|ending|finish|finishing) (?:it(?: all| for good| tonight|"
         r" now| today| soon|$)|everything\b|it once and for all)",
+        needs_writer=True,  # "let's end it today" is the meeting
     ),
     _cue(
         "end-suffering",
@@ -237,7 +238,8 @@ CUES: tuple[Cue, ...] = (
     _cue(
         "had-enough-of-life",
         r"\b(?:tired|sick|done|finished|had enough|fed up) (?:of|with) (?:living|"
-        r"being alive|life|existing|my life)\b",
+        r"being alive|life|existing|my life)\b(?! (?:in|at|near|with|here|so|like|on|as|admin|"
+        r"stuff|out of|from|paycheck))",
     ),
     _cue(
         "death-relief",
@@ -418,8 +420,12 @@ CUES: tuple[Cue, ...] = (
     ),
     _cue(
         "in-crisis",
-        r"\bi am (?:in (?:a )?crisis|having a (?:mental |nervous |complete )"
-        r"?breakdown|breaking down)\b",
+        r"\bi am in (?:a |real |a real )?crisis\b(?! (?:mode|management|meeting))",
+    ),
+    _cue(
+        "breakdown",
+        r"\bi am (?:having a (?:mental |nervous |complete )?breakdown|breaking down)\b",
+        Strength.WEAK,
     ),
     _cue("falling-apart", r"\bi am falling apart\b", Strength.WEAK),
     _cue("cannot-stop-crying", r"\bcan not stop crying\b", Strength.WEAK),

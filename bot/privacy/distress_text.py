@@ -35,6 +35,7 @@ _EXPANSIONS: tuple[tuple[str, str], ...] = (
     (r"\b(you|we|they)'re\b", r"\1 are"),
     (r"\b(you|we|they)'ll\b", r"\1 will"),
     (r"\b(you|we|they)'d\b", r"\1 would"),
+    (r"\blet'?s\b", "let us"),
     (r"\bwanna\b", "want to"),
     (r"\bgonna\b", "going to"),
     (r"\bgotta\b", "got to"),

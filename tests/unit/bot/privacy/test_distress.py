@@ -61,6 +61,9 @@ def test_distress_in_forms_never_seen_is_caught(text: str) -> None:
         "I'm going to kill myself if I get one more message from pharmacy",
         "We're all going to die of burnout at this rate",
         "I nearly killed myself laughing at the staff party",
+        "I'm having a breakdown over this schedule",
+        "I am so tired of living in this city",
+        "let's end it at 5 today",
     ],
 )
 def test_venting_is_not_an_alarm(text: str) -> None:
