@@ -37,6 +37,7 @@ from bot.privacy.distress_cues import (
 from bot.privacy.distress_text import clauses, normalise
 
 _SET_ASIDE = " ~ "
+SHORT_FRAGMENT_WORDS = 3
 _PAST_WISH = re.compile(r"\b(?:wanted|wished|hoped) to\b")
 
 
@@ -117,8 +118,14 @@ def _rest_of_phrase(clause: str, match: re.Match[str]) -> str:
 
 
 def _said_of_writer(clause: str) -> bool:
-    return bool(re.search(r"\b(?:i|me|my|myself|feeling|felt|been|am)\b", clause)) or bool(
-        re.match(r"^(?:feeling|felt|been|having|had|thinking|thought|considering)\b", clause)
+    """The writer's own state: said with I, me or my, as a fragment that starts with how
+    they feel ("feeling suicidal again"), or as a word or two on its own ("suicidal.")."""
+    return (
+        bool(re.search(r"\b(?:i|me|my|myself|feeling|felt|been|am)\b", clause))
+        or bool(
+            re.match(r"^(?:feeling|felt|been|having|had|thinking|thought|considering)\b", clause)
+        )
+        or len(clause.split()) <= SHORT_FRAGMENT_WORDS
     )
 
 

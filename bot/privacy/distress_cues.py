@@ -201,7 +201,8 @@ CUES: tuple[Cue, ...] = (
         "nobody-would-notice",
         r"\b(?:nobody|no one|noone|no body) (?:would|will|is going to|could)"
         r" (?:even )?(?:notice|miss me|care|mind) (?:if|when) i (?:was|were|"
-        r"am|died|die|disappeared|disappear|did not|was not)\b|\bno one would miss me\b",
+        r"am|died|die|disappeared|disappear|did not|was not)\b|\b(?:nobody|no one|noone) "
+        r"(?:would|will|is going to) (?:even |really )?miss me\b",
     ),
     _cue("live-or-die", r"\b(?:if|whether) i (?:live|lived) or (?:die|died)\b", denial_proof=True),
     _cue(
@@ -313,6 +314,23 @@ CUES: tuple[Cue, ...] = (
         "how-much-longer",
         r"\bhow (?:much )?longer i can (?:keep going|go on|do this|take (?:this|it)|hold on|cope|"
         r"survive|keep living)\b",
+        Strength.WEAK,
+    ),
+    _cue(
+        "why-bother-living",
+        r"\bwhy (?:even )?(?:bother|keep|go on) (?:living|going on|being alive|waking up|"
+        r"trying to live|existing)\b",
+    ),
+    _cue(
+        "done-with-everything",
+        r"\b(?:done|finished) with (?:everything|it all)\b(?! (?:on|for|at|in|i|we|that|"
+        r"today|this))|\bi (?:just )?want out\s*$",
+        Strength.WEAK,
+    ),
+    _cue(
+        "no-point-anymore",
+        r"\b(?:there is|i see|i do not see any|what is the|see) (?:no |any )?point "
+        r"(?:anymore|any more|in anything|to anything|to any of it|in any of it)\b",
         Strength.WEAK,
     ),
     _cue("dead-inside", r"\bdead inside\b", Strength.WEAK),
@@ -538,7 +556,8 @@ FIGURES_OF_SPEECH: tuple[re.Pattern[str], ...] = tuple(
 CONDITIONAL_CHORE = re.compile(
     r"\b(?:if|one more|another)\b[^.!?]{0,90}?"
     r"\b(?:one more|another|again|more|have to|has to|make me|makes me)\b"
-    r"[^.!?]{0,80}?\b(?:kill myself|die|jump|end it|lose it)\b"
+    r"[^.!?]{0,80}?\b(?:kill(?:ing)? myself|die|dying|jump(?:ing)?|end(?:ing)? it|"
+    r"los(?:e|ing) it)\b"
     # ... and the other way round: "I'll kill myself if I get one more page".
     r"|\b(?:kill myself|die|jump|end it)\b,? if (?:i|we|they|you|anyone|someone|somebody|the)\b"
     r"[^.!?]{0,80}?\b(?:one more|another|again|ever|more)\b"

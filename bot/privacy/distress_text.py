@@ -37,6 +37,7 @@ _EXPANSIONS: tuple[tuple[str, str], ...] = (
     (r"\b(you|we|they)'d\b", r"\1 would"),
     (r"\blet'?s\b", "let us"),
     (r"\bwanna\b", "want to"),
+    (r"\b(want|wanted|going|need|have|got|ready|trying) 2\b", r"\1 to"),
     (r"\bgonna\b", "going to"),
     (r"\bgotta\b", "got to"),
     (r"\bkinda\b", "kind of"),

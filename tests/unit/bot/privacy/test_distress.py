@@ -36,6 +36,11 @@ from bot.privacy import screen
         "please someone help me I'm not ok",
         "I just dont know how much longer I can do this",
         "sometimes we have bad days and I want to die",  # the nearest subject is the writer
+        "i want 2 die",
+        "suicidal.",
+        "why bother living",
+        "nobody would miss me",
+        "theres no point anymore",
     ],
 )
 def test_distress_in_forms_never_seen_is_caught(text: str) -> None:
@@ -64,6 +69,8 @@ def test_distress_in_forms_never_seen_is_caught(text: str) -> None:
         "I'm having a breakdown over this schedule",
         "I am so tired of living in this city",
         "let's end it at 5 today",
+        "if I see another popup I'm jumping off the roof lol",
+        "I want out of this job",
     ],
 )
 def test_venting_is_not_an_alarm(text: str) -> None:
