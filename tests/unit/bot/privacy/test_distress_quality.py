@@ -98,3 +98,26 @@ def test_denials_and_ordinary_comments_raise_at_most_5_percent_alarms(
     _, measured = figures
     assert measured.rate("negated") <= ALARM_CEILING, measured.wrong
     assert measured.rate("ordinary") <= ALARM_CEILING, measured.wrong
+
+
+def test_the_other_labelled_clinician_comments_raise_almost_no_alarms(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """1,518 comments written for the coder and the redactor, none about distress: the
+    screen must not take everyday talk of work for a crisis."""
+    files = [
+        DATA.parent / folder / f"{name}.jsonl"
+        for folder, names in (("coding", ("train", "test")), ("redaction", ("dev", "heldout")))
+        for name in names
+    ]
+    texts = [
+        json.loads(line)["text"]
+        for path in files
+        for line in path.read_text(encoding="utf-8").splitlines()
+    ]
+    alarms = [text for text in texts if screen(text).distress]
+    with capsys.disabled():
+        print(f"\ndistress screen on {len(texts)} other comments: {len(alarms)} alarms")
+
+    assert len(texts) > 1000
+    assert len(alarms) / len(texts) <= 0.01, alarms
