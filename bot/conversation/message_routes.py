@@ -26,7 +26,7 @@ from bot.people.permissions import COMMAND_PERMISSIONS, Permission
 from bot.privacy import kind_names, redact
 from bot.pulses import answers
 from bot.pulses import definitions as pulses
-from bot.safety import care_for
+from bot.safety import care_for, escalation_line
 from prompts import PromptKind
 from storage.models import Delivery
 
@@ -137,6 +137,9 @@ async def run_command(
 async def help_reply(turn: Turn) -> Replies:
     sections = [turn.say("help")]
     sections += [turn.say(key) for permission, key in HELP_SECTIONS if turn.may(permission)]
+    escalation = await escalation_line(turn)
+    if escalation is not None:
+        sections.append(escalation)
     return [OutboundMessage(text="\n".join(sections))]
 
 

@@ -54,10 +54,15 @@ async def care_for(turn: Turn, text: str | None) -> Care:
 async def welcome_text(turn: Turn) -> str:
     """The welcome, and, where the organisation set an escalation contact, who it is."""
     welcome = turn.say("welcome")
+    line = await escalation_line(turn)
+    return welcome if line is None else f"{welcome}\n\n{line}"
+
+
+async def escalation_line(turn: Turn) -> str | None:
+    """Who is told when someone may be in danger, if the organisation set anyone: said in
+    the welcome (Teams), and in `help` and the home view, which every platform has."""
     contact = (await plan_of(turn)).escalation_contact
-    if contact is None:
-        return welcome
-    return f"{welcome}\n\n{turn.say('welcome.escalation', contact=contact.name)}"
+    return None if contact is None else turn.say("welcome.escalation", contact=contact.name)
 
 
 async def plan_of(turn: Turn) -> SafetyPlan:

@@ -172,6 +172,11 @@ async def test_an_escalation_contact_is_named_in_the_welcome_and_told_by_name(
     assert notice.text.startswith("Ana wrote something to Thrive that suggests")
     assert "plan" not in notice.text  # never the words themselves
     assert escalating.sender.announced == []  # and no leader hears of it
+    # Slack has no welcome: `help` and the home view say it on every platform.
+    [help_text] = texts(await escalating.say("ben", "help"))
+    assert "let Dr Rosa Diaz, our wellbeing officer know" in help_text
+    home = await escalating.handle(HomeOpened(person_ref("ben"), conversation_ref("ben"), None))
+    assert "let Dr Rosa Diaz" in texts(home.replies)[-1]
 
 
 async def test_without_a_contact_the_welcome_says_nothing_of_one(chat: ChatHarness) -> None:
