@@ -514,6 +514,13 @@ FIGURES_OF_SPEECH: tuple[re.Pattern[str], ...] = tuple(
         ),
         r"\b(?:died|dying|dead|die) (?:laughing|inside a little)\b",
         r"\b(?:killed|killing|kill|kills) myself (?:laughing|with laughter)\b",
+        # Accidents and idioms: "I cut myself shaving", "shot myself in the foot".
+        r"\b(?:shot|shoot|shooting) myself in the foot\b",
+        r"\b(?:cut|cutting|burnt|burned|burning|hurt|hurting|injured) myself "
+        r"(?:on(?! purpose)|while|shaving|cooking|at the gym|lifting|playing|running|"
+        r"skiing|in the kitchen|during|"
+        r"by accident|with the (?:scalpel|suture|needle|stapler|oven))\b",
+        r"\baccidentally (?:cut|burnt|burned|hurt|injured|stuck) myself\b",
         r"\b(?:literally|almost|nearly|basically|practically|just about) died\b",
         r"\bto die for\b",
         r"\b(?:to|of) death\b|\bdeath (?:by|of me|trap)\b|\bthe end of me\b|\bbe the death\b",

@@ -41,6 +41,7 @@ from bot.privacy import screen
         "why bother living",
         "nobody would miss me",
         "theres no point anymore",
+        "I hurt myself on purpose last night",
     ],
 )
 def test_distress_in_forms_never_seen_is_caught(text: str) -> None:
@@ -71,6 +72,8 @@ def test_distress_in_forms_never_seen_is_caught(text: str) -> None:
         "let's end it at 5 today",
         "if I see another popup I'm jumping off the roof lol",
         "I want out of this job",
+        "I cut myself shaving this morning",
+        "I shot myself in the foot with that schedule",
     ],
 )
 def test_venting_is_not_an_alarm(text: str) -> None:
