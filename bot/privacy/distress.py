@@ -3,10 +3,11 @@ or self-harm?
 
 No model and nothing downloaded: the text is normalised and cut into clauses
 (distress_text), figures of speech are set aside ("this inbox is killing me", "I could
-kill for a coffee"), and the cues (distress_cues) are read clause by clause, each checked
-for a denial just before it ("I'm not suicidal"), for someone else being its subject ("my
-patient wants to die") and, for the weaker cues, for plain venting about work. It errs
-towards caring: a false alarm costs a kind message, a miss costs more.
+kill for a coffee"; distress_readings), and the cues (distress_cues) are read clause by
+clause, each checked for a denial just before it ("I'm not suicidal"), for someone else
+being its subject ("my patient wants to die") and, for the weaker cues, for plain
+venting about work. It errs towards caring: a false alarm costs a kind message, a miss
+costs more.
 """
 
 from __future__ import annotations
@@ -14,11 +15,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.privacy.distress_cues import (
+from bot.privacy.distress_cues import CUES, Cue, Strength
+from bot.privacy.distress_readings import (
     ADMITTED_AFTER_DENIAL,
     CLINICAL,
     CONDITIONAL_CHORE,
-    CUES,
     FIGURES_OF_SPEECH,
     INSISTENCE,
     LAUGHTER,
@@ -31,8 +32,6 @@ from bot.privacy.distress_cues import (
     TRIGGERS,
     WORK_IRRITANTS,
     WRITER,
-    Cue,
-    Strength,
 )
 from bot.privacy.distress_text import clauses, normalise
 
