@@ -75,6 +75,12 @@ _ADVERB = (
 _ME_SUBJECT = r"(?:i|i am|i have been|i was|i feel|i felt|i have|i had|am|been|feeling|felt)"
 _PILLS = r"(?:pills|insulin|opioids|oxy|sleeping pills|painkillers|pain killers)"
 _ANYMORE = r"(?:anymore|any more|any longer|no more|much longer)"
+# Medicines people name when they count out an overdose (only beside "how many", "saving").
+_DRUGS = (
+    r"(?:pills|insulin|opioids|oxy|oxycodone|oxycontin|tylenol|paracetamol|acetaminophen|"
+    r"ibuprofen|advil|aspirin|xanax|benzos|ambien|fentanyl|morphine|tramadol|lithium|"
+    r"sleeping pills|painkillers|pain killers|tablets)"
+)
 
 CUES: tuple[Cue, ...] = (
     # --- self-harm and suicide, said outright ---
@@ -141,12 +147,14 @@ CUES: tuple[Cue, ...] = (
     _cue(
         "stockpile",
         rf"\b(?:stockpil|sav|hoard|collect|stash|keep|kept)(?:e|ed|ing|s)? (?:up )"
-        rf"?(?:all )?(?:my |some |the |extra )?{_PILLS}",
+        rf"?(?:all )?(?:my |some |the |extra )?{_DRUGS}",
+        needs_writer=True,
     ),
     _cue(
         "how-many-pills",
-        rf"\bhow many (?:of )?(?:my |the )?{_PILLS}|\b{_PILLS} (?:saved|stashed|"
+        rf"\bhow many (?:of )?(?:my |the )?{_DRUGS}|\b{_DRUGS} (?:saved|stashed|"
         rf"stockpiled|hidden|put aside)\b",
+        needs_writer=True,  # "patients ask how many tylenol they can take"
     ),
     _cue(
         "take-all-pills",
@@ -203,7 +211,9 @@ CUES: tuple[Cue, ...] = (
         r"\b(?:nobody|no one|noone|no body) (?:would|will|is going to|could)"
         r" (?:even )?(?:notice|miss me|care|mind) (?:if|when) i (?:was|were|"
         r"am|died|die|disappeared|disappear|did not|was not)\b|\b(?:nobody|no one|noone) "
-        r"(?:would|will|is going to) (?:even |really )?miss me\b",
+        r"(?:would|will|is going to) (?:even |really )?miss me\b|\b(?:anyone|anybody) would "
+        r"(?:even )?(?:notice|care|miss me) if i (?:just )?(?:disappeared|was gone|were gone|"
+        r"died|was not here|was not around)\b",
     ),
     _cue("live-or-die", r"\b(?:if|whether) i (?:live|lived) or (?:die|died)\b", denial_proof=True),
     _cue(
@@ -334,6 +344,32 @@ CUES: tuple[Cue, ...] = (
         r"(?:anymore|any more|in anything|to anything|to any of it|in any of it)\b",
         Strength.WEAK,
     ),
+    _cue(
+        "woke-up-disappointed",
+        r"\b(?:disappointed|upset|sad|annoyed|angry|sorry) (?:that |when )?i (?:woke up|"
+        r"am still alive|am still here|survived|did not die)\b",
+        Strength.WISH,
+    ),
+    _cue(
+        "fighting-to-stay-alive",
+        r"\b(?:tired of|sick of|done|exhausted from|exhausted by) (?:fighting|trying|struggling)"
+        r" (?:to )?(?:stay alive|live|keep living|keep going|stay here)\b|\b(?:fighting|"
+        r"struggling) to stay alive\b",
+        needs_writer=True,
+    ),
+    _cue(
+        "keep-myself-safe",
+        r"\b(?:can not|could not|do not think i can|not sure i can|unable to|struggling to|"
+        r"do not know if i can) keep (?:myself|me) safe\b",
+        denial_proof=True,
+    ),
+    _cue("checking-out", r"\bcheck(?:ing)? out (?:permanently|for good|of life|forever)\b"),
+    _cue(
+        "want-to-jump",
+        r"\b(?:want|wanted|wanting|makes me want|made me want) to (?:jump|throw myself) (?:off|"
+        r"from|in front of|into|under)\b",
+        Strength.WISH,
+    ),
     _cue("dead-inside", r"\bdead inside\b", Strength.WEAK),
     # --- wishing to die, or not to live ---
     _cue(
@@ -365,8 +401,8 @@ CUES: tuple[Cue, ...] = (
     ),
     _cue(
         "not-want-to-live",
-        r"\b(?:do not|dont|no longer|never|did not) (?:want|wish|wanna|care)"
-        r" (?:to )?(?:live|be alive|exist|go on|keep going|keep living|see tomorrow|"
+        r"\b(?:do not|dont|no longer|never|did not|not) (?:want|wanting|wish|wishing|wanna|"
+        r"care) (?:to )?(?:live|be alive|exist|go on|keep going|keep living|see tomorrow|"
         r"wake up)\b",
         Strength.WISH,
     ),

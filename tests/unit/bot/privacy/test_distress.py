@@ -42,6 +42,11 @@ from bot.privacy import screen
         "nobody would miss me",
         "theres no point anymore",
         "I hurt myself on purpose last night",
+        "I keep having thoughts of not wanting to be alive",
+        "every morning I wake up disappointed that I woke up",
+        "I don't think I can keep myself safe tonight",
+        "i've been googling how many tylenol it takes",
+        "life makes me want to die",  # no work irritant: the person's state
     ],
 )
 def test_distress_in_forms_never_seen_is_caught(text: str) -> None:
@@ -74,6 +79,8 @@ def test_distress_in_forms_never_seen_is_caught(text: str) -> None:
         "I want out of this job",
         "I cut myself shaving this morning",
         "I shot myself in the foot with that schedule",
+        "This EHR makes me want to jump off a cliff",
+        "I want to throw myself into the sea when I see my inbox",
     ],
 )
 def test_venting_is_not_an_alarm(text: str) -> None:
