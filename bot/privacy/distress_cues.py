@@ -370,6 +370,20 @@ CUES: tuple[Cue, ...] = (
         r"from|in front of|into|under)\b",
         Strength.WISH,
     ),
+    _cue(
+        "si",  # clinicians' own shorthand for suicidal ideation
+        r"\b(?:my|having|have|had|passive|active|with|experiencing|getting) (?:passive |"
+        r"active )?si\b",
+        needs_writer=True,
+        clinical_too=True,
+    ),
+    _cue(
+        "dark-thoughts",
+        r"\b(?:dark|scary|bad|intrusive) thoughts\b(?! (?:about|on|of) (?:the|our|this|work|"
+        r"patients?|the job))",
+        Strength.WEAK,
+        needs_writer=True,
+    ),
     _cue("dead-inside", r"\bdead inside\b", Strength.WEAK),
     # --- wishing to die, or not to live ---
     _cue(

@@ -47,6 +47,8 @@ from bot.privacy import screen
         "I don't think I can keep myself safe tonight",
         "i've been googling how many tylenol it takes",
         "life makes me want to die",  # no work irritant: the person's state
+        "my SI is back",  # clinicians' shorthand for their own suicidal ideation
+        "I've been having dark thoughts",
     ],
 )
 def test_distress_in_forms_never_seen_is_caught(text: str) -> None:
@@ -107,6 +109,7 @@ def test_a_denial_is_not_an_alarm(text: str) -> None:
         "we screen every teen for suicide risk",
         "a patient overdosed last week and it shook the team",
         "a patient said I want to die, and we called the crisis team",
+        "pt with passive SI, safety plan done",
         "I hope I wake up early enough to run",
         "I want to live closer to the clinic",
     ],
