@@ -484,7 +484,8 @@ CUES: tuple[Cue, ...] = (
         "afraid-what-i-might-do",
         r"\b(?:scared|afraid|terrified|frightened) (?:of )?(?:what i (?:might|"
         r"will|could|am going to) do|i (?:might|will|am going to|could) (?:do something|"
-        r"hurt))\b|\bdo not trust myself\b|\b(?:scared|afraid|terrified|frightened) of myself\b",
+        r"hurt))\b|\bdo not trust myself\b(?! to)|\b(?:scared|afraid|terrified|frightened) "
+        r"of myself\b",
         Strength.WEAK,
     ),
     _cue(
@@ -496,7 +497,11 @@ CUES: tuple[Cue, ...] = (
         r"\bi am (?:having a (?:mental |nervous |complete )?breakdown|breaking down)\b",
         Strength.WEAK,
     ),
-    _cue("falling-apart", r"\bi am falling apart\b", Strength.WEAK),
+    _cue(
+        "falling-apart",
+        r"\bi am falling apart\b(?! (?:without|over|because|at work|with|trying|from))",
+        Strength.WEAK,
+    ),
     _cue("cannot-stop-crying", r"\bcan not stop crying\b", Strength.WEAK),
     _cue(
         "hopeless",
@@ -536,5 +541,6 @@ CUES: tuple[Cue, ...] = (
         "dark-place",
         r"\b(?:in|into) (?:a )?(?:really |very )?dark (?:place|hole)\b",
         Strength.WEAK,
+        needs_writer=True,
     ),
 )

@@ -83,6 +83,9 @@ def test_distress_in_forms_never_seen_is_caught(text: str) -> None:
         "I shot myself in the foot with that schedule",
         "This EHR makes me want to jump off a cliff",
         "I want to throw myself into the sea when I see my inbox",
+        "I am falling apart without my MA",
+        "I don't trust myself to remember all these passwords",
+        "we're in a dark place as a department",
     ],
 )
 def test_venting_is_not_an_alarm(text: str) -> None:
