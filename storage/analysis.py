@@ -234,7 +234,8 @@ class AnalysisRepository:
 
     async def quotes(self, scope: AnswerScope, per_cell: int = 3) -> Sequence[Quote]:
         """Up to `per_cell` answers per question and theme: a person's codes first, then
-        the coder's surest, then the newest. Their text is already redacted."""
+        the coder's surest, then the newest. Their text is already redacted; answers the
+        distress safety net flagged are never quoted."""
         coding = _effective_codings()
         by_person = coding.c.source == PERSON
         rank = (
@@ -260,7 +261,8 @@ class AnalysisRepository:
                 rank,
             )
             .select_from(Response)
-            .join(coding, coding.c.response_id == Response.id),
+            .join(coding, coding.c.response_id == Response.id)
+            .where(Response.distress.is_(False)),
             scope,
         ).subquery("ranked")
         rows = await self.session.execute(

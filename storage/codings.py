@@ -207,7 +207,11 @@ class CodingRepository:
         rows = await self.session.execute(
             select(Response.id)
             .join(Coding, and_(Coding.response_id == Response.id, Coding.source == CODER))
-            .where(Response.organisation_id == organisation_id, ~coded_by_person())
+            .where(
+                Response.organisation_id == organisation_id,
+                ~coded_by_person(),
+                Response.distress.is_(False),  # not shown for review: see `answer_ids_after`
+            )
             .group_by(Response.id)
             .order_by(lowest.asc(), Response.id)
             .limit(limit)
@@ -235,8 +239,16 @@ class CodingRepository:
         ]
 
     async def answer_ids_after(
-        self, organisation_id: int, *, after: int, limit: int, with_text: bool = True
+        self,
+        organisation_id: int,
+        *,
+        after: int,
+        limit: int,
+        with_text: bool = True,
+        with_distress: bool = False,
     ) -> list[int]:
+        """The organisation's answer ids after `after`, in order; those the distress safety
+        net flagged only when `with_distress` says so (exports leave them out by default)."""
         statement = (
             select(Response.id)
             .where(Response.organisation_id == organisation_id, Response.id > after)
@@ -245,6 +257,8 @@ class CodingRepository:
         )
         if with_text:
             statement = statement.where(Response.text.is_not(None))
+        if not with_distress:
+            statement = statement.where(Response.distress.is_(False))
         return list((await self.session.scalars(statement)).all())
 
     async def reviewed_ids(self, organisation_id: int) -> list[int]:

@@ -40,6 +40,8 @@ class EmergingRepository:
                 Response.organisation_id == organisation_id,
                 Response.text.is_not(None),
                 Response.text != "",
+                # Words of distress are never grouped into a theme nor quoted as typical.
+                Response.distress.is_(False),
                 ~coded,
             )
             .order_by(Response.id.desc())
@@ -92,13 +94,16 @@ class EmergingRepository:
         )
 
     async def texts(self, organisation_id: int, response_ids: Iterable[int]) -> dict[int, str]:
-        """The stored (redacted) text of these answers of the organisation."""
+        """The stored (redacted) text of these answers of the organisation, leaving out
+        any the distress safety net flagged since they were grouped (an edit)."""
         ids = list(response_ids)
         if not ids:
             return {}
         rows = await self.session.execute(
             select(Response.id, Response.text).where(
-                Response.organisation_id == organisation_id, Response.id.in_(ids)
+                Response.organisation_id == organisation_id,
+                Response.id.in_(ids),
+                Response.distress.is_(False),
             )
         )
         return {int(i): str(t or "") for i, t in rows}

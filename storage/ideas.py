@@ -100,9 +100,14 @@ class IdeaRepository:
     async def in_states(
         self, organisation_id: int, states: Sequence[str], limit: int = 20
     ) -> Sequence[Idea]:
+        # Ideas the distress safety net held back are nobody's to see but the submitter's.
         result = await self.session.scalars(
             select(Idea)
-            .where(Idea.organisation_id == organisation_id, Idea.state.in_(states))
+            .where(
+                Idea.organisation_id == organisation_id,
+                Idea.state.in_(states),
+                Idea.distress.is_(False),
+            )
             .order_by(Idea.updated_at.desc(), Idea.id.desc())
             .limit(limit)
         )

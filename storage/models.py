@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    false,
     or_,
 )
 from sqlalchemy.engine import Dialect
@@ -303,6 +304,9 @@ class Response(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     # Set when retention removed the text (bot.privacy.retention); codes and values stay.
     purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The distress safety net found signs of acute distress or self-harm in the text:
+    # never quoted, clustered or exported (codes and counts still count it).
+    distress: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Theme(Base):
@@ -402,6 +406,9 @@ class Idea(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     # Set when retention emptied the text of a closed idea; its state and votes stay.
     purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The distress safety net found signs of acute distress or self-harm in the text:
+    # kept from leaders (no card, no queue), so no leader learns who wrote it.
+    distress: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class IdeaEvent(Base):

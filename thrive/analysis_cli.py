@@ -35,6 +35,7 @@ from bot.analysis.review import (
     to_review,
 )
 from bot.people.organisations import resolve_organisation
+from bot.privacy import redact
 from storage.codings import CodingRepository
 from thrive.console import OrgOption, err, login_name, with_core
 from thrive.runtime import Core
@@ -156,6 +157,12 @@ def export_codes(
         Path, typer.Option("--out", metavar="FILE", help="A .csv or .xlsx file to write.")
     ],
     org: OrgOption = None,
+    include_distress: Annotated[
+        bool,
+        typer.Option(
+            help="Also write answers the distress safety net flagged (left out by default)."
+        ),
+    ] = False,
 ) -> None:
     """Write every answer with its codes to a sheet to correct and import again."""
     try:
@@ -169,20 +176,26 @@ def export_codes(
             organisation = await resolve_organisation(session, org)
             repository = CodingRepository(session)
             rows: list[tuple[object, ...]] = []
+            redacted = 0
             last = 0
             while True:
                 ids = await repository.answer_ids_after(
-                    organisation.id, after=last, limit=EXPORT_BATCH
+                    organisation.id, after=last, limit=EXPORT_BATCH, with_distress=include_distress
                 )
                 if not ids:
                     break
                 for answer in await repository.answers(organisation.id, ids):
                     codes = answer.effective()
+                    # Stored text was redacted when it came in; a sheet leaves the building,
+                    # so it is redacted again with today's rules (an older row may predate
+                    # them). Redacting twice changes nothing.
+                    redaction = redact(answer.text)
+                    redacted += bool(redaction.removed)
                     rows.append(
                         (
                             answer.id,
                             answer.question,
-                            answer.text,
+                            redaction.text,
                             shown(codes),
                             "person" if answer.by_person else ("coder" if codes else ""),
                         )
@@ -194,8 +207,18 @@ def export_codes(
                 now=core.ctx.clock.now(),
                 operator=login_name() or "unknown",
                 organisation_id=organisation.id,
-                filters={"command": "analysis export-codes", "format": out_file.suffix.lower()},
+                filters={
+                    "command": "analysis export-codes",
+                    "format": out_file.suffix.lower(),
+                    "include_distress": include_distress,
+                },
                 answers=len(rows),
+            )
+        if redacted:
+            err.print(
+                core.ctx.say("analysis.export.redacted", answers=redacted),
+                highlight=False,
+                markup=False,
             )
         return write_sheet(out_file, SHEET_COLUMNS, rows)
 

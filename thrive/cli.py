@@ -36,6 +36,7 @@ from thrive.people_cli import people_app
 from thrive.pulse_cli import pulse_app
 from thrive.redact_cli import redact_lines
 from thrive.roles_cli import roles_app
+from thrive.screen_cli import screen_lines
 from thrive.settings import Settings, configured_database_url
 from thrive.teams_cli import teams_app
 
@@ -65,6 +66,7 @@ app.add_typer(people_app, name="people")
 app.add_typer(answers_app, name="answers")
 app.command()(code)
 app.command("redact")(redact_lines)
+app.command("screen")(screen_lines)
 
 HostOption = Annotated[str | None, typer.Option(help="Address to bind (THRIVE_HOST).")]
 PortOption = Annotated[

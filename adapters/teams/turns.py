@@ -21,9 +21,11 @@ from botbuilder.schema import Activity, ActivityTypes
 
 from adapters.base import deliver_replies
 from adapters.teams.inbound import (
+    MESSAGE_UPDATE,
     action_invoked,
     channel_command,
     conversation_ref,
+    edited_message,
     execute_invoked,
     installation,
     is_execute,
@@ -69,6 +71,10 @@ class TeamsTurns:
                 await self._dispatch(event, here)
         elif raw.get("type") == ActivityTypes.message:
             await self._message(raw, tenant, here)
+        elif raw.get("type") == MESSAGE_UPDATE:
+            edited = edited_message(raw, tenant)
+            if edited is not None:
+                await self._dispatch(edited, here)
         else:  # reactions, typing, installationUpdate...: nothing to do
             log.debug("teams.activity_ignored", type=raw.get("type"))
 

@@ -10,6 +10,7 @@ with every bad row's number.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.analysis.coder import Coder
 from bot.analysis.emerging import CODER, organisation_coder
 from bot.errors import ThriveError
-from bot.privacy import pseudonym, redact
+from bot.privacy import pseudonym, redact, screen
 from prompts import Content
 from storage.emerging import EmergingRepository
 from storage.models import Coding, Response
@@ -43,6 +44,10 @@ class Imported:
     answers: int = 0
     coded: int = 0
     problems: list[str] = field(default_factory=list)
+    # Kinds of patient identifier removed -> how many answers they were removed from.
+    redacted: Counter[str] = field(default_factory=Counter)
+    # Answers the distress safety net flagged (kept out of quotes and exports).
+    distress: int = 0
 
 
 async def import_rows(
@@ -91,6 +96,7 @@ async def import_rows(
                     role=role,
                     text=redaction.text,
                     redactions=list(redaction.removed),
+                    distress=screen(text).distress,
                     source=SOURCE,
                     created_at=when,
                     updated_at=now,
@@ -117,6 +123,9 @@ async def _write(
 ) -> None:
     session.add_all([response for response, _ in batch])
     await session.flush()
+    for response, _ in batch:
+        result.redacted.update(response.redactions)
+        result.distress += response.distress
     codes: list[Coding] = []
     for response, question in batch:
         found = coder.code(response.text or "", question)

@@ -37,6 +37,7 @@ from bot.people.directory import ensure_person, valid_timezone
 from bot.people.permissions import ACTION_PERMISSIONS, permissions_of
 from bot.privacy import pseudonym, redact
 from bot.pulses import answers
+from bot.safety import welcome_text
 from storage.deliveries import DeliveryRepository
 from storage.engine import Database
 from storage.ledger import LedgerRepository
@@ -192,7 +193,7 @@ class Dispatcher:
         if isinstance(event, HomeOpened):
             return await home(turn)
         if isinstance(event, MemberAdded):
-            return [OutboundMessage(text=turn.say("welcome"))]
+            return [OutboundMessage(text=await welcome_text(turn))]
         if isinstance(event, MessageEdited):
             if event.message_ref is None:
                 return []

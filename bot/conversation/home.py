@@ -12,6 +12,7 @@ from bot.messages import OutboundMessage, shorten
 from bot.pathway import ideas
 from bot.people.permissions import Permission
 from bot.pulses import answers
+from bot.safety import escalation_line
 
 Replies = list[OutboundMessage]
 
@@ -36,6 +37,9 @@ async def home(turn: Turn) -> Replies:
         replies.append(await _triage_queue(turn))
     if turn.may(Permission.SEE_PARTICIPATION):
         replies.append(await _participation(turn))
+    escalation = await escalation_line(turn)
+    if escalation is not None:  # Slack has no welcome: its App Home says it
+        replies.append(OutboundMessage(text=escalation))
     return replies
 
 

@@ -23,9 +23,10 @@ from bot.messages import Button, OutboundMessage
 from bot.pathway import ideas
 from bot.people import my_data, preferences, role_chat
 from bot.people.permissions import COMMAND_PERMISSIONS, Permission
-from bot.privacy import redact
+from bot.privacy import kind_names, redact
 from bot.pulses import answers
 from bot.pulses import definitions as pulses
+from bot.safety import care_for, escalation_line
 from prompts import PromptKind
 from storage.models import Delivery
 
@@ -60,7 +61,7 @@ async def on_message(turn: Turn, event: MessageReceived) -> Replies:
     if command is not None and delivery is not None and _maybe_an_answer(command, text):
         prompt = answers.current_prompt(turn, delivery)
         if prompt.kind != PromptKind.IDEA:
-            return [_idea_or_answer(turn, delivery, command.argument)]
+            return await _idea_or_answer(turn, delivery, command.argument)
         # The open question asks for an idea: "idea ..." answers it.
         turn.require(Permission.ANSWER_PROMPTS)
         return await answers.record_answer(
@@ -69,7 +70,7 @@ async def on_message(turn: Turn, event: MessageReceived) -> Replies:
     if command is not None:
         return await run_command(turn, command, event.mentions)
     if delivery is None:
-        return [_nothing_open(turn, text, closed=closed_unanswered)]
+        return await _nothing_open(turn, text, closed=closed_unanswered)
     turn.require(Permission.ANSWER_PROMPTS)
     prompt = answers.current_prompt(turn, delivery)
     return await answers.record_answer(
@@ -136,19 +137,37 @@ async def run_command(
 async def help_reply(turn: Turn) -> Replies:
     sections = [turn.say("help")]
     sections += [turn.say(key) for permission, key in HELP_SECTIONS if turn.may(permission)]
+    escalation = await escalation_line(turn)
+    if escalation is not None:
+        sections.append(escalation)
     return [OutboundMessage(text="\n".join(sections))]
 
 
-def _nothing_open(turn: Turn, text: str, *, closed: bool = False) -> OutboundMessage:
+async def _nothing_open(turn: Turn, text: str, *, closed: bool = False) -> Replies:
+    # Words of distress are met with care, and nothing of them is kept or offered on.
+    care = await care_for(turn, text)
+    if care.distress:
+        return list(care.messages)
     # Someone typing to the bot with nothing open may well have an idea: offer one tap.
     # The text rides in the button (and so in the platform's copy of the message):
-    # redact it first, as everything else that is kept.
-    safe = redact(text).text
+    # redact it first, as everything else that is kept, and say what was removed.
+    redaction = redact(text)
     buttons: tuple[Button, ...] = ()
-    if len(safe) <= MAX_BUTTON_TEXT:
-        buttons = (Button(turn.say("button.send_as_idea"), actions.IDEA_FROM_MESSAGE, safe),)
+    if len(redaction.text) <= MAX_BUTTON_TEXT:
+        buttons = (
+            Button(turn.say("button.send_as_idea"), actions.IDEA_FROM_MESSAGE, redaction.text),
+        )
     key = "answer.closed_then_idea" if closed else "answer.nothing_open"
-    return OutboundMessage(text=turn.say(key), buttons=buttons)
+    notices = _offered_notices(turn, redaction.removed) if buttons else ()
+    return [OutboundMessage(text=turn.say(key), buttons=buttons, notices=notices)]
+
+
+def _offered_notices(turn: Turn, removed: tuple[str, ...]) -> tuple[str, ...]:
+    """What was taken out of text a button offers to send on (nothing is stored yet)."""
+    if not removed:
+        return ()
+    kinds = ", ".join(kind_names(turn.say, removed))
+    return (turn.say("privacy.redacted_offered", kinds=kinds),)
 
 
 def _maybe_an_answer(command: ParsedCommand, text: str) -> bool:
@@ -161,20 +180,26 @@ def _maybe_an_answer(command: ParsedCommand, text: str) -> bool:
     )
 
 
-def _idea_or_answer(turn: Turn, delivery: Delivery, argument: str) -> OutboundMessage:
-    """Ask rather than guess: one tap either way, and nothing is stored until then."""
+async def _idea_or_answer(turn: Turn, delivery: Delivery, argument: str) -> Replies:
+    """Ask rather than guess: one tap either way, and nothing is stored until then
+    (words of distress are met with care instead, and not offered on)."""
+    care = await care_for(turn, argument)
+    if care.distress:
+        return list(care.messages)
     prompt = answers.current_prompt(turn, delivery)
-    whole = redact(f"Idea {argument}").text
+    whole = redact(f"Idea {argument}")
     idea_text = redact(argument).text
     target = actions.PromptTarget(delivery.id, prompt.id)
-    return OutboundMessage(
+    message = OutboundMessage(
         text=turn.say("answer.idea_or_answer", question=prompt.text),
+        notices=_offered_notices(turn, whole.removed),
         buttons=(
             Button(turn.say("button.send_as_idea"), actions.IDEA_FROM_MESSAGE, idea_text),
             Button(
                 turn.say("button.its_my_answer"),
                 actions.ANSWER_TEXT,
-                target.value(whole),
+                target.value(whole.text),
             ),
         ),
     )
+    return [message]

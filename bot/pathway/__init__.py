@@ -5,5 +5,6 @@ pathway's states and the moves leaders may make, the idea card, and the news
 each move sends to the submitter and the leaders.
 
 May import: the neutral model, storage, bot.outbox (news goes through it),
-bot.people, bot.privacy and bot.analysis (an idea is coded when stored).
+bot.people, bot.privacy, bot.analysis (an idea is coded when stored) and bot.safety
+(an idea is screened for distress when stored, and kept from leaders if it alarms).
 """

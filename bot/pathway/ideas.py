@@ -10,6 +10,7 @@ from bot.messages import OutboundMessage, shorten
 from bot.pathway import moves as pathway
 from bot.pathway.moves import announce_new_idea
 from bot.privacy import redact, redaction_notices
+from bot.safety import Care, care_for
 from storage.models import Idea, IdeaEvent
 
 ADD_DETAILS = re.compile(r"#(\d{1,9})\b[:,]?(.*)", re.DOTALL)
@@ -23,9 +24,17 @@ async def submit_idea(
     source: str,
     anonymous: bool = False,
     response_id: int | None = None,
-) -> tuple[Idea, OutboundMessage]:
-    """Store the idea in state `submitted` (redacted first) and tell the submitter."""
+    care: Care | None = None,
+) -> tuple[Idea, list[OutboundMessage]]:
+    """Store the idea in state `submitted` (redacted first) and tell the submitter; the
+    first reply is the submitter's confirmation, any others the safety net's.
+
+    An idea whose words show signs of acute distress (`care`, screened here unless the
+    caller did) is kept from leaders: no card, not in their queue, so no leader learns
+    who wrote it; the submitter still finds it in `my ideas`."""
     redaction = redact(text.strip())
+    if care is None:
+        care = await care_for(turn, text)
     idea = Idea(
         organisation_id=turn.organisation_id,
         workspace_id=turn.person.workspace_id,
@@ -33,6 +42,7 @@ async def submit_idea(
         state=pathway.SUBMITTED,
         source=source,
         anonymous=anonymous,
+        distress=care.distress,
         submitter_id=turn.person.id,
         response_id=response_id,
         site=turn.person.site,
@@ -44,12 +54,13 @@ async def submit_idea(
     )
     await turn.ideas.add(idea, event)
     await code_idea(turn.session, turn.ctx.content, idea, turn.now, new=True)
-    await announce_new_idea(turn, idea)
+    if not care.distress:
+        await announce_new_idea(turn, idea)
     reply = OutboundMessage(
-        text=turn.say("idea.submitted", number=idea.id),
+        text=turn.say("idea.held" if care.distress else "idea.submitted", number=idea.id),
         notices=redaction_notices(turn.say, redaction.removed),
     )
-    return idea, reply
+    return idea, [reply, *care.messages]
 
 
 async def idea_command(turn: Turn, text: str, *, source: str = "command") -> list[OutboundMessage]:
@@ -63,8 +74,8 @@ async def idea_command(turn: Turn, text: str, *, source: str = "command") -> lis
         return await pathway.add_details(turn, number, details)
     if len(text) > MAX_IDEA_LENGTH:
         return [OutboundMessage(text=turn.say("error.too_long", limit=MAX_IDEA_LENGTH))]
-    _idea, reply = await submit_idea(turn, text, source=source)
-    return [reply]
+    _idea, replies = await submit_idea(turn, text, source=source)
+    return replies
 
 
 async def my_ideas(turn: Turn) -> list[OutboundMessage]:

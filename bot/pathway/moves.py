@@ -23,6 +23,7 @@ from bot.outbox.announcements import queue_card_updates, queue_for_leaders, queu
 from bot.pathway.cards import word_card
 from bot.privacy import redact, redaction_notices
 from bot.privacy.audit import Audited, in_chat, record
+from bot.safety import care_for
 from storage.models import Idea, IdeaEvent, Person
 from storage.notifications import NotificationRepository
 
@@ -230,6 +231,9 @@ async def add_details(turn: Turn, idea_id: int, details: str) -> Replies:
         return [OutboundMessage(text=turn.say("idea.not_yours", number=idea_id))]
     if len(details) > MAX_MESSAGE_LENGTH:
         raise MessageTooLong(limit=MAX_MESSAGE_LENGTH)
+    care = await care_for(turn, details)
+    if care.distress:  # kept from the card the leaders read, like a new idea would be
+        return [OutboundMessage(text=turn.say("idea.details_held", number=idea.id)), *care.messages]
     redaction = redact(details.strip())
     idea.text = f"{idea.text}\n\n{turn.say('idea.more_from_submitter')} {redaction.text}"
     await code_idea(turn.session, turn.ctx.content, idea, turn.now, new=False)  # its words grew

@@ -122,6 +122,7 @@ CLI_PERMISSIONS: dict[str, Permission] = {
     "prompts validate": Permission.RUN_THE_SERVER,
     "code": Permission.RUN_THE_SERVER,  # codes standard input with the content; no database
     "redact": Permission.RUN_THE_SERVER,  # redacts standard input; no database
+    "screen": Permission.RUN_THE_SERVER,  # screens standard input for distress; no database
     "slack manifest": Permission.RUN_THE_SERVER,
     "teams package": Permission.RUN_THE_SERVER,
     "pulse create": Permission.MANAGE_PULSES,

@@ -236,3 +236,36 @@ def _write(path: Path, rows: list[list[str]]) -> None:
     for row in rows:
         sheet.append(row)
     book.save(path)
+
+
+def test_export_leaves_out_answers_the_safety_net_flagged_unless_asked(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    path = env["THRIVE_DATABASE_URL"].removeprefix("sqlite:///")
+    with closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute("UPDATE responses SET distress = 1 WHERE id = 2")
+    sheet = tmp_path / "codes.csv"
+
+    exported = analysis(tmp_path, env, "export-codes", "--out", str(sheet))
+
+    assert exported.stdout.strip() == f"Wrote 2 answers to {sheet}."
+    assert [row[0] for row in _read(sheet)[1:]] == ["1", "3"]
+    included = analysis(tmp_path, env, "export-codes", "--out", str(sheet), "--include-distress")
+    assert included.stdout.strip() == f"Wrote 3 answers to {sheet}."
+    details = [str(d) for (d,) in _rows(env, "SELECT detail FROM audit_log ORDER BY id")]
+    assert '"include_distress": false' in details[0] and '"include_distress": true' in details[1]
+
+
+def test_export_redacts_an_older_row_again_and_says_so(tmp_path: Path, env: dict[str, str]) -> None:
+    path = env["THRIVE_DATABASE_URL"].removeprefix("sqlite:///")
+    with closing(sqlite3.connect(path)) as connection, connection:
+        # As if stored before the redactor knew this form of a record number.
+        connection.execute("UPDATE responses SET text = 'pt Tom Brennan MRN 00482913' WHERE id = 1")
+    sheet = tmp_path / "codes.csv"
+
+    exported = analysis(tmp_path, env, "export-codes", "--out", str(sheet))
+
+    assert exported.returncode == 0, exported.stderr
+    assert "Patient details were found in 1 stored answers" in exported.stderr
+    written = " ".join(" ".join(row) for row in _read(sheet))
+    assert "Brennan" not in written and "00482913" not in written and "[removed]" in written

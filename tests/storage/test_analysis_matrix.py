@@ -12,7 +12,7 @@ from bot.privacy import NotEnoughResponses, Thresholds
 from prompts import Content
 from storage.analysis import AnswerScope
 from storage.engine import Database
-from storage.models import Occurrence, Pulse
+from storage.models import Occurrence, Pulse, Response
 from storage.pulses import PulseRepository
 from storage.states import Anonymity
 from tests.storage.matrix_rows import SINCE, UNTIL, Answers, coder, organisation, seed_known_answers
@@ -157,3 +157,20 @@ async def test_one_pulses_answers(any_db: Database, content: Content) -> None:
 
     assert [(row.question_id, row.respondents) for row in matrix.rows] == [("engaged", 7)]
     assert _cell(matrix.rows[0], "autonomy").barrier == 7
+
+
+async def test_an_answer_the_safety_net_flagged_is_counted_but_never_quoted(
+    any_db: Database, content: Content
+) -> None:
+    org = await seed_known_answers(any_db)
+    async with any_db.transaction() as session:
+        flagged = await session.scalar(select(Response).where(Response.text == "north answer 9"))
+        assert flagged is not None
+        flagged.distress = True
+
+    matrix = await _matrix(any_db, content, AnswerScope(org, since=SINCE, until=UNTIL), quotes=True)
+
+    staffing = _cell(_row(matrix, "joy-more"), "staffing")
+    assert staffing.respondents == 18  # its codes still count
+    assert "north answer 9" not in staffing.quotes
+    assert staffing.quotes == ("south corrected", "north answer 8", "north answer 7")

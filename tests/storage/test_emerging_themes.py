@@ -131,3 +131,20 @@ async def _stored(database: Database, organisation: int, candidate_id: int) -> l
         found = await EmergingRepository(session).get(organisation, candidate_id)
         assert found is not None
         return [int(i) for i in found.response_ids]
+
+
+async def test_answers_the_safety_net_flagged_are_never_grouped_nor_quoted(
+    any_db: Database, content: Content
+) -> None:
+    coder = CodebookCoder.from_content(content)
+    async with any_db.transaction() as session:
+        organisation = await local_organisation(session)
+        parking = await plant_stream(session, coder, organisation)
+        for answer in parking:
+            answer.distress = True  # as if each had alarmed the screen
+        await session.flush()
+        proposed = await propose(session, organisation, minimum=MINIMUM, now=NOW)
+        uncovered = await EmergingRepository(session).uncovered_answers(organisation, 1000)
+
+    assert not any("parking" in candidate.top_terms for candidate in proposed)
+    assert not {answer.id for answer in parking} & {answer_id for answer_id, _ in uncovered}
