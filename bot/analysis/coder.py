@@ -26,7 +26,7 @@ from typing import Protocol
 
 from bot.analysis.text import Word, words
 from bot.analysis.vocabulary import Match, Sense, Vocabulary
-from bot.analysis.wording import ENOUGH_STEMS, REDUCTION_STEMS, WISH_STEMS, feeling
+from bot.analysis.wording import ENOUGH_STEMS, FEELINGS, REDUCTION_STEMS, WISH_STEMS
 from prompts import Codebook, Content, Polarity, ThemeSpec
 
 PHRASE_WEIGHT = 0.85  # a theme named by two words or more
@@ -146,7 +146,7 @@ class _Reading:
         feelings: dict[int, list[tuple[int, int]]] = {}
         wishes = set()
         for index, word in enumerate(answer):
-            sign = feeling(word.stem) if index not in neutral else 0
+            sign = FEELINGS.get(word.stem, 0) if index not in neutral else 0
             if sign:
                 feelings.setdefault(word.clause, []).append(
                     (index, -sign if word.negated else sign)
