@@ -269,6 +269,33 @@ class CodingRepository:
             statement = statement.where(Response.text.is_not(None))
         return list((await self.session.scalars(statement)).all())
 
+    async def coded_by_people(
+        self, organisation_id: int | None
+    ) -> list[tuple[str, str, dict[str, str]]]:
+        """(text, question, {theme: polarity}) of every answer a person coded (one
+        organisation's, or all), their codes with a polarity only: examples to learn from."""
+        statement = (
+            select(Response.id, Response.text, Response.prompt_id, Coding.theme_id, Coding.polarity)
+            .outerjoin(
+                Coding,
+                and_(
+                    Coding.response_id == Response.id,
+                    Coding.source == PERSON,
+                    Coding.polarity.is_not(None),
+                ),
+            )
+            .where(coded_by_person(), Response.text.is_not(None), Response.text != "")
+            .order_by(Response.id)
+        )
+        if organisation_id is not None:
+            statement = statement.where(Response.organisation_id == organisation_id)
+        found: dict[int, tuple[str, str, dict[str, str]]] = {}
+        for id_, text, question, theme, polarity in (await self.session.execute(statement)).all():
+            codes = found.setdefault(id_, (text or "", question, {}))[2]
+            if theme is not None:
+                codes[theme] = polarity or ""
+        return list(found.values())
+
     async def reviewed_ids(self, organisation_id: int) -> list[int]:
         """The organisation's answers a person coded (see `coded_by_person`)."""
         statement = (

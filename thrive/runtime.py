@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import structlog
 from pydantic import SecretStr
 
+from bot.analysis import choose_coder
 from bot.catalog import sync_content
 from bot.clock import Clock, SystemClock
 from bot.context import BotContext
@@ -78,6 +79,7 @@ async def open_core(
 ) -> Core:
     """Load content (refusing bad YAML), migrate the database, build the context."""
     content = content or load_content(settings.content_dir)
+    choose_coder(settings.coder)
     database = Database(settings.database_url)
     try:
         await upgrade(database)

@@ -18,7 +18,8 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.analysis.coder import Code, CodebookCoder, Coder
-from prompts import Content
+from bot.analysis.evaluation import LabelledAnswer
+from prompts import Content, Polarity
 from storage.codings import CodingRepository, NewCode, TextToCode
 from storage.engine import Database
 from storage.models import Idea, Response
@@ -29,20 +30,51 @@ PARALLEL_FROM = 20_000
 MAX_WORKERS = 2
 _KEPT = 4  # coders kept: one content per process, a few in tests
 
-_coders: dict[int, tuple[Content, CodebookCoder]] = {}
+KEYWORDS = "keywords"  # the default coder: the codebook's words (coder.py)
+LEARNED = "learned"  # scikit-learn trained on labelled answers (learned.py)
+CODERS = (KEYWORDS, LEARNED)
+
+_chosen = KEYWORDS
+_coders: dict[tuple[int, str], tuple[Content, Coder]] = {}
 
 
-def coder_for(content: Content) -> CodebookCoder:
-    """The default coder for `content`, built on first use and kept (the content is kept
+def choose_coder(kind: str) -> None:
+    """Which coder codes answers in this process (THRIVE_CODER, set once at start)."""
+    global _chosen
+    if kind not in CODERS:
+        raise ValueError(f"unknown coder {kind!r}: one of {', '.join(CODERS)}")
+    _chosen = kind
+
+
+def chosen_coder() -> str:
+    return _chosen
+
+
+def coder_for(content: Content) -> Coder:
+    """The chosen coder for `content`, built on first use and kept (the content is kept
     with it, so its id cannot be reused by another)."""
-    kept = _coders.get(id(content))
+    key = (id(content), _chosen)
+    kept = _coders.get(key)
     if kept is not None and kept[0] is content:
         return kept[1]
-    coder = CodebookCoder.from_content(content)
+    coder = build_coder(content, _chosen)
     if len(_coders) >= _KEPT:
         _coders.pop(next(iter(_coders)))
-    _coders[id(content)] = (content, coder)
+    _coders[key] = (content, coder)
     return coder
+
+
+def build_coder(
+    content: Content, kind: str, examples: Sequence[LabelledAnswer] | None = None
+) -> Coder:
+    """A new coder of `kind`; the learned one trained on the shipped labelled answers
+    plus `examples` (people's codes)."""
+    if kind == LEARNED:
+        # Imported here: scikit-learn takes a second to import, and most never need it.
+        from bot.analysis.learned import LearnedCoder, shipped_examples
+
+        return LearnedCoder(content, [*shipped_examples(), *(examples or ())])
+    return CodebookCoder.from_content(content)
 
 
 def new_codes(codes: Sequence[Code]) -> list[NewCode]:
@@ -165,11 +197,20 @@ async def recode_all(
     batch per transaction: `started` hears the total of both, `progressed` each batch's
     size. A person's codes are never touched. `workers`: processes to code in (default:
     by the total, `bulk_workers`)."""
-    coder = coder_for(content)
     async with database.transaction() as session:
         repository = CodingRepository(session)
         answers_total = await repository.count_answers_to_code(organisation_id)
         ideas_total = await repository.count_ideas_to_code(organisation_id)
+        if _chosen == LEARNED:
+            # Trained afresh with what people have said since (their codes win anyway).
+            coded = await repository.coded_by_people(organisation_id)
+            people = [
+                LabelledAnswer(text, question, {t: Polarity(p) for t, p in codes.items()})
+                for text, question, codes in coded
+            ]
+            coder = build_coder(content, LEARNED, people)
+        else:
+            coder = coder_for(content)
     total = answers_total + ideas_total
     if started is not None:
         started(total)
