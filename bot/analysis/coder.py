@@ -146,8 +146,8 @@ class _Reading:
         feelings: dict[int, list[tuple[int, int]]] = {}
         wishes = set()
         for index, word in enumerate(answer):
-            sign = FEELINGS.get(word.stem, 0) if index not in neutral else 0
-            if sign:
+            sign = FEELINGS.get(word.stem)
+            if sign and index not in neutral:
                 feelings.setdefault(word.clause, []).append(
                     (index, -sign if word.negated else sign)
                 )
@@ -188,7 +188,8 @@ def _direction(match: Match, reading: _Reading) -> float:
     before = answer[max(0, match.start - REDUCTION_REACH) : match.start]
     if any(w.stem in REDUCTION_STEMS and w.piece == first.piece for w in before):
         return -OWN_WORDS
-    own = {Sense.BARRIER: -OWN_WORDS, Sense.ENABLER: OWN_WORDS}.get(sense, 0.0)
+    # (Compared, not looked up: hashing an enum member runs Python code.)
+    own = -OWN_WORDS if sense is Sense.BARRIER else OWN_WORDS if sense is Sense.ENABLER else 0.0
     return own + _feeling_around(match, reading) - (WISH if wishing else 0.0)
 
 
