@@ -9,7 +9,7 @@ import time
 import pytest
 from sqlalchemy import delete, select
 
-from bot.analysis import coder_for, recode_all
+from bot.analysis import choose_coder, coder_for, recode_all
 from bot.analysis.review import (
     CodesProblem,
     agreement_with_people,
@@ -202,6 +202,34 @@ async def test_a_recode_in_two_worker_processes_recodes_answers_and_ideas_alike(
     assert ("in-basket", "barrier", "coder") in idea_codes
     assert ("autonomy", "enabler", "coder") not in idea_codes
     assert ("teamwork", "enabler", "person") in idea_codes
+
+
+async def test_the_learned_coder_learns_from_peoples_codes_at_a_recode(
+    chat_anywhere: ChatHarness, content: Content
+) -> None:
+    database = chat_anywhere.database
+    now = chat_anywhere.ctx.clock.now()
+    corrected = [
+        "the break room coffee machine has been broken for weeks",
+        "no coffee machine on our floor anymore",
+        "they took away the coffee machine in the lounge",
+        "coffee machine gone, nowhere to sit together",
+        "broken coffee machine again",
+    ]
+    for index, text in enumerate(corrected):
+        answer = await answered(chat_anywhere, f"p{index}", text, "job-difficult")
+        async with database.transaction() as session:
+            await correct(session, answer, [NewCode("social-connection", "barrier")], now)
+    unseen = await answered(chat_anywhere, "new", "the coffee machine is broken", "job-difficult")
+    assert [c for c in await codes(database) if c[0] == unseen] == []  # no codebook word
+
+    choose_coder("learned")
+    try:
+        await recode_all(database, content, None, now)
+    finally:
+        choose_coder("keywords")
+
+    assert (unseen, "social-connection", "barrier", "coder") in await codes(database)
 
 
 async def test_a_sheet_with_one_bad_row_changes_nothing(chat_anywhere: ChatHarness) -> None:
