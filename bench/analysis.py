@@ -127,7 +127,7 @@ async def store(database: Database, answers: list[tuple[str, str]], coded: list[
             {
                 "response_id": index,
                 "theme_id": code.theme,
-                "polarity": code.polarity.value,
+                "polarity": code.polarity,
                 "source": "coder",
                 "confidence": code.confidence,
                 "created_at": when,

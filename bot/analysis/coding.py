@@ -100,10 +100,15 @@ async def code_idea(
     await repository.replace_idea_coder_codes({idea.id: new_codes(codes)}, now, new=new)
 
 
-def code_texts(coder: Coder, texts: Sequence[TextToCode]) -> list[tuple[Code, ...]]:
-    """Each text's codes, in order."""
-    return [coder.code(text.text, text.question) if text.text else () for text in texts]
+def code_texts(coder: Coder, texts: Sequence[TextToCode]) -> list[list[NewCode]]:
+    """Each text's codes, in order, ready to store."""
+    return [new_codes(coder.code(text.text, text.question)) if text.text else [] for text in texts]
 
+
+# What crosses to a worker and back: plain tuples, which pickle ten times faster than
+# dataclasses (with dataclasses, the parent spent more time pickling than workers saved).
+_Text = tuple[str, str | None]
+_Found = tuple[tuple[str, str, float], ...]
 
 _worker_coder: Coder | None = None  # the coder of a worker process (`BulkCoding`)
 
@@ -113,9 +118,15 @@ def _start_worker(coder: Coder) -> None:
     _worker_coder = coder
 
 
-def _code_in_worker(texts: Sequence[TextToCode]) -> list[tuple[Code, ...]]:
-    assert _worker_coder is not None
-    return code_texts(_worker_coder, texts)
+def _code_in_worker(texts: Sequence[_Text]) -> list[_Found]:
+    coder = _worker_coder
+    assert coder is not None
+    return [
+        tuple((code.theme, code.polarity.value, code.confidence) for code in coder.code(*text))
+        if text[0]
+        else ()
+        for text in texts
+    ]
 
 
 class BulkCoding:
@@ -141,19 +152,20 @@ class BulkCoding:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
 
-    async def code(self, texts: Sequence[TextToCode]) -> list[tuple[Code, ...]]:
+    async def code(self, texts: Sequence[TextToCode]) -> list[list[NewCode]]:
         """Each text's codes, in order; the event loop stays free while workers code."""
         if self._pool is None or len(texts) < 2 * self.workers:
             return code_texts(self.coder, texts)
-        size = -(-len(texts) // self.workers)
+        plain = [(text.text, text.question) for text in texts]
+        size = -(-len(plain) // self.workers)
         loop = asyncio.get_running_loop()
         parts = await asyncio.gather(
             *(
-                loop.run_in_executor(self._pool, _code_in_worker, texts[at : at + size])
-                for at in range(0, len(texts), size)
+                loop.run_in_executor(self._pool, _code_in_worker, plain[at : at + size])
+                for at in range(0, len(plain), size)
             )
         )
-        return [codes for part in parts for codes in part]
+        return [[NewCode(*code) for code in found] for part in parts for found in part]
 
 
 def bulk_workers(total: int) -> int:
@@ -162,16 +174,6 @@ def bulk_workers(total: int) -> int:
     if total < PARALLEL_FROM:
         return 1
     return max(1, min(MAX_WORKERS, os.cpu_count() or 1))
-
-
-async def recode_batch(
-    session: AsyncSession, coder: Coder, answers: Sequence[TextToCode], now: datetime
-) -> int:
-    """Code these answers again, replacing the coder's rows of all of them at once (a
-    person's rows stay); the number of codes written."""
-    coded = code_texts(coder, answers)
-    codes = {answer.id: new_codes(found) for answer, found in zip(answers, coded, strict=True)}
-    return await CodingRepository(session).replace_coder_codes(codes, now)
 
 
 @dataclass(frozen=True)
@@ -247,7 +249,7 @@ async def _recode(
             if not found:
                 break
             coded = await bulk.code(found)
-            new = {text.id: new_codes(one) for text, one in zip(found, coded, strict=True)}
+            new = {text.id: one for text, one in zip(found, coded, strict=True)}
             write = repository.replace_idea_coder_codes if ideas else repository.replace_coder_codes
             codes += await write(new, now)
         done += len(found)
