@@ -159,19 +159,25 @@ def _when(condition: ColumnElement[bool] | None, value: Any) -> Any:
     return value if condition is None else case((condition, value))
 
 
-def _scoped(statement: Any, scope: AnswerScope) -> Any:
-    conditions = [
-        Response.organisation_id == scope.organisation_id,
-        Response.text.is_not(None),
-        Response.text != "",
-        *_in_period(scope.since, scope.until),
-    ]
+def _filters(scope: AnswerScope) -> list[ColumnElement[bool]]:
+    """The scope's filters beyond its organisation."""
+    conditions = _in_period(scope.since, scope.until)
     if scope.pulse_id is not None:
         conditions.append(Occurrence.pulse_id == scope.pulse_id)
     if scope.site is not None:
         conditions.append(Response.site == scope.site)
     if scope.role is not None:
         conditions.append(Response.role == scope.role)
+    return conditions
+
+
+def _scoped(statement: Any, scope: AnswerScope, *, filtered: bool = True) -> Any:
+    conditions = [
+        Response.organisation_id == scope.organisation_id,
+        Response.text.is_not(None),
+        Response.text != "",
+        *(_filters(scope) if filtered else []),
+    ]
     return statement.outerjoin(Occurrence, Occurrence.id == Response.occurrence_id).where(
         and_(*conditions)
     )
@@ -229,6 +235,28 @@ class AnalysisRepository:
                     whole=next(counted) if periods.whole else 0,
                 )
             )
+        return found
+
+    async def respondents_in(self, scopes: Sequence[AnswerScope]) -> list[dict[str, int]]:
+        """Respondents per question in each of several scopes of one organisation (a
+        view and the wider views it could be subtracted from), in one query."""
+        if not scopes:
+            return []
+        who = _respondent()
+        columns = []
+        for scope in scopes:
+            conditions = _filters(scope)
+            columns.append(
+                func.count(distinct(case((and_(*conditions), who)) if conditions else who))
+            )
+        statement = _scoped(
+            select(Response.prompt_id, *columns).select_from(Response), scopes[0], filtered=False
+        ).group_by(Response.prompt_id)
+        found: list[dict[str, int]] = [{} for _ in scopes]
+        for prompt_id, *counted in (await self.session.execute(statement)).all():
+            for per_scope, value in zip(found, counted, strict=True):
+                if value:
+                    per_scope[prompt_id] = int(value)
         return found
 
     async def cell_counts(

@@ -158,15 +158,14 @@ async def count(
                     {row.prompt_id: row.whole for row in found},
                 )
             )
-    if wider:
+    others = [other for other in wider if not (whole and other == dates_dropped)]
+    if others:
         if everyone:  # the lattice's root is this very view
             mine = _per_question([row for row in counts.questions if row.site is row.role is None])
+            wholes = await repository.respondents_in(others)
         else:
-            mine = _per_question(await repository.question_counts(scope))
-        for other in wider:
-            if whole and other == dates_dropped:
-                continue  # counted above
-            counts.remainders.append((mine, _per_question(await repository.question_counts(other))))
+            mine, *wholes = await repository.respondents_in([scope, *others])
+        counts.remainders += [(mine, whole_) for whole_ in wholes]
     if quotes:
         counts.quotes = await repository.quotes(scope, QUOTES_PER_CELL)
     return counts
