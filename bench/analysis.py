@@ -3,10 +3,10 @@ the question x theme matrix built, on SQLite and on PostgreSQL (skipped with a n
 none answers at THRIVE_BENCH_DATABASE_URL, default postgresql://postgres@127.0.0.1/
 thrive_bench).
 
-Timed: coding the answers (CodebookCoder) as a recode does, in this process and in two
-worker processes (bot.analysis.coding.BulkCoding); then, each the best of a few rounds,
-building the matrix (every GROUP BY the matrix runs, the lattice of sites and roles, the suppression
-rule), and the baseline, one plain SQL GROUP BY of the same cell counts. Peak memory is
+Timed, each the best of a few rounds: coding the answers (CodebookCoder) as a recode
+does, in this process and in two worker processes (bot.analysis.coding.BulkCoding); then
+building the matrix (every GROUP BY the matrix runs, the lattice of sites and roles, the
+suppression rule), and the baseline, one plain SQL GROUP BY of the same cell counts. Peak memory is
 tracemalloc's peak of Python allocations while building, and the process's peak resident
 memory. Goal: coding and the matrix together under 3 s and 400 MB.
 
@@ -279,9 +279,13 @@ async def main(count: int, rounds: int) -> None:
     coded: list[Any] = []
     timings = {}
     for workers in (1, 2):
-        seconds, cpu, found = await code_answers(coder, answers, workers)
-        assert not coded or found == coded, "workers must code exactly as one process does"
-        coded, timings[workers] = found, seconds
+        # The best of the rounds, as for the matrix: the machine may be shared.
+        seconds = cpu = float("inf")
+        for _ in range(rounds):
+            took, used, found = await code_answers(coder, answers, workers)
+            assert not coded or found == coded, "workers must code exactly as one process does"
+            coded, seconds, cpu = found, min(seconds, took), min(cpu, used)
+        timings[workers] = seconds
         print(
             f"  coding (CodebookCoder, {workers} process{'es' if workers > 1 else ''}):"
             f" {seconds:.2f} s, {seconds / count * 1e6:.0f} µs an answer"
