@@ -3,7 +3,9 @@
 An answer or idea is coded in the transaction that stores it, so no answer is ever
 uncoded; an edit codes it again. The coder is built once per content (the codebook's
 words are compiled then) and kept: coding itself is pure Python, well under a
-millisecond an answer.
+millisecond an answer. Which coder: THRIVE_CODER (`choose_coder`, once at start). A
+recode codes every answer and idea again, in worker processes when there are many
+(`BulkCoding`); a person's codes are never touched.
 """
 
 from __future__ import annotations
