@@ -164,8 +164,10 @@ class Vocabulary:
 
 def _wanted(answer: Sequence[Word], start: int) -> bool:
     piece = answer[start].piece
-    before = answer[max(0, start - WANT_REACH) : start]
-    return any(word.stem in WANT_STEMS and word.piece == piece for word in before)
+    for word in answer[max(0, start - WANT_REACH) : start]:
+        if word.stem in WANT_STEMS and word.piece == piece:
+            return True
+    return False
 
 
 def _found_phrase(
