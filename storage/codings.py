@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Select
 
-from storage.models import Coding, IdeaCoding, Response, Theme
+from storage.models import Coding, Idea, IdeaCoding, Response, Theme
 
 CODER = "coder"
 PERSON = "person"
@@ -81,13 +81,19 @@ def coded_by_person() -> ColumnElement[bool]:
     )
 
 
+def counts_as_code(coding: type[Coding]) -> ColumnElement[bool]:
+    """Whether a coding row (of `Response` in the query) counts: a person's always; the
+    coder's only where no person coded the answer, so an answer a person said fits no
+    theme counts as none. The one rule the matrix, quotes and exports share."""
+    return or_(coding.source == PERSON, and_(coding.source == CODER, ~coded_by_person()))
+
+
 def effective_codes() -> Select[Coding]:
-    """The coding rows that count, for a query to join answers to (the matrix): a
-    person's always, the coder's where no person coded the answer."""
+    """The coding rows that count (`counts_as_code`), with their answers joined."""
     return (
         select(Coding)
         .join(Response, Response.id == Coding.response_id)
-        .where(or_(Coding.source == PERSON, and_(Coding.source == CODER, ~coded_by_person())))
+        .where(counts_as_code(Coding))
     )
 
 
@@ -195,6 +201,22 @@ class CodingRepository:
         rows = await self.session.execute(statement)
         return [TextToCode(id_, text or "", prompt) for id_, text, prompt in rows.all()]
 
+    async def ideas_to_code(
+        self, organisation_id: int | None, *, after: int, limit: int
+    ) -> list[TextToCode]:
+        """The next `limit` ideas (by id, after `after`); ideas answer no question."""
+        statement = select(Idea.id, Idea.text).where(Idea.id > after).order_by(Idea.id).limit(limit)
+        if organisation_id is not None:
+            statement = statement.where(Idea.organisation_id == organisation_id)
+        rows = await self.session.execute(statement)
+        return [TextToCode(id_, text, None) for id_, text in rows.all()]
+
+    async def count_ideas_to_code(self, organisation_id: int | None) -> int:
+        statement = select(func.count()).select_from(Idea)
+        if organisation_id is not None:
+            statement = statement.where(Idea.organisation_id == organisation_id)
+        return int(await self.session.scalar(statement) or 0)
+
     async def count_answers_to_code(self, organisation_id: int | None) -> int:
         statement = select(func.count()).select_from(Response).where(Response.text.is_not(None))
         if organisation_id is not None:
@@ -260,6 +282,33 @@ class CodingRepository:
         if not with_distress:
             statement = statement.where(Response.distress.is_(False))
         return list((await self.session.scalars(statement)).all())
+
+    async def coded_by_people(
+        self, organisation_id: int | None
+    ) -> list[tuple[str, str, dict[str, str]]]:
+        """(text, question, {theme: polarity}) of every answer a person coded (one
+        organisation's, or all), their codes with a polarity only: examples to learn from."""
+        statement = (
+            select(Response.id, Response.text, Response.prompt_id, Coding.theme_id, Coding.polarity)
+            .outerjoin(
+                Coding,
+                and_(
+                    Coding.response_id == Response.id,
+                    Coding.source == PERSON,
+                    Coding.polarity.is_not(None),
+                ),
+            )
+            .where(coded_by_person(), Response.text.is_not(None), Response.text != "")
+            .order_by(Response.id)
+        )
+        if organisation_id is not None:
+            statement = statement.where(Response.organisation_id == organisation_id)
+        found: dict[int, tuple[str, str, dict[str, str]]] = {}
+        for id_, text, question, theme, polarity in (await self.session.execute(statement)).all():
+            codes = found.setdefault(id_, (text or "", question, {}))[2]
+            if theme is not None:
+                codes[theme] = polarity or ""
+        return list(found.values())
 
     async def reviewed_ids(self, organisation_id: int) -> list[int]:
         """The organisation's answers a person coded (see `coded_by_person`)."""

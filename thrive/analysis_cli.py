@@ -1,6 +1,6 @@
 """`thrive analysis ...`: what clinicians' answers say, for the wellness lead.
 
-`recode` codes every answer again with the current codebook (a person's codes stay and
+`recode` codes every answer and idea again with the current codebook (a person's codes stay and
 win); `review` shows the least certain codes first to confirm or correct; `export-codes`
 and `import-codes` do the same with a sheet; `agreement` says how often the coder agrees
 with people. Every look at answers' words is in the audit log with who ran it. The
@@ -60,7 +60,7 @@ def recode(
         ),
     ] = None,
 ) -> None:
-    """Code every answer again with the current codebook; a person's codes are kept."""
+    """Code every answer and idea again with the current codebook; a person's codes are kept."""
 
     async def work(core: Core) -> Recoded:
         organisation_id = None
@@ -86,7 +86,11 @@ def recode(
             )
 
     done = with_core(work)
-    typer.echo(f"Recoded {done.answers} answers: {done.codes} codes by the coder.")
+    ideas = "idea" if done.ideas == 1 else "ideas"
+    typer.echo(
+        f"Recoded {done.answers} answers: {done.codes} codes by the coder; "
+        f"and {done.ideas} {ideas}: {done.idea_codes} codes."
+    )
 
 
 @analysis_app.command("review")

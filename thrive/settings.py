@@ -68,6 +68,13 @@ class Settings(BaseSettings):
         description="Where Slack and Teams reach this server, e.g. https://thrive.example.org",
     )
     min_group_size: int = Field(default=5, ge=2, le=100)
+    # Which coder codes answers: the codebook's words, or scikit-learn trained on
+    # labelled answers (README "Coding answers").
+    coder: str = Field(
+        default="keywords",
+        pattern="^(keywords|learned)$",
+        description="keywords (default) or learned",
+    )
     # Quotes say more than a count: they need a larger group.
     min_group_size_comments: int = Field(default=10, ge=2, le=100)
     # Respecting clinicians' time: defaults each person may change.

@@ -4,13 +4,14 @@ Owns coding (which codebook themes an answer speaks of, each a barrier or an ena
 with a confidence), and later the emerging themes no code covers, the question x theme
 matrix (matrix.py, with disclosure.py deciding what may be shown) and the chat
 summary built on it. The default coder is offline and driven by the
-codebook's words; a stronger one can plug in behind the `Coder` protocol.
+codebook's words; a stronger one (learned.py, scikit-learn trained on labelled answers)
+is chosen with THRIVE_CODER=learned, behind the same `Coder` protocol.
 
 May import: the neutral model, storage, prompts and bot.privacy.
 """
 
 from bot.analysis.coder import Code, CodebookCoder, Coder
-from bot.analysis.coding import code_answer, code_idea, coder_for, recode_all
+from bot.analysis.coding import choose_coder, code_answer, code_idea, coder_for, recode_all
 from bot.analysis.summary import summary
 from prompts import Polarity
 
@@ -19,6 +20,7 @@ __all__ = [
     "CodebookCoder",
     "Coder",
     "Polarity",
+    "choose_coder",
     "code_answer",
     "code_idea",
     "coder_for",
