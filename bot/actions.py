@@ -25,6 +25,7 @@ IDEA_FIELD = "idea"
 IDEA_MOVE = "idea.move"  # value: idea:from:to (state slugs), on the leaders' card
 IDEA_NOTE_OPEN = "idea.note"  # value: idea:from:to -> a form for the reason or question
 IDEA_NOTE_SUBMIT = "idea.note.submit"  # value: idea:from:to, fields {"note": text}
+IDEA_NOTE_CANCEL = "idea.note.cancel"  # value: idea:from:to; the card comes back unchanged
 NOTE_FIELD = "note"
 FORGET_CONFIRM = "forget.confirm"
 FORGET_CANCEL = "forget.cancel"

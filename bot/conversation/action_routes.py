@@ -119,7 +119,11 @@ async def _idea_move(turn: Turn, event: ActionInvoked) -> Replies:
 
 
 async def _idea_note_open(turn: Turn, event: ActionInvoked) -> Replies:
-    return pathway.note_form(turn, event.value)
+    return await pathway.note_form(turn, event.value)
+
+
+async def _idea_note_cancel(turn: Turn, event: ActionInvoked) -> Replies:
+    return await pathway.note_cancelled(turn, event.value, event.message_ref)
 
 
 async def _idea_note_submit(turn: Turn, event: ActionInvoked) -> Replies:
@@ -151,6 +155,7 @@ ACTIONS: dict[str, ActionHandler] = {
     actions.IDEA_MOVE: _idea_move,
     actions.IDEA_NOTE_OPEN: _idea_note_open,
     actions.IDEA_NOTE_SUBMIT: _idea_note_submit,
+    actions.IDEA_NOTE_CANCEL: _idea_note_cancel,
     actions.FORGET_CONFIRM: _forget_confirm,
     actions.FORGET_CANCEL: _forget_cancel,
     actions.PULSE_SEND_CONFIRM: pulses.send_confirmed,

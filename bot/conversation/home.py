@@ -10,6 +10,7 @@ from datetime import timedelta
 from bot.context import Turn
 from bot.messages import OutboundMessage, shorten
 from bot.pathway import ideas
+from bot.pathway.cards import state_label
 from bot.people.permissions import Permission
 from bot.pulses import answers
 
@@ -56,7 +57,12 @@ async def _ideas_in(
     if not found:
         return OutboundMessage(text=turn.say(none_key))
     lines = [turn.say(header_key, count=len(found))] + [
-        turn.say("home.idea_line", number=idea.id, state=idea.state, text=shorten(idea.text, 90))
+        turn.say(
+            "home.idea_line",
+            number=idea.id,
+            state=state_label(turn.say, idea.state),
+            text=shorten(idea.text, 90),
+        )
         for idea in found
     ]
     return OutboundMessage(text="\n".join(lines))

@@ -8,6 +8,7 @@ from bot.analysis import code_idea
 from bot.context import Turn
 from bot.messages import OutboundMessage, shorten
 from bot.pathway import moves as pathway
+from bot.pathway.cards import state_label
 from bot.pathway.moves import announce_new_idea
 from bot.privacy import redact, redaction_notices
 from storage.models import Idea, IdeaEvent
@@ -75,13 +76,9 @@ async def my_ideas(turn: Turn) -> list[OutboundMessage]:
         turn.say(
             "idea.list_line",
             number=idea.id,
-            state=_state_label(turn, idea.state),
+            state=state_label(turn.say, idea.state),
             text=shorten(idea.text, 80),
         )
         for idea in ideas
     ]
     return [OutboundMessage(text="\n".join([turn.say("idea.list_header"), *lines]))]
-
-
-def _state_label(turn: Turn, state: str) -> str:
-    return turn.say(f"idea.state.{state.replace(' ', '_')}")

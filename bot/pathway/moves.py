@@ -20,7 +20,7 @@ from bot.errors import BadAction, MessageTooLong, NoteRequired, UnknownIdea
 from bot.events import MessageRef
 from bot.messages import Button, ButtonStyle, Form, FormField, OutboundMessage, shorten
 from bot.outbox.announcements import queue_card_updates, queue_for_leaders, queue_for_person
-from bot.pathway.cards import word_card
+from bot.pathway.cards import state_label, word_card
 from bot.privacy import redact, redaction_notices
 from bot.privacy.audit import Audited, in_chat, record
 from storage.models import Idea, IdeaEvent, Person
@@ -131,18 +131,24 @@ async def announce_new_idea(turn: Turn, idea: Idea) -> None:
     await queue_for_leaders(turn, await idea_card(turn, idea, headline))
 
 
-def note_form(turn: Turn, value: str) -> Replies:
-    """Declining needs a reason, asking needs a question: a form for either.
+async def note_form(turn: Turn, value: str) -> Replies:
+    """Declining needs a reason, asking needs a question: a form for either, with the
+    idea's words above it and a Cancel that puts the card back.
     (The route has checked the person may move ideas.)"""
     idea_id, _from_state, to_state = parse_move(value)
     if to_state not in NEEDS_NOTE:
         raise BadAction(f"no note is asked for a move to {to_state!r}")
+    idea = await turn.ideas.get(idea_id)
+    if idea is None or idea.organisation_id != turn.organisation_id:
+        raise UnknownIdea(number=idea_id)
     key = slug(to_state)
+    title = turn.say(f"pathway.form_title.{key}", number=idea_id)
     return [
         OutboundMessage(
-            text=turn.say(f"pathway.form_title.{key}", number=idea_id),
+            text=title,
             form=Form(
-                title=turn.say(f"pathway.form_title.{key}", number=idea_id),
+                title=title,
+                intro=turn.say("pathway.form_intro", text=shorten(idea.text, 600)),
                 fields=(
                     FormField(
                         name=actions.NOTE_FIELD,
@@ -153,9 +159,23 @@ def note_form(turn: Turn, value: str) -> Replies:
                 ),
                 submit=Button(turn.say("button.submit"), actions.IDEA_NOTE_SUBMIT, value),
                 cancel_label=turn.say("button.cancel"),
+                cancel=Button(turn.say("button.cancel"), actions.IDEA_NOTE_CANCEL, value),
             ),
         )
     ]
+
+
+async def note_cancelled(turn: Turn, value: str, pressed: MessageRef | None) -> Replies:
+    """The leader thought better of it: nothing moves, and the card comes back where the
+    form stood (the local chat, a Teams card)."""
+    idea_id, _from_state, _to_state = parse_move(value)
+    idea = await turn.ideas.get(idea_id)
+    if idea is None or idea.organisation_id != turn.organisation_id:
+        raise UnknownIdea(number=idea_id)
+    if pressed is None:
+        return [OutboundMessage(text=turn.say("pathway.nothing_moved", number=idea.id))]
+    headline = turn.say("pathway.card_now", number=idea.id, state=state_label(turn.say, idea.state))
+    return [replace(await idea_card(turn, idea, headline), replaces=pressed)]
 
 
 async def move(
@@ -199,7 +219,10 @@ async def move(
         detail={"from": from_state, "to": to_state},
     )
     headline = turn.say(
-        "pathway.card_moved", number=idea.id, state=to_state, actor=turn.person.display_name
+        "pathway.card_moved",
+        number=idea.id,
+        state=state_label(turn.say, to_state),
+        actor=turn.person.display_name,
     )
     card = await idea_card(turn, idea, headline)
     replies: Replies = []
@@ -208,7 +231,7 @@ async def move(
     await refresh_leaders_card(turn, idea, card, already_updated=pressed)
     await tell_submitter(turn, idea, note=clean_note)
     if pressed is None:  # from a form: the card is elsewhere, so say it worked
-        done = turn.say("pathway.done", number=idea.id, state=to_state)
+        done = turn.say("pathway.done", number=idea.id, state=state_label(turn.say, to_state))
         replies.append(OutboundMessage(text=done, private=True))
     return replies
 
@@ -250,7 +273,7 @@ async def add_details(turn: Turn, idea_id: int, details: str) -> Replies:
             created_at=turn.now,
         )
     )
-    headline = turn.say("pathway.card_now", number=idea.id, state=idea.state)
+    headline = turn.say("pathway.card_now", number=idea.id, state=state_label(turn.say, idea.state))
     await refresh_leaders_card(turn, idea, await idea_card(turn, idea, headline))
     if moved:
         await tell_submitter(turn, idea, note=None)
@@ -285,16 +308,18 @@ async def tell_submitter(turn: Turn, idea: Idea, note: str | None) -> None:
         owner=owner.display_name if owner is not None else "",
     )
     # The news, and under it the idea as it now stands: a card for the submitter alone,
-    # with no moves on it (the news already says any note from the leaders). It names
-    # them as the leaders' card does: by name, or "Anonymous" if they sent it so.
+    # with no moves on it (the news already says any note from the leaders). It is their
+    # own idea: "From you", and whether leaders see their name.
     status = word_card(
         turn.say,
         idea_id=idea.id,
         text=idea.text,
         state=idea.state,
         votes=await turn.ideas.vote_count(idea.id),
-        submitted_by=None if idea.anonymous else submitter.display_name,
+        submitted_by=None,
         owner=owner.display_name if owner is not None else None,
+        to_submitter=True,
+        anonymous=idea.anonymous,
     )
     news = OutboundMessage(text=text, idea=status)
     await queue_for_person(turn, submitter, news)
@@ -303,9 +328,10 @@ async def tell_submitter(turn: Turn, idea: Idea, note: str | None) -> None:
 async def _moved_on(turn: Turn, idea: Idea, pressed: MessageRef | None) -> Replies:
     """Someone else moved it first: say where it stands and show the current card."""
     await turn.session.refresh(idea)
-    moved_on = turn.say("pathway.moved_on", number=idea.id, state=idea.state)
+    label = state_label(turn.say, idea.state)
+    moved_on = turn.say("pathway.moved_on", number=idea.id, state=label)
     replies = [OutboundMessage(text=moved_on, private=True)]
     if pressed is not None:
-        headline = turn.say("pathway.card_now", number=idea.id, state=idea.state)
+        headline = turn.say("pathway.card_now", number=idea.id, state=label)
         replies.insert(0, replace(await idea_card(turn, idea, headline), replaces=pressed))
     return replies

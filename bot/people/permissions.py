@@ -104,6 +104,7 @@ ACTION_PERMISSIONS: dict[str, Permission] = {
     actions.IDEA_MOVE: Permission.MOVE_IDEAS,
     actions.IDEA_NOTE_OPEN: Permission.MOVE_IDEAS,
     actions.IDEA_NOTE_SUBMIT: Permission.MOVE_IDEAS,
+    actions.IDEA_NOTE_CANCEL: Permission.MOVE_IDEAS,
     actions.FORGET_CONFIRM: Permission.SEE_AND_DELETE_MY_DATA,
     actions.FORGET_CANCEL: Permission.SEE_AND_DELETE_MY_DATA,
     actions.PULSE_SEND_CONFIRM: Permission.MANAGE_PULSES,

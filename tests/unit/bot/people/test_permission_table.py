@@ -65,6 +65,7 @@ ACTION_SAMPLES: dict[str, tuple[str, dict[str, str]]] = {
     actions.IDEA_MOVE: ("1:submitted:under_review", {}),
     actions.IDEA_NOTE_OPEN: ("1:submitted:declined", {}),
     actions.IDEA_NOTE_SUBMIT: ("1:submitted:declined", {actions.NOTE_FIELD: "not now"}),
+    actions.IDEA_NOTE_CANCEL: ("1:submitted:declined", {}),
     actions.FORGET_CONFIRM: ("0", {}),
     actions.FORGET_CANCEL: ("", {}),
     actions.PULSE_SEND_CONFIRM: ("1:0", {}),
