@@ -20,7 +20,7 @@ from bot.conversation.commands import (
 from bot.errors import MessageTooLong
 from bot.events import MessageReceived, PersonRef
 from bot.messages import Button, OutboundMessage
-from bot.pathway import ideas
+from bot.pathway import board, digest, ideas, merging, votes
 from bot.people import my_data, preferences, role_chat
 from bot.people.permissions import COMMAND_PERMISSIONS, Permission
 from bot.privacy import redact
@@ -124,6 +124,17 @@ async def run_command(
             return await analysis.summary(turn)
         case CommandName.EMERGING:
             return await emerging_chat.emerging_listing(turn)
+        case CommandName.IDEAS:
+            return await board.board(turn)
+        case CommandName.VOTE:
+            return await votes.vote(turn, int(command.argument))
+        case CommandName.MERGE:
+            duplicate, into = (int(number) for number in command.argument.split())
+            return await merging.merge_in_chat(turn, duplicate, into)
+        case CommandName.DIGEST:
+            return await digest.my_digest(turn, command.argument)
+        case CommandName.DIGEST_SCHEDULE:
+            return await digest.schedule_command(turn, command.argument)
         case CommandName.GRANT | CommandName.REVOKE:
             return await role_chat.change_role(
                 turn,
