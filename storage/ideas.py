@@ -169,7 +169,7 @@ class IdeaRepository:
             )
             .order_by(IdeaEvent.created_at, IdeaEvent.id)
         )
-        return [(event, idea) for event, idea in rows.tuples().all()]
+        return [(event, idea) for event, idea in rows.all()]
 
     async def history(self, idea_id: int) -> Sequence[IdeaEvent]:
         result = await self.session.scalars(

@@ -71,19 +71,16 @@ async def _section(scope: Scope, ideas: Sequence[Idea], header_key: str, none_ke
 async def board_line(scope: Scope, idea: Idea, votes: int) -> str:
     """One idea: number, state, votes, owner if any, age, and its words (shortened)."""
     owner = await scope.session.get(Person, idea.owner_id) if idea.owner_id else None
-    facts = [
-        state_label(scope.say, idea.state),
-        scope.say("idea.card.one_vote")
-        if votes == 1
-        else scope.say("idea.card.votes", count=votes),
-    ]
-    if owner is not None:
-        facts.append(scope.say("idea.card.led_by", name=owner.display_name))
-    facts.append(age(scope, idea))
+    count = (
+        scope.say("idea.card.one_vote") if votes == 1 else scope.say("idea.card.votes", count=votes)
+    )
     return scope.say(
-        "board.line",
+        "board.line_led" if owner is not None else "board.line",
         number=idea.id,
-        facts=scope.say("board.separator").join(facts),
+        state=state_label(scope.say, idea.state),
+        votes=count,
+        owner=owner.display_name if owner is not None else "",
+        age=age(scope, idea),
         text=shorten(idea.text, 90),
     )
 

@@ -166,7 +166,8 @@ async def send_due_digests(database: Database, ctx: BotContext) -> int:
     for organisation_id, every, next_at in organisations:
         async with database.transaction() as session:
             desk = Desk(ctx, session, organisation_id, now)
-            if await send_digest(desk, period=next_at.date().isoformat(), every_days=every):
+            first_since = next_at - timedelta(days=every)  # when it was scheduled
+            if await send_digest(desk, period=next_at.date().isoformat(), since=first_since):
                 sent += 1
             await MailingRepository(session).set_schedule(
                 organisation_id, every, _next(next_at, every, now), now
@@ -182,12 +183,13 @@ def _next(next_at: datetime, every: int, now: datetime) -> datetime:
     return next_at
 
 
-async def send_digest(scope: Scope, *, period: str, every_days: int) -> bool:
-    """Queue this organisation's digest for `period` to every clinician who wants it;
-    False (nothing queued) if that period's digest was already sent."""
+async def send_digest(scope: Scope, *, period: str, since: datetime) -> bool:
+    """Queue this organisation's digest for `period` to every clinician who wants it: what
+    happened since the last digest (or `since`, for the first). False (nothing queued) if
+    that period's digest was already sent."""
     mailings = MailingRepository(scope.session)
     last = await mailings.last(scope.organisation_id, DIGEST)
-    since = last.created_at if last is not None else scope.now - timedelta(days=every_days)
+    since = last.created_at if last is not None else since
     if not await mailings.claim(scope.organisation_id, DIGEST, period, since, scope.now):
         return False
     text = await compose(scope, since, scope.now)
