@@ -33,8 +33,9 @@ Replies = list[OutboundMessage]
 
 # Platforms cap a button's value (Slack: 2,000 characters); keep a margin.
 MAX_BUTTON_TEXT = 1900
-# "idea: ..." or "idea - ..." is unmistakably the command, even with a question open.
-_EXPLICIT_IDEA = re.compile(r"^\s*idea\s*(?::|-\s)", re.IGNORECASE)
+# "idea: ...", "idea - ..." or "idea #12 ..." (details leaders asked for) is unmistakably
+# the command, even with a question open.
+_EXPLICIT_IDEA = re.compile(r"^\s*idea\s*(?::|-\s|#\d)", re.IGNORECASE)
 # Help beyond everyone's, for those who may use it (copy keys), in this order.
 HELP_SECTIONS = (
     (Permission.MANAGE_PULSES, "pulse.help"),
