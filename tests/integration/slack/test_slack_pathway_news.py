@@ -4,6 +4,7 @@ and only the leaders' card in the leaders' channel is updated."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from tests.integration.slack.live_slack import LiveSlack, action_from, button_labelled, buttons_of
@@ -66,3 +67,35 @@ async def test_the_submitters_news_is_never_rewritten_by_a_move(live: LiveSlack)
         }
     [idea] = await live.ideas()
     assert idea.state == "implemented"
+
+
+async def test_the_board_and_a_vote_over_slack_and_the_app_home_shows_the_board(
+    live: LiveSlack,
+) -> None:
+    await _leader(live)
+    assert await live.command(CLINICIAN, "idea a float nurse on Mondays", channel="C0G") == 200
+    ts, blocks = await _card(live)
+    accept = button_labelled(blocks, "Accept")
+    assert await live.press(LEADER, action_from(accept), channel=LEADERS_CHANNEL, message_ts=ts)
+    [idea] = await live.until(live.ideas, "the idea")
+    await live.until(lambda: _accepted(live), "the idea accepted")
+
+    assert await live.command(LEADER, f"vote {idea.id}", channel="C0G") == 200
+    assert await live.command(LEADER, f"vote {idea.id}", channel="C0G") == 200
+
+    async def said(words: str) -> list[Any]:
+        return [
+            call for call in live.slack.calls_to("response_url") if words in json.dumps(call.body)
+        ]
+
+    await live.until(lambda: said("is counted. It now has 1 vote."), "the vote counted")
+    await live.until(lambda: said("already voted"), "the second vote refused kindly")
+    opened = {"type": "app_home_opened", "user": LEADER, "channel": f"D{LEADER}", "tab": "home"}
+    assert await live.event(opened, "Ev-home-board") == 200
+    [published] = await live.slack.wait_for("views.publish")
+    shown = json.dumps(published.body["view"], ensure_ascii=False)
+    assert "Under way (1):" in shown and "accepted · 1 vote" in shown
+
+
+async def _accepted(live: LiveSlack) -> bool:
+    return any(idea.state == "accepted" for idea in await live.ideas())
