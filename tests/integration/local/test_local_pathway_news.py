@@ -109,3 +109,25 @@ async def test_a_leaders_own_idea_news_is_not_rewritten_when_another_leader_move
 
 def _has_button(message: Message, label: str) -> bool:
     return any(b["label"] == label for b in message.get("buttons") or [])
+
+
+async def test_cancel_on_the_reason_form_puts_the_card_back_and_moves_nothing(
+    live_chat: LiveChat,
+) -> None:
+    chat = live_chat
+    await chat.say("amara", "idea: a float nurse on Mondays")
+    [idea] = await chat.rows(Idea)
+    card = await _until(chat, "helen", _card_of(idea.id), "the new idea's card")
+    opened = await chat.press("helen", chat.button(card, "Decline"), card)
+    [form] = [m for m in opened["updated"] if m.get("form")]
+    assert form["id"] == card["id"]  # the form stands where the card was
+    assert form["form"]["title"] == f"Decline idea #{idea.id}"
+    assert form["form"]["intro"] == "The idea: a float nurse on Mondays"
+
+    cancelled = await chat.press("helen", form["form"]["cancel"], form)
+    [back] = [m for m in cancelled["updated"] if m["id"] == card["id"]]
+    assert back["form"] is None and back["idea"]["state"] == "submitted"
+    assert _has_button(back, "Decline")
+    [still] = await chat.rows(Idea)
+    assert still.state == "submitted"
+    assert not [m for m in await chat.conversation("amara") if "decided not" in m["text"]]
