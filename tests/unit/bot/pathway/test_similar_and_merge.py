@@ -4,6 +4,7 @@ instead; leaders merge duplicates, carrying votes and submitters over, naming no
 from __future__ import annotations
 
 from bot import actions
+from bot.events import ConversationRef, MemberAdded, MessageReceived, PersonRef
 from bot.messages import OutboundMessage
 from bot.people.roles import Role
 from tests.unit.bot.dispatch_harness import ChatHarness, texts
@@ -91,3 +92,31 @@ async def test_merging_into_itself_or_twice_is_refused_and_nothing_changes(
     [clinician] = texts(await chat.say("ben", f"merge {first} into {second}"))
     assert "Only leaders" in clinician
     assert (await chat.idea(first)).state == "submitted"
+
+
+async def test_organisations_stay_apart_no_likeness_no_vote_no_merge_across(
+    chat: ChatHarness,
+) -> None:
+    # Bo is in another workspace, an organisation of its own.
+    bo = PersonRef("local", "ward-b", "bo", "Bo")
+    await chat.handle(MemberAdded(bo, ConversationRef("local", "ward-b", "dm-bo"), "evt-bo"))
+    await chat.handle(
+        MessageReceived(
+            bo,
+            ConversationRef("local", "ward-b", "dm-bo"),
+            "evt-bo-idea",
+            text="idea a float nurse on Mondays",
+        )
+    )
+    await chat.grant("lee", Role.LEADER)
+    await chat.join("ana")
+    [reply] = await chat.say("ana", "idea float nurses every Monday morning")
+    theirs, ours = (idea.id for idea in await chat.ideas())
+    assert "looks a lot like" not in reply.text and (await chat.idea(ours)).similar_to_id is None
+
+    [vote] = texts(await chat.say("ana", f"vote {theirs}"))
+    assert f"can't find idea #{theirs}" in vote
+    [merge] = texts(await chat.say("lee", f"merge {ours} into {theirs}"))
+    assert f"can't find idea #{theirs}" in merge
+    assert (await chat.idea(ours)).state == "submitted"
+    assert (await chat.idea(theirs)).state == "submitted"
