@@ -3,7 +3,7 @@ come back to leaders in a weekly nudge, once a week."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot import actions
 from bot.clock import FixedClock
@@ -83,3 +83,19 @@ async def test_ideas_left_untriaged_come_back_to_leaders_once_a_week(
 
     clock.advance(timedelta(days=7))
     assert (await pathway_mailings(chat.database, chat.ctx))["nudges"] == 1  # next week
+
+
+async def test_a_digest_due_at_night_waits_for_the_morning(
+    chat: ChatHarness, clock: FixedClock
+) -> None:
+    await chat.grant("wendy", Role.WELLNESS_LEAD)
+    await chat.join("ana")
+    await chat.say("wendy", "digest schedule weekly")
+    # A week on, at 02:00 in New York (the organisation's zone): inside quiet hours.
+    clock.set(datetime(2026, 3, 10, 7, 0, tzinfo=UTC))
+    assert (await pathway_mailings(chat.database, chat.ctx))["digests"] == 1
+    await chat.outbox.dispatch_due()
+    assert _digests(chat) == []  # queued, not sent in the night
+    clock.set(datetime(2026, 3, 10, 12, 30, tzinfo=UTC))  # 08:30 in New York
+    await chat.outbox.dispatch_due()
+    assert "dm-ana" in [who for who, _ in _digests(chat)]
