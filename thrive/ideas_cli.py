@@ -307,6 +307,6 @@ def digest(
                     if last is not None
                     else desk.now - timedelta(days=DEFAULT_EVERY_DAYS)
                 )
-            return await compose(desk, begin, desk.now)
+            return await compose(desk, begin, desk.now, markdown=True)
 
     typer.echo(with_core(work))

@@ -42,9 +42,15 @@ _EVERY = re.compile(r"^every\s+(\d{1,3})\s+days?$")
 _NAMED = {"": DEFAULT_EVERY_DAYS, "monthly": DEFAULT_EVERY_DAYS, "weekly": 7, "fortnightly": 14}
 
 
-async def compose(scope: Scope, since: datetime, until: datetime) -> str:
-    """The digest of [since, until) as Markdown."""
-    say = scope.say
+async def compose(scope: Scope, since: datetime, until: datetime, *, markdown: bool = False) -> str:
+    """The digest of [since, until): plain text for chat; with `markdown`, the same words
+    with the title and headings in bold (the CLI's)."""
+
+    def say(key: str, **values: object) -> str:
+        text = scope.say(key, **values)
+        bold = markdown and (key == "digest.title" or key.endswith("_header"))
+        return f"**{text}**" if bold else text
+
     moves = await scope.ideas.events_between(scope.organisation_id, since, until)
     implemented = {idea.id: idea for event, idea in moves if event.to_state == IMPLEMENTED}
     received = {

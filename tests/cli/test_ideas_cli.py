@@ -109,7 +109,7 @@ def test_no_leader_visible_output_names_the_anonymous_author(
         _ok(tmp_path, env, "list"),
         _ok(tmp_path, env, "list", "--state", "submitted"),
         _ok(tmp_path, env, "show", "2"),
-        _ok(tmp_path, env, "digest", "--since", "2026-01-01"),
+        digest := _ok(tmp_path, env, "digest", "--since", "2026-01-01"),
         _ok(tmp_path, env, "merge", "2", "1"),
         _ok(tmp_path, env, "show", "1"),
     ]
@@ -126,5 +126,7 @@ def test_no_leader_visible_output_names_the_anonymous_author(
     for shown in outputs:
         assert ANONYMOUS_AUTHOR not in shown.lower() and name.lower() not in shown.lower()
     assert "From: Anonymous" in outputs[2]
+    assert digest.startswith("**You said, we did (2026-01-01 to ")  # Markdown
+    assert "2 received" in digest  # both ideas came in the period
     # Every export is in the audit log, with who ran it.
     assert [a for (a,) in rows(env, "SELECT action FROM audit_log")].count("ideas.export") == 2

@@ -136,7 +136,7 @@ async def test_an_idea_from_submission_to_the_digest_as_its_submitter_reads_it(
         await session.execute(update(DigestSchedule).values(next_at=past))
     assert (await pathway_mailings(chat.runtime.database, chat.runtime.ctx))["digests"] == 1
     digest = await told("You said, we did")
-    implemented = digest["text"].split("**Implemented**")[1].split("**In progress**")[0]
+    implemented = digest["text"].split("Implemented:")[1].split("In progress:")[0]
     assert "#1: a float nurse on Mondays" in implemented and "Dr Helen Brooks" in implemented
     assert "Amara" not in digest["text"]  # the digest names no submitter
 

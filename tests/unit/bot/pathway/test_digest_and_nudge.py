@@ -56,7 +56,7 @@ async def test_the_scheduled_digest_reaches_clinicians_once_and_respects_digest_
     assert "dm-cai" not in readers  # digest off
     assert {"dm-ana", "dm-ben"} <= set(readers) and len(readers) == len(set(readers))
     text = got[0][1]
-    implemented = text.split("**Implemented**")[1].split("**In progress**")[0]
+    implemented = text.split("Implemented:")[1].split("In progress:")[0]
     assert f"#{first}: a float nurse on Mondays (led by" in implemented
     assert "2 received, 1 accepted, 1 declined" in text
     assert "“The car park belongs to the hospital.”" in text
