@@ -150,3 +150,20 @@ async def test_end_to_end_from_an_idea_to_the_digest_as_the_submitter_reads_it(
         )
     assert (await pathway_mailings(live.runtime.database, live.runtime.ctx))["digests"] == 1
     await told("You said, we did")
+
+
+async def test_cancel_on_the_reason_form_brings_the_card_back_and_moves_nothing(
+    live: LiveTeams,
+) -> None:
+    card_id, card = await live.idea_before_a_leader(LEADER, "close the car park on Fridays")
+    status, body = await live.press_in_channel(action_named(card, "Decline"), card_id, LEADER)
+    assert status == 200
+    form = body["value"]
+    assert "close the car park on Fridays" in json.dumps(form)
+    status, body = await live.press_in_channel(action_named(form, "Cancel"), card_id, LEADER)
+    assert status == 200
+    back = json.dumps(body["value"], ensure_ascii=False)
+    assert "Decline" in back and "Input.Text" not in back  # the card, not the form
+    async with live.runtime.database.transaction() as session:
+        [idea] = list(await session.scalars(select(Idea)))
+    assert idea.state == "submitted"
