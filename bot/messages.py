@@ -90,6 +90,9 @@ class Form:
     submit: Button
     intro: str = ""
     cancel_label: str = ""  # the close button of a modal, where the platform has one
+    # Where the platform has no close button of its own (a card, the local chat's inline
+    # form): a button that puts back what the form replaced.
+    cancel: Button | None = None
 
 
 @dataclass(frozen=True)

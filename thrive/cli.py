@@ -30,6 +30,7 @@ from thrive.console import (
     run,
     settings_or_exit,
 )
+from thrive.ideas_cli import ideas_app
 from thrive.leader_lock import SQLiteFileLock, sqlite_path
 from thrive.org_cli import org_app
 from thrive.people_cli import people_app
@@ -64,6 +65,7 @@ analysis_app.add_typer(emerging_app, name="emerging")
 app.add_typer(audit_app, name="audit")
 app.add_typer(people_app, name="people")
 app.add_typer(answers_app, name="answers")
+app.add_typer(ideas_app, name="ideas")
 app.command()(code)
 app.command("redact")(redact_lines)
 app.command("screen")(screen_lines)

@@ -109,6 +109,7 @@ def bot_context(
         quiet_hours=quiet_hours(settings.quiet_hours),
         quiet_weekends=settings.quiet_weekends,
         fatigue_cap=FatigueCap(settings.fatigue_cap_prompts, settings.fatigue_cap_days),
+        idea_triage_days=settings.idea_triage_days,
     )
 
 

@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from adapters.base import route_of
 from bot.pathway.moves import CLOSED
+from bot.pathway.nudges import pathway_mailings
 from bot.privacy.retention import purge_old_text
 from bot.pulses import definitions as pulses
 from bot.pulses import runs as pulse_runs
@@ -78,6 +79,7 @@ def create_app(runtime: Runtime, *, run_outbox: bool = True) -> web.Application:
             keep_days=runtime.settings.retention_days,
             closed_idea_states=CLOSED,
         ),
+        pathway=pathway_mailings,
     )
     app.cleanup_ctx.append(outbox_loop)
     return app

@@ -87,6 +87,8 @@ class Settings(BaseSettings):
     # At most this many prompts (reminders included) per person in this many days.
     fatigue_cap_prompts: int = Field(default=2, ge=1, le=50)
     fatigue_cap_days: int = Field(default=7, ge=1, le=90)
+    # Ideas nobody has triaged for this many days come back to leaders in the weekly nudge.
+    idea_triage_days: int = Field(default=14, ge=1, le=365)
     # Answers' text (and closed ideas') is emptied after this many days; codes stay.
     retention_days: int = Field(default=365, ge=1, le=36500)
     # Run the pulse scheduler here (with PostgreSQL only one replica runs it at a time).

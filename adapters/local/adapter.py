@@ -50,6 +50,8 @@ from storage.people import PeopleRepository
 from storage.states import NotificationAudience
 
 LOCAL_PLATFORM = "local"
+# Marks a leader's copy of an idea card in the chat's store (not news about the idea).
+LEADERS_COPY = "leaders_copy"
 LOCAL_WORKSPACE = "local"
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -89,14 +91,15 @@ class LocalChatAdapter:
     async def send(
         self, to: ConversationRef, message: OutboundMessage, *, paced: bool = False
     ) -> MessageRef:
+        return await self._post(to, render(message))
+
+    async def _post(self, to: ConversationRef, body: dict[str, Any]) -> MessageRef:
         now = self.clock.now()
         async with self.database.transaction() as session:
             person = await _person(session_people(session), to.conversation_id)
             if person is None:
                 raise RecipientGone(f"no local person {to.conversation_id!r}")
-            stored = await LocalChatRepository(session).append(
-                person.id, "bot", render(message), now
-            )
+            stored = await LocalChatRepository(session).append(person.id, "bot", body, now)
             payload = _message_json(stored, self.say)
         await self._push(to.conversation_id, "message", payload)
         return MessageRef(LOCAL_PLATFORM, to.conversation_id, str(payload["id"]))
@@ -108,16 +111,17 @@ class LocalChatAdapter:
 
     async def _update_idea_copies(self, ref: MessageRef, card: OutboundMessage) -> None:
         """Every leader has their own copy of an idea card here (no shared channel), so a
-        card updated in one chat is updated in all of them."""
+        card updated in one chat is updated in all of them. Only the leaders' copies: a
+        leader who sent the idea also holds its news, which says what it said."""
         assert card.idea is not None
-        body = render(card)
+        body = {**render(card), LEADERS_COPY: True}
         pushes: list[tuple[str, dict[str, Any]]] = []
         async with self.database.transaction() as session:
             chat = LocalChatRepository(session)
             leaders = await session_people(session).with_role(Role.LEADER)
             by_id = {p.id: p.platform_user_id for p in leaders}
             for copy in await chat.cards_of(list(by_id), card.idea.idea_id):
-                if str(copy.id) == ref.message_id:
+                if str(copy.id) == ref.message_id or not _is_leaders_copy(copy.body):
                     continue
                 await chat.replace_body(copy, body, self.clock.now())
                 pushes.append((by_id[copy.person_id], _message_json(copy, self.say)))
@@ -136,7 +140,10 @@ class LocalChatAdapter:
                 return False
             if stored.sender != "bot":
                 return False
-            await chat.replace_body(stored, render(message), self.clock.now())
+            body = render(message)
+            if _is_leaders_copy(stored.body):  # still the leaders' copy, whatever it shows now
+                body[LEADERS_COPY] = True
+            await chat.replace_body(stored, body, self.clock.now())
             payload = _message_json(stored, self.say)
         await self._push(ref.conversation_id, "update", payload)
         return True
@@ -155,7 +162,9 @@ class LocalChatAdapter:
                 if person.workspace.platform == LOCAL_PLATFORM
                 and person.workspace.external_id == workspace
             ]
-        refs = [await self.send(conversation_for(leader), message) for leader in leaders]
+        # Each copy is marked as the leaders': later moves update those, and only those.
+        body = {**render(message), LEADERS_COPY: True}
+        refs = [await self._post(conversation_for(leader), body) for leader in leaders]
         return refs[0] if refs else None
 
     async def open_form(
@@ -408,6 +417,15 @@ def _person_json(person: Person) -> dict[str, Any]:
         "timezone": person.timezone,
         "paused": person.paused,
     }
+
+
+def _is_leaders_copy(body: dict[str, Any]) -> bool:
+    """A leader's copy of an idea card: marked so, or (kept by an older version, unmarked)
+    carrying the pathway's moves."""
+    if body.get(LEADERS_COPY):
+        return True
+    moves = ("idea.move", "idea.note")
+    return any(str(b.get("action_id")) in moves for b in body.get("buttons") or [])
 
 
 def _message_json(message: LocalChatMessage, say: Say) -> dict[str, Any]:

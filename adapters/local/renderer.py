@@ -98,4 +98,5 @@ def _form(form: Form) -> dict[str, Any]:
             for field in form.fields
         ],
         "submit": _button(form.submit),
+        "cancel": _button(form.cancel) if form.cancel else None,
     }

@@ -135,6 +135,8 @@ def _card(message: OutboundMessage, limit: int) -> dict[str, Any]:
     if message.form is not None:
         body += _form_body(message.form, limit)
         card_actions.append(_submit(message.form.submit, inputs=True))
+        if message.form.cancel is not None:  # a card has no close button of its own
+            card_actions.append(_execute(message.form.cancel))
     body += [
         _text_block(NOTICE_PREFIX + notice, limit, isSubtle=True, size="Small")
         for notice in message.notices

@@ -27,6 +27,11 @@ class CommandName(StrEnum):
     REVOKE = "revoke"  # argument: as for grant
     SUMMARY = "summary"  # the top themes per question (also typed as "matrix")
     EMERGING = "emerging"  # the wellness lead's candidate themes
+    IDEAS = "ideas"  # the board: under way and implemented (leaders: the triage queue first)
+    VOTE = "vote"  # argument: the idea's number
+    MERGE = "merge"  # argument: "DUPLICATE INTO" (two idea numbers)
+    DIGEST = "digest"  # argument: "on" or "off" (one's own "you said, we did" digest)
+    DIGEST_SCHEDULE = "digest schedule"  # argument: "monthly", "weekly", "every N days", "off"
 
 
 @dataclass(frozen=True)
@@ -54,6 +59,8 @@ _BARE = {
     "summary": CommandName.SUMMARY,
     "matrix": CommandName.SUMMARY,
     "emerging": CommandName.EMERGING,
+    "ideas": CommandName.IDEAS,
+    "board": CommandName.IDEAS,
 }
 # The keyword, then a colon (spaces optional), a spaced dash or spaces, then the argument:
 # "idea:text", "idea: text", "idea - text", "idea text"; "idea:" alone has no argument.
@@ -71,6 +78,14 @@ _PULSE = re.compile(r"^pulse\s+(pause|resume|send)\b\s*(.*)$", re.IGNORECASE | r
 _ROLE_CHANGE = re.compile(
     rf"^(grant|revoke)\s+((?:<?@)\S.*?|\S+\s+(?:{ROLE_WORDS}))[.!]?$", re.IGNORECASE | re.DOTALL
 )
+# Only with an idea's number: "vote for the new rota" stays an answer.
+_VOTE = re.compile(r"^(?:up)?vote\s+(?:for\s+)?(?:idea\s+)?#?(\d{1,9})[.!]?$", re.IGNORECASE)
+_MERGE = re.compile(
+    r"^merge\s+(?:idea\s+)?#?(\d{1,9})\s+(?:into|with)\s+(?:idea\s+)?#?(\d{1,9})[.!]?$",
+    re.IGNORECASE,
+)
+_DIGEST = re.compile(r"^digest\s+(on|off)[.!]?$", re.IGNORECASE)
+_DIGEST_SCHEDULE = re.compile(r"^digest\s+schedule\b\s*(.*)$", re.IGNORECASE | re.DOTALL)
 _PERSON_AND_ROLE = re.compile(rf"^(.+?)\s+({ROLE_WORDS})[.!]?$", re.IGNORECASE | re.DOTALL)
 
 
@@ -89,6 +104,17 @@ def parse_command(text: str) -> ParsedCommand | None:
         return ParsedCommand(
             CommandName.PULSE, f"{pulse.group(1).lower()} {pulse.group(2)}".strip()
         )
+    for pattern, name in (
+        (_VOTE, CommandName.VOTE),
+        (_DIGEST, CommandName.DIGEST),
+        (_DIGEST_SCHEDULE, CommandName.DIGEST_SCHEDULE),
+    ):
+        found = pattern.match(stripped)
+        if found:
+            return ParsedCommand(name, found.group(1).strip().lower())
+    merge = _MERGE.match(stripped)
+    if merge:
+        return ParsedCommand(CommandName.MERGE, f"{merge.group(1)} {merge.group(2)}")
     role_change = _ROLE_CHANGE.match(stripped)
     if role_change:
         return ParsedCommand(CommandName(role_change.group(1).lower()), role_change.group(2))

@@ -20,7 +20,7 @@ from bot.conversation.commands import (
 from bot.errors import MessageTooLong
 from bot.events import MessageReceived, PersonRef
 from bot.messages import Button, OutboundMessage
-from bot.pathway import ideas
+from bot.pathway import board, digest, ideas, merging, votes
 from bot.people import my_data, preferences, role_chat
 from bot.people.permissions import COMMAND_PERMISSIONS, Permission
 from bot.privacy import kind_names, redact
@@ -34,8 +34,9 @@ Replies = list[OutboundMessage]
 
 # Platforms cap a button's value (Slack: 2,000 characters); keep a margin.
 MAX_BUTTON_TEXT = 1900
-# "idea: ..." or "idea - ..." is unmistakably the command, even with a question open.
-_EXPLICIT_IDEA = re.compile(r"^\s*idea\s*(?::|-\s)", re.IGNORECASE)
+# "idea: ...", "idea - ..." or "idea #12 ..." (details leaders asked for) is unmistakably
+# the command, even with a question open.
+_EXPLICIT_IDEA = re.compile(r"^\s*idea\s*(?::|-\s|#\d)", re.IGNORECASE)
 # Help beyond everyone's, for those who may use it (copy keys), in this order.
 HELP_SECTIONS = (
     (Permission.MANAGE_PULSES, "pulse.help"),
@@ -125,6 +126,17 @@ async def run_command(
             return await analysis.summary(turn)
         case CommandName.EMERGING:
             return await emerging_chat.emerging_listing(turn)
+        case CommandName.IDEAS:
+            return await board.board(turn)
+        case CommandName.VOTE:
+            return await votes.vote(turn, int(command.argument))
+        case CommandName.MERGE:
+            duplicate, into = (int(number) for number in command.argument.split())
+            return await merging.merge_in_chat(turn, duplicate, into)
+        case CommandName.DIGEST:
+            return await digest.my_digest(turn, command.argument)
+        case CommandName.DIGEST_SCHEDULE:
+            return await digest.schedule_command(turn, command.argument)
         case CommandName.GRANT | CommandName.REVOKE:
             return await role_chat.change_role(
                 turn,

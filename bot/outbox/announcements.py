@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.context import Turn
+from bot.context import Scope
 from bot.events import MessageRef
 from bot.messages import OutboundMessage, to_body
 from storage.models import Idea, Notification, Person
@@ -21,7 +21,7 @@ from storage.organisations import OrganisationRepository
 from storage.states import NotificationAudience, NotificationState
 
 
-async def queue_for_leaders(turn: Turn, message: OutboundMessage) -> None:
+async def queue_for_leaders(turn: Scope, message: OutboundMessage) -> None:
     """`message` (a new card) for the leaders of every workspace of the turn's organisation."""
     for workspace in await OrganisationRepository(turn.session).workspaces(turn.organisation_id):
         await _queue(
@@ -30,7 +30,7 @@ async def queue_for_leaders(turn: Turn, message: OutboundMessage) -> None:
 
 
 async def queue_card_updates(
-    turn: Turn, idea: Idea, message: OutboundMessage, *, except_at: MessageRef | None = None
+    turn: Scope, idea: Idea, message: OutboundMessage, *, except_at: MessageRef | None = None
 ) -> None:
     """`message` in place of each of the idea's leaders' cards (but the one at `except_at`,
     just updated as a reply)."""
@@ -43,7 +43,7 @@ async def queue_card_updates(
             )
 
 
-async def queue_for_person(turn: Turn, person: Person, message: OutboundMessage) -> None:
+async def queue_for_person(turn: Scope, person: Person, message: OutboundMessage) -> None:
     workspace = person.workspace
     await _queue(
         turn,
@@ -56,7 +56,7 @@ async def queue_for_person(turn: Turn, person: Person, message: OutboundMessage)
 
 
 async def _queue(
-    turn: Turn,
+    turn: Scope,
     platform: str,
     workspace: str,
     audience: NotificationAudience,

@@ -28,12 +28,15 @@ class Permission(StrEnum):
     SEE_AND_DELETE_MY_DATA = "see_and_delete_my_data"  # my answers, my ideas, forget me
     ANSWER_PROMPTS = "answer_prompts"
     SUBMIT_IDEAS = "submit_ideas"
-    VOTE = "vote"  # on ideas; no command asks for it yet
+    VOTE = "vote"  # on ideas
+    SEE_IDEAS = "see_ideas"  # the board: ideas under way and implemented
     SEE_TRIAGE_QUEUE = "see_triage_queue"
     SEE_REPORTS = "see_reports"  # themes across everyone's answers, small groups hidden
     MOVE_IDEAS = "move_ideas"  # along the pathway
     MANAGE_PULSES = "manage_pulses"
     SEE_PARTICIPATION = "see_participation"
+    PUBLISH_DIGESTS = "publish_digests"  # "you said, we did": when it goes, and printing it
+    EXPORT_IDEAS = "export_ideas"  # every idea's words in a file (audited)
     # What the answers say: emerging themes and decisions on them, earlier data brought in.
     ANALYSE_ANSWERS = "analyse_answers"
     SEE_ROLES = "see_roles"
@@ -46,7 +49,12 @@ class Permission(StrEnum):
 EVERYONE: frozenset[Permission] = frozenset(
     {Permission.ASK_FOR_HELP, Permission.CHOOSE_WHEN_ASKED, Permission.SEE_AND_DELETE_MY_DATA}
 )
-_TAKING_PART = EVERYONE | {Permission.ANSWER_PROMPTS, Permission.SUBMIT_IDEAS, Permission.VOTE}
+_TAKING_PART = EVERYONE | {
+    Permission.ANSWER_PROMPTS,
+    Permission.SUBMIT_IDEAS,
+    Permission.VOTE,
+    Permission.SEE_IDEAS,
+}
 _LEADING = _TAKING_PART | {
     Permission.SEE_TRIAGE_QUEUE,
     Permission.MOVE_IDEAS,
@@ -55,6 +63,8 @@ _LEADING = _TAKING_PART | {
 _RUNNING_THE_PROGRAMME = _LEADING | {
     Permission.MANAGE_PULSES,
     Permission.SEE_PARTICIPATION,
+    Permission.PUBLISH_DIGESTS,
+    Permission.EXPORT_IDEAS,
     Permission.ANALYSE_ANSWERS,
     Permission.SEE_ROLES,
     Permission.GRANT_ROLES,
@@ -87,6 +97,12 @@ COMMAND_PERMISSIONS: dict[str, Permission] = {
     "revoke": Permission.GRANT_ROLES,
     "summary": Permission.SEE_REPORTS,
     "emerging": Permission.ANALYSE_ANSWERS,
+    "ideas": Permission.SEE_IDEAS,
+    "vote": Permission.VOTE,
+    "merge": Permission.MOVE_IDEAS,
+    # One's own digest, like quiet hours: everyone's to choose.
+    "digest": Permission.CHOOSE_WHEN_ASKED,
+    "digest schedule": Permission.PUBLISH_DIGESTS,
 }
 
 ACTION_PERMISSIONS: dict[str, Permission] = {
@@ -104,6 +120,9 @@ ACTION_PERMISSIONS: dict[str, Permission] = {
     actions.IDEA_MOVE: Permission.MOVE_IDEAS,
     actions.IDEA_NOTE_OPEN: Permission.MOVE_IDEAS,
     actions.IDEA_NOTE_SUBMIT: Permission.MOVE_IDEAS,
+    actions.IDEA_NOTE_CANCEL: Permission.MOVE_IDEAS,
+    actions.IDEA_VOTE: Permission.VOTE,
+    actions.IDEA_VOTE_INSTEAD: Permission.VOTE,
     actions.FORGET_CONFIRM: Permission.SEE_AND_DELETE_MY_DATA,
     actions.FORGET_CANCEL: Permission.SEE_AND_DELETE_MY_DATA,
     actions.PULSE_SEND_CONFIRM: Permission.MANAGE_PULSES,
@@ -154,6 +173,13 @@ CLI_PERMISSIONS: dict[str, Permission] = {
     "analysis export-codes": Permission.ANALYSE_ANSWERS,
     "analysis import-codes": Permission.ANALYSE_ANSWERS,
     "analysis agreement": Permission.ANALYSE_ANSWERS,
+    # The pathway from the command line: what leaders do on their cards, and the digest.
+    "ideas list": Permission.SEE_TRIAGE_QUEUE,
+    "ideas show": Permission.SEE_TRIAGE_QUEUE,
+    "ideas move": Permission.MOVE_IDEAS,
+    "ideas merge": Permission.MOVE_IDEAS,
+    "ideas export": Permission.EXPORT_IDEAS,
+    "ideas digest": Permission.PUBLISH_DIGESTS,
 }
 
 

@@ -32,6 +32,8 @@ class Audited(StrEnum):
     ROLE_GRANTED = "role.granted"
     ROLE_REVOKED = "role.revoked"
     IDEA_MOVED = "idea.moved"
+    IDEA_MERGED = "idea.merged"
+    IDEAS_EXPORTED = "ideas.export"  # `thrive ideas export`: every idea's words
     PULSE_SENT = "pulse.sent"  # send now, from chat or the CLI, or a scheduled fire
     PULSE_DELETED = "pulse.deleted"
     ORGANISATION_LINKED = "organisation.link"

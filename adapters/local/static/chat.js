@@ -184,6 +184,14 @@ function drawForm(message) {
   submit.className = "primary";
   submit.textContent = spec.submit.label;
   form.appendChild(submit);
+  if (spec.cancel) {
+    const cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.textContent = spec.cancel.label;
+    cancel.addEventListener("click", () =>
+      act({ action_id: spec.cancel.action_id, value: spec.cancel.value, message_id: message.id }));
+    form.appendChild(cancel);
+  }
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const fields = {};

@@ -93,6 +93,8 @@ async def test_an_idea_of_distress_is_kept_from_leaders(chat: ChatHarness) -> No
     assert chat.sender.announced == []  # no card for the leaders
     home = await chat.handle(HomeOpened(person_ref("helen"), conversation_ref("helen"), None))
     assert not any(f"#{idea.id}" in text for text in texts(home.replies))  # nor in their queue
+    board = texts(await chat.say("helen", "ideas"))
+    assert not any(f"#{idea.id}" in text for text in board)  # nor on the board
     assert f"#{idea.id}" in texts(await chat.say("ana", "my ideas"))[0]  # still hers
 
 
