@@ -103,8 +103,8 @@ async def own_themes(session: AsyncSession, organisation_id: int | None) -> OwnT
     """The themes the organisation accepted (none without an organisation)."""
     if organisation_id is None:
         return ()
-    found = await EmergingRepository(session).own_themes(organisation_id)
-    return tuple((theme.id, theme.label, tuple(theme.keywords)) for theme in found)
+    found = await EmergingRepository(session).own_theme_words(organisation_id)
+    return tuple((theme_id, label, tuple(words)) for theme_id, label, words in found)
 
 
 async def codebook_of(
