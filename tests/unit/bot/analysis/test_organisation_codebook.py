@@ -6,11 +6,14 @@ words never get it, and its sheet naming the theme is refused with the row numbe
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 from sqlalchemy import select
 
 from bot import actions
 from bot.analysis import CodebookCoder, recode_all
+from bot.analysis.codebook import LEARNED, Coders, build_coder
 from bot.analysis.matrix import build
 from bot.analysis.review import CodesProblem, import_codes
 from bot.context import BotContext
@@ -166,3 +169,19 @@ async def test_a_theme_accepted_in_another_process_codes_the_next_answer(
         here = await local_organisation(session)
     assert ("parking", here) in coded
     assert [o for theme, o in coded if theme == "parking"] == [here]  # not the other's idea
+
+
+def test_the_learned_coder_finds_an_accepted_theme_by_its_words(content: Content) -> None:
+    # THRIVE_CODER=learned knows the shipped themes only: accepted ones are found beside it,
+    # in a recode's worker processes too (the coders travel pickled, without what they built).
+    coders = Coders(content, build_coder(content, LEARNED), LEARNED)
+    own = (("parking", "Parking", ("parking", "car park")),)
+    text = "Not enough staff on nights and parking is impossible"
+
+    here = {code.theme for code in coders.coder(own).code(text, "job-difficult")}
+    worker = pickle.loads(pickle.dumps(coders))
+    shipped_only = {code.theme for code in coders.coder().code(text, "job-difficult")}
+
+    assert {"parking", "staffing"} <= here
+    assert {code.theme for code in worker.coder(own).code(text, "job-difficult")} == here
+    assert "parking" not in shipped_only
