@@ -33,6 +33,7 @@ import asyncpg
 from sqlalchemy import insert, text
 
 from bot.analysis import CodebookCoder
+from bot.analysis.codebook import Coders
 from bot.analysis.coding import RECODE_BATCH, BulkCoding
 from bot.analysis.matrix import build
 from bot.catalog import sync_content
@@ -249,7 +250,7 @@ async def _postgres_ready(url: str) -> str | None:
 
 
 async def code_answers(
-    coder: CodebookCoder, answers: list[tuple[str, str]], workers: int
+    content: Content, coder: CodebookCoder, answers: list[tuple[str, str]], workers: int
 ) -> tuple[float, float, list[Any]]:
     """Code the answers as a recode does (bot.analysis.coding.BulkCoding), in batches of
     RECODE_BATCH per worker: (wall seconds, CPU seconds of this process and its workers,
@@ -258,7 +259,7 @@ async def code_answers(
     size = RECODE_BATCH * workers
     started, cpu = time.perf_counter(), _cpu()
     coded: list[Any] = []
-    with BulkCoding(coder, workers) as bulk:
+    with BulkCoding(Coders(content, coder), workers) as bulk:
         for start in range(0, len(texts), size):
             coded += await bulk.code(texts[start : start + size])
     return time.perf_counter() - started, _cpu() - cpu, coded
@@ -282,7 +283,7 @@ async def main(count: int, rounds: int) -> None:
         # The best of the rounds, as for the matrix: the machine may be shared.
         seconds = cpu = float("inf")
         for _ in range(rounds):
-            took, used, found = await code_answers(coder, answers, workers)
+            took, used, found = await code_answers(content, coder, answers, workers)
             assert not coded or found == coded, "workers must code exactly as one process does"
             coded, seconds, cpu = found, min(seconds, took), min(cpu, used)
         timings[workers] = seconds

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from storage.codings import PERSON, counts_as_code
-from storage.models import Coding, Occurrence, Response, Theme
+from storage.models import Coding, Occurrence, Response
 from storage.states import Anonymity
 
 BARRIER = "barrier"
@@ -194,18 +194,6 @@ class AnalysisRepository:
             .limit(1)
         )
         return found is not None
-
-    async def themes(self, organisation_id: int) -> list[ThemeColumn]:
-        """The codebook's themes and the organisation's own, as the matrix's columns."""
-        rows = await self.session.execute(
-            select(Theme.id, Theme.label)
-            .where(
-                or_(Theme.organisation_id.is_(None), Theme.organisation_id == organisation_id),
-                Theme.status == "active",
-            )
-            .order_by(Theme.organisation_id.is_not(None), Theme.id)
-        )
-        return [ThemeColumn(id_, label) for id_, label in rows.all()]
 
     async def question_counts(
         self, scope: AnswerScope, by: Sequence[Breakdown] = (), periods: Periods = Periods()

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Select
 
-from storage.models import Coding, Idea, IdeaCoding, Response, Theme
+from storage.models import Coding, Idea, IdeaCoding, Response
 
 CODER = "coder"
 PERSON = "person"
@@ -318,17 +318,6 @@ class CodingRepository:
             .order_by(Response.id)
         )
         return list((await self.session.scalars(statement)).all())
-
-    async def known_themes(self, organisation_id: int) -> set[str]:
-        """Theme ids the organisation's answers may be coded with: the shipped codebook's
-        and its own, not merged away."""
-        rows = await self.session.scalars(
-            select(Theme.id).where(
-                or_(Theme.organisation_id.is_(None), Theme.organisation_id == organisation_id),
-                Theme.status != "merged",
-            )
-        )
-        return set(rows.all())
 
     async def idea_codes(self, idea_id: int) -> list[StoredCode]:
         rows = await self.session.execute(

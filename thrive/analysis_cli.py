@@ -1,10 +1,11 @@
 """`thrive analysis ...`: what clinicians' answers say, for the wellness lead.
 
-`recode` codes every answer and idea again with the current codebook (a person's codes stay and
-win); `review` shows the least certain codes first to confirm or correct; `export-codes`
-and `import-codes` do the same with a sheet; `agreement` says how often the coder agrees
-with people. Every look at answers' words is in the audit log with who ran it. The
-other parts register their commands on this sub-app from thrive/cli.py (the matrix:
+`recode` codes every answer and idea again with its organisation's codebook (the shipped
+themes plus the ones it accepted; a person's codes stay and win); `review` shows the
+least certain codes first to confirm or correct; `export-codes` and `import-codes` do
+the same with a sheet; `agreement` says how often the coder agrees with people. Every
+look at answers' words is in the audit log with who ran it. The other parts register
+their commands on this sub-app from thrive/cli.py (the matrix:
 thrive/analysis_matrix_cli.py; emerging themes: thrive/analysis_emerging_cli.py).
 """
 
@@ -16,7 +17,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from bot.analysis import recode_all
+from bot.analysis import codebook_of, recode_all
 from bot.analysis.coding import Recoded
 from bot.analysis.review import (
     EXPORTED,
@@ -60,7 +61,8 @@ def recode(
         ),
     ] = None,
 ) -> None:
-    """Code every answer and idea again with the current codebook; a person's codes are kept."""
+    """Code every answer and idea again with its organisation's codebook (shipped themes
+    plus the ones it accepted); a person's codes are kept."""
 
     async def work(core: Core) -> Recoded:
         organisation_id = None
@@ -105,7 +107,7 @@ def review(
         async with core.database.transaction() as session:
             organisation = await resolve_organisation(session, org)
             answers = await to_review(session, organisation.id, limit)
-            known = await CodingRepository(session).known_themes(organisation.id)
+            known = (await codebook_of(session, core.content, organisation.id)).theme_ids
             await audit_view(
                 session,
                 VIEWED,
@@ -250,7 +252,9 @@ def import_codes_(
         given = [(number, row["answer_id"], row["themes"]) for number, row in rows]
         async with core.database.transaction() as session:
             organisation = await resolve_organisation(session, org)
-            return await import_codes(session, organisation.id, given, core.ctx.clock.now())
+            return await import_codes(
+                session, core.content, organisation.id, given, core.ctx.clock.now()
+            )
 
     done = with_core(work)
     typer.echo(f"Imported {done.rows} rows: {done.changed} answers now carry a person's codes.")

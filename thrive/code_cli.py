@@ -5,7 +5,8 @@ line out, with no database: what the coder (THRIVE_CODER) makes of a file of com
     {"text": "not enough MAs", "themes": [{"id": "staffing", "polarity": "barrier", ...}]}
 
 Content (codebook and questions) comes from THRIVE_CONTENT_DIR over the defaults, as
-everywhere else.
+everywhere else. With no database there is no organisation: the shipped codebook alone
+codes, without any organisation's accepted themes (bot/analysis/codebook.py).
 """
 
 from __future__ import annotations

@@ -17,12 +17,12 @@ from datetime import UTC, date, datetime, time
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.analysis.codebook import organisation_coder
 from bot.analysis.coder import Coder
-from bot.analysis.emerging import CODER, organisation_coder
+from bot.analysis.emerging import CODER
 from bot.errors import ThriveError
 from bot.privacy import pseudonym, redact, screen
 from prompts import Content
-from storage.emerging import EmergingRepository
 from storage.models import Coding, Response
 
 COLUMNS = ("question", "text", "site", "role", "date")
@@ -64,8 +64,7 @@ async def import_rows(
     problem, `problems` lists them by row number and the caller must roll back."""
     say = content.copy.text
     questions = _questions(content)
-    own_themes = await EmergingRepository(session).own_themes(organisation_id)
-    coder = organisation_coder(content, own_themes)
+    coder = await organisation_coder(session, content, organisation_id)
     result = Imported()
     columns: dict[str, int] | None = None
     batch: list[tuple[Response, str]] = []

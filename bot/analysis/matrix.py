@@ -17,6 +17,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.analysis.codebook import OrganisationCodebook, codebook_of
 from bot.analysis.disclosure import (
     BARRIER,
     ENABLER,
@@ -205,7 +206,8 @@ async def build(
     filter would leave a small group out."""
     if by is not None and view_of(scope)[0 if by == "site" else 1] is not None:
         by = None  # one site broken down by site is itself
-    themes = await AnalysisRepository(session).themes(scope.organisation_id)
+    codebook = await codebook_of(session, content, scope.organisation_id)
+    themes = _columns(codebook)
     counts = await count(session, scope, by, quotes=quotes)
     matrix = assemble(content, themes, counts, thresholds, view_of(scope), by)
     previous = previous_period(scope)
@@ -213,6 +215,15 @@ async def build(
         assert previous.since is not None and previous.until is not None
         matrix = replace(matrix, previous=(previous.since, previous.until))
     return matrix
+
+
+def _columns(codebook: OrganisationCodebook) -> list[ThemeColumn]:
+    """The shipped themes, then the organisation's own, each group by id."""
+    return [
+        ThemeColumn(theme.id, theme.label)
+        for group in (codebook.shipped, codebook.own)
+        for theme in sorted(group, key=lambda theme: theme.id)
+    ]
 
 
 def question_order(content: Content) -> list[tuple[str, str]]:

@@ -232,7 +232,9 @@ async def test_the_learned_coder_learns_from_peoples_codes_at_a_recode(
     assert (unseen, "social-connection", "barrier", "coder") in await codes(database)
 
 
-async def test_a_sheet_with_one_bad_row_changes_nothing(chat_anywhere: ChatHarness) -> None:
+async def test_a_sheet_with_one_bad_row_changes_nothing(
+    chat_anywhere: ChatHarness, content: Content
+) -> None:
     database = chat_anywhere.database
     first = await answered(chat_anywhere, "ana", IN_BASKET, "job-difficult")
     second = await answered(chat_anywhere, "ben", "Not enough staff on nights", "job-difficult")
@@ -245,7 +247,7 @@ async def test_a_sheet_with_one_bad_row_changes_nothing(chat_anywhere: ChatHarne
     async with database.transaction() as session:
         org = (await chat_anywhere.person("ana")).workspace.organisation_id
         with pytest.raises(CodesProblem) as refused:
-            await import_codes(session, org, rows, chat_anywhere.ctx.clock.now())
+            await import_codes(session, content, org, rows, chat_anywhere.ctx.clock.now())
 
     assert refused.value.values["row"] == 3
     assert refused.value.values["theme"] == "made-up-theme"
@@ -253,7 +255,9 @@ async def test_a_sheet_with_one_bad_row_changes_nothing(chat_anywhere: ChatHarne
     assert await codes(database, "person") == []
 
 
-async def test_a_corrected_sheet_becomes_a_persons_codes(chat_anywhere: ChatHarness) -> None:
+async def test_a_corrected_sheet_becomes_a_persons_codes(
+    chat_anywhere: ChatHarness, content: Content
+) -> None:
     database = chat_anywhere.database
     first = await answered(chat_anywhere, "ana", IN_BASKET, "job-difficult")
     second = await answered(chat_anywhere, "ben", "Not enough staff on nights", "job-difficult")
@@ -263,6 +267,7 @@ async def test_a_corrected_sheet_becomes_a_persons_codes(chat_anywhere: ChatHarn
         unchanged = ", ".join(f"{theme}:{polarity}" for _, theme, polarity, _ in second_codes)
         done = await import_codes(
             session,
+            content,
             org,
             [
                 (2, str(first), "in-basket:barrier, work-life:barrier, teamwork:barrier"),
