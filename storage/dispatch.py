@@ -151,6 +151,17 @@ class DispatchRepository:
         if changes:
             await self.session.execute(update(Delivery), list(changes))
 
+    async def lease(self, delivery_ids: Sequence[int], until: datetime, *, reminder: bool) -> None:
+        """Hold these (their first prompt, or their reminder) until then: one statement."""
+        if delivery_ids:
+            column = "reminder_due_at" if reminder else "due_at"
+            await self.session.execute(
+                update(Delivery)
+                .where(Delivery.id.in_(delivery_ids))
+                .values({column: until})
+                .execution_options(synchronize_session=False)
+            )
+
     async def mark_gone(self, person_ids: Iterable[int]) -> None:
         """The platform said these people are gone: left out of what comes next, too."""
         ids = list(person_ids)
@@ -166,12 +177,13 @@ class DispatchRepository:
 class SendLog:
     """Writes what sends did, one short statement per group of finished sends.
 
-    On PostgreSQL through a connection of its own in autocommit, whose commits do not
+    Plain Core statements, no ORM session. On PostgreSQL through a connection of its
+    own in autocommit, whose commits do not
     wait for the WAL to reach the disk (synchronous_commit off, on this connection
     only): as safe against this process dying as any commit, while a crash of PostgreSQL
     itself can lose at most the last few hundred milliseconds of records, whose prompts
     are then sent again. Waiting for the disk (and a BEGIN and a COMMIT) on every send
-    cost more than the send. On SQLite, an ordinary transaction.
+    cost more than the send. On SQLite, one short transaction per write.
     """
 
     def __init__(self, database: Database) -> None:
@@ -181,19 +193,12 @@ class SendLog:
     async def write(self, changes: Sequence[Mapping[str, Any]], gone: Iterable[int]) -> None:
         gone = list(gone)
         if self.database.is_sqlite:
-            async with self.database.transaction() as session:
-                repository = DispatchRepository(session)
-                await repository.write(changes)
-                await repository.mark_gone(gone)
+            async with self.database.statements() as connection:
+                await _execute(connection, changes, gone)
             return
         connection = await self._connect()
         try:
-            for columns, group in _by_columns(changes).items():
-                await connection.execute(_update_of(columns), group)
-            if gone:
-                await connection.execute(
-                    update(Person).where(Person.id.in_(gone)).values(gone=True)
-                )
+            await _execute(connection, changes, gone)
         except BaseException:
             self._connection = None  # a broken connection is not reused
             await _close_quietly(connection)
@@ -211,6 +216,15 @@ class SendLog:
             await connection.execute(text("SET synchronous_commit = off"))
             self._connection = connection
         return self._connection
+
+
+async def _execute(
+    connection: AsyncConnection, changes: Sequence[Mapping[str, Any]], gone: list[int]
+) -> None:
+    for columns, group in _by_columns(changes).items():
+        await connection.execute(_update_of(columns), group)
+    if gone:
+        await connection.execute(update(Person).where(Person.id.in_(gone)).values(gone=True))
 
 
 def _by_columns(

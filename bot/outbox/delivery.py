@@ -75,6 +75,9 @@ LEASE = timedelta(seconds=20)
 LEASE_GRACE = timedelta(seconds=3)
 BATCH_SIZE = 100
 SEND_CONCURRENCY = 10
+# Sent prompts that may wait for their record while others go out, at least: a write
+# takes longer than a send at low concurrency, so it must carry several.
+SEND_BEHIND = 10
 
 
 class Outbox:
@@ -99,7 +102,7 @@ class Outbox:
         self.concurrency = concurrency
         # Sent prompts that may wait for their record while as many others go out (the
         # write overlaps the next sends): a crash re-sends at most concurrency + behind.
-        self.behind = concurrency if behind is None else behind
+        self.behind = max(concurrency, SEND_BEHIND) if behind is None else behind
         self._wakeup = asyncio.Event()
         # Sent while the database was away, waiting to be recorded before anything new.
         self._unrecorded: list[PlannedSend] = []
@@ -165,7 +168,8 @@ class Outbox:
 
     async def _dispatch_prompts(self, limit: int) -> int:
         """Claims batch after batch while the previous one is on the wire (the next claim
-        starts when the current batch is nearly all under way), so the database work
+        starts as the current batch starts: a claim can take longer than a batch's sends at
+        full speed), so the database work
         hides behind the network. Claimed but unrecorded prompts count toward the
         fatigue cap in memory."""
         handled = 0
@@ -185,9 +189,8 @@ class Outbox:
                 handled += claimed
                 if not claimed:
                     break
-                early = max(0, len(planned) - max(self.concurrency, len(planned) // 4))
                 for index, plan in enumerate(planned):
-                    if index == early and handled < limit and recorder.failure is None:
+                    if index == 0 and handled < limit and recorder.failure is None:
                         size = self._size(limit, handled)
                         claiming = asyncio.create_task(self._claim(size, in_flight))
                     await gate.acquire()
@@ -279,9 +282,10 @@ class Outbox:
             lease_until = self._lease_until(now, planned)
             for plan in planned:
                 plan.lease_until = lease_until
-                lease = "reminder_due_at" if plan.reminder else "due_at"
-                changes.append({"id": plan.delivery_id, lease: lease_until})
             await repository.write(changes)
+            for reminder in (False, True):
+                ids = [plan.delivery_id for plan in planned if plan.reminder is reminder]
+                await repository.lease(ids, lease_until, reminder=reminder)
         # Committed: from here these are ours until the lease ends.
         for plan in planned:
             in_flight.setdefault(plan.person_id, []).append(now)

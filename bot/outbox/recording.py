@@ -49,8 +49,9 @@ class PlannedSend:
 
 
 @dataclass
-class _Row:
-    """The outbox row as rows.after_failed_send sees it, for a plan that failed."""
+class Delivery:
+    """The delivery as rows.after_failed_send sees it, for a plan that failed (named so
+    that its log line reads "delivery.failed", as ever)."""
 
     id: int
     state: str
@@ -86,7 +87,7 @@ def outcome(plan: PlannedSend, now: datetime) -> tuple[dict[str, Any], str]:
             return change | {"reminder_due_at": failed_at + wait}, "rate_limited"
         reason = f"reminder not sent: {plan.error or plan.crashed}"
         return change | {"reminder_due_at": None, "reason": reason}, "reminder_failed"
-    row = _Row(plan.delivery_id, DeliveryState.PENDING, failed_at, plan.attempts, None)
+    row = Delivery(plan.delivery_id, DeliveryState.PENDING, failed_at, plan.attempts, None)
     if plan.crashed is not None:
         fail(row, f"internal error: {plan.crashed}")
         result = "crashed"
