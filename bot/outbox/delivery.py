@@ -13,57 +13,34 @@ dispatcher streams them:
 2. send: at most `concurrency` at a time, within each workspace's rate
    (bot.outbox.send_limits), and never once a prompt's lease has run out;
 3. record: each send is written as soon as it returns, grouped with whatever else
-   finished meanwhile (bot.outbox.recording); a sender takes its next prompt only once
-   its last is written.
+   finished meanwhile (bot.outbox.recording); a sender takes its next prompt only while
+   fewer than `behind` sent prompts wait for their record.
 
-So a crash at any instant can leave sent but unrecorded only the prompts in progress,
-never more than `concurrency`; those are sent again when their lease ends, and none is
-lost. Reminders (at most one, to non-responders) go the same way; closing occurrences is
-swept here too.
+So a crash at any instant can leave sent but unrecorded only the prompts in progress:
+at most `concurrency` on the wire plus `behind` being recorded (`most_resent`), never a
+batch. Those are sent again when their lease ends, and none is lost. Reminders (at most
+one, to non-responders) go the same way; closing occurrences is swept here too.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping, Sequence
-from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
 
-from bot import metrics
 from bot.context import BotContext
 from bot.errors import ConversationBusy, DeliveryError, RateLimited
-from bot.events import ConversationRef
-from bot.local_time import resolve_zone
-from bot.outbox.notifier import MISSING_ADAPTER_RETRY, Sender, send_one_notification
+from bot.outbox.deciding import plan_send
+from bot.outbox.notifier import Sender, send_one_notification
 from bot.outbox.recording import PlannedSend, Recorder, count, gone_people, outcome
 from bot.outbox.rows import backoff
-from bot.outbox.send_check import (
-    CLOSE,
-    DEFER,
-    FAIL,
-    SEND,
-    SKIP,
-    WITHHOLD,
-    verdict,
-    window_of,
-    wishes_of,
-)
 from bot.outbox.send_limits import SendLimits
-from bot.outbox.send_rules import reminder_due
-from bot.pulses.prompting import question_message
 from storage.deliveries import DeliveryRepository
-from storage.dispatch import (
-    ClaimedDelivery,
-    ClaimedOccurrence,
-    DispatchRepository,
-    Recipient,
-    SendLog,
-)
+from storage.dispatch import DispatchRepository, SendLog
 from storage.engine import Database
-from storage.models import Pulse
 from storage.states import DeliveryState
 
 log = structlog.get_logger(__name__)
@@ -167,11 +144,10 @@ class Outbox:
     # --- the stream: claim and decide, send, record ---
 
     async def _dispatch_prompts(self, limit: int) -> int:
-        """Claims batch after batch while the previous one is on the wire (the next claim
-        starts as the current batch starts: a claim can take longer than a batch's sends at
-        full speed), so the database work
-        hides behind the network. Claimed but unrecorded prompts count toward the
-        fatigue cap in memory."""
+        """Claims batch after batch, the next as soon as the current one starts going out
+        (a claim can take longer than a batch's sends at full speed), so the database work
+        hides behind the network. Claimed but unrecorded prompts count toward the fatigue
+        cap in memory."""
         handled = 0
         in_flight: dict[int, list[datetime]] = {}
         recorder = Recorder(self._record)
@@ -189,18 +165,14 @@ class Outbox:
                 handled += claimed
                 if not claimed:
                     break
-                for index, plan in enumerate(planned):
-                    if index == 0 and handled < limit and recorder.failure is None:
-                        size = self._size(limit, handled)
-                        claiming = asyncio.create_task(self._claim(size, in_flight))
+                if handled < limit and recorder.failure is None:
+                    size = self._size(limit, handled)
+                    claiming = asyncio.create_task(self._claim(size, in_flight))
+                for plan in planned:
                     await gate.acquire()
                     task = asyncio.create_task(self._send(plan, gate, wire, recorder, in_flight))
                     sending.add(task)
                     task.add_done_callback(sending.discard)
-                if not planned and handled < limit and recorder.failure is None:
-                    claiming = asyncio.create_task(
-                        self._claim(self._size(limit, handled), in_flight)
-                    )
         finally:
             # Whatever went out is recorded (or kept to be) before this returns or raises.
             if sending:
@@ -268,7 +240,9 @@ class Outbox:
                 person = people[row.person_id]
                 pulse = pulses.get(row.occurrence.pulse_id or 0)
                 try:
-                    plan = self._decide(row, person, pulse, recent[person.id], now, changes)
+                    plan = plan_send(
+                        self.ctx, self.senders, row, person, pulse, recent[person.id], now, changes
+                    )
                 except Exception as error:  # one broken row must not hold up the others
                     log.exception("delivery.crashed", delivery=row.id)
                     reason = f"internal error: {type(error).__name__}"
@@ -292,77 +266,6 @@ class Outbox:
             key = (plan.conversation.platform, plan.conversation.workspace)
             self._queued[key] = self._queued.get(key, 0) + 1
         return len(rows), planned
-
-    def _decide(
-        self,
-        row: ClaimedDelivery,
-        person: Recipient,
-        pulse: Pulse | None,
-        recent: Sequence[datetime],
-        now: datetime,
-        changes: list[dict[str, Any]],
-    ) -> PlannedSend | None:
-        """The plan to send, if it goes now; otherwise the row's change, in `changes`."""
-        found = verdict(self.ctx, row, person, pulse, recent, now)
-        if row.reminder and found.action != SEND:
-            # The one reminder waits or is dropped; the prompt itself stays as it is.
-            until = found.until if found.action == DEFER else None
-            reason = f"reminder: {found.reason}"
-            changes.append({"id": row.id, "reminder_due_at": until, "reason": reason})
-            return None
-        if found.action != SEND:
-            changes.append(_settled(row.id, found.action, found.until, found.reason))
-            platform = str((person.conversation_ref or {}).get("platform", "unknown"))
-            metrics.DELIVERIES.labels(platform, found.action).inc()
-            return None
-        assert person.conversation_ref is not None  # verdict fails a person without one
-        conversation = ConversationRef.from_dict(person.conversation_ref)
-        if conversation.platform not in self.senders:
-            # That platform's adapter is not configured in this process: try again later.
-            changes.append(
-                {
-                    "id": row.id,
-                    "due_at": now + MISSING_ADAPTER_RETRY,
-                    "last_error": f"no adapter running for {conversation.platform}",
-                }
-            )
-            return None
-        occurrence = row.occurrence
-        prompt = self.ctx.content.prompt(occurrence.prompt_ids[row.next_index])
-        message = question_message(
-            self.ctx, prompt, row.id, row.next_index, len(occurrence.prompt_ids)
-        )
-        if row.reminder:
-            message = replace(message, text=self.ctx.say("prompt.reminder"))  # said first
-        return PlannedSend(
-            row.id,
-            conversation,
-            message,
-            reminder=row.reminder,
-            note=found.reason,
-            attempts=row.attempts,
-            person_id=person.id,
-            claimed_at=now,
-            lease_until=now,  # set once the batch is decided
-            reminder_due_at=None
-            if row.reminder
-            else self._reminder_at(person, pulse, occurrence, now),
-        )
-
-    def _reminder_at(
-        self, person: Recipient, pulse: Pulse | None, occurrence: ClaimedOccurrence, now: datetime
-    ) -> datetime | None:
-        if pulse is None or not pulse.reminder_after_hours:
-            return None
-        zone, _ = resolve_zone(person.timezone, self.ctx.default_timezone)
-        return reminder_due(
-            now,
-            pulse.reminder_after_hours,
-            zone=zone,
-            wishes=wishes_of(self.ctx, person),
-            window=window_of(pulse),
-            closes=occurrence.closes_at,
-        )
 
     async def _send(
         self,
@@ -439,24 +342,6 @@ def _forget(in_flight: dict[int, list[datetime]], plan: PlannedSend) -> None:
         times.remove(plan.claimed_at)
         if not times:
             del in_flight[plan.person_id]
-
-
-def _settled(delivery_id: int, action: str, until: datetime | None, reason: str) -> dict[str, Any]:
-    """A prompt that does not go now: where it stays, and why."""
-    change: dict[str, Any] = {"id": delivery_id, "reason": reason or None}
-    if action == DEFER:
-        assert until is not None
-        change["due_at"] = until
-    elif action == WITHHOLD:
-        change["state"] = DeliveryState.WITHHELD
-    elif action == CLOSE:
-        change["state"] = DeliveryState.CLOSED
-    elif action == SKIP:
-        change["state"] = DeliveryState.SKIPPED
-    elif action == FAIL:
-        change |= {"state": DeliveryState.FAILED, "last_error": reason}
-        log.warning("delivery.failed", id=delivery_id, reason=reason)
-    return change
 
 
 __all__ = ["Outbox", "Sender"]

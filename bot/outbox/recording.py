@@ -2,9 +2,8 @@
 
 A finished send joins the next write; a write starts the moment the previous one ends
 (group commit), so under load a write carries all the sends that finished meanwhile and
-idle it carries one. The sender waits for its own write before it takes another prompt:
-what a crash can leave sent but unrecorded is never more than the sends in progress.
-"""
+idle it carries one. The dispatcher (bot.outbox.delivery) holds each prompt's place
+until its write is done, so what a crash can leave sent but unrecorded stays bounded."""
 
 from __future__ import annotations
 
