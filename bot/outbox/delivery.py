@@ -55,6 +55,9 @@ SEND_CONCURRENCY = 10
 # Sent prompts that may wait for their record while others go out, at least: a write
 # takes longer than a send at low concurrency, so it must carry several.
 SEND_BEHIND = 10
+# Rows decided between two turns of the event loop: deciding a whole batch at once held
+# up sends that were due, which then reached the platform bunched.
+DECIDE_BETWEEN_TURNS = 10
 
 
 class Outbox:
@@ -236,7 +239,9 @@ class Outbox:
                     recent[person_id].extend(times)
             changes: list[dict[str, Any]] = []
             planned: list[PlannedSend] = []
-            for row in rows:
+            for index, row in enumerate(rows):
+                if index and index % DECIDE_BETWEEN_TURNS == 0:
+                    await asyncio.sleep(0)  # let paced sends go on time meanwhile
                 person = people[row.person_id]
                 pulse = pulses.get(row.occurrence.pulse_id or 0)
                 try:
