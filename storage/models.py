@@ -245,7 +245,8 @@ class Delivery(Base):
     __tablename__ = "deliveries"
     __table_args__ = (
         UniqueConstraint("occurrence_id", "person_id"),
-        Index("ix_deliveries_state_due_at", "state", "due_at"),
+        # The outbox claims in this order (a fan-out's rows share one due time).
+        Index("ix_deliveries_state_due_at_id", "state", "due_at", "id"),
         # The fatigue cap counts each person's recent prompts.
         Index("ix_deliveries_person_id_sent_at", "person_id", "sent_at"),
     )

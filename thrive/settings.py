@@ -96,9 +96,10 @@ class Settings(BaseSettings):
     # Messages per second per workspace for every platform, instead of each platform's
     # documented limit (Slack 5/s, Teams 30/s; bot.outbox.send_limits). 0: no limit.
     send_rate: float | None = Field(default=None, ge=0)
-    # How long a claimed prompt is held before another dispatcher may send it again (a
-    # dispatcher that died mid-send). Longer than any send takes.
-    outbox_lease_seconds: int = Field(default=60, ge=2, le=3600)
+    # The longest a claimed prompt is held before another dispatcher may send it (one
+    # that died mid-send). At a limited rate the outbox claims small batches and holds
+    # each only as long as sending it takes (bot.outbox.delivery); longer than any send.
+    outbox_lease_seconds: int = Field(default=20, ge=2, le=3600)
     log_level: str = "info"
     log_format: str = Field(default="auto", pattern="^(auto|json|console)$")
 

@@ -1,7 +1,7 @@
 """The pathway finished: merged ideas and their submitters, digests and nudges
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-06
 
 - ideas.merged_into_id: the idea this one was merged into (it keeps its own history).
