@@ -35,6 +35,7 @@ from thrive.org_cli import org_app
 from thrive.people_cli import people_app
 from thrive.pulse_cli import pulse_app
 from thrive.redact_cli import redact_lines
+from thrive.report_cli import report
 from thrive.roles_cli import roles_app
 from thrive.settings import Settings, configured_database_url
 from thrive.teams_cli import teams_app
@@ -65,6 +66,7 @@ app.add_typer(people_app, name="people")
 app.add_typer(answers_app, name="answers")
 app.command()(code)
 app.command("redact")(redact_lines)
+app.command("report")(report)
 
 HostOption = Annotated[str | None, typer.Option(help="Address to bind (THRIVE_HOST).")]
 PortOption = Annotated[

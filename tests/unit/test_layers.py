@@ -11,11 +11,20 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-ROOMS = ("conversation", "people", "pulses", "outbox", "pathway", "privacy", "analysis")
+ROOMS = (
+    "conversation",
+    "people",
+    "pulses",
+    "outbox",
+    "pathway",
+    "privacy",
+    "analysis",
+    "reports",
+)
 # Which rooms (or one module of a room) each room may import; conversation is the top,
 # privacy a leaf.
 ROOM_MAY_IMPORT: dict[str, set[str]] = {
-    "conversation": {"people", "pulses", "outbox", "pathway", "privacy", "analysis"},
+    "conversation": {"people", "pulses", "outbox", "pathway", "privacy", "analysis", "reports"},
     "people": {"outbox", "privacy"},
     "pulses": {"outbox", "pathway", "people", "privacy", "analysis"},
     # How a prompt is laid out when it is sent; the wording of an idea card an older
@@ -24,6 +33,9 @@ ROOM_MAY_IMPORT: dict[str, set[str]] = {
     "pathway": {"outbox", "people", "privacy", "analysis"},
     "privacy": set(),
     "analysis": {"privacy"},
+    # The matrix it lays out, the response rates it shows (through participation's own
+    # suppression), the outbox and the leaders for the scheduled summary.
+    "reports": {"analysis", "privacy", "pulses.participation", "outbox", "people"},
 }
 
 

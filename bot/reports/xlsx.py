@@ -1,0 +1,244 @@
+"""The report as an Excel workbook (openpyxl, written streaming so 100,000 answers fit):
+Matrix, Themes, Ideas, Participation, and Summary (one row per coded answer) only when
+the reader may see answers. Headers frozen, columns sized, percentages stored as
+numbers formatted as percentages, a hidden figure as its marker ("<5")."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from bot.messages import Say
+from bot.reports.building import Report
+from bot.reports.layout import (
+    group_name,
+    heading_lines,
+    linked_ideas,
+    short,
+    shown,
+    spoken,
+    theme_lines,
+)
+
+PERCENT = "0.0%"
+HEADER_FILL = PatternFill("solid", fgColor="DDE4EE")
+BOLD = Font(bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
+WIDE = 60
+NARROW = 12
+
+Value = object
+
+
+class _Sheet:
+    """One streaming sheet: a frozen, bold header row, then plain rows."""
+
+    def __init__(self, book: Workbook, title: str, header: Sequence[tuple[str, int]]) -> None:
+        self.sheet = book.create_sheet(title[:31])
+        self.sheet.freeze_panes = "A2"
+        for index, (_, width) in enumerate(header, start=1):
+            self.sheet.column_dimensions[get_column_letter(index)].width = width
+        cells = []
+        for label, _ in header:
+            cell = WriteOnlyCell(self.sheet, value=label)
+            cell.font = BOLD
+            cell.fill = HEADER_FILL
+            cell.alignment = WRAP
+            cells.append(cell)
+        self.sheet.append(cells)
+
+    def row(
+        self, values: Iterable[Value], percents: Iterable[int] = (), wrap: bool = False
+    ) -> None:
+        """Append a row; the columns at `percents` (0-based) hold fractions shown as %."""
+        marked = set(percents)
+        cells = []
+        for index, value in enumerate(values):
+            if index in marked and isinstance(value, int | float):
+                cell = WriteOnlyCell(self.sheet, value=round(value / 100, 6))
+                cell.number_format = PERCENT
+            else:
+                cell = WriteOnlyCell(self.sheet, value=value)
+                if wrap:
+                    cell.alignment = WRAP
+            cells.append(cell)
+        self.sheet.append(cells)
+
+
+def to_xlsx(report: Report, say: Say) -> bytes:
+    book = Workbook(write_only=True)
+    _matrix(book, report, say)
+    _themes(book, report, say)
+    _ideas(book, report, say)
+    _participation(book, report, say)
+    if report.answers is not None and not report.too_few:
+        _summary(book, report, say)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def matrix_header(report: Report, say: Say) -> list[str]:
+    """The Matrix sheet's header: a people and a % column per theme someone spoke of."""
+    header = [
+        say("report.column.question_id"),
+        say("report.column.question"),
+        say("report.column.group"),
+        say("report.column.respondents"),
+    ]
+    for _, theme in spoken(report):
+        header.append(f"{short(theme.label)}: {say('report.column.people')}")
+        header.append(f"{short(theme.label)}: {say('report.column.percent')}")
+    return header
+
+
+def _matrix(book: Workbook, report: Report, say: Say) -> None:
+    header = matrix_header(report, say)
+    widths = [NARROW, WIDE, 18, NARROW] + [NARROW] * (len(header) - 4)
+    sheet = _Sheet(book, say("report.sheet.matrix"), list(zip(header, widths, strict=True)))
+    themes = spoken(report)
+    percents = [5 + 2 * position for position in range(len(themes))]
+    for row in report.matrix.rows:
+        values: list[Value] = [
+            row.question_id,
+            row.question,
+            group_name(row, say),
+            shown(row.respondents, report, say),
+        ]
+        for index, _ in themes:
+            if row.respondents is None:
+                values += [None, None]
+                continue
+            cell = row.cells[index]
+            values += [shown(cell.respondents, report, say), shown(cell.percent, report, say)]
+        sheet.row(values, percents)
+    for line in ["", *heading_lines(report, say)[1:]]:
+        sheet.row([line])
+
+
+def _themes(book: Workbook, report: Report, say: Say) -> None:
+    header = [
+        (say("report.column.theme"), 28),
+        (say("report.column.definition"), 40),
+        (say("report.column.question"), 40),
+        (say("report.column.people"), NARROW),
+        (say("report.column.percent"), NARROW),
+        (say("report.column.mentions"), NARROW),
+        (say("report.column.barrier"), NARROW),
+        (say("report.column.enabler"), NARROW),
+        (say("report.column.change"), NARROW),
+        (say("report.column.quotes"), WIDE),
+        (say("report.column.linked_ideas"), 16),
+    ]
+    sheet = _Sheet(book, say("report.sheet.themes"), header)
+    for line in theme_lines(report):
+        cell = line.cell
+        sheet.row(
+            [
+                line.theme.label,
+                report.descriptions.get(line.theme.id, ""),
+                line.row.question,
+                shown(cell.respondents, report, say),
+                shown(cell.percent, report, say),
+                shown(cell.mentions, report, say),
+                shown(cell.barrier, report, say),
+                shown(cell.enabler, report, say),
+                cell.change,
+                "\n".join(f"“{quote}”" for quote in cell.quotes) or None,
+                ", ".join(f"#{idea}" for idea in linked_ideas(report, line.theme.id)) or None,
+            ],
+            percents=[4],
+            wrap=True,
+        )
+
+
+def _ideas(book: Workbook, report: Report, say: Say) -> None:
+    header = [
+        (say("report.column.idea"), 8),
+        (say("report.column.state"), 14),
+        (say("report.column.text"), WIDE),
+        (say("report.column.votes"), 8),
+        (say("report.column.themes"), 30),
+        (say("report.column.raised"), NARROW),
+        (say("report.column.updated"), NARROW),
+    ]
+    sheet = _Sheet(book, say("report.sheet.ideas"), header)
+    for idea in report.ideas:
+        sheet.row(
+            [
+                idea.idea_id,
+                idea.state,
+                idea.text,
+                idea.votes,
+                "; ".join(short(report.label(theme)) for theme in idea.theme_ids) or None,
+                idea.created_at.date(),
+                idea.updated_at.date(),
+            ],
+            wrap=True,
+        )
+
+
+def _participation(book: Workbook, report: Report, say: Say) -> None:
+    header = [
+        (say("report.column.opened"), NARROW),
+        (say("report.column.pulse"), 20),
+        (say("report.column.site"), 18),
+        (say("report.column.sent"), NARROW),
+        (say("report.column.answered"), NARROW),
+        (say("report.column.rate"), NARROW),
+    ]
+    sheet = _Sheet(book, say("report.sheet.participation"), header)
+    for line in report.participation:
+        rate = None if line.rate is None else round(100 * line.rate, 1)
+        sheet.row(
+            [
+                line.opened_at.date(),
+                line.pulse,
+                say("report.everyone")
+                if line.site is None
+                else line.site or say("report.no_group"),
+                shown(line.sent, report, say),
+                shown(line.answered, report, say),
+                shown(rate, report, say),
+            ],
+            percents=[5],
+        )
+
+
+def _summary(book: Workbook, report: Report, say: Say) -> None:
+    header = [
+        (say("report.column.respondent"), NARROW),
+        (say("report.column.period"), 10),
+        (say("report.column.question_id"), NARROW),
+        (say("report.column.question"), 30),
+        (say("report.column.themes"), 36),
+        (say("report.column.source"), 10),
+        (say("report.column.confidence"), NARROW),
+        (say("report.column.answer"), WIDE),
+    ]
+    sheet = _Sheet(book, say("report.sheet.summary"), header)
+    for source in report.answers or ():
+        line = source.line
+        if not line.themes:
+            continue  # one row per coded answer
+        themes = "; ".join(
+            f"{short(report.label(theme))} ({polarity})" if polarity else short(report.label(theme))
+            for theme, polarity in line.themes
+        )
+        sheet.row(
+            [
+                line.pseudonym,
+                line.period,
+                line.question_id,
+                line.question,
+                themes,
+                line.source,
+                line.confidence,
+                line.text,
+            ]
+        )
