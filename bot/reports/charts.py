@@ -199,7 +199,7 @@ def balance(report: Report, say: Say) -> bytes:
     axes.axvline(0, color="#333", linewidth=0.8)
     axes.xaxis.set_major_formatter(lambda value, _: f"{abs(value):g}")
     axes.set_title(title, loc="left", fontsize=11)
-    axes.legend(fontsize=8, loc="lower right")
+    axes.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     axes.spines[["top", "right"]].set_visible(False)
     axes.tick_params(labelsize=8)
     figure.tight_layout()
