@@ -29,7 +29,7 @@ def _report(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return result
 
 
-def _audit(path: Path) -> list[tuple[str, str, dict[str, str]]]:
+def _audit(path: Path) -> list[tuple[str, str, dict[str, object]]]:
     with closing(sqlite3.connect(path)) as connection:
         rows = connection.execute(
             "SELECT action, operator, detail FROM audit_log ORDER BY id"
