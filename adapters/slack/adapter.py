@@ -15,6 +15,7 @@ with its rate-limit and server-error retry handlers.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 import structlog
@@ -36,7 +37,7 @@ from adapters.slack.web_api import SlackWebApi
 from adapters.slack.work_queue import RequestGate, WorkQueue
 from bot.conversation.dispatcher import Dispatcher
 from bot.events import ConversationRef, MessageRef
-from bot.messages import OutboundMessage
+from bot.messages import Image, OutboundMessage
 from storage.states import NotificationAudience
 
 log = structlog.get_logger(__name__)
@@ -90,6 +91,12 @@ class SlackAdapter:
     async def send(
         self, to: ConversationRef, message: OutboundMessage, *, paced: bool = False
     ) -> MessageRef:
+        if message.image is not None:  # the words first, then the picture as a file
+            posted = None
+            if message.text.strip() or message.buttons or message.notices:
+                posted = await self.send(to, replace(message, image=None), paced=paced)
+            uploaded = await self.upload_image(to, message.image, paced=paced)
+            return posted or uploaded
         if message.private:  # ephemeral where Slack can; otherwise a normal post
             ref = await post_private(self.web, to, message)
             if ref is not None:
@@ -98,6 +105,11 @@ class SlackAdapter:
 
     async def update(self, ref: MessageRef, message: OutboundMessage) -> None:
         await self.web.update(ref, message)
+
+    async def upload_image(
+        self, to: ConversationRef, image: Image, *, paced: bool = False
+    ) -> MessageRef:
+        return await self.web.upload_image(to, image, paced=paced)
 
     async def announce(
         self, workspace: str, audience: str, message: OutboundMessage

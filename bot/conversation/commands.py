@@ -27,6 +27,7 @@ class CommandName(StrEnum):
     REVOKE = "revoke"  # argument: as for grant
     SUMMARY = "summary"  # the top themes per question (also typed as "matrix")
     EMERGING = "emerging"  # the wellness lead's candidate themes
+    REPORT = "report"  # this period's summary with a chart (bot/reports)
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ _BARE = {
     "summary": CommandName.SUMMARY,
     "matrix": CommandName.SUMMARY,
     "emerging": CommandName.EMERGING,
+    "report": CommandName.REPORT,
 }
 # The keyword, then a colon (spaces optional), a spaced dash or spaces, then the argument:
 # "idea:text", "idea: text", "idea - text", "idea text"; "idea:" alone has no argument.

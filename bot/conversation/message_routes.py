@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from bot import actions, analysis
+from bot import actions, analysis, reports
 from bot.analysis import emerging_chat
 from bot.context import MAX_MESSAGE_LENGTH, Turn
 from bot.conversation.commands import (
@@ -40,6 +40,7 @@ HELP_SECTIONS = (
     (Permission.MANAGE_PULSES, "pulse.help"),
     (Permission.GRANT_ROLES, "roles.help"),
     (Permission.ANALYSE_ANSWERS, "emerging.help"),
+    (Permission.SEE_REPORTS, "report.help"),
 )
 
 
@@ -124,6 +125,8 @@ async def run_command(
             return await analysis.summary(turn)
         case CommandName.EMERGING:
             return await emerging_chat.emerging_listing(turn)
+        case CommandName.REPORT:
+            return await reports.report_command(turn)
         case CommandName.GRANT | CommandName.REVOKE:
             return await role_chat.change_role(
                 turn,

@@ -86,6 +86,7 @@ COMMAND_PERMISSIONS: dict[str, Permission] = {
     "grant": Permission.GRANT_ROLES,
     "revoke": Permission.GRANT_ROLES,
     "summary": Permission.SEE_REPORTS,
+    "report": Permission.SEE_REPORTS,
     "emerging": Permission.ANALYSE_ANSWERS,
 }
 

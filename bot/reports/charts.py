@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image as PILImage
 
 from bot.messages import Say
 from bot.reports.building import Report
@@ -25,6 +26,16 @@ def _png(figure: Figure) -> bytes:
     FigureCanvasAgg(figure)
     out = io.BytesIO()
     figure.savefig(out, format="png", dpi=DPI, bbox_inches="tight")
+    return out.getvalue()
+
+
+def compact(png: bytes, colours: int = 32) -> bytes:
+    """The same picture in a palette of a few colours: a bar chart loses nothing a
+    reader sees, and the file shrinks to fit a Teams card (about 28 KB in all)."""
+    with PILImage.open(io.BytesIO(png)) as picture:
+        fewer = picture.convert("RGB").quantize(colors=colours)
+        out = io.BytesIO()
+        fewer.save(out, format="PNG", optimize=True)
     return out.getvalue()
 
 

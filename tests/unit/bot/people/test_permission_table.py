@@ -47,6 +47,7 @@ COMMAND_SAMPLES: dict[CommandName, str] = {
     CommandName.REVOKE: "revoke amara clinician",
     CommandName.SUMMARY: "summary",
     CommandName.EMERGING: "emerging",
+    CommandName.REPORT: "report",
 }
 # One press per action id: (value, form fields). Values point at real rows where a
 # handler needs one; a refusal must come before any of them is read.
