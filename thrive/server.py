@@ -14,6 +14,7 @@ from bot.pathway.moves import CLOSED
 from bot.privacy.retention import purge_old_text
 from bot.pulses import definitions as pulses
 from bot.pulses import runs as pulse_runs
+from bot.reports import send_due_reports
 from thrive.runtime import Runtime
 from thrive.scheduling import start_scheduling
 
@@ -56,6 +57,7 @@ def create_app(runtime: Runtime, *, run_outbox: bool = True) -> web.Application:
             keep_days=runtime.settings.retention_days,
             closed_idea_states=CLOSED,
         ),
+        reports=send_due_reports,
     )
     app.cleanup_ctx.append(outbox_loop)
     return app

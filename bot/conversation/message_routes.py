@@ -41,6 +41,7 @@ HELP_SECTIONS = (
     (Permission.GRANT_ROLES, "roles.help"),
     (Permission.ANALYSE_ANSWERS, "emerging.help"),
     (Permission.SEE_REPORTS, "report.help"),
+    (Permission.MANAGE_PULSES, "report.schedule_help"),
 )
 
 
@@ -127,6 +128,8 @@ async def run_command(
             return await emerging_chat.emerging_listing(turn)
         case CommandName.REPORT:
             return await reports.report_command(turn)
+        case CommandName.REPORT_SCHEDULE:
+            return await reports.schedule_command(turn, command.argument)
         case CommandName.GRANT | CommandName.REVOKE:
             return await role_chat.change_role(
                 turn,

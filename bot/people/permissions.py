@@ -87,6 +87,8 @@ COMMAND_PERMISSIONS: dict[str, Permission] = {
     "revoke": Permission.GRANT_ROLES,
     "summary": Permission.SEE_REPORTS,
     "report": Permission.SEE_REPORTS,
+    # The summary posted to the leaders on a schedule: the wellness lead's, like pulses.
+    "report every": Permission.MANAGE_PULSES,
     "emerging": Permission.ANALYSE_ANSWERS,
 }
 

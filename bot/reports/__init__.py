@@ -15,5 +15,14 @@ bot.outbox (the scheduled summary goes out through it) and bot.people (the leade
 
 from bot.reports.building import Report, ReportRequest, build_report
 from bot.reports.chat import chat_report, report_command
+from bot.reports.schedule import schedule_command, send_due_reports
 
-__all__ = ["Report", "ReportRequest", "build_report", "chat_report", "report_command"]
+__all__ = [
+    "Report",
+    "ReportRequest",
+    "build_report",
+    "chat_report",
+    "report_command",
+    "schedule_command",
+    "send_due_reports",
+]

@@ -35,6 +35,8 @@ async def chat_report(
         return OutboundMessage(text=ctx.say("analysis.no_answers"))
     scope = AnswerScope(organisation_id, since=now - timedelta(days=PERIOD_DAYS), until=now)
     report = await build_report(session, ctx, ReportRequest(scope, ""), now)
+    if report.matrix.empty:
+        return OutboundMessage(text=ctx.say("report.chat.no_answers", days=PERIOD_DAYS))
     if report.too_few:
         return OutboundMessage(text=ctx.say("report.too_few", minimum=report.minimum))
     png = charts.compact(

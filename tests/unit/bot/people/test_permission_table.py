@@ -48,6 +48,7 @@ COMMAND_SAMPLES: dict[CommandName, str] = {
     CommandName.SUMMARY: "summary",
     CommandName.EMERGING: "emerging",
     CommandName.REPORT: "report",
+    CommandName.REPORT_SCHEDULE: "report every month",
 }
 # One press per action id: (value, form fields). Values point at real rows where a
 # handler needs one; a refusal must come before any of them is read.

@@ -10,7 +10,7 @@ from bot.clock import FixedClock
 from bot.context import BotContext
 from bot.messages import from_body, to_body
 from bot.people.roles import Role
-from tests.storage.matrix_rows import seed_known_answers
+from tests.storage.matrix_rows import Answers, coder, organisation, seed_known_answers
 from tests.unit.bot.dispatch_harness import ChatHarness, texts
 
 # 30 days back reaches the known answers of "now" (Feb 20), the 30 before that "before".
@@ -61,10 +61,23 @@ async def test_too_few_people_this_period_says_so_without_a_chart(
     await chat.grant("wendy", Role.WELLNESS_LEAD)
     clock.set(datetime(2026, 12, 1, tzinfo=UTC))  # nobody answered in the last 30 days
 
-    [reply] = await chat.say("wendy", "report")
+    [nothing] = await chat.say("wendy", "report")
 
-    assert reply.image is None
-    assert reply.text == ctx.say("report.too_few", minimum=5)
+    assert nothing.image is None
+    assert nothing.text == ctx.say("report.chat.no_answers", days=30)
+    # Three people since: too few to show anything.
+    async with chat.database.transaction() as session:
+        answers = Answers(session, await organisation(session, "local", "local"))
+        for n in range(3):
+            await answers.answer(
+                f"few-{n}", "short staffed", coder("staffing", "barrier"), when=clock.now()
+            )
+    clock.set(datetime(2026, 12, 2, tzinfo=UTC))
+
+    [few] = await chat.say("wendy", "report")
+
+    assert few.image is None
+    assert few.text == ctx.say("report.too_few", minimum=5)
 
 
 async def test_help_tells_leaders_about_report(chat: ChatHarness, ctx: BotContext) -> None:
