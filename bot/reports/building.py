@@ -163,7 +163,7 @@ async def build_report(
     if request.raw:
         shown = {row.question_id for row in matrix.rows if row.respondents is not None}
         found = await repository.coded_answers(scope)
-        answers = _sources([answer for answer in found if answer.prompt_id in shown], report)
+        answers = project_sources([answer for answer in found if answer.prompt_id in shown], report)
     return replace(
         report,
         trend=trend,
@@ -249,7 +249,7 @@ def _whole(opened_at: datetime, pulse: str | None, found: Participation) -> Part
     )
 
 
-def _sources(answers: Sequence[CodedAnswer], report: Report) -> tuple[ProjectSource, ...]:
+def project_sources(answers: Sequence[CodedAnswer], report: Report) -> tuple[ProjectSource, ...]:
     """The answers as the report shows them: a pseudonym of its own per respondent
     (P0001...), the period as its month, and a site or role named only when its group
     of respondents is large enough by the suppression rule."""

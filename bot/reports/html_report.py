@@ -53,7 +53,7 @@ def to_html(report: Report, say: Say) -> str:
         parts.append("</body></html>")
         return "\n".join(parts)
     parts.append(f"<h2>{escape(say('report.heading.matrix'))}</h2>")
-    parts.append(_matrix(report, say))
+    parts.append(matrix_table(report, say))
     parts.append(f"<h2>{escape(say('report.heading.charts'))}</h2>")
     for title, png in (
         (say("report.chart.frequency"), charts.theme_frequency(report, say)),
@@ -68,7 +68,7 @@ def to_html(report: Report, say: Say) -> str:
     return "\n".join(parts)
 
 
-def _matrix(report: Report, say: Say) -> str:
+def matrix_table(report: Report, say: Say) -> str:
     themes = spoken(report)
     hidden = escape(say("report.hidden", minimum=report.minimum))
     rows = [
