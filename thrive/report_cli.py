@@ -104,7 +104,14 @@ def report(
                 role=role,
             )
             breakdown: Breakdown | None = "site" if by == By.SITE else "role" if by else None
-            request = ReportRequest(scope, organisation.name, breakdown, raw=raw, pulse=pulse)
+            request = ReportRequest(
+                scope,
+                organisation.name,
+                breakdown,
+                raw=raw,
+                pulse=pulse,
+                trend=format_ == ReportFormat.HTML,  # only its chart shows the trend
+            )
             if not await AnalysisRepository(session).has_answers(organisation.id):
                 return b"", None, core.ctx.say("analysis.no_answers")
             found = await build_report(session, core.ctx, request, now)

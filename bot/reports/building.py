@@ -38,6 +38,9 @@ class ReportRequest:
     by: Breakdown | None = None
     raw: bool = False  # the reader may see answers' own words (quotes, Summary, .qdpx)
     pulse: str | None = None  # its name, for the filters shown
+    # The matrix of each period, for the trend chart (a matrix per period: only the
+    # formats that draw it ask).
+    trend: bool = True
 
     def filters(self) -> dict[str, str | None]:
         """The filters as shown in the report and recorded in the audit log."""
@@ -156,7 +159,9 @@ async def build_report(
         return report
     start = scope.since or await repository.first_answer_at(scope)
     end = scope.until or now
-    trend = await _trend(session, ctx, thresholds, scope, start, end) if start else ()
+    trend = (
+        await _trend(session, ctx, thresholds, scope, start, end) if start and request.trend else ()
+    )
     participation = await _participation(session, ctx, scope, now)
     ideas = await repository.ideas(scope.organisation_id, scope.since, scope.until, scope.site)
     answers = None

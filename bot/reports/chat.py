@@ -34,7 +34,7 @@ async def chat_report(
     if not await AnalysisRepository(session).has_answers(organisation_id):
         return OutboundMessage(text=ctx.say("analysis.no_answers"))
     scope = AnswerScope(organisation_id, since=now - timedelta(days=PERIOD_DAYS), until=now)
-    report = await build_report(session, ctx, ReportRequest(scope, ""), now)
+    report = await build_report(session, ctx, ReportRequest(scope, "", trend=False), now)
     if report.matrix.empty:
         return OutboundMessage(text=ctx.say("report.chat.no_answers", days=PERIOD_DAYS))
     if report.too_few:
