@@ -71,7 +71,7 @@ def theme_frequency(report: Report, say: Say, title: str | None = None) -> bytes
     labels: list[str] = []
     values: list[float] = []
     headings: list[int] = []
-    for question, top in questions:
+    for _, top in questions:
         headings.append(len(labels))
         labels.append("")  # the question is written across its own row, not as a tick
         values.append(0.0)
