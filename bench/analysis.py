@@ -293,7 +293,11 @@ async def measure_reports(name: str, url: str, content: Content, count: int) -> 
         )
 
         async def report_file(format_: str) -> bytes:
-            request = request_of(raw=format_ in ("xlsx", "html", "qdpx"), trend=format_ == "html")
+            request = request_of(
+                raw=format_ in ("xlsx", "html", "qdpx"),
+                answers=format_ in ("xlsx", "qdpx"),
+                trend=format_ == "html",
+            )
             async with database.transaction() as session:
                 report = await build_report(session, ctx, request, end)
             return await asyncio.to_thread(render, report, format_, ctx.say)

@@ -109,6 +109,7 @@ def report(
                 organisation.name,
                 breakdown,
                 raw=raw,
+                answers=format_ in (ReportFormat.XLSX, ReportFormat.QDPX),  # Summary, sources
                 pulse=pulse,
                 trend=format_ == ReportFormat.HTML,  # only its chart shows the trend
             )
@@ -127,6 +128,7 @@ def report(
                         "command": "report",
                         "format": format_.value,
                         "answers": len(found.answers or ()),
+                        "quotes": found.matrix.quotes_shown,
                         **request.filters(),
                     },
                 )

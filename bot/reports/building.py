@@ -37,6 +37,8 @@ class ReportRequest:
     organisation: str
     by: Breakdown | None = None
     raw: bool = False  # the reader may see answers' own words (quotes, Summary, .qdpx)
+    # With `raw`: every coded answer too (the Summary sheet, the project), not only quotes.
+    answers: bool = True
     pulse: str | None = None  # its name, for the filters shown
     # The matrix of each period, for the trend chart (a matrix per period: only the
     # formats that draw it ask).
@@ -115,8 +117,9 @@ class Report:
     trend: tuple[Period, ...] = ()
     participation: tuple[ParticipationLine, ...] = ()
     ideas: tuple[IdeaLine, ...] = ()
-    answers: tuple[ProjectSource, ...] | None = None  # None: the reader may not see them
+    answers: tuple[ProjectSource, ...] | None = None  # None: not asked for, or not allowed
     questions: dict[str, str] = field(default_factory=dict)
+    raw: bool = False  # answers' words asked for by a reader allowed them
 
     @property
     def too_few(self) -> bool:
@@ -126,10 +129,6 @@ class Report:
     @property
     def minimum(self) -> int:
         return self.matrix.thresholds.figures
-
-    @property
-    def raw(self) -> bool:
-        return self.answers is not None
 
     def label(self, theme_id: str) -> str:
         for theme in self.matrix.themes:
@@ -154,6 +153,7 @@ async def build_report(
         matrix=matrix,
         descriptions=await repository.theme_descriptions(scope.organisation_id),
         questions={row.question_id: row.question for row in matrix.rows},
+        raw=request.raw,
     )
     if report.too_few:
         return report
@@ -165,7 +165,7 @@ async def build_report(
     participation = await _participation(session, ctx, scope, now)
     ideas = await repository.ideas(scope.organisation_id, scope.since, scope.until, scope.site)
     answers = None
-    if request.raw:
+    if request.raw and request.answers:
         shown = {row.question_id for row in matrix.rows if row.respondents is not None}
         found = await repository.coded_answers(scope)
         answers = project_sources([answer for answer in found if answer.prompt_id in shown], report)
