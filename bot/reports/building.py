@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -131,10 +132,11 @@ class Report:
         return self.matrix.thresholds.figures
 
     def label(self, theme_id: str) -> str:
-        for theme in self.matrix.themes:
-            if theme.id == theme_id:
-                return theme.label
-        return theme_id
+        return self._labels.get(theme_id, theme_id)
+
+    @cached_property
+    def _labels(self) -> dict[str, str]:
+        return {theme.id: theme.label for theme in self.matrix.themes}
 
 
 async def build_report(

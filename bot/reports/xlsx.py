@@ -242,13 +242,14 @@ def _summary_header(book: Workbook, say: Say) -> None:
 def _summary_rows(report: Report) -> Iterator[str]:
     """The Summary's rows as sheet XML, from row 2: one per coded answer."""
     number = 1
+    labels = {theme.id: short(theme.label) for theme in report.matrix.themes}
     for source in report.answers or ():
         line = source.line
         if not line.themes:
             continue  # one row per coded answer
         number += 1
         themes = "; ".join(
-            f"{short(report.label(theme))} ({polarity})" if polarity else short(report.label(theme))
+            f"{labels.get(theme, theme)} ({polarity})" if polarity else labels.get(theme, theme)
             for theme, polarity in line.themes
         )
         values: tuple[str | float | None, ...] = (
