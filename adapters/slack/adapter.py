@@ -118,7 +118,8 @@ class SlackAdapter:
         channel = self.config.leaders_channel
         if audience != NotificationAudience.LEADERS or not channel:
             return None
-        return await self.web.post(inbound.channel_ref(workspace, channel), message)
+        # Through send: a scheduled report's chart is uploaded there after its words.
+        return await self.send(inbound.channel_ref(workspace, channel), message)
 
     async def open_form(
         self, to: ConversationRef, form_message: OutboundMessage, trigger: str | None

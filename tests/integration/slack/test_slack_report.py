@@ -4,13 +4,16 @@ for, the PNG's bytes posted there, and the upload completed into the leader's DM
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.people.roles import Role
+from bot.reports import send_due_reports
 from storage.people import PeopleRepository
+from storage.report_schedules import ReportScheduleRepository
 from tests.integration.report_answers import seed_recent_answers
 from tests.integration.slack.live_slack import LiveSlack
 from tests.integration.slack.signing import TEAM_ID
+from tests.storage.matrix_rows import organisation as organisation_of
 
 LEE = "U1LEE"
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -46,3 +49,27 @@ async def test_a_leader_gets_the_report_and_its_chart(live: LiveSlack) -> None:
     [summary] = [post for post in posts if str(post.body["text"]).startswith(header)]
     assert "Team dynamics and staffing: 100%" in summary.body["text"]
     assert summary.at < uploaded.at
+
+
+async def test_the_scheduled_report_reaches_the_leaders_channel_with_its_chart(
+    live: LiveSlack,
+) -> None:
+    now = datetime.now(UTC)
+    await seed_recent_answers(live.runtime.database, "slack", TEAM_ID, now)
+    async with live.runtime.database.transaction() as session:
+        organisation = await organisation_of(session, "slack", TEAM_ID)
+        await ReportScheduleRepository(session).set(
+            organisation, "month", now - timedelta(minutes=1), None, now
+        )
+
+    assert await send_due_reports(live.runtime.database, live.runtime.ctx) == 1
+
+    [completed] = await live.slack.wait_for("files.completeUploadExternal")
+    assert completed.body["channel_id"] == "C0LEADERS"
+    heading = live.runtime.ctx.say("report.chat.scheduled", every="month")
+    [post] = [
+        call
+        for call in live.slack.calls_to("chat.postMessage")
+        if call.body["channel"] == "C0LEADERS"
+    ]
+    assert str(post.body["text"]).startswith(heading)
