@@ -83,7 +83,9 @@ def to_qdpx(report: Report, say: Say) -> bytes:
     coder = guid("user", "coder")
     person = guid("user", "person")
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        sources = [(guid("source", index), source) for index, source in enumerate(answers)]
+        # A source, selection or coding is new in each export (random GUIDs, quick to
+        # make); codes, variables and cases are derived, so exports line up.
+        sources = [(str(uuid.uuid4()), source) for source in answers]
         for source_guid, source in sources:
             archive.writestr(f"Sources/{source_guid}.txt", source.line.text)
         with archive.open("project.qde", "w") as raw:
@@ -158,13 +160,13 @@ def _source(
         f'plainTextPath="internal://{source_guid}.txt" creationDateTime="{made}">'
     )
     end = len(line.text)
-    for index, (theme, polarity) in enumerate(source.codes):
+    for theme, polarity in source.codes:
         code = guid("theme", theme, polarity) if polarity in SIDES else guid("theme", theme)
         yield (
-            f'      <PlainTextSelection guid="{guid(source_guid, "selection", index)}" '
+            f'      <PlainTextSelection guid="{uuid.uuid4()}" '
             f'startPosition="0" endPosition="{end}" creatingUser="{author}">'
         )
-        coding = guid(source_guid, "coding", index)
+        coding = uuid.uuid4()
         yield f'        <Coding guid="{coding}" creatingUser="{author}">'
         yield f'          <CodeRef targetGUID="{code}"/>'
         yield "        </Coding>"
