@@ -17,6 +17,7 @@ import uuid
 import zipfile
 from collections.abc import Iterator
 from datetime import datetime
+from functools import lru_cache
 from xml.sax.saxutils import escape, quoteattr
 
 from bot.messages import Say
@@ -31,7 +32,10 @@ SIDES = ("barrier", "enabler")
 THRIVE_GUIDS = uuid.UUID("6f1f6a52-3c2e-4f4e-9d8a-2a7b4c5e9b10")
 
 
+@lru_cache(maxsize=1024)
 def guid(*parts: object) -> str:
+    """The GUID Thrive derives for a theme, side, variable, case or user (cached: the
+    same few are named once per answer)."""
     return str(uuid.uuid5(THRIVE_GUIDS, "\x1f".join(str(part) for part in parts)))
 
 
@@ -87,12 +91,19 @@ def to_qdpx(report: Report, say: Say) -> bytes:
         # make); codes, variables and cases are derived, so exports line up.
         sources = [(str(uuid.uuid4()), source) for source in answers]
         for source_guid, source in sources:
-            archive.writestr(f"Sources/{source_guid}.txt", source.line.text)
+            # An answer is a few hundred bytes: storing beats deflating 100,000 of them.
+            archive.writestr(
+                f"Sources/{source_guid}.txt", source.line.text, compress_type=zipfile.ZIP_STORED
+            )
         with archive.open("project.qde", "w") as raw:
             project = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
+            lines: list[str] = []
             for line in _project(report, say, sources, coder, person):
-                project.write(line)
-                project.write("\n")
+                lines.append(line)
+                if len(lines) >= 5000:  # a few large writes, not millions of small ones
+                    project.write("\n".join(lines) + "\n")
+                    lines = []
+            project.write("\n".join(lines) + "\n")
             project.flush()
             project.detach()
     return out.getvalue()
