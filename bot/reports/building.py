@@ -272,7 +272,7 @@ def project_sources(answers: Sequence[CodedAnswer], report: Report) -> tuple[Pro
         by_person = any(code.source == "person" for code in answer.codes)
         line = SummaryLine(
             pseudonym=pseudonym,
-            period=answer.created_at.strftime("%Y-%m"),
+            period=f"{answer.created_at.year}-{answer.created_at.month:02d}",
             question_id=answer.prompt_id,
             question=report.questions.get(answer.prompt_id, answer.prompt_id),
             themes=codes,
