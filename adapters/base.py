@@ -17,7 +17,7 @@ from aiohttp import web
 from bot.conversation.dispatcher import Dispatcher
 from bot.errors import DeliveryError, FatalError, RateLimited, RecipientGone, TransientError
 from bot.events import ConversationRef, MessageRef
-from bot.messages import OutboundMessage
+from bot.messages import Image, OutboundMessage
 
 log = structlog.get_logger(__name__)
 
@@ -51,6 +51,14 @@ class ChatAdapter(Protocol):
         self, to: ConversationRef, form_message: OutboundMessage, trigger: str | None
     ) -> MessageRef | None:
         """Show a form: a modal where the platform has one (needs `trigger`), else a message."""
+        ...
+
+    async def upload_image(
+        self, to: ConversationRef, image: Image, *, paced: bool = False
+    ) -> MessageRef:
+        """Show a picture (a report's chart) in the conversation: a file upload on Slack,
+        an Adaptive Card image on Teams, an <img> in the local chat. `send` calls it for a
+        message carrying an image, after the message's text."""
         ...
 
 

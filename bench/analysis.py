@@ -26,6 +26,7 @@ import tracemalloc
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -321,9 +322,92 @@ def run(count: int = 100_000, rounds: int = 3) -> None:
     asyncio.run(main(count, rounds))
 
 
+# --- `thrive report`'s formats (bot/reports), apart from the matrix's figures above ---
+
+REPORT_FORMATS = ("xlsx", "html", "csv", "md", "qdc", "qdpx")
+# Goal: XLSX and HTML each under 10 s for 100,000 answers.
+REPORT_GOAL_SECONDS = 10.0
+
+
+async def measure_reports(name: str, url: str, content: Content, count: int) -> None:
+    """Each report format of every stored answer, broken down by site, answers' words in
+    where the format carries them: building the report (the matrix, its trend, the coded
+    answers) and writing the file, timed; then once more under tracemalloc for the peak
+    of Python allocations (tracemalloc slows it, so that run is not timed)."""
+    from bot.clock import FixedClock
+    from bot.context import BotContext
+    from bot.reports import ReportRequest, build_report
+    from bot.reports.render import render
+
+    answers = synthetic_answers(content, count)
+    coder = CodebookCoder.from_content(content)
+    coded = [coder.code(answer, prompt_id) for prompt_id, answer in answers]
+    database = Database(url)
+    try:
+        await upgrade(database)
+        await sync_content(database, content)
+        org = await store(database, answers, coded)
+        end = START + timedelta(minutes=count + 1)
+        ctx = BotContext(content, FixedClock(end), secret_key="bench")
+        request_of = partial(
+            ReportRequest, AnswerScope(org, since=START, until=end), "Bench", "site"
+        )
+
+        async def report_file(format_: str) -> bytes:
+            request = request_of(
+                raw=format_ in ("xlsx", "html", "qdpx"),
+                answers=format_ in ("xlsx", "qdpx"),
+                trend=format_ == "html",
+            )
+            async with database.transaction() as session:
+                report = await build_report(session, ctx, request, end)
+            return await asyncio.to_thread(render, report, format_, ctx.say)
+
+        print(f"  {name}: each report format of {count:,} answers, by site")
+        for format_ in REPORT_FORMATS:
+            started, cpu = time.perf_counter(), time.process_time()
+            data = await report_file(format_)
+            seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+            tracemalloc.start()
+            await report_file(format_)
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            goal = ""
+            if format_ in ("xlsx", "html"):
+                goal = (
+                    "  (goal < 10 s: met)"
+                    if seconds < REPORT_GOAL_SECONDS
+                    else "  (goal < 10 s: MISSED)"
+                )
+            print(
+                f"    report --format {format_:5} {seconds:6.2f} s  (CPU here {cpu:.2f} s)"
+                f"  peak Python memory {peak / 1e6:5.0f} MB  file {len(data) / 1e6:6.2f} MB{goal}"
+            )
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"    peak resident memory of the whole run so far: {rss:.0f} MB")
+    finally:
+        await database.dispose()
+
+
+def run_reports(count: int = 100_000) -> None:
+    """The report formats on SQLite (the embedded default; PostgreSQL's counts are timed
+    above for the matrix, which is most of a report's database work)."""
+
+    async def main() -> None:
+        with tempfile.TemporaryDirectory() as directory:
+            url = f"sqlite:///{Path(directory) / 'reports.db'}"
+            await measure_reports("SQLite", url, load_content(), count)
+
+    asyncio.run(main())
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--answers", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--reports", action="store_true", help="time the report formats only")
     arguments = parser.parse_args()
-    run(arguments.answers, arguments.rounds)
+    if arguments.reports:
+        run_reports(arguments.answers)
+    else:
+        run(arguments.answers, arguments.rounds)

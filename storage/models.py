@@ -529,6 +529,22 @@ class Notification(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class ReportSchedule(Base):
+    """The summary a wellness lead has posted to the organisation's leaders, every week or
+    month (bot/reports/schedule.py); at most one per organisation."""
+
+    __tablename__ = "report_schedules"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), unique=True
+    )
+    every: Mapped[str] = mapped_column(String(10))  # week | month
+    next_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    set_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
 class LocalChatMessage(Base):
     """The local web chat's own message store: it stands in for Slack's or Teams' servers."""
 

@@ -36,6 +36,7 @@ from thrive.org_cli import org_app
 from thrive.people_cli import people_app
 from thrive.pulse_cli import pulse_app
 from thrive.redact_cli import redact_lines
+from thrive.report_cli import report
 from thrive.roles_cli import roles_app
 from thrive.screen_cli import screen_lines
 from thrive.settings import Settings, configured_database_url
@@ -69,6 +70,7 @@ app.add_typer(ideas_app, name="ideas")
 app.command()(code)
 app.command("redact")(redact_lines)
 app.command("screen")(screen_lines)
+app.command("report")(report)
 
 HostOption = Annotated[str | None, typer.Option(help="Address to bind (THRIVE_HOST).")]
 PortOption = Annotated[

@@ -17,6 +17,7 @@ from bot.pathway.nudges import pathway_mailings
 from bot.privacy.retention import purge_old_text
 from bot.pulses import definitions as pulses
 from bot.pulses import runs as pulse_runs
+from bot.reports import send_due_reports
 from thrive.runtime import Runtime
 from thrive.scheduling import start_scheduling
 
@@ -80,6 +81,7 @@ def create_app(runtime: Runtime, *, run_outbox: bool = True) -> web.Application:
             closed_idea_states=CLOSED,
         ),
         pathway=pathway_mailings,
+        reports=send_due_reports,
     )
     app.cleanup_ctx.append(outbox_loop)
     return app

@@ -40,7 +40,7 @@ from bot.context import MAX_MESSAGE_LENGTH
 from bot.conversation.dispatcher import Dispatcher
 from bot.errors import RecipientGone
 from bot.events import ActionInvoked, ConversationRef, MessageReceived, MessageRef, PersonRef
-from bot.messages import OutboundMessage, Say
+from bot.messages import Image, OutboundMessage, Say
 from bot.people.roles import Role
 from bot.privacy import redact
 from storage.engine import Database
@@ -103,6 +103,12 @@ class LocalChatAdapter:
             payload = _message_json(stored, self.say)
         await self._push(to.conversation_id, "message", payload)
         return MessageRef(LOCAL_PLATFORM, to.conversation_id, str(payload["id"]))
+
+    async def upload_image(
+        self, to: ConversationRef, image: Image, *, paced: bool = False
+    ) -> MessageRef:
+        """The page draws a message's image as an <img> (a data URI: nothing to serve)."""
+        return await self.send(to, OutboundMessage(text="", image=image), paced=paced)
 
     async def update(self, ref: MessageRef, message: OutboundMessage) -> None:
         await self._update_own(ref, message)

@@ -24,6 +24,15 @@ def render(message: OutboundMessage) -> dict[str, Any]:
         "form": _form(message.form) if message.form else None,
         "notices": list(message.notices),
         "idea": _idea(message.idea) if message.idea else None,
+        "image": (
+            {
+                "src": message.image.data_uri(),
+                "alt": message.image.alt,
+                "title": message.image.title,
+            }
+            if message.image
+            else None
+        ),
     }
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 import structlog
@@ -40,7 +41,7 @@ from adapters.slack.web_api import SlackWebApi
 from adapters.slack.work_queue import RequestGate, WorkQueue
 from bot.conversation.dispatcher import Dispatcher
 from bot.events import ConversationRef, MessageRef
-from bot.messages import OutboundMessage
+from bot.messages import Image, OutboundMessage
 from storage.states import NotificationAudience
 
 log = structlog.get_logger(__name__)
@@ -93,6 +94,12 @@ class SlackAdapter:
     async def send(
         self, to: ConversationRef, message: OutboundMessage, *, paced: bool = False
     ) -> MessageRef:
+        if message.image is not None:  # the words first, then the picture as a file
+            posted = None
+            if message.text.strip() or message.buttons or message.notices:
+                posted = await self.send(to, replace(message, image=None), paced=paced)
+            uploaded = await self.upload_image(to, message.image, paced=paced)
+            return posted or uploaded
         if message.private:  # ephemeral where Slack can; otherwise a normal post
             ref = await post_private(self.web, to, message)
             if ref is not None:
@@ -102,6 +109,11 @@ class SlackAdapter:
     async def update(self, ref: MessageRef, message: OutboundMessage) -> None:
         await self.web.update(ref, message)
 
+    async def upload_image(
+        self, to: ConversationRef, image: Image, *, paced: bool = False
+    ) -> MessageRef:
+        return await self.web.upload_image(to, image, paced=paced)
+
     async def announce(
         self, workspace: str, audience: str, message: OutboundMessage
     ) -> MessageRef | None:
@@ -109,7 +121,8 @@ class SlackAdapter:
         channel = self.config.leaders_channel
         if audience != NotificationAudience.LEADERS or not channel:
             return None
-        return await self.web.post(inbound.channel_ref(workspace, channel), message)
+        # Through send: a scheduled report's chart is uploaded there after its words.
+        return await self.send(inbound.channel_ref(workspace, channel), message)
 
     async def open_form(
         self, to: ConversationRef, form_message: OutboundMessage, trigger: str | None

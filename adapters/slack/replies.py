@@ -117,4 +117,5 @@ async def reply_privately(
 
 
 def is_plain(reply: OutboundMessage) -> bool:
-    return not (reply.buttons or reply.question or reply.form or reply.replaces)
+    """An ephemeral message carries no file either: a chart goes to the DM too."""
+    return not (reply.buttons or reply.question or reply.form or reply.replaces or reply.image)

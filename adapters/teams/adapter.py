@@ -58,7 +58,7 @@ from adapters.teams.turns import TeamsTurns
 from bot.conversation.dispatcher import Dispatcher
 from bot.errors import FatalError
 from bot.events import ConversationRef, MessageRef
-from bot.messages import OutboundMessage
+from bot.messages import Image, OutboundMessage
 from storage.states import NotificationAudience
 
 log = structlog.get_logger(__name__)
@@ -109,6 +109,13 @@ class TeamsAdapter:
         if paced:
             return await self._post(to, message, may_wait=False)
         return await with_retries(lambda: self._post(to, message))
+
+    async def upload_image(
+        self, to: ConversationRef, image: Image, *, paced: bool = False
+    ) -> MessageRef:
+        """Teams takes no upload from a bot into a chat without Graph: the image travels
+        in an Adaptive Card (a data URI), within the activity's size limit."""
+        return await self.send(to, OutboundMessage(text="", image=image), paced=paced)
 
     async def update(self, ref: MessageRef, message: OutboundMessage) -> None:
         """Replace an earlier message in place (PUT .../activities/{id})."""

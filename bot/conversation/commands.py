@@ -32,6 +32,9 @@ class CommandName(StrEnum):
     MERGE = "merge"  # argument: "DUPLICATE INTO" (two idea numbers)
     DIGEST = "digest"  # argument: "on" or "off" (one's own "you said, we did" digest)
     DIGEST_SCHEDULE = "digest schedule"  # argument: "monthly", "weekly", "every N days", "off"
+    REPORT = "report"  # this period's summary with a chart (bot/reports)
+    # argument: "week", "month" or "off": the summary posted to the leaders on a schedule
+    REPORT_SCHEDULE = "report every"
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,7 @@ _BARE = {
     "emerging": CommandName.EMERGING,
     "ideas": CommandName.IDEAS,
     "board": CommandName.IDEAS,
+    "report": CommandName.REPORT,
 }
 # The keyword, then a colon (spaces optional), a spaced dash or spaces, then the argument:
 # "idea:text", "idea: text", "idea - text", "idea text"; "idea:" alone has no argument.
@@ -71,6 +75,10 @@ _WITH_ARGUMENT = re.compile(
 
 # Only with "hours" or "weekends", so "quiet days are rare" stays an answer.
 _QUIET = re.compile(r"^quiet\s+(hours|weekends)\b\s*(.*)$", re.IGNORECASE | re.DOTALL)
+# Only these exact forms, so "report every incident" stays an answer.
+_REPORT_EVERY = re.compile(
+    r"^report\s+(?:every\s+(week|month)|(weekly|monthly)|(off|schedule))[.!]?$", re.IGNORECASE
+)
 # Only with its verb, so "pulse checks feel rushed" stays an answer.
 _PULSE = re.compile(r"^pulse\s+(pause|resume|send)\b\s*(.*)$", re.IGNORECASE | re.DOTALL)
 # Someone named with "@" (any words after it), or one word (an id, an email) then a role:
@@ -99,6 +107,11 @@ def parse_command(text: str) -> ParsedCommand | None:
         return ParsedCommand(
             CommandName.QUIET, f"{quiet.group(1).lower()} {quiet.group(2)}".strip()
         )
+    report_every = _REPORT_EVERY.match(stripped)
+    if report_every:
+        every, adverb, word = (group and group.lower() for group in report_every.groups())
+        argument = every or (adverb or "").removesuffix("ly") or ("off" if word == "off" else "")
+        return ParsedCommand(CommandName.REPORT_SCHEDULE, argument or "month")
     pulse = _PULSE.match(stripped)
     if pulse:
         return ParsedCommand(

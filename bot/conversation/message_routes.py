@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from bot import actions, analysis
+from bot import actions, analysis, reports
 from bot.analysis import emerging_chat
 from bot.context import MAX_MESSAGE_LENGTH, Turn
 from bot.conversation.commands import (
@@ -42,6 +42,8 @@ HELP_SECTIONS = (
     (Permission.MANAGE_PULSES, "pulse.help"),
     (Permission.GRANT_ROLES, "roles.help"),
     (Permission.ANALYSE_ANSWERS, "emerging.help"),
+    (Permission.SEE_REPORTS, "report.help"),
+    (Permission.MANAGE_PULSES, "report.schedule_help"),
 )
 
 
@@ -137,6 +139,10 @@ async def run_command(
             return await digest.my_digest(turn, command.argument)
         case CommandName.DIGEST_SCHEDULE:
             return await digest.schedule_command(turn, command.argument)
+        case CommandName.REPORT:
+            return await reports.report_command(turn)
+        case CommandName.REPORT_SCHEDULE:
+            return await reports.schedule_command(turn, command.argument)
         case CommandName.GRANT | CommandName.REVOKE:
             return await role_chat.change_role(
                 turn,

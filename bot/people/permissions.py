@@ -96,6 +96,9 @@ COMMAND_PERMISSIONS: dict[str, Permission] = {
     "grant": Permission.GRANT_ROLES,
     "revoke": Permission.GRANT_ROLES,
     "summary": Permission.SEE_REPORTS,
+    "report": Permission.SEE_REPORTS,
+    # The summary posted to the leaders on a schedule: the wellness lead's, like pulses.
+    "report every": Permission.MANAGE_PULSES,
     "emerging": Permission.ANALYSE_ANSWERS,
     "ideas": Permission.SEE_IDEAS,
     "vote": Permission.VOTE,
@@ -160,6 +163,9 @@ CLI_PERMISSIONS: dict[str, Permission] = {
     # The matrix; with --quotes it shows answers' words (recorded in the audit log).
     "analysis matrix": Permission.SEE_REPORTS,
     "audit list": Permission.SEE_AUDIT_LOG,
+    # The matrix as a file; quotes, the Summary sheet and a .qdpx are answers' words,
+    # the operator's as an admin's, and recorded in the audit log.
+    "report": Permission.SEE_REPORTS,
     # Deletes someone's answers for them (what their own `forget me` deletes): an admin's.
     "people forget": Permission.RUN_THE_SERVER,
     "analysis emerging": Permission.ANALYSE_ANSWERS,

@@ -29,6 +29,8 @@ class Audited(StrEnum):
     ANSWERS_EXPORTED = "answers.export"
     RAW_ANSWERS_VIEWED = "raw_answers.view"  # `thrive analysis review`: answers to code
     RAW_ANSWERS_EXPORTED = "raw_answers.export"  # `thrive analysis export-codes`
+    # `thrive report` with answers' words in it: quotes, the Summary sheet, a .qdpx.
+    REPORT_EXPORTED = "report.export"
     ROLE_GRANTED = "role.granted"
     ROLE_REVOKED = "role.revoked"
     IDEA_MOVED = "idea.moved"

@@ -20,11 +20,21 @@ ROOMS = (
     "privacy",
     "analysis",
     "safety",
+    "reports",
 )
 # Which rooms (or one module of a room) each room may import; conversation is the top,
 # privacy a leaf.
 ROOM_MAY_IMPORT: dict[str, set[str]] = {
-    "conversation": {"people", "pulses", "outbox", "pathway", "privacy", "analysis", "safety"},
+    "conversation": {
+        "people",
+        "pulses",
+        "outbox",
+        "pathway",
+        "privacy",
+        "analysis",
+        "safety",
+        "reports",
+    },
     "people": {"outbox", "privacy"},
     # safety: answers are screened for distress when stored (and ideas, in pathway).
     "pulses": {"outbox", "pathway", "people", "privacy", "analysis", "safety"},
@@ -36,6 +46,9 @@ ROOM_MAY_IMPORT: dict[str, set[str]] = {
     "analysis": {"privacy"},
     # The screen is privacy's; the escalation contact hears through the outbox.
     "safety": {"privacy", "outbox"},
+    # The matrix it lays out, the response rates it shows (through participation's own
+    # suppression), the outbox and the leaders for the scheduled summary.
+    "reports": {"analysis", "privacy", "pulses.participation", "outbox", "people"},
 }
 
 

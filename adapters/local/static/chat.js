@@ -143,6 +143,16 @@ function draw(message) {
     }
     item.appendChild(card);
   }
+  // A chart: only a PNG data URI is drawn (the page fetches nothing from elsewhere).
+  const image = message.image;
+  if (image && /^data:image\/png;base64,[A-Za-z0-9+/=]+$/.test(image.src || "")) {
+    const img = document.createElement("img");
+    img.className = "chart";
+    img.src = image.src;
+    img.alt = image.alt || "";
+    if (image.title) img.title = image.title;
+    item.appendChild(img);
+  }
   for (const notice of message.notices || []) {
     const n = document.createElement("div");
     n.className = "notice";

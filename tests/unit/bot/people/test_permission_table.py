@@ -52,6 +52,8 @@ COMMAND_SAMPLES: dict[CommandName, str] = {
     CommandName.MERGE: "merge #1 into #2",
     CommandName.DIGEST: "digest off",
     CommandName.DIGEST_SCHEDULE: "digest schedule monthly",
+    CommandName.REPORT: "report",
+    CommandName.REPORT_SCHEDULE: "report every month",
 }
 # One press per action id: (value, form fields). Values point at real rows where a
 # handler needs one; a refusal must come before any of them is read.
