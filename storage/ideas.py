@@ -168,6 +168,7 @@ class IdeaRepository:
             .join(Idea, Idea.id == IdeaEvent.idea_id)
             .where(
                 Idea.organisation_id == organisation_id,
+                Idea.distress.is_(False),  # held back: not even counted in a digest
                 IdeaEvent.created_at >= since,
                 IdeaEvent.created_at < until,
             )
@@ -185,6 +186,15 @@ class IdeaRepository:
 
     async def get(self, idea_id: int) -> Idea | None:
         return await self.session.get(Idea, idea_id)
+
+    async def visible(self, idea_id: int, organisation_id: int) -> Idea | None:
+        """The idea as its organisation's leaders and voters may reach it by number: None
+        for another organisation's, and for one the distress safety net held back (only
+        its submitter sees that one, in `my ideas`), so neither is hinted at."""
+        idea = await self.session.get(Idea, idea_id)
+        if idea is None or idea.organisation_id != organisation_id or idea.distress:
+            return None
+        return idea
 
     async def locked(self, idea_id: int) -> Idea | None:
         """The idea, its row locked to the end of the transaction (PostgreSQL; SQLite's

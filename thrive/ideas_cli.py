@@ -62,8 +62,8 @@ async def _desk(core: Core, session: AsyncSession, org: str | None) -> Desk:
 
 
 async def _idea(desk: Desk, idea_id: int) -> Idea:
-    idea = await desk.ideas.get(idea_id)
-    if idea is None or idea.organisation_id != desk.organisation_id:
+    idea = await desk.ideas.visible(idea_id, desk.organisation_id)
+    if idea is None:
         raise Refused(desk.say("pathway.unknown_idea", number=idea_id))
     return idea
 

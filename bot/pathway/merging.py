@@ -114,7 +114,7 @@ async def merge_in_chat(turn: Turn, duplicate_id: int, into_id: int) -> list[Out
 
 
 async def _idea_here(scope: Scope, idea_id: int) -> Idea:
-    idea = await scope.ideas.get(idea_id)
-    if idea is None or idea.organisation_id != scope.organisation_id:
-        raise UnknownIdea(number=idea_id)  # another organisation's: as if it did not exist
+    idea = await scope.ideas.visible(idea_id, scope.organisation_id)
+    if idea is None:
+        raise UnknownIdea(number=idea_id)  # another organisation's, or held back: as if unknown
     return idea

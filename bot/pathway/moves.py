@@ -258,10 +258,10 @@ async def add_details(turn: Turn, idea_id: int, details: str) -> Replies:
 
 
 async def _idea_here(scope: Scope, idea_id: int) -> Idea:
-    """The idea, if it is this organisation's; UnknownIdea otherwise (never a hint that
-    another organisation has an idea of that number)."""
-    idea = await scope.ideas.get(idea_id)
-    if idea is None or idea.organisation_id != scope.organisation_id:
+    """The idea, if it is this organisation's and not held back by the safety net;
+    UnknownIdea otherwise (never a hint that such an idea of that number exists)."""
+    idea = await scope.ideas.visible(idea_id, scope.organisation_id)
+    if idea is None:
         raise UnknownIdea(number=idea_id)
     return idea
 

@@ -22,8 +22,8 @@ def voter_key(ctx: BotContext, person_id: int) -> str:
 
 
 async def vote(turn: Turn, idea_id: int) -> Replies:
-    idea = await turn.ideas.get(idea_id)
-    if idea is None or idea.organisation_id != turn.organisation_id:
+    idea = await turn.ideas.visible(idea_id, turn.organisation_id)
+    if idea is None:  # another organisation's, or one held back by the safety net
         raise UnknownIdea(number=idea_id)
     if idea.state == MERGED and idea.merged_into_id is not None:
         merged_into = await turn.ideas.get(idea.merged_into_id)

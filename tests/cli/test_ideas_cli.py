@@ -28,6 +28,7 @@ from tests.unit.bot.dispatch_harness import ChatHarness, RecordingSender
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
 ANONYMOUS_AUTHOR = "quietauthor"  # the platform id of the anonymous idea's author
+HELD_WORDS = "I love my team but honestly I don't want to be alive anymore"
 
 
 async def _seed(path: Path) -> None:
@@ -41,6 +42,8 @@ async def _seed(path: Path) -> None:
     await chat.join(ANONYMOUS_AUTHOR)
     await chat.say("ana", "idea a float nurse on Mondays")
     await chat.say(ANONYMOUS_AUTHOR, "idea float nurses every Monday morning")
+    await chat.join("bea")  # idea #3, held back from leaders by the distress safety net
+    await chat.say("bea", f"idea {HELD_WORDS}")
     async with database.transaction() as session:
         anonymous = await session.scalar(select(Idea).where(Idea.id == 2))
         assert anonymous is not None
@@ -114,7 +117,7 @@ def test_no_leader_visible_output_names_the_anonymous_author(
         _ok(tmp_path, env, "show", "1"),
     ]
     exported = _ok(tmp_path, env, "export", "--format", "csv", "--output", "out.csv")
-    assert "Wrote 2 ideas" in exported
+    assert "Wrote 2 ideas" in exported  # not #3, which the safety net held back
     with (tmp_path / "out.csv").open(encoding="utf-8") as file:
         table = list(csv.DictReader(file))
     assert {row["from"] for row in table} >= {"Anonymous"}
@@ -127,6 +130,29 @@ def test_no_leader_visible_output_names_the_anonymous_author(
         assert ANONYMOUS_AUTHOR not in shown.lower() and name.lower() not in shown.lower()
     assert "From: Anonymous" in outputs[2]
     assert digest.startswith("**You said, we did (2026-01-01 to ")  # Markdown
-    assert "2 received" in digest  # both ideas came in the period
+    assert "2 received" in digest  # both ideas came in the period (#3 held back, uncounted)
     # Every export is in the audit log, with who ran it.
     assert [a for (a,) in rows(env, "SELECT action FROM audit_log")].count("ideas.export") == 2
+
+
+def test_an_idea_the_safety_net_held_back_is_unknown_to_the_cli(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    assert rows(env, "SELECT distress, state FROM ideas WHERE id=3") == [(1, "submitted")]
+    listed = _ok(tmp_path, env, "list") + _ok(tmp_path, env, "list", "--state", "submitted")
+    assert "#3" not in listed and "alive" not in listed
+    for verb in (
+        ("show", "3"),
+        ("move", "3", "accepted"),
+        ("merge", "3", "1"),
+        ("merge", "1", "3"),
+    ):
+        refused = thrive("ideas", *verb, cwd=tmp_path, env=env)
+        assert refused.returncode == 1 and "I can't find idea #3" in refused.stderr, verb
+        assert "alive" not in refused.stdout + refused.stderr
+    assert rows(env, "SELECT id, state FROM ideas ORDER BY id") == [
+        (1, "submitted"),
+        (2, "submitted"),
+        (3, "submitted"),
+    ]
+    assert rows(env, "SELECT count(*) FROM notifications WHERE state='pending'") == [(0,)]

@@ -5,14 +5,22 @@ and only the leaders' card in the leaders' channel is updated."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
+from bot.context import Desk
+from bot.pathway.digest import compose
 from bot.pathway.nudges import pathway_mailings
+from bot.privacy.audit import SCHEDULER
+from bot.pulses.definitions import PulseSpec, create_pulse
+from bot.pulses.runs import send_now
 from storage.digests import MailingRepository
-from storage.models import DigestSchedule
+from storage.models import DigestSchedule, Workspace
+from storage.states import Anonymity
+from tests.integration.server_log import server_log
+from tests.integration.slack.fake_slack import Call
 from tests.integration.slack.live_slack import LiveSlack, action_from, button_labelled, buttons_of
 from tests.integration.slack.test_slack_pathway import (
     CLINICIAN,
@@ -170,3 +178,140 @@ async def test_end_to_end_from_an_idea_to_the_digest_as_the_submitter_reads_it(
         )
     assert (await pathway_mailings(live.runtime.database, live.runtime.ctx))["digests"] == 1
     await told("You said, we did")
+
+
+QUINN = "U3QUINN"  # the anonymous idea's author: every trace of her is searched for
+QUINN_EMAIL = "quinn.harper@clinic.example"
+QUINN_TRACES = ("Quinn", "Harper", "qharper", "Quinny", QUINN_EMAIL, QUINN)
+QUIET_ROOM = "A quiet room for charting, away from the phones"
+
+
+def _to_quinn(call: Call) -> bool:
+    """A call addressed to Quinn herself (her DM, her profile): hers to see."""
+    body = call.body
+    return (
+        body.get("channel") in (QUINN, f"D{QUINN}")
+        or body.get("user") == QUINN
+        or body.get("users") == QUINN
+    )
+
+
+async def _card_of(live: LiveSlack, idea_id: int) -> tuple[str, Any]:
+    """The leaders' card of idea `idea_id` in the leaders' channel: (ts, blocks)."""
+
+    async def posted() -> tuple[str, Any] | None:
+        for (channel, ts), message in live.slack.messages.items():
+            values = [str(b.get("value")) for b in buttons_of(message.get("blocks"))]
+            if channel == LEADERS_CHANNEL and any(v.startswith(f"{idea_id}:") for v in values):
+                return ts, message.get("blocks")
+        return None
+
+    found: tuple[str, Any] = await live.until(posted, f"the card of idea #{idea_id}")
+    return found
+
+
+async def test_no_call_to_a_leader_or_a_channel_names_the_anonymous_author(
+    live: LiveSlack,
+) -> None:
+    live.slack.users[QUINN] = {
+        "name": "qharper",
+        "real_name": "Quinn Harper",
+        "tz": "UTC",  # so the pulse's window below is hers
+        "profile": {"real_name": "Quinn Harper", "display_name": "Quinny", "email": QUINN_EMAIL},
+    }
+    with server_log("info") as log:
+        await _leader(live)
+        assert await live.dm(QUINN, "hello", ts="1700000003.000001", event_id="Ev-hi-quinn") == 200
+        quinn = await live.until(lambda: live.person(QUINN), "Quinn to be known")
+        assert (quinn.display_name, quinn.email) == ("Quinn Harper", QUINN_EMAIL)  # all to hide
+        runtime = live.runtime
+        async with runtime.database.transaction() as session:
+            organisation = await _organisation(session, quinn.workspace_id)
+            pulse = await create_pulse(
+                session,
+                runtime.ctx,
+                organisation,
+                PulseSpec(
+                    name="Anonymous ideas",
+                    prompts=("break-the-rules",),
+                    audience=(f"people:{QUINN}",),
+                    anonymity=Anonymity.ANONYMOUS,
+                    window=_window_around_now(),
+                    days="mon,tue,wed,thu,fri,sat,sun",
+                ),
+            )
+        await send_now(
+            runtime.database, runtime.ctx, runtime.outbox, organisation, pulse.id, by=SCHEDULER
+        )
+        await live.until(lambda: _in_dm(live, QUINN, ""), "the idea prompt in Quinn's DM")
+        assert await live.dm(QUINN, QUIET_ROOM, ts="1700000003.000002", event_id="Ev-quinn-idea")
+        [anonymous] = await live.until(live.ideas, "her idea")
+        assert anonymous.anonymous
+        # A similar idea from someone else: leaders see "looks like #1" and merge it in.
+        similar = "idea a quiet room for charting away from the phones and pagers"
+        assert await live.command(CLINICIAN, similar, channel="C0G") == 200
+        ts, blocks = await _card_of(live, anonymous.id)
+        await _card_of(live, anonymous.id + 1)
+        for label in ("Review", "Accept"):
+            button = button_labelled(blocks, label)
+            assert await live.press(
+                LEADER, action_from(button), channel=LEADERS_CHANNEL, message_ts=ts
+            )
+
+            async def moved(before: Any = blocks) -> Any:
+                now = live.slack.messages[(LEADERS_CHANNEL, ts)].get("blocks")
+                return now if now != before else None
+
+            blocks = await live.until(moved, f"the card to move on after {label}")
+        merge = f"merge #{anonymous.id + 1} into #{anonymous.id}"
+        assert await live.command(LEADER, merge, channel="C0LEADERS") == 200
+        await live.until(
+            lambda: _in_dm(live, QUINN, "Someone sent the same idea"), "her merge news"
+        )
+        start = button_labelled(blocks, "Start")
+        assert await live.press(LEADER, action_from(start), channel=LEADERS_CHANNEL, message_ts=ts)
+        await live.until(lambda: _in_dm(live, QUINN, "is in progress"), "her news of the start")
+        # The board: `ideas`, and the App Home; then the digest, sent and composed.
+        assert await live.command(LEADER, "ideas", channel="C0LEADERS") == 200
+        opened = {"type": "app_home_opened", "user": LEADER, "channel": f"D{LEADER}", "tab": "home"}
+        assert await live.event(opened, "Ev-home-anon") == 200
+        await live.slack.wait_for("views.publish")
+        async with runtime.database.transaction() as session:
+            now = runtime.ctx.clock.now()
+            await MailingRepository(session).set_schedule(
+                organisation, 7, now - timedelta(seconds=1), now - timedelta(days=7)
+            )
+            desk = Desk(runtime.ctx, session, organisation, now)
+            composed = await compose(desk, now - timedelta(days=1), now + timedelta(seconds=1))
+        assert (await pathway_mailings(runtime.database, runtime.ctx))["digests"] == 1
+        await live.until(lambda: _in_dm(live, LEADER, "You said, we did"), "the leader's digest")
+        await live.until(lambda: _in_dm(live, QUINN, "You said, we did"), "her digest")
+
+    seen = [json.dumps(c.body, ensure_ascii=False) for c in live.slack.calls if not _to_quinn(c)]
+    everything = "\n".join([*seen, composed, log.text()])
+    for shown in ("Under way", "quiet room for charting", "You said, we did", "Anonymous"):
+        assert shown in everything  # the board, the card, the digest: all searched
+    assert [live.slack.calls_to(m) for m in ("views.publish", "response_url")]
+    for trace in QUINN_TRACES:
+        assert trace not in everything, trace
+    # She still hears of her idea, in her own DM only.
+    assert await _in_dm(live, QUINN, "Leaders are now reviewing your idea")
+
+
+async def _in_dm(live: LiveSlack, user: str, words: str) -> list[str]:
+    return [
+        str(message.get("text"))
+        for (channel, _ts), message in live.slack.messages.items()
+        if channel == f"D{user}" and words in str(message.get("text"))
+    ]
+
+
+async def _organisation(session: Any, workspace_id: int) -> int:
+    workspace = await session.get(Workspace, workspace_id)
+    return int(workspace.organisation_id)
+
+
+def _window_around_now() -> str:
+    """A send window (UTC, Quinn's zone) around the hour the test runs at."""
+    hour = datetime.now(UTC).hour
+    return f"{max(hour - 1, 0):02d}:00-{min(hour + 1, 23):02d}:59"

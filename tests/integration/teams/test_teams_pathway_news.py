@@ -5,19 +5,29 @@ only the leaders' card in the leaders' channel is."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
+from bot.context import Desk
+from bot.pathway.digest import compose
 from bot.pathway.nudges import pathway_mailings
+from bot.privacy.audit import SCHEDULER
+from bot.pulses.definitions import PulseSpec, create_pulse
+from bot.pulses.runs import send_now
 from storage.digests import MailingRepository
-from storage.models import Idea
+from storage.models import Idea, Workspace
+from storage.states import Anonymity
+from tests.integration.server_log import server_log
 from tests.integration.teams.live_teams import (
     LEADERS_CHANNEL,
     LiveTeams,
     action_named,
+    card_of,
     card_submit,
+    channel_mention,
+    personal_message,
 )
 from tests.integration.teams.test_teams_scenarios import CLINICIAN, LEADER
 
@@ -167,3 +177,135 @@ async def test_cancel_on_the_reason_form_brings_the_card_back_and_moves_nothing(
     async with live.runtime.database.transaction() as session:
         [idea] = list(await session.scalars(select(Idea)))
     assert idea.state == "submitted"
+
+
+QUINN = "29:quinn-1"  # the anonymous idea's author: every trace of her is searched for
+QUINN_AAD = "aad-quinn-7"
+QUINN_EMAIL = "quinn.harper@clinic.example"
+QUINN_TRACES = ("Quinn", "Harper", QUINN_EMAIL, QUINN, QUINN_AAD)
+QUINN_CHAT = f"a:personal-{QUINN}"
+QUIET_ROOM = "A quiet room for charting, away from the phones"
+
+
+async def _quinn_says(live: LiveTeams, text: str) -> None:
+    activity = personal_message(live.channel.url, text, user=QUINN)
+    activity["from"] = {
+        "id": QUINN,
+        "name": "Quinn Harper",
+        "aadObjectId": QUINN_AAD,
+        "email": QUINN_EMAIL,
+    }
+    activity["localTimezone"] = "UTC"  # so the pulse's window below is hers
+    assert await live.post(activity, live.channel.mint(service_url=live.channel.url)) == 201
+
+
+async def _card_ref(live: LiveTeams, idea_id: int) -> str:
+    async def stored() -> str | None:
+        async with live.runtime.database.transaction() as session:
+            idea = await session.get(Idea, idea_id)
+        return str(idea.card_refs[0]["message_id"]) if idea and idea.card_refs else None
+
+    found: str = await live.until(stored, f"the card of idea #{idea_id}")
+    return found
+
+
+async def test_no_call_to_a_leader_or_a_channel_names_the_anonymous_author(
+    live: LiveTeams,
+) -> None:
+    runtime = live.runtime
+    with server_log("info") as log:
+        await live.meet(LEADER)
+        await live.make_leader(LEADER)
+        await _quinn_says(live, "hello")
+        quinn = await live.until(lambda: live.person(QUINN), "Quinn to be known")
+        assert (quinn.display_name, quinn.email) == ("Quinn Harper", QUINN_EMAIL)  # all to hide
+        async with runtime.database.transaction() as session:
+            workspace = await session.get(Workspace, quinn.workspace_id)
+            assert workspace is not None
+            organisation = int(workspace.organisation_id)
+            pulse = await create_pulse(
+                session,
+                runtime.ctx,
+                organisation,
+                PulseSpec(
+                    name="Anonymous ideas",
+                    prompts=("break-the-rules",),
+                    audience=(f"people:{QUINN}",),
+                    anonymity=Anonymity.ANONYMOUS,
+                    window=_window_around_now(),
+                    days="mon,tue,wed,thu,fri,sat,sun",
+                ),
+            )
+        await send_now(
+            runtime.database, runtime.ctx, runtime.outbox, organisation, pulse.id, by=SCHEDULER
+        )
+        await live.until(lambda: _said(live, QUINN_CHAT, "rule"), "the idea prompt in her chat")
+        await _quinn_says(live, QUIET_ROOM)
+
+        async def her_idea() -> list[Idea]:
+            async with runtime.database.transaction() as session:
+                return list(await session.scalars(select(Idea).order_by(Idea.id)))
+
+        [anonymous] = await live.until(her_idea, "her idea")
+        assert anonymous.anonymous
+        card_id = await _card_ref(live, anonymous.id)
+        [post] = live.posts_to(LEADERS_CHANNEL)
+        card = card_of(post)
+        # A similar idea from someone else: leaders see "looks like #1" and merge it in.
+        similar = "idea a quiet room for charting away from the phones and pagers"
+        await live.signed(channel_mention(live.channel.url, similar))
+        await _card_ref(live, anonymous.id + 1)
+        answered: list[str] = []  # what the server answered the leader's presses: his to see
+        for label in ("Review", "Accept"):
+            status, body = await live.press_in_channel(action_named(card, label), card_id, LEADER)
+            assert status == 200
+            card = body["value"]
+            answered.append(json.dumps(body, ensure_ascii=False))
+        assert await live.say(f"merge #{anonymous.id + 1} into #{anonymous.id}", user=LEADER) == 201
+        await live.until(lambda: _said(live, QUINN_CHAT, "Someone sent the same idea"), "merged")
+        start = action_named(card, "Start (I'll lead it)")
+        status, body = await live.press_in_channel(start, card_id, LEADER)
+        assert status == 200
+        answered.append(json.dumps(body, ensure_ascii=False))
+        await live.until(lambda: _said(live, QUINN_CHAT, "is in progress"), "her news of it")
+        # The board card, then the digest, sent and composed.
+        assert await live.say("ideas", user=LEADER) == 201
+        leader_chat = f"a:personal-{LEADER}"
+        await live.until(lambda: _said(live, leader_chat, "Under way (1):"), "the board card")
+        async with runtime.database.transaction() as session:
+            now = runtime.ctx.clock.now()
+            await MailingRepository(session).set_schedule(
+                organisation, 7, now - timedelta(seconds=1), now - timedelta(days=7)
+            )
+            desk = Desk(runtime.ctx, session, organisation, now)
+            composed = await compose(desk, now - timedelta(days=1), now + timedelta(seconds=1))
+        assert (await pathway_mailings(runtime.database, runtime.ctx))["digests"] == 1
+        await live.until(lambda: _said(live, leader_chat, "You said, we did"), "his digest")
+        await live.until(lambda: _said(live, QUINN_CHAT, "You said, we did"), "her digest")
+
+    seen = [
+        json.dumps(call.body, ensure_ascii=False) + call.path
+        for call in live.channel.calls
+        if call.conversation_id != QUINN_CHAT
+    ]
+    everything = "\n".join([*seen, *answered, composed, log.text()])
+    for shown in ("Under way (1):", "quiet room for charting", "You said, we did", "Anonymous"):
+        assert shown in everything  # the board, the card, the digest: all searched
+    for trace in QUINN_TRACES:
+        assert trace not in everything, trace
+    # She still hears of her idea, in her own chat only.
+    assert await _said(live, QUINN_CHAT, "Leaders are now reviewing your idea")
+
+
+async def _said(live: LiveTeams, conversation: str, words: str) -> list[str]:
+    return [
+        text
+        for post in live.posts_to(conversation)
+        if words in (text := json.dumps(post.body, ensure_ascii=False))
+    ]
+
+
+def _window_around_now() -> str:
+    """A send window (UTC, Quinn's zone) around the hour the test runs at."""
+    hour = datetime.now(UTC).hour
+    return f"{max(hour - 1, 0):02d}:00-{min(hour + 1, 23):02d}:59"

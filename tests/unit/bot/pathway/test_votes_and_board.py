@@ -90,3 +90,31 @@ async def test_the_board_shows_what_is_under_way_and_leaders_see_the_queue_first
     # `my ideas` stays.
     [mine] = await chat.say("ana", "my ideas")
     assert "walking rounds" in mine.text and "scribes" in mine.text
+
+
+async def test_an_idea_the_safety_net_held_back_is_unknown_to_leaders_and_voters(
+    chat: ChatHarness,
+) -> None:
+    await chat.grant("lee", Role.LEADER)
+    await chat.join("ana")
+    await chat.join("ben")
+    await chat.say("ana", "idea a float nurse on Mondays")
+    await chat.say("ben", "idea I love my team but honestly I don't want to be alive anymore")
+    first, held = (idea.id for idea in await chat.ideas())
+    assert (await chat.idea(held)).distress
+    unknown = f"I can't find idea #{held}"  # as if it did not exist: nobody learns it does
+    for who, words in (
+        ("ana", f"vote {held}"),
+        ("lee", f"vote {held}"),
+        ("lee", f"merge #{held} into #{first}"),
+        ("lee", f"merge #{first} into #{held}"),
+    ):
+        assert any(unknown in text for text in texts(await chat.say(who, words))), words
+    for move in ("submitted:accepted", "submitted:declined"):  # a forged card press
+        replies = await chat.press("lee", actions.IDEA_MOVE, f"{held}:{move}")
+        assert any(unknown in text for text in texts(replies)), move
+    board = " ".join(texts(await chat.say("lee", "ideas")))
+    assert "alive" not in board and f"#{held}" not in board
+    assert (await chat.idea(held)).state == "submitted"
+    assert (await chat.idea(first)).state == "submitted"  # nothing merged into it
+    assert any(f"#{held}" in text for text in texts(await chat.say("ben", "my ideas")))
