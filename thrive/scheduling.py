@@ -216,6 +216,9 @@ class PulseScheduler:
             return
         try:
             result = await self._daily()
+        except asyncio.CancelledError:  # the server is stopping: the job runs at the next start
+            log.info("scheduler.job_stopped", job="daily")
+            return
         except Exception:
             log.exception("scheduler.daily_failed")
             return
@@ -227,6 +230,9 @@ class PulseScheduler:
             return
         try:
             result = await self._pathway()
+        except asyncio.CancelledError:  # the server is stopping: the job runs at the next start
+            log.info("scheduler.job_stopped", job="pathway")
+            return
         except Exception:
             log.exception("scheduler.pathway_failed")
             return
@@ -238,6 +244,9 @@ class PulseScheduler:
             return
         try:
             queued = await self._reports()
+        except asyncio.CancelledError:  # the server is stopping: the job runs at the next start
+            log.info("scheduler.job_stopped", job="reports")
+            return
         except Exception:
             log.exception("scheduler.reports_failed")
             return
