@@ -15,6 +15,8 @@ ANSWER_OPEN = "answer.open"  # value: delivery:prompt -> a form
 ANSWER_SUBMIT = "answer.submit"  # value: delivery:prompt, fields {"answer": text}
 ANSWER_TEXT = "answer.text"  # value: delivery:prompt:text (the person said it is an answer)
 ANSWER_UNDO = "answer.undo"  # value: delivery:prompt:response:token
+# The optional comment after a pressed point: value as for undo, fields {"answer": text}.
+ANSWER_COMMENT = "answer.comment"
 PROMPT_SKIP = "prompt.skip"  # value: delivery:prompt
 PROMPT_SNOOZE = "prompt.snooze"  # value: delivery:prompt
 PROMPT_STOP = "prompt.stop"  # value: delivery:prompt

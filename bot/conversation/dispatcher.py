@@ -19,7 +19,7 @@ from bot import metrics
 from bot.context import BotContext, Turn
 from bot.conversation.action_routes import ACTIONS
 from bot.conversation.home import home
-from bot.conversation.message_routes import on_command, on_message
+from bot.conversation.message_routes import on_command, on_message, welcome_reply
 from bot.errors import BadAction, ThriveError
 from bot.events import (
     ActionInvoked,
@@ -180,7 +180,7 @@ class Dispatcher:
         if isinstance(event, HomeOpened):
             return await home(turn)
         if isinstance(event, MemberAdded):
-            return [OutboundMessage(text=turn.say("welcome"))]
+            return welcome_reply(turn)
         if isinstance(event, MessageEdited):
             if event.message_ref is None:
                 return []

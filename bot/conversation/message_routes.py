@@ -17,6 +17,8 @@ from bot.conversation.commands import (
     parse_command,
     person_and_role,
 )
+from bot.conversation.guidance import MAX_BUTTON_TEXT, help_text, nothing_open, welcome
+from bot.conversation.small_talk import nearest_command
 from bot.errors import MessageTooLong
 from bot.events import MessageReceived, PersonRef
 from bot.messages import Button, OutboundMessage
@@ -31,16 +33,8 @@ from storage.models import Delivery
 
 Replies = list[OutboundMessage]
 
-# Platforms cap a button's value (Slack: 2,000 characters); keep a margin.
-MAX_BUTTON_TEXT = 1900
 # "idea: ..." or "idea - ..." is unmistakably the command, even with a question open.
 _EXPLICIT_IDEA = re.compile(r"^\s*idea\s*(?::|-\s)", re.IGNORECASE)
-# Help beyond everyone's, for those who may use it (copy keys), in this order.
-HELP_SECTIONS = (
-    (Permission.MANAGE_PULSES, "pulse.help"),
-    (Permission.GRANT_ROLES, "roles.help"),
-    (Permission.ANALYSE_ANSWERS, "emerging.help"),
-)
 
 
 async def on_message(turn: Turn, event: MessageReceived) -> Replies:
@@ -69,14 +63,14 @@ async def on_message(turn: Turn, event: MessageReceived) -> Replies:
     if command is not None:
         return await run_command(turn, command, event.mentions)
     if delivery is None:
-        return [_nothing_open(turn, text, closed=closed_unanswered)]
+        return [nothing_open(turn, text, closed=closed_unanswered)]
     turn.require(Permission.ANSWER_PROMPTS)
     prompt = answers.current_prompt(turn, delivery)
     return await answers.record_answer(
         turn,
         delivery,
         prompt,
-        answers.AnswerInput(text=text),
+        answers.AnswerInput(text=text, typed=True),
         source_message_ref=event.message_ref,
     )
 
@@ -88,6 +82,11 @@ async def on_command(turn: Turn, text: str, mentions: tuple[PersonRef, ...] = ()
         raise MessageTooLong(limit=MAX_MESSAGE_LENGTH)
     command = parse_command(text)
     if command is None:
+        usable = [name for name, needed in COMMAND_PERMISSIONS.items() if turn.may(needed)]
+        meant = nearest_command(text, usable)
+        if meant is not None:
+            said = turn.say("talk.did_you_mean", text=text.strip()[:50], command=meant)
+            return [OutboundMessage(text=said)]
         return [OutboundMessage(text=turn.say("command.unknown", text=text.strip()[:50]))]
     return await run_command(turn, command, mentions)
 
@@ -134,21 +133,11 @@ async def run_command(
 
 
 async def help_reply(turn: Turn) -> Replies:
-    sections = [turn.say("help")]
-    sections += [turn.say(key) for permission, key in HELP_SECTIONS if turn.may(permission)]
-    return [OutboundMessage(text="\n".join(sections))]
+    return [OutboundMessage(text=help_text(turn))]
 
 
-def _nothing_open(turn: Turn, text: str, *, closed: bool = False) -> OutboundMessage:
-    # Someone typing to the bot with nothing open may well have an idea: offer one tap.
-    # The text rides in the button (and so in the platform's copy of the message):
-    # redact it first, as everything else that is kept.
-    safe = redact(text).text
-    buttons: tuple[Button, ...] = ()
-    if len(safe) <= MAX_BUTTON_TEXT:
-        buttons = (Button(turn.say("button.send_as_idea"), actions.IDEA_FROM_MESSAGE, safe),)
-    key = "answer.closed_then_idea" if closed else "answer.nothing_open"
-    return OutboundMessage(text=turn.say(key), buttons=buttons)
+def welcome_reply(turn: Turn) -> Replies:
+    return [welcome(turn)]
 
 
 def _maybe_an_answer(command: ParsedCommand, text: str) -> bool:

@@ -173,10 +173,12 @@ async def test_help_mentions_pulses_for_the_wellness_lead_only(
     [lead_help] = await chat.say("ana", "help")
     [clinician_help] = await chat.say("amara", "help")
 
-    # The wellness lead may also grant roles and see emerging themes, so that help follows.
-    assert lead_help.text == "\n".join(
-        [ctx.say("help"), ctx.say("pulse.help"), ctx.say("roles.help"), ctx.say("emerging.help")]
-    )
+    # The wellness lead's own commands first (pulses, roles, emerging themes, what leaders
+    # do), then everyone's.
+    assert lead_help.text.startswith(ctx.say("pulse.help"))
+    for key in ("pulse.help_create", "roles.help", "emerging.help", "help.leader", "help"):
+        assert ctx.say(key) in lead_help.text
+    assert "`summary`" in lead_help.text and "`pulse new`" in lead_help.text
     assert clinician_help.text == ctx.say("help")
 
 

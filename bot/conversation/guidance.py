@@ -1,0 +1,98 @@
+"""Finding one's way: the welcome and `help` per role, and the reply to a message that
+answers nothing (no dead ends: a friendly word, the nearest command, or, only for
+what reads like a suggestion, the offer to send it to leaders as an idea)."""
+
+from __future__ import annotations
+
+from bot import actions
+from bot.context import Turn
+from bot.conversation.small_talk import Reading, nearest_command, read
+from bot.messages import Button, OutboundMessage
+from bot.people.permissions import COMMAND_PERMISSIONS, Permission
+from bot.people.welcome import role_welcome
+from bot.privacy import redact
+
+# Platforms cap a button's value (Slack: 2,000 characters); keep a margin.
+MAX_BUTTON_TEXT = 1900
+# Help for a role, most specific first (copy keys), for those who may use it.
+ROLE_HELP = (
+    (Permission.MANAGE_PULSES, ("pulse.help", "pulse.help_create")),
+    (Permission.GRANT_ROLES, ("roles.help",)),
+    (Permission.ANALYSE_ANSWERS, ("emerging.help",)),
+    (Permission.MOVE_IDEAS, ("help.leader",)),
+)
+# Lines of a leader's help that name a command, shown once the command exists.
+LEADER_COMMANDS = (("ideas", "help.leader.ideas"), ("report", "help.leader.report"))
+# What a greeting, thanks, a yes or no, a number or an emoji is told (copy keys).
+_TALK = {
+    Reading.THANKS: "talk.thanks",
+    Reading.YES_NO: "talk.yes_no",
+    Reading.NUMBER: "talk.number",
+    Reading.EMOJI: "talk.emoji",
+}
+
+
+def welcome(turn: Turn) -> OutboundMessage:
+    """What the person's most trusted role can do here."""
+    roles = (grant.role for grant in turn.person.roles)
+    return OutboundMessage(text=role_welcome(turn.say, roles))
+
+
+def help_text(turn: Turn) -> str:
+    """The person's own role's commands first, then everyone's."""
+    sections: list[str] = []
+    for permission, keys in ROLE_HELP:
+        if not turn.may(permission):
+            continue
+        section = [turn.say(key) for key in keys]
+        if permission is Permission.MOVE_IDEAS:
+            section += [
+                turn.say(key)
+                for command, key in LEADER_COMMANDS
+                if command in COMMAND_PERMISSIONS and turn.may(COMMAND_PERMISSIONS[command])
+            ]
+        sections.append("\n".join(section))
+    if sections:
+        sections.append(f"{turn.say('help.everyone_header')}\n{turn.say('help')}")
+        return "\n".join(sections)
+    return turn.say("help")
+
+
+def nothing_open(turn: Turn, text: str, *, closed: bool = False) -> OutboundMessage:
+    """The reply to a message when no question is open for the person."""
+    reading = read(text)
+    if reading is Reading.SUGGESTION or (closed and reading is Reading.UNCLEAR):
+        return _idea_offer(turn, text, closed=closed)
+    if closed and reading in (Reading.NUMBER, Reading.YES_NO):
+        return OutboundMessage(text=turn.say("talk.closed"))
+    if reading is Reading.GREETING:
+        if turn.may(Permission.MOVE_IDEAS):  # a leader's or lead's hello: what they can do
+            return welcome(turn)
+        return OutboundMessage(text=turn.say("talk.greeting", name=_first_name(turn)))
+    if reading in _TALK:
+        return OutboundMessage(text=turn.say(_TALK[reading]))
+    usable = [name for name, needed in COMMAND_PERMISSIONS.items() if turn.may(needed)]
+    meant = nearest_command(text, usable)
+    if meant is not None:
+        return OutboundMessage(text=turn.say("talk.did_you_mean", text=text.strip(), command=meant))
+    return OutboundMessage(text=turn.say("talk.unclear"))
+
+
+def _idea_offer(turn: Turn, text: str, *, closed: bool) -> OutboundMessage:
+    # The text rides in the button (and so in the platform's copy of the message):
+    # redact it first, as everything else that is kept.
+    safe = redact(text).text
+    buttons: tuple[Button, ...] = ()
+    if len(safe) <= MAX_BUTTON_TEXT:
+        buttons = (Button(turn.say("button.send_as_idea"), actions.IDEA_FROM_MESSAGE, safe),)
+    key = "answer.closed_then_idea" if closed else "answer.nothing_open"
+    return OutboundMessage(text=turn.say(key), buttons=buttons)
+
+
+def _first_name(turn: Turn) -> str:
+    """ "Dr Amara Okafor" -> "Amara"; a title alone is no name."""
+    words = [w for w in turn.person.display_name.split() if w.rstrip(".").lower() not in _TITLES]
+    return words[0].rstrip(",") if words else turn.person.display_name
+
+
+_TITLES = frozenset({"dr", "prof", "mr", "mrs", "ms", "mx"})
