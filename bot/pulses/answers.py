@@ -8,6 +8,7 @@ carries a keyed token instead, so only the answerer can undo.
 
 from __future__ import annotations
 
+import dataclasses
 import hmac
 import re
 from dataclasses import dataclass
@@ -162,7 +163,10 @@ async def record_answer(
         shown = None if given.typed or prompt.kind != PromptKind.FREE_TEXT else summary
         answered = answered_message(turn.ctx, prompt, shown)
         if prompt.kind != PromptKind.IDEA and comment is not None:
-            answered = OutboundMessage(text=answered.text, form=comment)
+            # Platforms show a form instead of the text: the form says it too.
+            answered = OutboundMessage(
+                text=answered.text, form=dataclasses.replace(comment, intro=answered.text)
+            )
         replies.append(_replacing(answered, prompt_ref))
     # Only the answerer sees it, Undo included (an ephemeral message on Slack).
     replies.append(

@@ -64,7 +64,8 @@ async def test_a_prompt_goes_out_as_block_kit_and_a_button_answers_it(live: Live
 
     assert status == 200
     [update] = await live.slack.wait_for("chat.update")
-    assert update.body["ts"] == prompt_ts and "Answered: 4" in update.body["text"]
+    # The prompt turns answered; the confirmation names the point ("4 – Agree").
+    assert update.body["ts"] == prompt_ts and update.body["text"].endswith("✓ Answered")
 
     async def answered() -> list[Any]:
         return await live.responses()
