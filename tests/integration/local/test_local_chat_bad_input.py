@@ -206,7 +206,7 @@ async def test_the_same_client_action_id_twice_is_handled_once(live_chat: LiveCh
     confirmations = [
         m
         for m in await live_chat.conversation("tomas")
-        if m["text"] == "Thanks, saved: 2 – Disagree"
+        if m["text"] == "Thanks, saved: 2 \u2013 Disagree"
     ]
     assert len(confirmations) == 1
 

@@ -50,7 +50,7 @@ async def test_a_pulse_answered_by_text_button_and_idea_with_undo(live_chat: Liv
     # The scale is answered by pressing "4" on that message.
     result = await chat.press("amara", chat.question_option(scale, "4"), scale)
     [confirmation] = [m for m in chat.from_bot(result) if m["text"].startswith("Thanks, saved")]
-    assert confirmation["text"] == "Thanks, saved: 4 – Agree"
+    assert confirmation["text"] == "Thanks, saved: 4 \u2013 Agree"
     idea_prompt = chat.asking(result, "break-the-rules")
     assert [m["id"] for m in result["updated"]] == [scale["id"]]
     # The question turns answered and opens its follow-up, optional, right there.
@@ -71,7 +71,7 @@ async def test_a_pulse_answered_by_text_button_and_idea_with_undo(live_chat: Liv
 
     # The idea prompt that was showing is no longer the open one: the re-asked scale is.
     result = await chat.press("amara", chat.question_option(asked_again, "5"), asked_again)
-    assert any(m["text"] == "Thanks, saved: 5 – Strongly agree" for m in chat.from_bot(result))
+    assert any(m["text"] == "Thanks, saved: 5 \u2013 Strongly agree" for m in chat.from_bot(result))
     idea_prompt = chat.asking(result, "break-the-rules")
     assert idea_prompt["question"]["kind"] == "idea"
 

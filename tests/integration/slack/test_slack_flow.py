@@ -64,7 +64,7 @@ async def test_a_prompt_goes_out_as_block_kit_and_a_button_answers_it(live: Live
 
     assert status == 200
     [update] = await live.slack.wait_for("chat.update")
-    # The prompt turns answered; the confirmation names the point ("4 – Agree").
+    # The prompt turns answered; the confirmation names the point (a dash, then "Agree").
     assert update.body["ts"] == prompt_ts and update.body["text"].endswith("✓ Answered")
 
     async def answered() -> list[Any]:

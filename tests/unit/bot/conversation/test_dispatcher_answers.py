@@ -75,7 +75,7 @@ async def test_each_answered_question_is_marked_answered_where_it_was_shown(
     assert marked[0].replaces != chat.ref_of(first)
     assert marked[0].text == f"{AUTONOMY}\n✓ Answered"
     # The confirmation names the point by its words.
-    assert "Thanks, saved: 5 – Strongly agree (absolutely)" in texts(after_second)
+    assert "Thanks, saved: 5 \u2013 Strongly agree (absolutely)" in texts(after_second)
 
 
 async def test_a_plain_message_goes_to_the_most_recently_sent_prompt(
@@ -101,7 +101,7 @@ async def test_a_scale_answer_by_button_is_stored_as_a_number(chat: ChatHarness)
 
     [response] = await chat.responses()
     assert (response.prompt_id, response.scale_value, response.text) == ("autonomy-vital", 4, None)
-    assert "Thanks, saved: 4 – Agree" in texts(replies)
+    assert "Thanks, saved: 4 \u2013 Agree" in texts(replies)
     marked = [reply for reply in replies if reply.replaces == chat.ref_of(prompt)]
     assert [reply.text for reply in marked] == [f"{AUTONOMY}\n✓ Answered"]
     # The question's follow-up opens right there, as an optional comment.

@@ -8,9 +8,9 @@ import pytest
 from bot import actions
 from bot.context import BotContext
 from bot.conversation.small_talk import Reading, nearest_command, read
-from bot.people.roles import Role
 from bot.events import MemberAdded
 from bot.messages import OutboundMessage
+from bot.people.roles import Role
 from tests.unit.bot.dispatch_harness import (
     ChatHarness,
     button,
@@ -190,7 +190,7 @@ async def test_a_pressed_point_is_named_and_its_comment_joins_the_answer(
 
     pressed = await chat.pick("ana", asked, "4")
 
-    assert "Thanks, saved: 4 – Agree" in texts(pressed)
+    assert "Thanks, saved: 4 \u2013 Agree" in texts(pressed)
     [card] = [reply for reply in pressed if reply.form is not None]
     assert card.form is not None
     commented = await chat.press(
@@ -201,7 +201,7 @@ async def test_a_pressed_point_is_named_and_its_comment_joins_the_answer(
         message_ref=card.replaces,
     )
 
-    assert "Added your comment to 4 – Agree." in texts(commented)
+    assert "Added your comment to 4 \u2013 Agree." in texts(commented)
     [response] = await chat.responses()
     assert (response.scale_value, response.text) == (4, "Control over my schedule matters most")
     # The form is gone from the question: it cannot be sent twice.
