@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import signal
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -20,9 +21,11 @@ from thrive.answers_cli import answers_app
 from thrive.audit_cli import audit_app
 from thrive.code_cli import code
 from thrive.console import (
+    DEMO_DATABASE,
     UNREACHABLE,
     DatabaseUnavailable,
     check_content,
+    choose_database,
     database_problem,
     err,
     let_failed_connections_stop,
@@ -39,7 +42,6 @@ from thrive.roles_cli import roles_app
 from thrive.settings import Settings, configured_database_url
 from thrive.teams_cli import teams_app
 
-DEMO_DATABASE = Path("thrive-demo.db")
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 app = typer.Typer(
@@ -65,6 +67,26 @@ app.add_typer(people_app, name="people")
 app.add_typer(answers_app, name="answers")
 app.command()(code)
 app.command("redact")(redact_lines)
+
+
+@app.callback()
+def _database_options(
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            metavar="URL",
+            help="The database to use: a URL (sqlite:///path.db, postgresql://...) or a "
+            "SQLite file's path; over THRIVE_DATABASE_URL. Any command takes it.",
+        ),
+    ] = None,
+    demo_file: Annotated[
+        bool,
+        typer.Option("--demo", help=f"Use the demo's database (./{DEMO_DATABASE})."),
+    ] = False,
+) -> None:
+    choose_database(database, demo=demo_file)
+
 
 HostOption = Annotated[str | None, typer.Option(help="Address to bind (THRIVE_HOST).")]
 PortOption = Annotated[
@@ -265,8 +287,36 @@ def _refuse_a_second_sqlite_server(settings: Settings) -> None:
     probe.release()
 
 
+# The root's options, wherever on the line they are written (`thrive pulse list --demo`).
+_ROOT_FLAGS = ("--demo",)
+_ROOT_VALUED = ("--database",)
+
+
+def root_options_first(argv: list[str]) -> list[str]:
+    """Move --database URL and --demo to the front, where typer reads them, so every
+    command takes them; `thrive demo --database PATH` keeps its own option."""
+    words = [word for word in argv if not word.startswith("-")]
+    if words[:1] == ["demo"]:
+        return argv
+    front: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(argv):
+        word = argv[index]
+        name = word.split("=", 1)[0]
+        if word in _ROOT_FLAGS or (name in _ROOT_VALUED and "=" in word):
+            front.append(word)
+        elif word in _ROOT_VALUED and index + 1 < len(argv):
+            front += [word, argv[index + 1]]
+            index += 1
+        else:
+            rest.append(word)
+        index += 1
+    return front + rest
+
+
 def main() -> None:
-    app()
+    app(args=root_options_first(sys.argv[1:]), prog_name="thrive")
 
 
 if __name__ == "__main__":

@@ -83,7 +83,7 @@ class Dispatcher:
                 user=event.person.user_id,
             )
             # Only for the person (ephemeral in a Slack channel), like the error below.
-            reply = OutboundMessage(text=self.ctx.say(error.copy_key, **error.values), private=True)
+            reply = OutboundMessage(text=error.sentence(self.ctx.say), private=True)
             return Outcome([reply]), "refused"
         except Exception:
             # A bug or an outage: nothing was committed; the person still gets a sentence.

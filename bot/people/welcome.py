@@ -26,15 +26,22 @@ def role_welcome(say: Say, roles: Iterable[str]) -> str:
 
 
 async def queue_role_welcome(
-    session: AsyncSession, say: Say, person: Person, role: Role, *, now: datetime
+    session: AsyncSession,
+    say: Say,
+    person: Person,
+    role: Role,
+    *,
+    now: datetime,
+    granted: bool = True,
 ) -> None:
     """Tell someone just given `role` what it lets them do, through the outbox (they may
     not be in the conversation where it was granted). A clinician's role, everyone's
     from the start, needs no news."""
     if role is Role.CLINICIAN:
         return
-    granted = say("welcome.role_granted", role=say(f"role.{role.value}"))
-    text = f"{granted} {say(f'welcome.{role.value}')}"
+    text = say(f"welcome.{role.value}")
+    if granted:  # news of a new role, not a first arrival
+        text = f"{say('welcome.role_granted', role=say(f'role.{role.value}'))} {text}"
     workspace = person.workspace
     await NotificationRepository(session).add(
         Notification(

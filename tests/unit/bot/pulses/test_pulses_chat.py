@@ -86,7 +86,11 @@ async def test_send_asks_first_then_queues_once(chat: ChatHarness, ctx: BotConte
     assert await _occurrence_count(chat) == 0
     send = button(asked, actions.PULSE_SEND_CONFIRM)
     [done] = await chat.press_button("ana", send, on=asked[0])
-    assert done.text == "Sent Weekly check-in: 3 prompts queued."
+    # It says when the prompts really arrive, and why they wait (the send window).
+    assert done.text == (
+        "Sent Weekly check-in to 3 people. 3 people wait for the first moment their rules "
+        "allow: Tue 03 Mar 12:00 in New York (3) (why: outside the send window)."
+    )
     assert done.replaces == chat.ref_of(asked[0])
     # Pressed again (a double tap, a second device): nothing more is sent.
     [again] = await chat.press_button("ana", send, on=asked[0])
