@@ -32,6 +32,11 @@ FORGET_CONFIRM = "forget.confirm"
 FORGET_CANCEL = "forget.cancel"
 PULSE_SEND_CONFIRM = "pulse.send"  # value: pulse:latest occurrence id when asked (0: none)
 PULSE_SEND_CANCEL = "pulse.send.cancel"
+# The wellness lead's pulse form: value "" (new) or the pulse's id (edit), fields by name;
+# then the preview's buttons, whose value carries the form's fields as JSON.
+PULSE_FORM_SUBMIT = "pulse.form.submit"
+PULSE_SAVE = "pulse.save"
+PULSE_CHANGE = "pulse.change"
 EMERGING_ACCEPT = "emerging.accept"  # value: the candidate's id
 EMERGING_DISMISS = "emerging.dismiss"  # value: the candidate's id
 

@@ -79,6 +79,7 @@ class FormField:
     required: bool = True
     max_length: int = 4000
     required_error: str = ""  # what a platform that checks inputs says when left empty
+    value: str = ""  # what the field holds when the form opens (editing, or trying again)
 
 
 @dataclass(frozen=True)

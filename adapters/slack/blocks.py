@@ -259,6 +259,8 @@ def _input_block(field: FormField) -> Block:
     }
     if field.placeholder:
         element["placeholder"] = _plain(field.placeholder, MAX_PLACEHOLDER)
+    if field.value:
+        element["initial_value"] = field.value[: field.max_length]
     return {
         "type": "input",
         "block_id": field.name,

@@ -14,7 +14,7 @@ from bot.messages import Button, Form, FormField, OutboundMessage
 from bot.pathway import ideas
 from bot.pathway import moves as pathway
 from bot.people import my_data, preferences
-from bot.pulses import answers
+from bot.pulses import answers, pulse_form
 from bot.pulses import definitions as pulses
 from bot.pulses.prompting import answer_form
 
@@ -164,6 +164,9 @@ ACTIONS: dict[str, ActionHandler] = {
     actions.FORGET_CANCEL: _forget_cancel,
     actions.PULSE_SEND_CONFIRM: pulses.send_confirmed,
     actions.PULSE_SEND_CANCEL: pulses.send_cancelled,
+    actions.PULSE_FORM_SUBMIT: pulse_form.submitted,
+    actions.PULSE_SAVE: pulse_form.save,
+    actions.PULSE_CHANGE: pulse_form.change,
     actions.EMERGING_ACCEPT: emerging_chat.accept_pressed,
     actions.EMERGING_DISMISS: emerging_chat.dismiss_pressed,
 }

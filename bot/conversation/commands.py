@@ -78,7 +78,9 @@ _WITH_ARGUMENT = re.compile(
 # Only with "hours" or "weekends", so "quiet days are rare" stays an answer.
 _QUIET = re.compile(r"^quiet\s+(hours|weekends)\b\s*(.*)$", re.IGNORECASE | re.DOTALL)
 # Only with its verb, so "pulse checks feel rushed" stays an answer.
-_PULSE = re.compile(r"^pulse\s+(pause|resume|send)\b\s*(.*)$", re.IGNORECASE | re.DOTALL)
+_PULSE = re.compile(
+    r"^pulse\s+(pause|resume|send|new|create|edit)\b\s*(.*)$", re.IGNORECASE | re.DOTALL
+)
 # Someone named with "@" (any words after it), or one word (an id, an email) then a role:
 # "grant more autonomy to every clinician" stays an answer.
 _ROLE_CHANGE = re.compile(

@@ -109,6 +109,9 @@ ACTION_PERMISSIONS: dict[str, Permission] = {
     actions.FORGET_CANCEL: Permission.SEE_AND_DELETE_MY_DATA,
     actions.PULSE_SEND_CONFIRM: Permission.MANAGE_PULSES,
     actions.PULSE_SEND_CANCEL: Permission.MANAGE_PULSES,
+    actions.PULSE_FORM_SUBMIT: Permission.MANAGE_PULSES,
+    actions.PULSE_SAVE: Permission.MANAGE_PULSES,
+    actions.PULSE_CHANGE: Permission.MANAGE_PULSES,
     actions.EMERGING_ACCEPT: Permission.ANALYSE_ANSWERS,
     actions.EMERGING_DISMISS: Permission.ANALYSE_ANSWERS,
 }

@@ -113,6 +113,16 @@ class Audience:
         data = data or {}
         return cls(**{stored: tuple(data.get(stored) or ()) for stored in KINDS.values()})
 
+    def describe_terms(self) -> list[str]:
+        """The audience as terms, one per kind (values may hold spaces: one term a line)."""
+        if self.is_everyone:
+            return [EVERYONE]
+        return [
+            f"{kind}:{','.join(getattr(self, stored))}"
+            for kind, stored in KINDS.items()
+            if getattr(self, stored)
+        ]
+
     def describe(self) -> str:
         """The audience as the terms that would create it."""
         if self.is_everyone:

@@ -357,11 +357,18 @@ async def chat_command(turn: Turn, request: str) -> Replies:
     (The route has checked the person may manage pulses.)"""
     if not request.strip():
         return [await _listing(turn)]
+    # The form builds on this module's checks: imported here, where it is used.
+    from bot.pulses import pulse_form
+
     verb, _, name = request.strip().partition(" ")
+    if verb.lower() in ("new", "create"):
+        return await pulse_form.open_new(turn)
     if not name.strip():
         return [OutboundMessage(text=turn.say("pulse.usage"))]
     if verb.lower() == "send":
         return [await _confirm_send(turn, name)]
+    if verb.lower() == "edit":
+        return await pulse_form.open_edit(turn, name)
     paused = verb.lower() == "pause"
     pulse = await set_paused(turn.session, turn.ctx, turn.organisation_id, name, paused)
     key = "pulse.paused_done" if paused else "pulse.resumed_done"

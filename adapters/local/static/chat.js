@@ -176,6 +176,7 @@ function drawForm(message) {
     input.required = field.required;
     input.maxLength = field.max_length;
     input.placeholder = field.placeholder || "";
+    if (field.value) input.value = field.value;
     label.appendChild(input);
     form.appendChild(label);
   }

@@ -70,6 +70,9 @@ ACTION_SAMPLES: dict[str, tuple[str, dict[str, str]]] = {
     actions.FORGET_CANCEL: ("", {}),
     actions.PULSE_SEND_CONFIRM: ("1:0", {}),
     actions.PULSE_SEND_CANCEL: ("", {}),
+    actions.PULSE_FORM_SUBMIT: ("", {"name": "Weekly"}),
+    actions.PULSE_SAVE: ('{"edit": null, "fields": {}}', {}),
+    actions.PULSE_CHANGE: ('{"edit": null, "fields": {}}', {}),
     actions.EMERGING_ACCEPT: ("1", {}),
     actions.EMERGING_DISMISS: ("1", {}),
 }
