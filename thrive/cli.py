@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import re
 import signal
 import sys
@@ -23,6 +24,7 @@ from thrive.code_cli import code
 from thrive.console import (
     DEMO_DATABASE,
     UNREACHABLE,
+    CannotListen,
     DatabaseUnavailable,
     check_content,
     choose_database,
@@ -90,14 +92,27 @@ def _database_options(
 
 HostOption = Annotated[str | None, typer.Option(help="Address to bind (THRIVE_HOST).")]
 PortOption = Annotated[
-    int | None, typer.Option(help="Port to bind, 0 for any free one (THRIVE_PORT).", min=0)
+    int | None, typer.Option(help="Port to bind, 0 for any free one (THRIVE_PORT).")
 ]
+MAX_PORT = 65535
+
+
+def _port_or_exit(port: int | None) -> int | None:
+    """A port out of range is one line naming the flag, not a settings error."""
+    if port is not None and not 0 <= port <= MAX_PORT:
+        err.print(
+            f"--port {port}: a port is 0 to {MAX_PORT} (0 picks a free one).",
+            highlight=False,
+            markup=False,
+        )
+        raise typer.Exit(2)
+    return port
 
 
 @app.command()
 def serve(host: HostOption = None, port: PortOption = None) -> None:
     """Run the bot from configuration (no demo data)."""
-    settings = settings_or_exit(host=host, port=port)
+    settings = settings_or_exit(host=host, port=_port_or_exit(port))
     check_content(settings)
     run(_run_server(settings, seed=False))
 
@@ -124,7 +139,9 @@ def demo(
         )
     path = Path(database or DEMO_DATABASE).expanduser().resolve()
     # The demo seeds people and prompts: never into the database the bot runs on.
-    settings = settings_or_exit(host=host, port=port, database_url=f"sqlite:///{path}")
+    settings = settings_or_exit(
+        host=host, port=_port_or_exit(port), database_url=f"sqlite:///{path}"
+    )
     if configured_database_url() is not None:
         out.print(
             "Note: the demo ignores THRIVE_DATABASE_URL and always uses its own SQLite file.",
@@ -251,7 +268,11 @@ async def _run_server(settings: Settings, *, seed: bool) -> None:
         await let_failed_connections_stop()
         raise database_problem(settings.database_url, error) from None
     app_ = create_app(runtime)
-    runner, port = await start_site(app_, settings.host, settings.port)
+    try:
+        runner, port = await start_site(app_, settings.host, settings.port)
+    except OSError as error:
+        await runtime.database.dispose()
+        raise CannotListen(_cannot_listen(settings, error)) from None
     # Handle Ctrl+C and SIGTERM before saying we are running: whoever reads the URL
     # (a person, a script, a supervisor) may stop us straight away, and that must be clean.
     stop = asyncio.Event()
@@ -274,6 +295,18 @@ async def _run_server(settings: Settings, *, seed: bool) -> None:
         await stop.wait()
     finally:
         await runner.cleanup()
+
+
+def _cannot_listen(settings: Settings, error: OSError) -> str:
+    """One line: which address, why, and which flag or variable chooses another."""
+    where = f"{settings.host}:{settings.port}"
+    if error.errno == errno.EADDRINUSE:
+        return (
+            f"Port {settings.port} is already in use on {settings.host}: stop what runs "
+            "there, or choose another with --port (or THRIVE_PORT; `make demo PORT=9000`)."
+        )
+    reason = error.strerror or str(error)
+    return f"Cannot listen on {where}: {reason}. Choose another with --host / --port."
 
 
 def _refuse_a_second_sqlite_server(settings: Settings) -> None:

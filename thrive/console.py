@@ -81,6 +81,11 @@ class DatabaseUnavailable(Exception):
     """The database could not be reached or used at start; the message is the line to print."""
 
 
+class CannotListen(Exception):
+    """The server cannot take its address (a port in use, a host not here); the message
+    is the one line to print."""
+
+
 class Refused(Exception):
     """A request a command refuses; the message is the one line to print."""
 
@@ -112,7 +117,7 @@ def run(main: Coroutine[Any, Any, None]) -> None:
     """Run `main`; a database that cannot be opened is one line on stderr and exit 1."""
     try:
         asyncio.run(main)
-    except (DatabaseUnavailable, SQLiteInUse) as problem:
+    except (DatabaseUnavailable, SQLiteInUse, CannotListen) as problem:
         err.print(str(problem), style="red", highlight=False, markup=False)
         raise typer.Exit(1) from None
 
