@@ -93,7 +93,7 @@ async def _type(page: Page, text: str) -> None:
 async def _screenshot(page: Page, tmp_path: Path, name: str) -> None:
     folder = Path(os.environ.get("THRIVE_SCREENSHOTS", tmp_path))
     # The page makes the folder's file; only the folder itself is made here.
-    os.makedirs(folder, exist_ok=True)  # noqa: ASYNC240 (a test's folder, once)
+    os.makedirs(folder, exist_ok=True)
     await page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
 
