@@ -6,6 +6,7 @@ import asyncio
 import errno
 import re
 import signal
+import socket
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -262,6 +263,7 @@ async def _run_server(settings: Settings, *, seed: bool) -> None:
     from thrive.server import create_app, start_site
 
     _refuse_a_second_sqlite_server(settings)
+    _refuse_an_address_in_use(settings)
     try:
         runtime = await build_runtime(settings, demo=seed)
     except UNREACHABLE as error:
@@ -295,6 +297,24 @@ async def _run_server(settings: Settings, *, seed: bool) -> None:
         await stop.wait()
     finally:
         await runner.cleanup()
+
+
+def _refuse_an_address_in_use(settings: Settings) -> None:
+    """Say so before anything starts (scheduler, outbox, migrations) when the address is
+    taken; binding for real later still catches one taken in between."""
+    if settings.port == 0:
+        return
+    try:
+        infos = socket.getaddrinfo(settings.host, settings.port, type=socket.SOCK_STREAM)
+    except OSError as error:
+        raise CannotListen(_cannot_listen(settings, error)) from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp binds
+        try:
+            probe.bind(address)
+        except OSError as error:
+            raise CannotListen(_cannot_listen(settings, error)) from None
 
 
 def _cannot_listen(settings: Settings, error: OSError) -> str:
