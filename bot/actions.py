@@ -35,6 +35,7 @@ PULSE_SEND_CANCEL = "pulse.send.cancel"
 # The wellness lead's pulse form: value "" (new) or the pulse's id (edit), fields by name;
 # then the preview's buttons, whose value carries the form's fields as JSON.
 PULSE_FORM_SUBMIT = "pulse.form.submit"
+PULSE_FORM_OPEN = "pulse.form.open"  # value: "" (new) or the pulse's id: the form again
 PULSE_SAVE = "pulse.save"
 PULSE_CHANGE = "pulse.change"
 EMERGING_ACCEPT = "emerging.accept"  # value: the candidate's id

@@ -91,6 +91,9 @@ class Form:
     submit: Button
     intro: str = ""
     cancel_label: str = ""  # the close button of a modal, where the platform has one
+    # Where a form cannot open by itself (a Slack modal needs a press), the button that
+    # opens it: posted with the form's text instead.
+    opener: Button | None = None
 
 
 @dataclass(frozen=True)

@@ -165,6 +165,7 @@ ACTIONS: dict[str, ActionHandler] = {
     actions.PULSE_SEND_CONFIRM: pulses.send_confirmed,
     actions.PULSE_SEND_CANCEL: pulses.send_cancelled,
     actions.PULSE_FORM_SUBMIT: pulse_form.submitted,
+    actions.PULSE_FORM_OPEN: pulse_form.reopen,
     actions.PULSE_SAVE: pulse_form.save,
     actions.PULSE_CHANGE: pulse_form.change,
     actions.EMERGING_ACCEPT: emerging_chat.accept_pressed,

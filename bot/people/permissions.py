@@ -110,6 +110,7 @@ ACTION_PERMISSIONS: dict[str, Permission] = {
     actions.PULSE_SEND_CONFIRM: Permission.MANAGE_PULSES,
     actions.PULSE_SEND_CANCEL: Permission.MANAGE_PULSES,
     actions.PULSE_FORM_SUBMIT: Permission.MANAGE_PULSES,
+    actions.PULSE_FORM_OPEN: Permission.MANAGE_PULSES,
     actions.PULSE_SAVE: Permission.MANAGE_PULSES,
     actions.PULSE_CHANGE: Permission.MANAGE_PULSES,
     actions.EMERGING_ACCEPT: Permission.ANALYSE_ANSWERS,

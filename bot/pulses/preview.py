@@ -56,7 +56,7 @@ def describe_reach(
 ) -> str:
     """One sentence: how many, where, and each zone's first prompt in its own time."""
     whens = [f"{moment:%a %d %b %H:%M} in {city(zone)}" for zone, moment in firsts.items()]
-    about = say("pulse.preview.sample", percent=round(100 * sample)) if sample else ""
+    about = " " + say("pulse.preview.sample", percent=round(100 * sample)) if sample else ""
     return say(
         "pulse.preview",
         people=_count(say, "pulse.preview.person", found.people),
@@ -94,6 +94,9 @@ def city(zone: str) -> str:
 
 
 def _count(say: Say, key: str, count: int) -> str:
+    if key.endswith(".site"):  # " at 2 sites"; nobody's site known: nothing of sites
+        counted = say(f"{key}.one" if count == 1 else f"{key}.many", count=count)
+        return " " + say("pulse.preview.at_sites", sites=counted) if count else ""
     return say(f"{key}.one" if count == 1 else f"{key}.many", count=count)
 
 

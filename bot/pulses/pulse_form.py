@@ -115,6 +115,15 @@ async def save(turn: Turn, event: ActionInvoked) -> Replies:
     return [OutboundMessage(text=turn.say(key, name=pulse.name), replaces=event.message_ref)]
 
 
+async def reopen(turn: Turn, event: ActionInvoked) -> Replies:
+    """The opener pressed (where the form could not open by itself): the form, empty for a
+    new pulse or holding the pulse being edited."""
+    editing = await _editing(turn, event.value)
+    if editing is None:
+        return await open_new(turn)
+    return [_form(turn, _values_of(editing), editing=editing)]
+
+
 async def change(turn: Turn, event: ActionInvoked) -> Replies:
     """Change pressed on a preview: the form again, as it was filled in."""
     editing, values = await _carried(turn, event.value)
@@ -149,6 +158,9 @@ def _form(turn: Turn, values: Mapping[str, str], *, editing: Pulse | None) -> Ou
             fields=fields,
             submit=Button(turn.say("pulse.form.check"), actions.PULSE_FORM_SUBMIT, value),
             cancel_label=turn.say("button.cancel"),
+            opener=Button(
+                turn.say("pulse.form.open"), actions.PULSE_FORM_OPEN, value, ButtonStyle.PRIMARY
+            ),
         ),
     )
 

@@ -71,6 +71,7 @@ ACTION_SAMPLES: dict[str, tuple[str, dict[str, str]]] = {
     actions.PULSE_SEND_CONFIRM: ("1:0", {}),
     actions.PULSE_SEND_CANCEL: ("", {}),
     actions.PULSE_FORM_SUBMIT: ("", {"name": "Weekly"}),
+    actions.PULSE_FORM_OPEN: ("", {}),
     actions.PULSE_SAVE: ('{"edit": null, "fields": {}}', {}),
     actions.PULSE_CHANGE: ('{"edit": null, "fields": {}}', {}),
     actions.EMERGING_ACCEPT: ("1", {}),
