@@ -22,7 +22,8 @@ async def _new_card(live: LiveTeams, after: int, containing: str) -> dict[str, A
         return [card for card in cards if containing in str(card)]
 
     [card] = await live.until(posted, f"a card with {containing!r}")
-    return card
+    found: dict[str, Any] = card
+    return found
 
 
 async def test_a_pulse_is_created_with_a_teams_card(live: LiveTeams) -> None:
