@@ -17,6 +17,7 @@ ANSWER_TEXT = "answer.text"  # value: delivery:prompt:text (the person said it i
 ANSWER_UNDO = "answer.undo"  # value: delivery:prompt:response:token
 # The optional comment after a pressed point: value as for undo, fields {"answer": text}.
 ANSWER_COMMENT = "answer.comment"
+ANSWER_COMMENT_OPEN = "answer.comment.open"  # value as for undo: the comment's form
 PROMPT_SKIP = "prompt.skip"  # value: delivery:prompt
 PROMPT_SNOOZE = "prompt.snooze"  # value: delivery:prompt
 PROMPT_STOP = "prompt.stop"  # value: delivery:prompt

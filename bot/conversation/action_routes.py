@@ -71,6 +71,10 @@ async def _answer_undo(turn: Turn, event: ActionInvoked) -> Replies:
     return await answers.undo_answer(turn, event.value, event.message_ref)
 
 
+async def _answer_comment_open(turn: Turn, event: ActionInvoked) -> Replies:
+    return await answers.comment_form(turn, event.value)
+
+
 async def _answer_comment(turn: Turn, event: ActionInvoked) -> Replies:
     text = event.fields.get(actions.ANSWER_FIELD, "")
     if len(text) > MAX_MESSAGE_LENGTH:
@@ -151,6 +155,7 @@ ACTIONS: dict[str, ActionHandler] = {
     actions.ANSWER_TEXT: _answer_text,
     actions.ANSWER_UNDO: _answer_undo,
     actions.ANSWER_COMMENT: _answer_comment,
+    actions.ANSWER_COMMENT_OPEN: _answer_comment_open,
     actions.PROMPT_SKIP: _prompt_skip,
     actions.PROMPT_SNOOZE: _prompt_snooze,
     actions.PROMPT_STOP: _prompt_stop,

@@ -96,6 +96,7 @@ ACTION_PERMISSIONS: dict[str, Permission] = {
     actions.ANSWER_TEXT: Permission.ANSWER_PROMPTS,
     actions.ANSWER_UNDO: Permission.ANSWER_PROMPTS,
     actions.ANSWER_COMMENT: Permission.ANSWER_PROMPTS,
+    actions.ANSWER_COMMENT_OPEN: Permission.ANSWER_PROMPTS,
     actions.PROMPT_SKIP: Permission.ANSWER_PROMPTS,
     actions.PROMPT_SNOOZE: Permission.CHOOSE_WHEN_ASKED,
     actions.PROMPT_STOP: Permission.CHOOSE_WHEN_ASKED,

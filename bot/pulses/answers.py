@@ -185,6 +185,7 @@ def _comment_form(
     if not prompt.follow_up:
         return None
     subject = str(response.id)
+    value = target.value(subject, undo_token(turn, subject))
     return Form(
         title=turn.say("answer.comment_title"),
         fields=(
@@ -195,13 +196,31 @@ def _comment_form(
                 max_length=MAX_MESSAGE_LENGTH,
             ),
         ),
-        submit=Button(
-            turn.say("button.submit"),
-            actions.ANSWER_COMMENT,
-            target.value(subject, undo_token(turn, subject)),
-        ),
+        submit=Button(turn.say("button.submit"), actions.ANSWER_COMMENT, value),
         cancel_label=turn.say("button.cancel"),
+        # Where a form cannot sit in a message (Slack), a button opens it as a modal.
+        opener=Button(turn.say("answer.comment_open"), actions.ANSWER_COMMENT_OPEN, value),
     )
+
+
+async def comment_form(turn: Turn, value: str) -> list[OutboundMessage]:
+    """The comment's form on its own (pressed where it could not sit in the message)."""
+    target, (subject, token) = actions.parse_target(value, extra=2)
+    if not subject.isdigit() or not hmac.compare_digest(token, undo_token(turn, subject)):
+        raise BadAction("comment token does not match this person")
+    delivery = await turn.deliveries.get(target.delivery_id)
+    if delivery is None or delivery.person_id != turn.person.id:
+        raise BadAction("comment on another person's delivery")
+    _ensure_open(turn, delivery)
+    response = await turn.answers.get(int(subject))
+    if response is None or response.prompt_id != target.prompt_id:
+        return [OutboundMessage(text=turn.say("answer.undo_gone"))]
+    prompt = turn.ctx.content.prompt(target.prompt_id)
+    form = _comment_form(turn, prompt, target, response)
+    if form is None:
+        raise BadAction(f"prompt {prompt.id} has no follow-up to comment on")
+    opened = dataclasses.replace(form, intro=prompt.text, opener=None)
+    return [OutboundMessage(text=prompt.text, form=opened)]
 
 
 async def add_comment(

@@ -78,6 +78,18 @@ async def test_a_prompt_goes_out_as_block_kit_and_a_button_answers_it(live: Live
     posts = await live.slack.wait_for("chat.postMessage", 3)
     assert "What parts of your job bring you joy" in posts[-1].body["text"]
 
+    # No form fits in a Slack message: the answered prompt offers one as a modal.
+    comment = button_labelled(update.body["blocks"], "Add a comment")
+    await live.press(USER, action_from(comment), channel=DM, message_ts=prompt_ts)
+    [opened] = await live.slack.wait_for("views.open")
+    assert await live.submit_view(USER, opened.body["view"], {"answer": "It depends"}) == 200
+
+    async def commented() -> list[Any]:
+        return [r for r in await live.responses() if r.text == "It depends"]
+
+    [response] = await live.until(commented, "the comment to join the answer")
+    assert response.scale_value == 4
+
 
 async def test_a_dm_reply_and_a_thread_reply_answer_prompts(live: LiveSlack) -> None:
     await _prompted(live, ["joy-more", "valued"])

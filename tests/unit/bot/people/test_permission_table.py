@@ -57,6 +57,7 @@ ACTION_SAMPLES: dict[str, tuple[str, dict[str, str]]] = {
     actions.ANSWER_TEXT: ("1:autonomy-vital:4", {}),
     actions.ANSWER_UNDO: ("1:autonomy-vital:1:x", {}),
     actions.ANSWER_COMMENT: ("1:autonomy-vital:1:x", {actions.ANSWER_FIELD: "it depends"}),
+    actions.ANSWER_COMMENT_OPEN: ("1:autonomy-vital:1:x", {}),
     actions.PROMPT_SKIP: ("1:autonomy-vital", {}),
     actions.PROMPT_SNOOZE: ("1:autonomy-vital", {}),
     actions.PROMPT_STOP: ("1:autonomy-vital", {}),
