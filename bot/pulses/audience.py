@@ -95,7 +95,7 @@ class Audience:
             return False
         # Pulses ask clinicians: someone who only leads (a leader, the wellness lead) is
         # asked only when the audience names their role or them.
-        if not (self.roles or self.people) and Role.CLINICIAN.value not in held:
+        if not (self.roles or self.people) and held and Role.CLINICIAN.value not in held:
             return False
         if self.tags and not {_fold(tag) for tag in person.tags or []} & _folded(self.tags):
             return False
