@@ -124,7 +124,7 @@ class Dispatcher:
                 return Outcome([], duplicate=True), "duplicate"
             if isinstance(event, ProfileChanged):
                 return await self._profile_changed(session, event, turn_now)
-            person = await ensure_person(
+            person, first_contact = await ensure_person(
                 PeopleRepository(session),
                 event.person,
                 event.conversation,
@@ -132,7 +132,7 @@ class Dispatcher:
                 default_timezone=self.ctx.default_timezone,
             )
             allowed = permissions_of(grant.role for grant in person.roles)
-            turn = Turn(self.ctx, session, person, turn_now, allowed)
+            turn = Turn(self.ctx, session, person, turn_now, allowed, first_contact)
             replies = await self._route(turn, event)
             return Outcome(replies, erase_history=turn.erase_history), "handled"
 

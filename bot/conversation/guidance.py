@@ -66,7 +66,8 @@ def nothing_open(turn: Turn, text: str, *, closed: bool = False) -> OutboundMess
     if closed and reading in (Reading.NUMBER, Reading.YES_NO):
         return OutboundMessage(text=turn.say("talk.closed"))
     if reading is Reading.GREETING:
-        if turn.may(Permission.MOVE_IDEAS):  # a leader's or lead's hello: what they can do
+        # A first hello, or a leader's or lead's: what their role can do here.
+        if turn.first_contact or turn.may(Permission.MOVE_IDEAS):
             return welcome(turn)
         return OutboundMessage(text=turn.say("talk.greeting", name=_first_name(turn)))
     if reading in _TALK:

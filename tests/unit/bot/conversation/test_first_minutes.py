@@ -136,6 +136,16 @@ async def _member_added(chat: ChatHarness, user_id: str) -> OutboundMessage:
     return reply
 
 
+async def test_a_newcomers_first_hello_is_answered_with_the_welcome(
+    chat: ChatHarness, ctx: BotContext
+) -> None:
+    first = texts(await chat.say("newcomer", "hello"))
+    again = texts(await chat.say("newcomer", "hello"))
+
+    assert first == [ctx.say("welcome.clinician")]
+    assert again[0].startswith("Hi ")  # after that, a short hello back
+
+
 async def test_a_leader_is_welcomed_by_role_when_first_met(
     chat: ChatHarness, ctx: BotContext
 ) -> None:
