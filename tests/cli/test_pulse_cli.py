@@ -171,7 +171,7 @@ def test_send_now_and_the_figures_in_show(tmp_path: Path, env: dict[str, str]) -
     assert "Occurrences (1 most recent):" in shown
     assert "all zones: sent 0, queued 4, deferred 0, failed 0, withheld 0" in shown
     assert "answered (fewer than 5 sent)" in shown
-    assert "Overall: sent to 0, fewer than 5, so no rate is shown" in shown
+    assert "Overall: 4 prompts waiting to go out" in shown
 
 
 def test_delete_asks_first_and_keeps_past_occurrences(tmp_path: Path, env: dict[str, str]) -> None:

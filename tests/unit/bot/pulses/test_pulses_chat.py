@@ -137,8 +137,8 @@ async def test_the_list_shows_the_last_rate_once_enough_were_sent(
 
     [listing] = await chat.say("ana", "pulses")
 
-    # Queued, not yet sent to anyone: no rate, and never for fewer than five.
-    assert "• Weekly check-in (on). Last time: sent to 0, fewer than 5" in listing.text
+    # Queued, not yet sent to anyone: no rate, but not "sent to 0" either.
+    assert "• Weekly check-in (on). Last time: 3 prompts waiting to go out" in listing.text
 
 
 async def test_a_clinician_is_told_it_is_for_the_wellness_lead(
