@@ -17,7 +17,7 @@ from aiohttp import web
 from bot.conversation.dispatcher import Dispatcher
 from bot.errors import DeliveryError, FatalError, RateLimited, RecipientGone, TransientError
 from bot.events import ConversationRef, MessageRef
-from bot.messages import OutboundMessage
+from bot.messages import Image, OutboundMessage
 
 log = structlog.get_logger(__name__)
 
@@ -51,6 +51,14 @@ class ChatAdapter(Protocol):
         self, to: ConversationRef, form_message: OutboundMessage, trigger: str | None
     ) -> MessageRef | None:
         """Show a form: a modal where the platform has one (needs `trigger`), else a message."""
+        ...
+
+    async def upload_image(
+        self, to: ConversationRef, image: Image, *, paced: bool = False
+    ) -> MessageRef:
+        """Show a picture (a report's chart) in the conversation: a file upload on Slack,
+        an Adaptive Card image on Teams, an <img> in the local chat. `send` calls it for a
+        message carrying an image, after the message's text."""
         ...
 
 
@@ -99,3 +107,11 @@ __all__ = [
     "TransientError",
     "deliver_replies",
 ]
+
+
+def route_of(request: web.Request) -> str:
+    """The route a request matched, as declared ("/chat/api/people/{person}/messages"): what
+    a log line names instead of the path, which may hold a person's platform id."""
+    info = request.match_info
+    resource = info.route.resource if info.route is not None else None
+    return resource.canonical if resource is not None else "(no route)"

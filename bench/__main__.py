@@ -16,6 +16,7 @@ def main() -> None:
     asyncio.run(fanout.run())
     redaction.run()
     analysis.run()
+    analysis.run_reports()
 
 
 if __name__ == "__main__":

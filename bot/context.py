@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, time
+from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,10 +37,42 @@ class BotContext:
     quiet_hours: tuple[time, time] | None = (QUIET_START, QUIET_END)
     quiet_weekends: bool = True
     fatigue_cap: FatigueCap = field(default_factory=FatigueCap)
+    # Ideas untriaged this many days are re-surfaced to leaders (the weekly nudge).
+    idea_triage_days: int = 14
 
     def say(self, key: str, **values: object) -> str:
         """The bot's wording lives in prompts/content/copy.yaml, not in code."""
         return self.content.copy.text(key, **values)
+
+
+class Scope(Protocol):
+    """Work on one organisation's data at one moment, in one transaction: a chat turn,
+    or a `Desk` (the CLI, a scheduled job) where nobody is in chat."""
+
+    ctx: BotContext
+    session: AsyncSession
+    organisation_id: int
+    now: datetime
+    ideas: IdeaRepository
+
+    def say(self, key: str, **values: object) -> str: ...
+
+
+@dataclass
+class Desk:
+    """A `Scope` with no one in chat: the operator at the CLI, or a scheduled job."""
+
+    ctx: BotContext
+    session: AsyncSession
+    organisation_id: int
+    now: datetime
+    ideas: IdeaRepository = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.ideas = IdeaRepository(self.session)
+
+    def say(self, key: str, **values: object) -> str:
+        return self.ctx.say(key, **values)
 
 
 @dataclass

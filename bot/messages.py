@@ -9,6 +9,7 @@ a field of its own, so a renderer only chooses where and how it shows.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -91,6 +92,9 @@ class Form:
     submit: Button
     intro: str = ""
     cancel_label: str = ""  # the close button of a modal, where the platform has one
+    # Where the platform has no close button of its own (a card, the local chat's inline
+    # form): a button that puts back what the form replaced.
+    cancel: Button | None = None
     # Where a form cannot open by itself (a Slack modal needs a press), the button that
     # opens it: posted with the form's text instead.
     opener: Button | None = None
@@ -120,6 +124,21 @@ class IdeaCard:
 
 
 @dataclass(frozen=True)
+class Image:
+    """A picture to show with a message (a report's chart): its bytes, the words that
+    stand for it where it cannot be seen (`alt`, from copy) and a title."""
+
+    data: bytes
+    alt: str
+    title: str = ""
+    media_type: str = "image/png"
+    filename: str = "chart.png"
+
+    def data_uri(self) -> str:
+        return f"data:{self.media_type};base64,{base64.b64encode(self.data).decode('ascii')}"
+
+
+@dataclass(frozen=True)
 class OutboundMessage:
     """One message. `replaces` asks the adapter to update that message instead of posting."""
 
@@ -132,6 +151,8 @@ class OutboundMessage:
     replaces: MessageRef | None = None
     # Only the recipient sees it (Slack ephemeral); platforms without it post normally.
     private: bool = False
+    # Shown after the text: an upload on Slack, in the card on Teams, an <img> locally.
+    image: Image | None = None
 
 
 def summary(message: OutboundMessage) -> str:
@@ -179,6 +200,17 @@ def to_body(message: OutboundMessage) -> dict[str, object]:
             else None
         ),
         "replaces": message.replaces.to_dict() if message.replaces is not None else None,
+        "image": (
+            {
+                "data": base64.b64encode(message.image.data).decode("ascii"),
+                "alt": message.image.alt,
+                "title": message.image.title,
+                "media_type": message.image.media_type,
+                "filename": message.image.filename,
+            }
+            if message.image is not None
+            else None
+        ),
     }
 
 
@@ -220,12 +252,24 @@ def from_body(
         if isinstance(raw, dict)
     )
     replaces = body.get("replaces")
+    image = body.get("image")
     return OutboundMessage(
         text=str(body.get("text") or ""),
         idea=idea,
         buttons=buttons,
         notices=tuple(str(n) for n in notices) if isinstance(notices, list) else (),
         replaces=MessageRef.from_dict(replaces) if isinstance(replaces, dict) else None,
+        image=_image_from_body(image) if isinstance(image, Mapping) else None,
+    )
+
+
+def _image_from_body(raw: Mapping[str, Any]) -> Image:
+    return Image(
+        data=base64.b64decode(str(raw["data"])),
+        alt=str(raw.get("alt") or ""),
+        title=str(raw.get("title") or ""),
+        media_type=str(raw.get("media_type") or "image/png"),
+        filename=str(raw.get("filename") or "chart.png"),
     )
 
 

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from prompts.problems import Problem, format_loc
-from prompts.schema import BankSpec, BotCopy, Codebook, PromptKind, placeholders
+from prompts.schema import BankSpec, BotCopy, Codebook, PromptKind, SafetySpec, placeholders
 from prompts.yaml_lines import Doc
 
-SpecT = TypeVar("SpecT", BankSpec, Codebook, BotCopy)
+SpecT = TypeVar("SpecT", BankSpec, Codebook, BotCopy, SafetySpec)
 
 
 @dataclass(frozen=True)

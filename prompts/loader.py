@@ -20,17 +20,18 @@ from prompts.checks import (
     check_theme_ids,
 )
 from prompts.problems import ContentError, Problem, show, sort_problems
-from prompts.schema import GUIDE_BANK_ID, BankSpec, BotCopy, Codebook, Content
+from prompts.schema import GUIDE_BANK_ID, BankSpec, BotCopy, Codebook, Content, SafetySpec
 from prompts.validation import error_problem
 from prompts.yaml_lines import parse
 
 DEFAULT_CONTENT_DIR = Path(__file__).resolve().parent / "content"
 
 # Each file says what it is with a top-level `kind:`; this picks the model to validate it.
-_MODELS: dict[str, type[BankSpec | Codebook | BotCopy]] = {
+_MODELS: dict[str, type[BankSpec | Codebook | BotCopy | SafetySpec]] = {
     "bank": BankSpec,
     "codebook": Codebook,
     "copy": BotCopy,
+    "safety": SafetySpec,
 }
 
 
@@ -68,6 +69,7 @@ class _Layer:
     banks: dict[str, Sourced[BankSpec]] = field(default_factory=dict)
     codebook: Sourced[Codebook] | None = None
     copy: Sourced[BotCopy] | None = None
+    safety: Sourced[SafetySpec] | None = None
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -99,13 +101,20 @@ def _add_to_layer(layer: _Layer, loaded: Sourced[Any]) -> None:
             message = f"id: bank id {spec.id!r} is already used by {first.doc.where(('id',))}"
             layer.problems.append(Problem(doc.path, doc.line(("id",)), message))
         return
-    existing = layer.codebook if isinstance(spec, Codebook) else layer.copy
+    kind, existing = (
+        ("codebook", layer.codebook)
+        if isinstance(spec, Codebook)
+        else ("safety", layer.safety)
+        if isinstance(spec, SafetySpec)
+        else ("copy", layer.copy)
+    )
     if existing is not None:
-        kind = "codebook" if isinstance(spec, Codebook) else "copy"
         message = f"kind: only one {kind} file is allowed per directory ({existing.doc.path})"
         layer.problems.append(Problem(doc.path, doc.line(("kind",)), message))
     elif isinstance(spec, Codebook):
         layer.codebook = loaded
+    elif isinstance(spec, SafetySpec):
+        layer.safety = loaded
     else:
         layer.copy = loaded
 
@@ -117,6 +126,8 @@ def _build(defaults_dir: Path, custom_dir: Path | None) -> tuple[Content | None,
 
     banks = {**base.banks, **custom.banks}  # same id: the custom bank replaces the default
     codebook = custom.codebook or base.codebook
+    # A custom safety file replaces the shipped one whole: it is one organisation's plan.
+    safety = custom.safety or base.safety
     messages = dict(base.copy.spec.messages) if base.copy else {}  # no copy.yaml: empty copy
     if custom.copy is not None:
         problems += check_copy_override(custom.copy, messages)
@@ -138,6 +149,7 @@ def _build(defaults_dir: Path, custom_dir: Path | None) -> tuple[Content | None,
         banks={bank_id: bank.spec for bank_id, bank in banks.items()},
         codebook=codebook.spec,
         copy=BotCopy(messages=messages),
+        safety=safety.spec if safety is not None else SafetySpec(),
     )
     return content, []
 

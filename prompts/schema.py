@@ -5,6 +5,7 @@ errors (a typo like ``folow_up`` must be reported, not silently ignored) and eve
 message is written to be read by a person, not a developer.
 """
 
+import dataclasses
 import re
 import string
 from dataclasses import dataclass
@@ -247,6 +248,55 @@ class BotCopy(_Strict):
             ) from None
 
 
+def _check_country(value: str) -> str:
+    if value != "default" and not re.fullmatch(r"[A-Z]{2}", value):
+        raise ValueError(
+            f"must be a two-letter country code like 'US' or 'GB', or 'default' (got {value!r})"
+        )
+    return value
+
+
+Country = Annotated[str, AfterValidator(_check_country)]
+SafetyLine = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+
+
+class EscalationContact(_Strict):
+    """Who is told when someone's words suggest they may be in danger, if anyone."""
+
+    # As clinicians read it: "Dr Ana Moreno, our wellbeing officer".
+    name: Name
+    # Their email as Thrive knows it (their chat profile's): the bot tells them privately.
+    email: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[^@\s]+@[^@\s]+$")]
+
+
+class SafetyPlan(_Strict):
+    """Where the distress safety net points a person: the organisation's own resources
+    (employee assistance, peer support) and a crisis line for their country."""
+
+    resources: list[SafetyLine] = Field(default_factory=list)
+    # Two-letter country code -> the crisis line there; `default` for anywhere else.
+    crisis_lines: dict[Country, SafetyLine] = Field(default_factory=dict)
+    # Whose line comes first when the person's time zone does not say.
+    country: Country | None = None
+    escalation_contact: EscalationContact | None = None
+
+
+class SafetySpec(SafetyPlan):
+    """The safety net's content: every organisation's plan, and per organisation (by its
+    name, as `thrive org list` shows it) what differs."""
+
+    organisations: dict[Name, SafetyPlan] = Field(default_factory=dict)
+
+    def plan_for(self, organisation: str) -> SafetyPlan:
+        """The organisation's plan: its own fields where it has them, the rest shared."""
+        shared = self.model_dump(exclude={"organisations"})
+        own = self.organisations.get(organisation)
+        # Only what the organisation wrote replaces the shared plan ("escalation_contact:
+        # null" too); what it left out is shared.
+        mine = own.model_dump(exclude_unset=True) if own is not None else {}
+        return SafetyPlan.model_validate({**shared, **mine})
+
+
 @dataclass(frozen=True)
 class Content:
     """Everything the bot says and asks, after merging a custom directory over the defaults."""
@@ -254,6 +304,7 @@ class Content:
     banks: dict[str, BankSpec]
     codebook: Codebook
     copy: BotCopy
+    safety: SafetySpec = dataclasses.field(default_factory=SafetySpec)
 
     def prompt(self, prompt_id: str) -> PromptSpec:
         return self._find(prompt_id)[1]

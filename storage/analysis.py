@@ -2,8 +2,9 @@
 
 A respondent is an answer's `respondent_key`; answers to an anonymous occurrence (or
 with no key) count one respondent each, since nothing may link them to one another.
-Where a person has coded an answer for a theme, their code is the one counted, not the
-coder's.
+An answer's codes are the ones storage.codings says count: a person's once a person
+coded it (none at all, if they said no theme fits), else the coder's. The period before
+and the scope at any time are counted in the same query as the scope (`Periods`).
 """
 
 from __future__ import annotations
@@ -13,15 +14,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlalchemy import String, and_, case, cast, distinct, exists, func, literal, or_, select
+from sqlalchemy import String, and_, case, cast, distinct, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
-from storage.models import Coding, Occurrence, Response, Theme
+from storage.codings import PERSON, counts_as_code
+from storage.models import Coding, Occurrence, Response
 from storage.states import Anonymity
 
-PERSON = "person"  # a code a person gave (or confirmed): it wins over the coder's
 BARRIER = "barrier"
 ENABLER = "enabler"
 NO_GROUP = ""  # answers with no site, or no role
@@ -68,6 +68,8 @@ class QuestionCount:
     site: str | None  # None: not broken down by site; NO_GROUP: answers with no site
     role: str | None
     respondents: int
+    previous: int = 0  # respondents in the previous period, when asked for (`Periods`)
+    whole: int = 0  # respondents at any time, when asked for
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,17 @@ class CellCount:
     respondents: int
     barrier: int  # respondents who spoke of it as a barrier
     enabler: int
+    previous: int = 0  # respondents in the previous period, when asked for (`Periods`)
+
+
+@dataclass(frozen=True)
+class Periods:
+    """What one query counts beside the scope's own period: the period before it (same
+    filters), and whether to count the scope's answers at any time too (`whole`), so the
+    change and the refusal of a small date filter cost no query of their own."""
+
+    previous: AnswerScope | None = None
+    whole: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,23 +117,6 @@ def _respondent() -> ColumnElement[Any]:
     )
 
 
-def _effective_codings() -> Any:
-    """Each answer's codes, one per theme: a person's where there is one."""
-    person = aliased(Coding)
-    overridden = exists().where(
-        person.response_id == Coding.response_id,
-        person.theme_id == Coding.theme_id,
-        person.source == PERSON,
-    )
-    return (
-        select(
-            Coding.response_id, Coding.theme_id, Coding.polarity, Coding.source, Coding.confidence
-        )
-        .where(or_(Coding.source == PERSON, ~overridden))
-        .subquery("coding")
-    )
-
-
 def _group_columns(by: Sequence[Breakdown]) -> list[ColumnElement[Any]]:
     return [
         func.coalesce(Response.site if dimension == "site" else Response.role, NO_GROUP)
@@ -137,22 +133,51 @@ def _groups(by: Sequence[Breakdown], values: Sequence[Any]) -> tuple[str | None,
     return site, role
 
 
-def _scoped(statement: Any, scope: AnswerScope) -> Any:
-    conditions = [
-        Response.organisation_id == scope.organisation_id,
-        Response.text.is_not(None),
-        Response.text != "",
-    ]
+def _in_period(since: datetime | None, until: datetime | None) -> list[ColumnElement[bool]]:
+    conditions = []
+    if since is not None:
+        conditions.append(Response.created_at >= since)
+    if until is not None:
+        conditions.append(Response.created_at < until)
+    return conditions
+
+
+def _span(scope: AnswerScope, periods: Periods) -> tuple[AnswerScope, ColumnElement[bool] | None]:
+    """The scope one query reads (the scope's period widened to the others asked for),
+    and the condition that picks the scope's own period out of it (None: all of it)."""
+    if periods.whole:
+        span = replace(scope, since=None, until=None)
+    elif periods.previous is not None:
+        span = replace(scope, since=periods.previous.since)
+    else:
+        return scope, None
+    own = _in_period(scope.since, scope.until)
+    return span, (and_(*own) if own else None)
+
+
+def _when(condition: ColumnElement[bool] | None, value: Any) -> Any:
+    return value if condition is None else case((condition, value))
+
+
+def _filters(scope: AnswerScope) -> list[ColumnElement[bool]]:
+    """The scope's filters beyond its organisation."""
+    conditions = _in_period(scope.since, scope.until)
     if scope.pulse_id is not None:
         conditions.append(Occurrence.pulse_id == scope.pulse_id)
-    if scope.since is not None:
-        conditions.append(Response.created_at >= scope.since)
-    if scope.until is not None:
-        conditions.append(Response.created_at < scope.until)
     if scope.site is not None:
         conditions.append(Response.site == scope.site)
     if scope.role is not None:
         conditions.append(Response.role == scope.role)
+    return conditions
+
+
+def _scoped(statement: Any, scope: AnswerScope, *, filtered: bool = True) -> Any:
+    conditions = [
+        Response.organisation_id == scope.organisation_id,
+        Response.text.is_not(None),
+        Response.text != "",
+        *(_filters(scope) if filtered else []),
+    ]
     return statement.outerjoin(Occurrence, Occurrence.id == Response.occurrence_id).where(
         and_(*conditions)
     )
@@ -170,80 +195,114 @@ class AnalysisRepository:
         )
         return found is not None
 
-    async def themes(self, organisation_id: int) -> list[ThemeColumn]:
-        """The codebook's themes and the organisation's own, as the matrix's columns."""
-        rows = await self.session.execute(
-            select(Theme.id, Theme.label)
-            .where(
-                or_(Theme.organisation_id.is_(None), Theme.organisation_id == organisation_id),
-                Theme.status == "active",
-            )
-            .order_by(Theme.organisation_id.is_not(None), Theme.id)
-        )
-        return [ThemeColumn(id_, label) for id_, label in rows.all()]
-
     async def question_counts(
-        self, scope: AnswerScope, by: Sequence[Breakdown] = ()
+        self, scope: AnswerScope, by: Sequence[Breakdown] = (), periods: Periods = Periods()
     ) -> list[QuestionCount]:
-        """Respondents per question (and per site, role, or both)."""
-        groups = _group_columns(by)
-        keys: list[Any] = [Response.prompt_id, *groups]
-        statement = _scoped(
-            select(*keys, func.count(distinct(_respondent()))).select_from(Response), scope
-        ).group_by(*keys)
-        rows = (await self.session.execute(statement)).all()
-        return [
-            QuestionCount(row[0], *_groups(by, row[1 : 1 + len(groups)]), int(row[-1]))
-            for row in rows
-        ]
-
-    async def cell_counts(
-        self, scope: AnswerScope, by: Sequence[Breakdown] = ()
-    ) -> list[CellCount]:
-        """Mentions, respondents and the barrier/enabler split per question and theme
-        (and per site, role, or both)."""
-        coding = _effective_codings()
+        """Respondents per question (and per site, role, or both), with the `periods`
+        asked for beside them; a question answered only in those has 0 respondents."""
+        span, own = _span(scope, periods)
         who = _respondent()
         groups = _group_columns(by)
-        keys: list[Any] = [Response.prompt_id, coding.c.theme_id, *groups]
+        keys: list[Any] = [Response.prompt_id, *groups]
+        columns = [func.count(distinct(_when(own, who)))]
+        if periods.previous is not None:
+            before = and_(*_in_period(periods.previous.since, periods.previous.until))
+            columns.append(func.count(distinct(case((before, who)))))
+        if periods.whole:
+            columns.append(func.count(distinct(who)))
+        statement = _scoped(select(*keys, *columns).select_from(Response), span).group_by(*keys)
+        found = []
+        for row in (await self.session.execute(statement)).all():
+            counted = iter(int(value) for value in row[len(keys) :])
+            found.append(
+                QuestionCount(
+                    row[0],
+                    *_groups(by, row[1 : len(keys)]),
+                    next(counted),
+                    previous=next(counted) if periods.previous is not None else 0,
+                    whole=next(counted) if periods.whole else 0,
+                )
+            )
+        return found
+
+    async def respondents_in(self, scopes: Sequence[AnswerScope]) -> list[dict[str, int]]:
+        """Respondents per question in each of several scopes of one organisation (a
+        view and the wider views it could be subtracted from), in one query."""
+        if not scopes:
+            return []
+        who = _respondent()
+        columns = []
+        for scope in scopes:
+            conditions = _filters(scope)
+            columns.append(
+                func.count(distinct(case((and_(*conditions), who)) if conditions else who))
+            )
         statement = _scoped(
-            select(
-                *keys,
-                func.count(),
-                func.count(distinct(who)),
-                func.count(distinct(case((coding.c.polarity == BARRIER, who)))),
-                func.count(distinct(case((coding.c.polarity == ENABLER, who)))),
-            )
-            .select_from(Response)
-            .join(coding, coding.c.response_id == Response.id),
-            scope,
-        ).group_by(*keys)
-        rows = (await self.session.execute(statement)).all()
-        return [
-            CellCount(
-                row[0],
-                row[1],
-                *_groups(by, row[2 : 2 + len(groups)]),
-                mentions=int(row[-4]),
-                respondents=int(row[-3]),
-                barrier=int(row[-2]),
-                enabler=int(row[-1]),
-            )
-            for row in rows
+            select(Response.prompt_id, *columns).select_from(Response), scopes[0], filtered=False
+        ).group_by(Response.prompt_id)
+        found: list[dict[str, int]] = [{} for _ in scopes]
+        for prompt_id, *counted in (await self.session.execute(statement)).all():
+            for per_scope, value in zip(found, counted, strict=True):
+                if value:
+                    per_scope[prompt_id] = int(value)
+        return found
+
+    async def cell_counts(
+        self, scope: AnswerScope, by: Sequence[Breakdown] = (), previous: AnswerScope | None = None
+    ) -> list[CellCount]:
+        """Mentions, respondents and the barrier/enabler split per question and theme
+        (and per site, role, or both), counting each answer's codes that count
+        (storage.codings.counts_as_code: a person's when a person coded it); with
+        `previous`, its respondents in the period before too."""
+        span, own = _span(scope, Periods(previous))
+        who = _respondent()
+        groups = _group_columns(by)
+        keys: list[Any] = [Response.prompt_id, Coding.theme_id, *groups]
+        barrier, enabler = Coding.polarity == BARRIER, Coding.polarity == ENABLER
+        columns = [
+            func.count(_when(own, literal(1))),
+            func.count(distinct(_when(own, who))),
+            func.count(distinct(case((barrier if own is None else and_(own, barrier), who)))),
+            func.count(distinct(case((enabler if own is None else and_(own, enabler), who)))),
         ]
+        if previous is not None:
+            before = and_(*_in_period(previous.since, previous.until))
+            columns.append(func.count(distinct(case((before, who)))))
+        statement = _scoped(
+            select(*keys, *columns)
+            .select_from(Response)
+            .join(Coding, and_(Coding.response_id == Response.id, counts_as_code(Coding))),
+            span,
+        ).group_by(*keys)
+        found = []
+        for row in (await self.session.execute(statement)).all():
+            counted = [int(value) for value in row[len(keys) :]]
+            found.append(
+                CellCount(
+                    row[0],
+                    row[1],
+                    *_groups(by, row[2 : len(keys)]),
+                    mentions=counted[0],
+                    respondents=counted[1],
+                    barrier=counted[2],
+                    enabler=counted[3],
+                    previous=counted[4] if previous is not None else 0,
+                )
+            )
+        return found
 
     async def quotes(self, scope: AnswerScope, per_cell: int = 3) -> Sequence[Quote]:
         """Up to `per_cell` answers per question and theme: a person's codes first, then
-        the coder's surest, then the newest. Their text is already redacted."""
-        coding = _effective_codings()
-        by_person = coding.c.source == PERSON
+        the coder's surest, then the newest. Their text is already redacted; answers the
+        distress safety net flagged are never quoted."""
+        by_person = Coding.source == PERSON
         rank = (
             func.row_number()
             .over(
-                partition_by=(Response.prompt_id, coding.c.theme_id),
+                partition_by=(Response.prompt_id, Coding.theme_id),
                 order_by=(
                     case((by_person, 0), else_=1),
-                    func.coalesce(coding.c.confidence, 1.0).desc(),
+                    func.coalesce(Coding.confidence, 1.0).desc(),
                     Response.created_at.desc(),
                     Response.id.desc(),
                 ),
@@ -253,14 +312,15 @@ class AnalysisRepository:
         ranked = _scoped(
             select(
                 Response.prompt_id,
-                coding.c.theme_id,
+                Coding.theme_id,
                 Response.text,
                 by_person.label("by_person"),
-                coding.c.confidence,
+                Coding.confidence,
                 rank,
             )
             .select_from(Response)
-            .join(coding, coding.c.response_id == Response.id),
+            .join(Coding, and_(Coding.response_id == Response.id, counts_as_code(Coding)))
+            .where(Response.distress.is_(False)),
             scope,
         ).subquery("ranked")
         rows = await self.session.execute(

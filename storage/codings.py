@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Select
 
-from storage.models import Coding, IdeaCoding, Response, Theme
+from storage.models import Coding, Idea, IdeaCoding, Response
 
 CODER = "coder"
 PERSON = "person"
@@ -81,13 +81,19 @@ def coded_by_person() -> ColumnElement[bool]:
     )
 
 
+def counts_as_code(coding: type[Coding]) -> ColumnElement[bool]:
+    """Whether a coding row (of `Response` in the query) counts: a person's always; the
+    coder's only where no person coded the answer, so an answer a person said fits no
+    theme counts as none. The one rule the matrix, quotes and exports share."""
+    return or_(coding.source == PERSON, and_(coding.source == CODER, ~coded_by_person()))
+
+
 def effective_codes() -> Select[Coding]:
-    """The coding rows that count, for a query to join answers to (the matrix): a
-    person's always, the coder's where no person coded the answer."""
+    """The coding rows that count (`counts_as_code`), with their answers joined."""
     return (
         select(Coding)
         .join(Response, Response.id == Coding.response_id)
-        .where(or_(Coding.source == PERSON, and_(Coding.source == CODER, ~coded_by_person())))
+        .where(counts_as_code(Coding))
     )
 
 
@@ -195,6 +201,22 @@ class CodingRepository:
         rows = await self.session.execute(statement)
         return [TextToCode(id_, text or "", prompt) for id_, text, prompt in rows.all()]
 
+    async def ideas_to_code(
+        self, organisation_id: int | None, *, after: int, limit: int
+    ) -> list[TextToCode]:
+        """The next `limit` ideas (by id, after `after`); ideas answer no question."""
+        statement = select(Idea.id, Idea.text).where(Idea.id > after).order_by(Idea.id).limit(limit)
+        if organisation_id is not None:
+            statement = statement.where(Idea.organisation_id == organisation_id)
+        rows = await self.session.execute(statement)
+        return [TextToCode(id_, text, None) for id_, text in rows.all()]
+
+    async def count_ideas_to_code(self, organisation_id: int | None) -> int:
+        statement = select(func.count()).select_from(Idea)
+        if organisation_id is not None:
+            statement = statement.where(Idea.organisation_id == organisation_id)
+        return int(await self.session.scalar(statement) or 0)
+
     async def count_answers_to_code(self, organisation_id: int | None) -> int:
         statement = select(func.count()).select_from(Response).where(Response.text.is_not(None))
         if organisation_id is not None:
@@ -207,7 +229,11 @@ class CodingRepository:
         rows = await self.session.execute(
             select(Response.id)
             .join(Coding, and_(Coding.response_id == Response.id, Coding.source == CODER))
-            .where(Response.organisation_id == organisation_id, ~coded_by_person())
+            .where(
+                Response.organisation_id == organisation_id,
+                ~coded_by_person(),
+                Response.distress.is_(False),  # not shown for review: see `answer_ids_after`
+            )
             .group_by(Response.id)
             .order_by(lowest.asc(), Response.id)
             .limit(limit)
@@ -235,8 +261,16 @@ class CodingRepository:
         ]
 
     async def answer_ids_after(
-        self, organisation_id: int, *, after: int, limit: int, with_text: bool = True
+        self,
+        organisation_id: int,
+        *,
+        after: int,
+        limit: int,
+        with_text: bool = True,
+        with_distress: bool = False,
     ) -> list[int]:
+        """The organisation's answer ids after `after`, in order; those the distress safety
+        net flagged only when `with_distress` says so (exports leave them out by default)."""
         statement = (
             select(Response.id)
             .where(Response.organisation_id == organisation_id, Response.id > after)
@@ -245,7 +279,36 @@ class CodingRepository:
         )
         if with_text:
             statement = statement.where(Response.text.is_not(None))
+        if not with_distress:
+            statement = statement.where(Response.distress.is_(False))
         return list((await self.session.scalars(statement)).all())
+
+    async def coded_by_people(
+        self, organisation_id: int | None
+    ) -> list[tuple[str, str, dict[str, str]]]:
+        """(text, question, {theme: polarity}) of every answer a person coded (one
+        organisation's, or all), their codes with a polarity only: examples to learn from."""
+        statement = (
+            select(Response.id, Response.text, Response.prompt_id, Coding.theme_id, Coding.polarity)
+            .outerjoin(
+                Coding,
+                and_(
+                    Coding.response_id == Response.id,
+                    Coding.source == PERSON,
+                    Coding.polarity.is_not(None),
+                ),
+            )
+            .where(coded_by_person(), Response.text.is_not(None), Response.text != "")
+            .order_by(Response.id)
+        )
+        if organisation_id is not None:
+            statement = statement.where(Response.organisation_id == organisation_id)
+        found: dict[int, tuple[str, str, dict[str, str]]] = {}
+        for id_, text, question, theme, polarity in (await self.session.execute(statement)).all():
+            codes = found.setdefault(id_, (text or "", question, {}))[2]
+            if theme is not None:
+                codes[theme] = polarity or ""
+        return list(found.values())
 
     async def reviewed_ids(self, organisation_id: int) -> list[int]:
         """The organisation's answers a person coded (see `coded_by_person`)."""
@@ -255,17 +318,6 @@ class CodingRepository:
             .order_by(Response.id)
         )
         return list((await self.session.scalars(statement)).all())
-
-    async def known_themes(self, organisation_id: int) -> set[str]:
-        """Theme ids the organisation's answers may be coded with: the shipped codebook's
-        and its own, not merged away."""
-        rows = await self.session.scalars(
-            select(Theme.id).where(
-                or_(Theme.organisation_id.is_(None), Theme.organisation_id == organisation_id),
-                Theme.status != "merged",
-            )
-        )
-        return set(rows.all())
 
     async def idea_codes(self, idea_id: int) -> list[StoredCode]:
         rows = await self.session.execute(

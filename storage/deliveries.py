@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -81,14 +81,16 @@ class DeliveryRepository:
         times: dict[int, list[datetime]] = {person_id: [] for person_id in person_ids}
         if not person_ids:
             return times
-        for column in (Delivery.sent_at, Delivery.reminded_at):
-            rows = await self.session.execute(
-                select(Delivery.person_id, column).where(
-                    Delivery.person_id.in_(person_ids), column >= since
-                )
+        # One query by person (their index), not one per column.
+        rows = await self.session.execute(
+            select(Delivery.person_id, Delivery.sent_at, Delivery.reminded_at).where(
+                Delivery.person_id.in_(person_ids),
+                or_(Delivery.sent_at >= since, Delivery.reminded_at >= since),
             )
-            for person_id, at in rows:
-                if at is not None:
+        )
+        for person_id, sent_at, reminded_at in rows:
+            for at in (sent_at, reminded_at):
+                if at is not None and at >= since:
                     times[person_id].append(at)
         return times
 

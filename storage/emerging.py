@@ -40,6 +40,8 @@ class EmergingRepository:
                 Response.organisation_id == organisation_id,
                 Response.text.is_not(None),
                 Response.text != "",
+                # Words of distress are never grouped into a theme nor quoted as typical.
+                Response.distress.is_(False),
                 ~coded,
             )
             .order_by(Response.id.desc())
@@ -92,13 +94,16 @@ class EmergingRepository:
         )
 
     async def texts(self, organisation_id: int, response_ids: Iterable[int]) -> dict[int, str]:
-        """The stored (redacted) text of these answers of the organisation."""
+        """The stored (redacted) text of these answers of the organisation, leaving out
+        any the distress safety net flagged since they were grouped (an edit)."""
         ids = list(response_ids)
         if not ids:
             return {}
         rows = await self.session.execute(
             select(Response.id, Response.text).where(
-                Response.organisation_id == organisation_id, Response.id.in_(ids)
+                Response.organisation_id == organisation_id,
+                Response.id.in_(ids),
+                Response.distress.is_(False),
             )
         )
         return {int(i): str(t or "") for i, t in rows}
@@ -127,14 +132,15 @@ class EmergingRepository:
             )
         )
 
-    async def own_themes(self, organisation_id: int) -> Sequence[Theme]:
-        """The active themes the organisation accepted into its own codebook."""
-        result = await self.session.scalars(
-            select(Theme)
+    async def own_theme_words(self, organisation_id: int) -> list[tuple[str, str, list[str]]]:
+        """(id, label, keywords) of the organisation's own active themes: read on every
+        store, so columns only (loading the rows as objects costs twice as much)."""
+        rows = await self.session.execute(
+            select(Theme.id, Theme.label, Theme.keywords)
             .where(Theme.organisation_id == organisation_id, Theme.status == "active")
             .order_by(Theme.id)
         )
-        return result.all()
+        return [(id_, label, list(keywords)) for id_, label, keywords in rows.all()]
 
     async def theme_id_taken(self, theme_id: str) -> bool:
         return await self.session.get(Theme, theme_id) is not None

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -68,10 +69,12 @@ class Database:
         url = async_url(database_url)
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
-        kwargs: dict[str, object] = {}
+        # A failed statement's message would carry its parameters (people's words) into
+        # the log: never.
+        kwargs: dict[str, object] = {"hide_parameters": True}
         if self.is_sqlite and (":memory:" in url or url.endswith("sqlite+aiosqlite://")):
             # An in-memory database exists per connection: share one.
-            kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+            kwargs |= {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             sync_engine: Engine = self.engine.sync_engine
@@ -89,6 +92,13 @@ class Database:
         """A session whose work commits on success and rolls back on any error."""
         async with self._turn(), self.sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def statements(self) -> AsyncIterator[AsyncConnection]:
+        """A Core connection in one transaction, no ORM session: for hot paths of plain
+        statements (the outbox's records). Takes its turn on SQLite like `transaction`."""
+        async with self._turn(), self.engine.begin() as connection:
+            yield connection
 
     @asynccontextmanager
     async def _turn(self) -> AsyncIterator[None]:

@@ -6,10 +6,11 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.engine import dialect_name
-from storage.models import Idea, IdeaEvent, IdeaVote
+from storage.models import Idea, IdeaEvent, IdeaSupporter, IdeaVote
 
 
 class IdeaRepository:
@@ -75,6 +76,113 @@ class IdeaRepository:
         )
         return int(count or 0)
 
+    async def add_vote(self, vote: IdeaVote) -> bool:
+        """Count one vote; False if this voter already voted for the idea (the unique key
+        holds even when two presses race)."""
+        if await self.has_vote(vote.idea_id, vote.voter_key):
+            return False
+        try:
+            async with self.session.begin_nested():
+                self.session.add(vote)
+                await self.session.flush()
+        except IntegrityError:
+            return False
+        return True
+
+    async def has_vote(self, idea_id: int, voter_key: str) -> bool:
+        found = await self.session.scalar(
+            select(IdeaVote.id).where(IdeaVote.idea_id == idea_id, IdeaVote.voter_key == voter_key)
+        )
+        return found is not None
+
+    async def voter_keys(self, idea_id: int) -> list[str]:
+        result = await self.session.scalars(
+            select(IdeaVote.voter_key).where(IdeaVote.idea_id == idea_id)
+        )
+        return list(result.all())
+
+    async def vote_counts(self, idea_ids: Sequence[int]) -> dict[int, int]:
+        if not idea_ids:
+            return {}
+        rows = await self.session.execute(
+            select(IdeaVote.idea_id, func.count())
+            .where(IdeaVote.idea_id.in_(list(idea_ids)))
+            .group_by(IdeaVote.idea_id)
+        )
+        return {int(idea_id): int(count) for idea_id, count in rows.all()}
+
+    async def supporters(self, idea_id: int) -> Sequence[IdeaSupporter]:
+        result = await self.session.scalars(
+            select(IdeaSupporter).where(IdeaSupporter.idea_id == idea_id).order_by(IdeaSupporter.id)
+        )
+        return result.all()
+
+    async def add_supporter(self, supporter: IdeaSupporter) -> None:
+        self.session.add(supporter)
+        await self.session.flush()
+
+    async def in_organisation(
+        self,
+        organisation_id: int,
+        *,
+        states: Sequence[str] | None = None,
+        site: str | None = None,
+        limit: int = 500,
+    ) -> Sequence[Idea]:
+        """One organisation's ideas, newest first; in `states` and from `site` if given.
+        Ideas the distress safety net held back are left out: only their submitter sees them."""
+        statement = select(Idea).where(
+            Idea.organisation_id == organisation_id, Idea.distress.is_(False)
+        )
+        if states is not None:
+            statement = statement.where(Idea.state.in_(list(states)))
+        if site is not None:
+            statement = statement.where(Idea.site == site)
+        result = await self.session.scalars(
+            statement.order_by(Idea.created_at.desc(), Idea.id.desc()).limit(limit)
+        )
+        return result.all()
+
+    async def waiting_since(
+        self, organisation_id: int, states: Sequence[str], before: datetime
+    ) -> Sequence[Idea]:
+        """Ideas in `states` (untriaged) whose last change is older than `before`."""
+        result = await self.session.scalars(
+            select(Idea)
+            .where(
+                Idea.organisation_id == organisation_id,
+                Idea.state.in_(list(states)),
+                Idea.updated_at < before,
+                Idea.distress.is_(False),  # held back: no leader is nudged about it
+            )
+            .order_by(Idea.updated_at, Idea.id)
+        )
+        return result.all()
+
+    async def events_between(
+        self, organisation_id: int, since: datetime, until: datetime
+    ) -> Sequence[tuple[IdeaEvent, Idea]]:
+        """Every move of the organisation's ideas in [since, until), oldest first."""
+        rows = await self.session.execute(
+            select(IdeaEvent, Idea)
+            .join(Idea, Idea.id == IdeaEvent.idea_id)
+            .where(
+                Idea.organisation_id == organisation_id,
+                IdeaEvent.created_at >= since,
+                IdeaEvent.created_at < until,
+            )
+            .order_by(IdeaEvent.created_at, IdeaEvent.id)
+        )
+        return [(event, idea) for event, idea in rows.all()]
+
+    async def history(self, idea_id: int) -> Sequence[IdeaEvent]:
+        result = await self.session.scalars(
+            select(IdeaEvent)
+            .where(IdeaEvent.idea_id == idea_id)
+            .order_by(IdeaEvent.created_at, IdeaEvent.id)
+        )
+        return result.all()
+
     async def get(self, idea_id: int) -> Idea | None:
         return await self.session.get(Idea, idea_id)
 
@@ -100,9 +208,14 @@ class IdeaRepository:
     async def in_states(
         self, organisation_id: int, states: Sequence[str], limit: int = 20
     ) -> Sequence[Idea]:
+        # Ideas the distress safety net held back are nobody's to see but the submitter's.
         result = await self.session.scalars(
             select(Idea)
-            .where(Idea.organisation_id == organisation_id, Idea.state.in_(states))
+            .where(
+                Idea.organisation_id == organisation_id,
+                Idea.state.in_(states),
+                Idea.distress.is_(False),
+            )
             .order_by(Idea.updated_at.desc(), Idea.id.desc())
             .limit(limit)
         )

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    false,
     or_,
 )
 from sqlalchemy.engine import Dialect
@@ -124,6 +125,8 @@ class Person(Base):
     quiet_weekends: Mapped[bool | None] = mapped_column(Boolean)  # None: the organisation's
     snoozed_until: Mapped[datetime | None] = mapped_column(UtcDateTime())
     paused: Mapped[bool] = mapped_column(Boolean, default=False)  # opted out of prompts
+    # Said `digest off`: no "you said, we did" digest (news of their own ideas still comes).
+    digest_off: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     gone: Mapped[bool] = mapped_column(Boolean, default=False)  # deactivated on the platform
     conversation_ref: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # The prompt the person last pressed "Answer" on: their next plain message answers it.
@@ -242,7 +245,8 @@ class Delivery(Base):
     __tablename__ = "deliveries"
     __table_args__ = (
         UniqueConstraint("occurrence_id", "person_id"),
-        Index("ix_deliveries_state_due_at", "state", "due_at"),
+        # The outbox claims in this order (a fan-out's rows share one due time).
+        Index("ix_deliveries_state_due_at_id", "state", "due_at", "id"),
         # The fatigue cap counts each person's recent prompts.
         Index("ix_deliveries_person_id_sent_at", "person_id", "sent_at"),
     )
@@ -303,6 +307,9 @@ class Response(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     # Set when retention removed the text (bot.privacy.retention); codes and values stay.
     purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The distress safety net found signs of acute distress or self-harm in the text:
+    # never quoted, clustered or exported (codes and counts still count it).
+    distress: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Theme(Base):
@@ -402,6 +409,13 @@ class Idea(Base):
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
     # Set when retention emptied the text of a closed idea; its state and votes stay.
     purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
+    # The distress safety net found signs of acute distress or self-harm in the text:
+    # kept from leaders (no card, no queue), so no leader learns who wrote it.
+    distress: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Merged into another idea by leaders (state "merged"); its own history stays.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("ideas.id", ondelete="SET NULL"))
+    # The open idea it looked like when it came in: a hint, so no foreign key.
+    similar_to_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class IdeaEvent(Base):
@@ -412,6 +426,45 @@ class IdeaEvent(Base):
     to_state: Mapped[str] = mapped_column(String(20))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class IdeaSupporter(Base):
+    """Someone else who sent the same idea (a merge carried them over): told of every
+    move as the submitter is; `anonymous` as they sent it, so leaders never see them."""
+
+    __tablename__ = "idea_supporters"
+    __table_args__ = (UniqueConstraint("idea_id", "person_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idea_id: Mapped[int] = mapped_column(ForeignKey("ideas.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    anonymous: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class DigestSchedule(Base):
+    """How often an organisation's "you said, we did" digest goes, and when next."""
+
+    __tablename__ = "digest_schedules"
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True
+    )
+    every_days: Mapped[int] = mapped_column(Integer)
+    next_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class PathwayMailing(Base):
+    """One digest or nudge of one organisation for one period: the unique key makes a
+    job that fires twice send nothing twice."""
+
+    __tablename__ = "pathway_mailings"
+    __table_args__ = (UniqueConstraint("organisation_id", "kind", "period"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # digest | nudge
+    period: Mapped[str] = mapped_column(String(40))
+    since: Mapped[datetime | None] = mapped_column(UtcDateTime())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
@@ -474,6 +527,22 @@ class Notification(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     message_ref: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ReportSchedule(Base):
+    """The summary a wellness lead has posted to the organisation's leaders, every week or
+    month (bot/reports/schedule.py); at most one per organisation."""
+
+    __tablename__ = "report_schedules"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), unique=True
+    )
+    every: Mapped[str] = mapped_column(String(10))  # week | month
+    next_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    set_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class LocalChatMessage(Base):

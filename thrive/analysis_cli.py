@@ -1,10 +1,11 @@
 """`thrive analysis ...`: what clinicians' answers say, for the wellness lead.
 
-`recode` codes every answer again with the current codebook (a person's codes stay and
-win); `review` shows the least certain codes first to confirm or correct; `export-codes`
-and `import-codes` do the same with a sheet; `agreement` says how often the coder agrees
-with people. Every look at answers' words is in the audit log with who ran it. The
-other parts register their commands on this sub-app from thrive/cli.py (the matrix:
+`recode` codes every answer and idea again with its organisation's codebook (the shipped
+themes plus the ones it accepted; a person's codes stay and win); `review` shows the
+least certain codes first to confirm or correct; `export-codes` and `import-codes` do
+the same with a sheet; `agreement` says how often the coder agrees with people. Every
+look at answers' words is in the audit log with who ran it. The other parts register
+their commands on this sub-app from thrive/cli.py (the matrix:
 thrive/analysis_matrix_cli.py; emerging themes: thrive/analysis_emerging_cli.py).
 """
 
@@ -16,7 +17,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from bot.analysis import recode_all
+from bot.analysis import codebook_of, recode_all
 from bot.analysis.coding import Recoded
 from bot.analysis.review import (
     EXPORTED,
@@ -35,6 +36,7 @@ from bot.analysis.review import (
     to_review,
 )
 from bot.people.organisations import resolve_organisation
+from bot.privacy import redact
 from storage.codings import CodingRepository
 from thrive.console import OrgOption, err, login_name, with_core
 from thrive.runtime import Core
@@ -59,7 +61,8 @@ def recode(
         ),
     ] = None,
 ) -> None:
-    """Code every answer again with the current codebook; a person's codes are kept."""
+    """Code every answer and idea again with its organisation's codebook (shipped themes
+    plus the ones it accepted); a person's codes are kept."""
 
     async def work(core: Core) -> Recoded:
         organisation_id = None
@@ -85,7 +88,11 @@ def recode(
             )
 
     done = with_core(work)
-    typer.echo(f"Recoded {done.answers} answers: {done.codes} codes by the coder.")
+    ideas = "idea" if done.ideas == 1 else "ideas"
+    typer.echo(
+        f"Recoded {done.answers} answers: {done.codes} codes by the coder; "
+        f"and {done.ideas} {ideas}: {done.idea_codes} codes."
+    )
 
 
 @analysis_app.command("review")
@@ -100,7 +107,7 @@ def review(
         async with core.database.transaction() as session:
             organisation = await resolve_organisation(session, org)
             answers = await to_review(session, organisation.id, limit)
-            known = await CodingRepository(session).known_themes(organisation.id)
+            known = (await codebook_of(session, core.content, organisation.id)).theme_ids
             await audit_view(
                 session,
                 VIEWED,
@@ -156,6 +163,12 @@ def export_codes(
         Path, typer.Option("--out", metavar="FILE", help="A .csv or .xlsx file to write.")
     ],
     org: OrgOption = None,
+    include_distress: Annotated[
+        bool,
+        typer.Option(
+            help="Also write answers the distress safety net flagged (left out by default)."
+        ),
+    ] = False,
 ) -> None:
     """Write every answer with its codes to a sheet to correct and import again."""
     try:
@@ -169,20 +182,26 @@ def export_codes(
             organisation = await resolve_organisation(session, org)
             repository = CodingRepository(session)
             rows: list[tuple[object, ...]] = []
+            redacted = 0
             last = 0
             while True:
                 ids = await repository.answer_ids_after(
-                    organisation.id, after=last, limit=EXPORT_BATCH
+                    organisation.id, after=last, limit=EXPORT_BATCH, with_distress=include_distress
                 )
                 if not ids:
                     break
                 for answer in await repository.answers(organisation.id, ids):
                     codes = answer.effective()
+                    # Stored text was redacted when it came in; a sheet leaves the building,
+                    # so it is redacted again with today's rules (an older row may predate
+                    # them). Redacting twice changes nothing.
+                    redaction = redact(answer.text)
+                    redacted += bool(redaction.removed)
                     rows.append(
                         (
                             answer.id,
                             answer.question,
-                            answer.text,
+                            redaction.text,
                             shown(codes),
                             "person" if answer.by_person else ("coder" if codes else ""),
                         )
@@ -194,8 +213,18 @@ def export_codes(
                 now=core.ctx.clock.now(),
                 operator=login_name() or "unknown",
                 organisation_id=organisation.id,
-                filters={"command": "analysis export-codes", "format": out_file.suffix.lower()},
+                filters={
+                    "command": "analysis export-codes",
+                    "format": out_file.suffix.lower(),
+                    "include_distress": include_distress,
+                },
                 answers=len(rows),
+            )
+        if redacted:
+            err.print(
+                core.ctx.say("analysis.export.redacted", answers=redacted),
+                highlight=False,
+                markup=False,
             )
         return write_sheet(out_file, SHEET_COLUMNS, rows)
 
@@ -223,7 +252,9 @@ def import_codes_(
         given = [(number, row["answer_id"], row["themes"]) for number, row in rows]
         async with core.database.transaction() as session:
             organisation = await resolve_organisation(session, org)
-            return await import_codes(session, organisation.id, given, core.ctx.clock.now())
+            return await import_codes(
+                session, core.content, organisation.id, given, core.ctx.clock.now()
+            )
 
     done = with_core(work)
     typer.echo(f"Imported {done.rows} rows: {done.changed} answers now carry a person's codes.")

@@ -17,6 +17,7 @@ import typer
 
 from bot.analysis.importing import Imported, import_rows
 from bot.people.organisations import resolve_organisation
+from bot.privacy import KINDS, kind_names
 from thrive.answer_files import UnreadableFile, rows
 from thrive.console import OrgOption, err, with_core
 from thrive.runtime import Core
@@ -66,9 +67,21 @@ def import_(
             return Imported(problems=[str(unreadable)]), ""
         if result.answers == 0:
             return result, core.ctx.say("answers.import.none", file=file.name)
-        return result, core.ctx.say(
-            "answers.import.done", answers=result.answers, coded=result.coded, file=file.name
-        )
+        said = [
+            core.ctx.say(
+                "answers.import.done", answers=result.answers, coded=result.coded, file=file.name
+            )
+        ]
+        if result.redacted:  # the operator is told which kinds went, as a clinician is
+            removed = tuple(kind for kind in KINDS if kind in result.redacted)
+            counted = ", ".join(
+                f"{name} ({result.redacted[kind]})"
+                for kind, name in zip(removed, kind_names(core.ctx.say, removed), strict=True)
+            )
+            said.append(core.ctx.say("answers.import.redacted", kinds=counted))
+        if result.distress:
+            said.append(core.ctx.say("answers.import.distress", answers=result.distress))
+        return result, "\n".join(said)
 
     result, said = with_core(work)
     if result.problems:

@@ -36,12 +36,15 @@ from thrive.console import (
     run,
     settings_or_exit,
 )
+from thrive.ideas_cli import ideas_app
 from thrive.leader_lock import SQLiteFileLock, sqlite_path
 from thrive.org_cli import org_app
 from thrive.people_cli import people_app
 from thrive.pulse_cli import pulse_app
 from thrive.redact_cli import redact_lines
+from thrive.report_cli import report
 from thrive.roles_cli import roles_app
+from thrive.screen_cli import screen_lines
 from thrive.settings import Settings, configured_database_url
 from thrive.teams_cli import teams_app
 
@@ -68,8 +71,11 @@ analysis_app.add_typer(emerging_app, name="emerging")
 app.add_typer(audit_app, name="audit")
 app.add_typer(people_app, name="people")
 app.add_typer(answers_app, name="answers")
+app.add_typer(ideas_app, name="ideas")
 app.command()(code)
 app.command("redact")(redact_lines)
+app.command("screen")(screen_lines)
+app.command("report")(report)
 
 
 @app.callback()

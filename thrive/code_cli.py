@@ -1,11 +1,12 @@
 """`thrive code`: code answers read one per line on standard input, one JSON object per
-line out, with no database: what the default coder makes of a file of comments.
+line out, with no database: what the coder (THRIVE_CODER) makes of a file of comments.
 
     $ printf 'not enough MAs\nlove my team\n' | thrive code --question job-difficult
     {"text": "not enough MAs", "themes": [{"id": "staffing", "polarity": "barrier", ...}]}
 
 Content (codebook and questions) comes from THRIVE_CONTENT_DIR over the defaults, as
-everywhere else.
+everywhere else. With no database there is no organisation: the shipped codebook alone
+codes, without any organisation's accepted themes (bot/analysis/codebook.py).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Annotated, BinaryIO, TextIO
 
 import typer
 
-from bot.analysis import CodebookCoder, Coder
+from bot.analysis import Coder, choose_coder, coder_for
 from prompts import ContentError, load_content
 from thrive.console import err, settings_or_exit
 
@@ -48,7 +49,8 @@ def code(
                 markup=False,
             )
             raise typer.Exit(2) from None
-    code_lines(CodebookCoder.from_content(content), sys.stdin.buffer, sys.stdout, question)
+    choose_coder(settings.coder)
+    code_lines(coder_for(content), sys.stdin.buffer, sys.stdout, question)
 
 
 def code_lines(coder: Coder, lines: BinaryIO, out: TextIO, question: str | None) -> None:

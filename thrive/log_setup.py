@@ -20,6 +20,17 @@ _SHARED: list[structlog.typing.Processor] = [
 ]
 
 
+QUIET_LIBRARIES = (
+    "aiosqlite",
+    "slack_sdk",
+    "slack_bolt",
+    "msrest",
+    "botbuilder",
+    "msal",
+    "urllib3",
+)
+
+
 def configure_logging(level: str = "info", log_format: str = "auto") -> None:
     as_json = log_format == "json" or (log_format == "auto" and not sys.stderr.isatty())
     renderer: structlog.typing.Processor = (
@@ -51,6 +62,11 @@ def configure_logging(level: str = "info", log_format: str = "auto") -> None:
     root.setLevel(numeric)
     # Per-request access lines are noise here; errors still come through aiohttp.server.
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    # These libraries write what they send and store at DEBUG: SQL parameters (aiosqlite),
+    # request bodies to Slack and the Bot Connector (slack_sdk, msrest). People's words
+    # and platform ids must not reach a log, even when an operator turns on DEBUG.
+    for chatty in QUIET_LIBRARIES:
+        logging.getLogger(chatty).setLevel(max(numeric, logging.INFO))
 
 
 def _keep(

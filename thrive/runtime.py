@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import structlog
 from pydantic import SecretStr
 
+from bot.analysis import choose_coder, coder_for
 from bot.catalog import sync_content
 from bot.clock import Clock, SystemClock
 from bot.context import BotContext
@@ -78,6 +79,7 @@ async def open_core(
 ) -> Core:
     """Load content (refusing bad YAML), migrate the database, build the context."""
     content = content or load_content(settings.content_dir)
+    choose_coder(settings.coder)
     database = Database(settings.database_url)
     try:
         await upgrade(database)
@@ -107,6 +109,7 @@ def bot_context(
         quiet_hours=quiet_hours(settings.quiet_hours),
         quiet_weekends=settings.quiet_weekends,
         fatigue_cap=FatigueCap(settings.fatigue_cap_prompts, settings.fatigue_cap_days),
+        idea_triage_days=settings.idea_triage_days,
     )
 
 
@@ -125,6 +128,9 @@ async def build_runtime(
 
     core = await open_core(settings, clock, content)
     await asyncio.to_thread(load_word_lists)
+    # The coder is built (the learned one trained, a second or two) before the first
+    # answer, off the event loop, not while that answer's transaction waits.
+    await asyncio.to_thread(coder_for, core.content)
     database, ctx = core.database, core.ctx
     clock = ctx.clock
     dispatcher = Dispatcher(database, ctx)

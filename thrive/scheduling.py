@@ -53,6 +53,9 @@ RECONCILE_EVERY = timedelta(minutes=5)
 # The daily jobs run when a process becomes leader, then every day: a leader that
 # restarts more often than daily still runs them.
 DAILY = timedelta(days=1)
+# The pathway's mailings (due digests, the weekly nudge) are looked for this often; each
+# sends at most once per period (storage.digests), however often it looks.
+PATHWAY_EVERY = timedelta(hours=1)
 PULSE_STORE = "pulses"  # persisted: a fire's due time must survive a restart
 MEMORY_STORE = "memory"  # reconcile, re-added by every new leader
 JOB_TABLE = "apscheduler_jobs"  # ignored by our Alembic env
@@ -112,9 +115,13 @@ class PulseScheduler:
         name: str = "thrive",
         clock: Clock | None = None,
         daily: Daily | None = None,
+        pathway: Daily | None = None,
+        reports: Daily | None = None,
     ) -> None:
         self.database = database
         self._daily = daily
+        self._pathway = pathway
+        self._reports = reports  # the scheduled summaries due (bot.reports.schedule)
         self.name = name
         self._zones_of = zones_of
         self._fire = fire
@@ -150,6 +157,15 @@ class PulseScheduler:
             del _RUNNING[self.name]
             raise
         self._every(self.reconcile, RECONCILE_EVERY, "reconcile")
+        if self._reports is not None:  # at election too: one due during downtime goes now
+            self.scheduler.add_job(
+                self.run_reports,
+                IntervalTrigger(seconds=RECONCILE_EVERY.total_seconds(), timezone=UTC),
+                id="reports",
+                jobstore=MEMORY_STORE,
+                replace_existing=True,
+                next_run_time=datetime.now(UTC),
+            )
         if self._daily is not None:
             self.scheduler.add_job(
                 self.run_daily,
@@ -158,6 +174,15 @@ class PulseScheduler:
                 jobstore=MEMORY_STORE,
                 replace_existing=True,
                 next_run_time=datetime.now(UTC),  # APScheduler's own time: now, for real
+            )
+        if self._pathway is not None:
+            self.scheduler.add_job(
+                self.run_pathway,
+                IntervalTrigger(seconds=PATHWAY_EVERY.total_seconds(), timezone=UTC),
+                id="pathway",
+                jobstore=MEMORY_STORE,
+                replace_existing=True,
+                next_run_time=datetime.now(UTC),
             )
         await self.reconcile()
 
@@ -195,6 +220,29 @@ class PulseScheduler:
             log.exception("scheduler.daily_failed")
             return
         log.info("scheduler.daily_done", result=repr(result))
+
+    async def run_pathway(self) -> None:
+        """Due digests and the weekly nudge; a failure is logged and tried next hour."""
+        if self._pathway is None:
+            return
+        try:
+            result = await self._pathway()
+        except Exception:
+            log.exception("scheduler.pathway_failed")
+            return
+        log.info("scheduler.pathway_done", result=repr(result))
+
+    async def run_reports(self) -> None:
+        """Queue the scheduled reports now due; a failure is logged and tried next time."""
+        if self._reports is None:
+            return
+        try:
+            queued = await self._reports()
+        except Exception:
+            log.exception("scheduler.reports_failed")
+            return
+        if queued:
+            log.info("scheduler.reports_queued", queued=queued)
 
     async def _wanted_jobs(self) -> tuple[dict[str, PulseTrigger], set[int]]:
         """Triggers by job id, and the pulses whose audience could not be read (keep theirs)."""
@@ -307,12 +355,16 @@ def start_scheduling(
     fire: Callable[[Database, BotContext, Outbox, int, str, datetime], Awaitable[int]],
     schedule_of: ScheduleOf,
     purge: Callable[[Database, Clock], Awaitable[object]] | None = None,
+    pathway: Callable[[Database, BotContext], Awaitable[object]] | None = None,
+    reports: Callable[[Database, BotContext], Awaitable[object]] | None = None,
 ) -> Scheduling:
     """Wire scheduling into the app's startup and shutdown; `app[SCHEDULING]` is the handle.
 
     `zones_of` and `fire` take the app's database, context (and outbox), as
     bot.pulses.runs' do; `purge` (bot.privacy.retention's, its days given) the database
-    and the context's clock, and runs daily. Disabled, only the SQLite lock is
+    and the context's clock, and runs daily; `pathway` (bot.pathway's mailings) the
+    database and context, hourly; `reports` (bot.reports.send_due_reports) runs as
+    often as the pulses are reconciled. Disabled, only the SQLite lock is
     kept: two processes on one SQLite file are unsafe with or without a scheduler.
     """
 
@@ -324,6 +376,8 @@ def start_scheduling(
             schedule_of=schedule_of,
             clock=ctx.clock,
             daily=partial(purge, database, ctx.clock) if purge is not None else None,
+            pathway=partial(pathway, database, ctx) if pathway is not None else None,
+            reports=partial(reports, database, ctx) if reports is not None else None,
         )
 
     scheduling = Scheduling(make_scheduler)

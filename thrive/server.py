@@ -5,25 +5,49 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from functools import partial
+from typing import TypeAlias
 
 import structlog
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from adapters.base import route_of
 from bot.pathway.moves import CLOSED
+from bot.pathway.nudges import pathway_mailings
 from bot.privacy.retention import purge_old_text
 from bot.pulses import definitions as pulses
 from bot.pulses import runs as pulse_runs
+from bot.reports import send_due_reports
 from thrive.runtime import Runtime
 from thrive.scheduling import start_scheduling
 
 log = structlog.get_logger(__name__)
+Handler: TypeAlias = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 HEALTH_TIMEOUT_SECONDS = 3.0
+MAX_BODY_BYTES = 1024 * 1024  # no platform sends more; the local API's texts are far smaller
+
+
+@web.middleware
+async def refuse_large_bodies(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """413 before a byte of the body is read when Content-Length says it is too large;
+    a body streamed without a length stops at the limit as aiohttp reads it. Either way
+    the answer is JSON, like every other refusal, and one log line."""
+    declared = request.content_length
+    try:
+        if declared is not None and declared > MAX_BODY_BYTES:
+            raise web.HTTPRequestEntityTooLarge(MAX_BODY_BYTES, declared)
+        return await handler(request)
+    except web.HTTPRequestEntityTooLarge:
+        log.info("http.body_too_large", route=route_of(request), declared=declared)
+        return web.json_response(
+            {"error": "body_too_large", "detail": f"the limit is {MAX_BODY_BYTES} bytes"},
+            status=413,
+        )
 
 
 def create_app(runtime: Runtime, *, run_outbox: bool = True) -> web.Application:
-    app = web.Application(client_max_size=1024 * 1024)
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[refuse_large_bodies])
     app.router.add_get("/healthz", _health_handler(runtime))
     app.router.add_get("/metrics", _metrics)
     if runtime.local_chat is not None:
@@ -56,6 +80,8 @@ def create_app(runtime: Runtime, *, run_outbox: bool = True) -> web.Application:
             keep_days=runtime.settings.retention_days,
             closed_idea_states=CLOSED,
         ),
+        pathway=pathway_mailings,
+        reports=send_due_reports,
     )
     app.cleanup_ctx.append(outbox_loop)
     return app

@@ -68,6 +68,13 @@ class Settings(BaseSettings):
         description="Where Slack and Teams reach this server, e.g. https://thrive.example.org",
     )
     min_group_size: int = Field(default=5, ge=2, le=100)
+    # Which coder codes answers: the codebook's words, or scikit-learn trained on
+    # labelled answers (README "Coding answers").
+    coder: str = Field(
+        default="keywords",
+        pattern="^(keywords|learned)$",
+        description="keywords (default) or learned",
+    )
     # Quotes say more than a count: they need a larger group.
     min_group_size_comments: int = Field(default=10, ge=2, le=100)
     # Respecting clinicians' time: defaults each person may change.
@@ -80,6 +87,8 @@ class Settings(BaseSettings):
     # At most this many prompts (reminders included) per person in this many days.
     fatigue_cap_prompts: int = Field(default=2, ge=1, le=50)
     fatigue_cap_days: int = Field(default=7, ge=1, le=90)
+    # Ideas nobody has triaged for this many days come back to leaders in the weekly nudge.
+    idea_triage_days: int = Field(default=14, ge=1, le=365)
     # Answers' text (and closed ideas') is emptied after this many days; codes stay.
     retention_days: int = Field(default=365, ge=1, le=36500)
     # Run the pulse scheduler here (with PostgreSQL only one replica runs it at a time).
@@ -87,9 +96,10 @@ class Settings(BaseSettings):
     # Messages per second per workspace for every platform, instead of each platform's
     # documented limit (Slack 5/s, Teams 30/s; bot.outbox.send_limits). 0: no limit.
     send_rate: float | None = Field(default=None, ge=0)
-    # How long a claimed prompt is held before another dispatcher may send it again (a
-    # dispatcher that died mid-send). Longer than any send takes.
-    outbox_lease_seconds: int = Field(default=60, ge=2, le=3600)
+    # The longest a claimed prompt is held before another dispatcher may send it (one
+    # that died mid-send). At a limited rate the outbox claims small batches and holds
+    # each only as long as sending it takes (bot.outbox.delivery); longer than any send.
+    outbox_lease_seconds: int = Field(default=20, ge=2, le=3600)
     log_level: str = "info"
     log_format: str = Field(default="auto", pattern="^(auto|json|console)$")
 

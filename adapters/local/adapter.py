@@ -30,7 +30,8 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.base import deliver_replies
+from adapters import json_guard
+from adapters.base import deliver_replies, route_of
 from adapters.local.api_models import ActionIn, MessageIn, PersonIn
 from adapters.local.page import page_html
 from adapters.local.renderer import brought_up_to_date, render
@@ -39,7 +40,7 @@ from bot.context import MAX_MESSAGE_LENGTH
 from bot.conversation.dispatcher import Dispatcher
 from bot.errors import RecipientGone
 from bot.events import ActionInvoked, ConversationRef, MessageReceived, MessageRef, PersonRef
-from bot.messages import OutboundMessage, Say
+from bot.messages import Image, OutboundMessage, Say
 from bot.people.roles import Role
 from bot.privacy import redact
 from storage.engine import Database
@@ -49,6 +50,8 @@ from storage.people import PeopleRepository
 from storage.states import NotificationAudience
 
 LOCAL_PLATFORM = "local"
+# Marks a leader's copy of an idea card in the chat's store (not news about the idea).
+LEADERS_COPY = "leaders_copy"
 LOCAL_WORKSPACE = "local"
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -88,17 +91,24 @@ class LocalChatAdapter:
     async def send(
         self, to: ConversationRef, message: OutboundMessage, *, paced: bool = False
     ) -> MessageRef:
+        return await self._post(to, render(message))
+
+    async def _post(self, to: ConversationRef, body: dict[str, Any]) -> MessageRef:
         now = self.clock.now()
         async with self.database.transaction() as session:
             person = await _person(session_people(session), to.conversation_id)
             if person is None:
                 raise RecipientGone(f"no local person {to.conversation_id!r}")
-            stored = await LocalChatRepository(session).append(
-                person.id, "bot", render(message), now
-            )
+            stored = await LocalChatRepository(session).append(person.id, "bot", body, now)
             payload = _message_json(stored, self.say)
         await self._push(to.conversation_id, "message", payload)
         return MessageRef(LOCAL_PLATFORM, to.conversation_id, str(payload["id"]))
+
+    async def upload_image(
+        self, to: ConversationRef, image: Image, *, paced: bool = False
+    ) -> MessageRef:
+        """The page draws a message's image as an <img> (a data URI: nothing to serve)."""
+        return await self.send(to, OutboundMessage(text="", image=image), paced=paced)
 
     async def update(self, ref: MessageRef, message: OutboundMessage) -> None:
         await self._update_own(ref, message)
@@ -107,16 +117,17 @@ class LocalChatAdapter:
 
     async def _update_idea_copies(self, ref: MessageRef, card: OutboundMessage) -> None:
         """Every leader has their own copy of an idea card here (no shared channel), so a
-        card updated in one chat is updated in all of them."""
+        card updated in one chat is updated in all of them. Only the leaders' copies: a
+        leader who sent the idea also holds its news, which says what it said."""
         assert card.idea is not None
-        body = render(card)
+        body = {**render(card), LEADERS_COPY: True}
         pushes: list[tuple[str, dict[str, Any]]] = []
         async with self.database.transaction() as session:
             chat = LocalChatRepository(session)
             leaders = await session_people(session).with_role(Role.LEADER)
             by_id = {p.id: p.platform_user_id for p in leaders}
             for copy in await chat.cards_of(list(by_id), card.idea.idea_id):
-                if str(copy.id) == ref.message_id:
+                if str(copy.id) == ref.message_id or not _is_leaders_copy(copy.body):
                     continue
                 await chat.replace_body(copy, body, self.clock.now())
                 pushes.append((by_id[copy.person_id], _message_json(copy, self.say)))
@@ -135,7 +146,10 @@ class LocalChatAdapter:
                 return False
             if stored.sender != "bot":
                 return False
-            await chat.replace_body(stored, render(message), self.clock.now())
+            body = render(message)
+            if _is_leaders_copy(stored.body):  # still the leaders' copy, whatever it shows now
+                body[LEADERS_COPY] = True
+            await chat.replace_body(stored, body, self.clock.now())
             payload = _message_json(stored, self.say)
         await self._push(ref.conversation_id, "update", payload)
         return True
@@ -154,7 +168,9 @@ class LocalChatAdapter:
                 if person.workspace.platform == LOCAL_PLATFORM
                 and person.workspace.external_id == workspace
             ]
-        refs = [await self.send(conversation_for(leader), message) for leader in leaders]
+        # Each copy is marked as the leaders': later moves update those, and only those.
+        body = {**render(message), LEADERS_COPY: True}
+        refs = [await self._post(conversation_for(leader), body) for leader in leaders]
         return refs[0] if refs else None
 
     async def open_form(
@@ -210,12 +226,14 @@ class LocalChatAdapter:
             for role in body.roles:
                 await people.grant(person, role, now=now)
             payload = _person_json(person)
-        log.info("local.person_added", person=body.id)
+        log.info("local.person_added", roles=len(body.roles))
         return web.json_response(payload, status=201)
 
     async def _conversation(self, request: web.Request) -> web.Response:
         after_text = request.query.get("after", "0")
-        if not after_text.isdigit():
+        # ASCII digits only ("²".isdigit() is true) and no more than a database integer holds.
+        if not (after_text.isascii() and after_text.isdigit() and int(after_text) <= MAX_ID):
+            log.info("local.bad_request", route=route_of(request), reason="bad after")
             raise _error(web.HTTPBadRequest, "bad_query", "after must be a message id")
         async with self.database.transaction() as session:
             person = await self._require_person(session_people(session), request)
@@ -305,9 +323,11 @@ class LocalChatAdapter:
 
     async def _require_person(self, people: PeopleRepository, request: web.Request) -> Person:
         user_id = request.match_info["person"]
-        person = await _person(people, user_id)
+        # An id no one can have (too long, a NUL, a lone surrogate) is not looked up: some
+        # databases refuse such text outright.
+        person = await _person(people, user_id) if _plausible_id(user_id) else None
         if person is None:
-            log.info("local.unknown_person", person=user_id[:100])
+            log.info("local.unknown_person")
             raise _error(web.HTTPNotFound, "unknown_person", f"no person {user_id!r}")
         return person
 
@@ -405,6 +425,15 @@ def _person_json(person: Person) -> dict[str, Any]:
     }
 
 
+def _is_leaders_copy(body: dict[str, Any]) -> bool:
+    """A leader's copy of an idea card: marked so, or (kept by an older version, unmarked)
+    carrying the pathway's moves."""
+    if body.get(LEADERS_COPY):
+        return True
+    moves = ("idea.move", "idea.note")
+    return any(str(b.get("action_id")) in moves for b in body.get("buttons") or [])
+
+
 def _message_json(message: LocalChatMessage, say: Say) -> dict[str, Any]:
     return {
         "id": message.id,
@@ -420,32 +449,36 @@ def _error(kind: type[web.HTTPException], code: str, detail: Any) -> web.HTTPExc
 
 
 Model = TypeVar("Model", MessageIn, ActionIn, PersonIn)
+MAX_ID = 2**63 - 1  # the largest message id a database integer holds
+MAX_PERSON_ID = 200
+
+
+def _plausible_id(user_id: str) -> bool:
+    if not user_id or len(user_id) > MAX_PERSON_ID:
+        return False
+    try:
+        json_guard.check_text(user_id)
+    except json_guard.BadJson:
+        return False
+    return True
 
 
 async def _json_body(request: web.Request, model: type[Model]) -> Model:
     """Parse and validate a JSON body; a 400 with the reasons (and a log line) otherwise."""
-    try:
-        raw = await request.json()
-    except web.HTTPRequestEntityTooLarge:
-        # aiohttp's own 413 is plain text; the API promises JSON errors.
-        log.info("local.bad_request", path=request.path, reason="body too large")
-        limit = request.client_max_size
-        raise web.HTTPRequestEntityTooLarge(
-            limit,
-            request.content_length or 0,
-            text=json.dumps({"error": "body_too_large", "detail": f"the limit is {limit} bytes"}),
-            content_type="application/json",
-        ) from None
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        log.info("local.bad_request", path=request.path, reason="malformed JSON")
-        raise _error(web.HTTPBadRequest, "malformed_json", "the body is not valid JSON") from None
+    try:  # over the size limit: a JSON 413 (thrive/server.py)
+        raw = json_guard.loads(await request.read())
+    except json_guard.BadJson as problem:
+        log.info("local.bad_request", route=route_of(request), reason=problem.code)
+        raise _error(web.HTTPBadRequest, problem.code, problem.detail) from None
     try:
         return model.model_validate(raw)
     except ValidationError as error:
         problems = [
             {"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in error.errors()
         ]
-        log.info("local.bad_request", path=request.path, problems=problems)
+        # The model's own field names only: a key inside `fields` is the sender's text.
+        named = sorted({str(e["loc"][0]) for e in error.errors() if e["loc"]})
+        log.info("local.bad_request", route=route_of(request), fields=named)
         raise _error(web.HTTPBadRequest, "invalid_body", problems) from None
 
 

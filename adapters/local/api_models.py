@@ -25,7 +25,7 @@ class ActionIn(BaseModel):
     action_id: str = Field(min_length=1, max_length=100)
     value: str = Field(default="", max_length=2000)
     fields: dict[str, str] = Field(default_factory=dict)
-    message_id: int | None = Field(default=None, ge=1)
+    message_id: int | None = Field(default=None, ge=1, le=2**63 - 1)  # a database integer
     client_action_id: str | None = Field(default=None, min_length=1, max_length=100)
 
     @field_validator("fields")

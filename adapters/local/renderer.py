@@ -24,6 +24,15 @@ def render(message: OutboundMessage) -> dict[str, Any]:
         "form": _form(message.form) if message.form else None,
         "notices": list(message.notices),
         "idea": _idea(message.idea) if message.idea else None,
+        "image": (
+            {
+                "src": message.image.data_uri(),
+                "alt": message.image.alt,
+                "title": message.image.title,
+            }
+            if message.image
+            else None
+        ),
     }
 
 
@@ -99,4 +108,5 @@ def _form(form: Form) -> dict[str, Any]:
             for field in form.fields
         ],
         "submit": _button(form.submit),
+        "cancel": _button(form.cancel) if form.cancel else None,
     }

@@ -1,6 +1,8 @@
 """The Slack adapter: slack-bolt's AsyncApp at POST /slack/events on the shared server.
 
-Bolt verifies signatures (5-minute replay window). Every listener acks at once
+Every request's signature is checked over its raw bytes (5-minute replay window), and
+its body parsed and shape-checked (adapters/slack/payloads.py), before bolt sees it:
+a malformed one gets a 400 and one log line. Every listener acks at once
 (adapters/slack/listeners.py) and queues the real work (translate, hand the
 event to the core, send the replies), so Slack gets its answer in about a
 millisecond; the queue (adapters/slack/work_queue.py) holds that work back
@@ -14,7 +16,9 @@ with its rate-limit and server-error retry handlers.
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 import structlog
@@ -22,21 +26,22 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
-from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.json_guard import BadJson
 from adapters.slack import inbound
 from adapters.slack.config import SlackConfig
 from adapters.slack.inbound import SLACK_PLATFORM
 from adapters.slack.listeners import SlackListeners
 from adapters.slack.manifest import OAUTH_REDIRECT_PATH
 from adapters.slack.oauth import INSTALL_PATH, SlackInstallations
+from adapters.slack.payloads import checked_body, is_signed
 from adapters.slack.replies import post_private
 from adapters.slack.web_api import SlackWebApi
 from adapters.slack.work_queue import RequestGate, WorkQueue
 from bot.conversation.dispatcher import Dispatcher
 from bot.events import ConversationRef, MessageRef
-from bot.messages import OutboundMessage
+from bot.messages import Image, OutboundMessage
 from storage.states import NotificationAudience
 
 log = structlog.get_logger(__name__)
@@ -74,7 +79,6 @@ class SlackAdapter:
         self.gate = RequestGate()
         self.work = WorkQueue(self.gate)
         SlackListeners(self, dispatcher, self.web, self.work).register(self.app)
-        self._verifier = SignatureVerifier(config.signing_secret)
 
     # --- ChatAdapter ---
 
@@ -90,6 +94,12 @@ class SlackAdapter:
     async def send(
         self, to: ConversationRef, message: OutboundMessage, *, paced: bool = False
     ) -> MessageRef:
+        if message.image is not None:  # the words first, then the picture as a file
+            posted = None
+            if message.text.strip() or message.buttons or message.notices:
+                posted = await self.send(to, replace(message, image=None), paced=paced)
+            uploaded = await self.upload_image(to, message.image, paced=paced)
+            return posted or uploaded
         if message.private:  # ephemeral where Slack can; otherwise a normal post
             ref = await post_private(self.web, to, message)
             if ref is not None:
@@ -99,6 +109,11 @@ class SlackAdapter:
     async def update(self, ref: MessageRef, message: OutboundMessage) -> None:
         await self.web.update(ref, message)
 
+    async def upload_image(
+        self, to: ConversationRef, image: Image, *, paced: bool = False
+    ) -> MessageRef:
+        return await self.web.upload_image(to, image, paced=paced)
+
     async def announce(
         self, workspace: str, audience: str, message: OutboundMessage
     ) -> MessageRef | None:
@@ -106,7 +121,8 @@ class SlackAdapter:
         channel = self.config.leaders_channel
         if audience != NotificationAudience.LEADERS or not channel:
             return None
-        return await self.web.post(inbound.channel_ref(workspace, channel), message)
+        # Through send: a scheduled report's chart is uploaded there after its words.
+        return await self.send(inbound.channel_ref(workspace, channel), message)
 
     async def open_form(
         self, to: ConversationRef, form_message: OutboundMessage, trigger: str | None
@@ -120,22 +136,29 @@ class SlackAdapter:
             return await self._answer(request)
 
     async def _answer(self, request: web.Request) -> web.Response:
-        raw = await request.text()
-        # Checked here as well as in bolt: a forged request must not even be parsed, and a
-        # signed one bolt cannot parse deserves a 400, not bolt's 500.
-        if not self._verifier.is_valid_request(raw, dict(request.headers)):
+        raw = await request.read()  # over the size limit: 413 (thrive/server.py)
+        # Checked here as well as in bolt: a forged request must not even be decoded, and
+        # a signed one that does not parse (payloads.py) deserves a 400, not a 500 or an
+        # exception in a listener after the ack.
+        if not is_signed(self.config.signing_secret, raw, request.headers, time.time()):
             log.info("slack.bad_signature", path=request.path)
             return _json_error(401, "invalid_signature")
         try:
-            bolt_request = AsyncBoltRequest(
-                body=raw, query=request.query_string, headers=dict(request.headers)
-            )
-        except Exception as problem:  # bolt parses JSON and form bodies itself
-            log.info("slack.malformed_body", reason=repr(problem))
-            return _json_error(400, "malformed_body")
+            text = checked_body(raw, request.content_type)
+        except BadJson as problem:
+            log.info("slack.malformed_body", code=problem.code, reason=problem.detail)
+            return _json_error(400, "malformed_body", reason=problem.code)
+        retry = request.headers.get("X-Slack-Retry-Num")
+        if retry is not None:  # the same event_id again: the core's ledger drops it
+            reason = request.headers.get("X-Slack-Retry-Reason", "")
+            log.info("slack.retry", retry=retry[:8], reason=reason[:40])
+        bolt_request = AsyncBoltRequest(
+            body=text, query=request.query_string, headers=dict(request.headers)
+        )
         bolt_response = await self.app.async_dispatch(bolt_request)
         if bolt_response.status == 404:  # a well-signed payload no listener understands
-            log.info("slack.unhandled_payload", body_type=bolt_request.body.get("type"))
+            kind = bolt_request.body.get("type")
+            log.info("slack.unhandled_payload", body_type=str(kind)[:40])
             return _json_error(400, "unhandled_payload")
         if bolt_response.status >= 400:
             log.info("slack.request_refused", status=bolt_response.status, path=request.path)
@@ -182,5 +205,5 @@ class SlackAdapter:
         await next_()
 
 
-def _json_error(status: int, code: str) -> web.Response:
-    return web.json_response({"error": code}, status=status)
+def _json_error(status: int, code: str, **detail: str) -> web.Response:
+    return web.json_response({"error": code, **detail}, status=status)

@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from adapters import json_guard
 from bot.messages import (
     Button,
     ButtonStyle,
@@ -302,8 +303,8 @@ def parse_modal_submission(view: Mapping[str, Any]) -> tuple[str, str, dict[str,
             f"{MAX_PRIVATE_METADATA}: not a Thrive form"
         )
     try:
-        metadata = json.loads(raw)
-    except json.JSONDecodeError as error:
+        metadata = json_guard.loads(raw)  # strict and shallow, like a request body
+    except json_guard.BadJson as error:
         raise ValueError(f"modal private_metadata is not JSON: {error}") from error
     if not (
         isinstance(metadata, dict)

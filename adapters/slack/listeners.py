@@ -63,14 +63,15 @@ class SlackListeners:
         async def listener(
             body: dict[str, Any], event: dict[str, Any], context: AsyncBoltContext
         ) -> None:
-            self.work.submit(work(body, event, context))  # bolt acks an event when we return
+            # bolt acks an event when we return
+            self.work.submit(_unless_unusable(work(body, event, context)))
 
         return listener
 
     def _acked(self, work: InteractionWork) -> Listener:
         async def listener(ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
             await ack()
-            self.work.submit(work(body, respond))
+            self.work.submit(_unless_unusable(work(body, respond)))
 
         return listener
 
@@ -99,7 +100,8 @@ class SlackListeners:
         received = inbound.direct_message(team_id, event, event_id, profile, context.bot_user_id)
         reply_to = received.conversation
         if event.get("thread_ts"):  # answer in the thread the person wrote in
-            thread = inbound.channel_ref(team_id, str(event["channel"]), str(event["thread_ts"]))
+            channel = str(event.get("channel") or "")
+            thread = inbound.channel_ref(team_id, channel, str(event["thread_ts"]))
             reply_to = for_person(thread, user_id)
         await self._dispatch(received, reply_to)
 
@@ -119,7 +121,7 @@ class SlackListeners:
             return
         # A channel is public: nothing of the person's but plain words, and those only
         # for them (ephemeral, in the thread).
-        channel = str(event["channel"])
+        channel = str(event.get("channel") or "")
         thread = str(event.get("thread_ts") or event.get("ts") or "")
 
         async def ephemeral(reply: OutboundMessage) -> None:
@@ -189,7 +191,7 @@ class SlackListeners:
         try:
             action_id, value, fields = parse_modal_submission(body.get("view") or {})
         except ValueError as problem:
-            log.info("slack.unreadable_form", reason=str(problem), user=user_id)
+            log.info("slack.unreadable_form", reason=str(problem)[:200])
             action_id, value, fields = UNREADABLE_FORM, "", {}
         submitted = inbound.form_submission(body, action_id, value, fields)
         await self._dispatch(submitted, self._dm(team_id, user_id))
@@ -254,7 +256,7 @@ class SlackListeners:
                 self.adapter, self.dispatcher, self.web, reply_to, outcome.replies, trigger, pressed
             )
         except Exception as error:  # the answer is stored; only the reply failed
-            log.warning("slack.reply_failed", error=repr(error), user=event.person.user_id)
+            log.warning("slack.reply_failed", error=repr(error))
 
     async def _profile(self, team_id: str, user_id: str) -> Profile | None:
         return await self.web.profile(team_id, user_id)
@@ -262,3 +264,13 @@ class SlackListeners:
     def _dm(self, team_id: str, user_id: str) -> ConversationRef:
         """The person's DM, with its channel id once known."""
         return inbound.dm_ref(team_id, user_id, self.web.dm_of(team_id, user_id))
+
+
+async def _unless_unusable(job: Coroutine[Any, Any, None]) -> None:
+    """A well-formed payload that still lacks what the core needs (a message event with
+    no user, a profile change with no id) is dropped after the ack with one log line:
+    nobody could be answered, and it is not a fault of ours worth a traceback."""
+    try:
+        await job
+    except inbound.UnusablePayload as problem:
+        log.info("slack.unusable_payload", reason=str(problem))

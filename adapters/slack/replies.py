@@ -63,7 +63,7 @@ async def post_private(
             to.workspace, str(channel), str(user), message, str(thread_ts) if thread_ts else None
         )
     except DeliveryError as error:  # seen by everyone beats not seen at all
-        log.info("slack.ephemeral_failed", error=repr(error), user=user)
+        log.info("slack.ephemeral_failed", error=repr(error))
         return None
     # Slack gives an ephemeral message no ts that chat.update accepts.
     return MessageRef(SLACK_PLATFORM, str(channel), "")
@@ -110,11 +110,12 @@ async def reply_privately(
             try:
                 await ephemeral(reply)
             except Exception as error:
-                log.warning("slack.reply_failed", error=repr(error), user=dm.conversation_id)
+                log.warning("slack.reply_failed", error=repr(error))
     interactive = [reply for reply in replies if not is_plain(reply)]
     if interactive:
         await deliver_replies(adapter, dispatcher, dm, interactive)
 
 
 def is_plain(reply: OutboundMessage) -> bool:
-    return not (reply.buttons or reply.question or reply.form or reply.replaces)
+    """An ephemeral message carries no file either: a chart goes to the DM too."""
+    return not (reply.buttons or reply.question or reply.form or reply.replaces or reply.image)

@@ -25,7 +25,7 @@ from adapters.slack.errors import neutral_error
 from adapters.slack.inbound import SLACK_PLATFORM, Profile, profile_of
 from adapters.slack.oauth import BotTokens, SlackInstallations
 from bot.events import ConversationRef, MessageRef
-from bot.messages import OutboundMessage
+from bot.messages import Image, OutboundMessage
 
 log = structlog.get_logger(__name__)
 
@@ -85,6 +85,30 @@ class SlackWebApi:
             raise neutral_error(error) from error
         self.tokens.learn(str(response["channel"]), to.workspace)
         return MessageRef(SLACK_PLATFORM, str(response["channel"]), str(response["ts"]))
+
+    async def upload_image(
+        self, to: ConversationRef, image: Image, *, paced: bool = False
+    ) -> MessageRef:
+        """Slack's external upload (files_upload_v2: files.getUploadURLExternal, the
+        bytes to the URL it gives, files.completeUploadExternal into the channel)."""
+        channel, thread_ts = await self._channel_for(to)
+        token = await self.tokens.for_workspace(to.workspace)
+        client = self.paced_client if paced else self.client
+        try:
+            response = await client.files_upload_v2(
+                channel=channel,
+                content=image.data,
+                filename=image.filename,
+                title=image.title or image.filename,
+                alt_txt=image.alt,
+                thread_ts=thread_ts,
+                token=token,
+            )
+        except Exception as error:
+            raise neutral_error(error) from error
+        uploaded = response.get("file")
+        file_id = str(uploaded.get("id", "")) if isinstance(uploaded, dict) else ""
+        return MessageRef(SLACK_PLATFORM, channel, file_id)
 
     async def post_ephemeral(
         self,
@@ -186,7 +210,7 @@ class SlackWebApi:
             token = await self.tokens.for_workspace(team_id)
             response = await self.client.users_info(token=token, user=user_id)
         except Exception as error:
-            log.info("slack.users_info_failed", user=user_id, error=repr(neutral_error(error)))
+            log.info("slack.users_info_failed", error=repr(neutral_error(error)))
             return None
         user: Mapping[str, Any] = response.get("user") or {}
         profile = profile_of(user)

@@ -19,7 +19,6 @@ in msrest's worker threads.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 
 import structlog
@@ -34,6 +33,7 @@ from botbuilder.schema import Activity, ChannelAccount, ConversationAccount, Con
 from botbuilder.schema import ConversationReference as BotConversationReference
 from botframework.connector.auth import PasswordServiceClientCredentialFactory
 
+from adapters import json_guard
 from adapters.teams.auth import StrictAuthentication, Unauthenticated
 from adapters.teams.cards import render_activity
 from adapters.teams.config import BotFrameworkSettings, TeamsConfig
@@ -58,7 +58,7 @@ from adapters.teams.turns import TeamsTurns
 from bot.conversation.dispatcher import Dispatcher
 from bot.errors import FatalError
 from bot.events import ConversationRef, MessageRef
-from bot.messages import OutboundMessage
+from bot.messages import Image, OutboundMessage
 from storage.states import NotificationAudience
 
 log = structlog.get_logger(__name__)
@@ -109,6 +109,13 @@ class TeamsAdapter:
         if paced:
             return await self._post(to, message, may_wait=False)
         return await with_retries(lambda: self._post(to, message))
+
+    async def upload_image(
+        self, to: ConversationRef, image: Image, *, paced: bool = False
+    ) -> MessageRef:
+        """Teams takes no upload from a bot into a chat without Graph: the image travels
+        in an Adaptive Card (a data URI), within the activity's size limit."""
+        return await self.send(to, OutboundMessage(text="", image=image), paced=paced)
 
     async def update(self, ref: MessageRef, message: OutboundMessage) -> None:
         """Replace an earlier message in place (PUT .../activities/{id})."""
@@ -211,12 +218,18 @@ class TeamsAdapter:
     # --- HTTP ---
 
     async def _handle_request(self, request: web.Request) -> web.Response:
+        raw = await request.read()  # over the size limit: 413 (thrive/server.py)
         try:
-            body = check_activity(json.loads(await request.text()))
+            # Strict, shallow JSON with storable text (adapters/json_guard.py), shaped as
+            # mapping and botbuilder read it: a hostile body never reaches either.
+            body = check_activity(json_guard.loads(raw))
             # botbuilder's models refuse odd field types (a timestamp that is no date).
             activity = Activity().deserialize(dict(body))
-        except (ValueError, RecursionError, UnusableActivity) as problem:  # JSON errors too
+        except (json_guard.BadJson, UnusableActivity) as problem:
             log.info("teams.unusable_activity", reason=str(problem)[:200])
+            return web.json_response({"error": "unusable_activity"}, status=400)
+        except ValueError as problem:  # msrest's: its message quotes the data, so not logged
+            log.info("teams.unusable_activity", reason=type(problem).__name__)
             return web.json_response({"error": "unusable_activity"}, status=400)
         tenant = tenant_of(body, self.config.tenant_id)
         if self.config.tenant_id and tenant != self.config.tenant_id:

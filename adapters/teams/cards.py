@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from typing import Any
 
 from adapters.teams.card_forms import (
@@ -89,7 +90,34 @@ def _text_block(text: str, limit: int, **style: Any) -> Element:
 def render_activity(message: OutboundMessage) -> dict[str, Any]:
     """The Bot Framework message activity for `message`: plain text when there is nothing
     to lay out, otherwise one Adaptive Card (with `summary` as the notification preview;
-    an activity `text` would be shown again above the card)."""
+    an activity `text` would be shown again above the card). An image goes inside the
+    card as a data URI when the card stays within Teams' payload size; a larger one
+    follows the card as an inline image attachment."""
+    if message.image is not None:
+        with_image = _card(message, MAX_TEXT)
+        if _size(with_image) <= MAX_PAYLOAD_BYTES:
+            return {
+                "type": "message",
+                "summary": _cut(summary(message) or message.image.alt, MAX_SUMMARY),
+                "attachments": [{"contentType": CARD_CONTENT_TYPE, "content": with_image}],
+            }
+        image = message.image
+        without = replace(message, image=None)
+        attachments = []
+        if not _text_only(without) or without.text.strip():
+            attachments.append({"contentType": CARD_CONTENT_TYPE, "content": render_card(without)})
+        attachments.append(
+            {
+                "contentType": image.media_type,
+                "contentUrl": image.data_uri(),
+                "name": image.filename,
+            }
+        )
+        return {
+            "type": "message",
+            "summary": _cut(summary(message) or image.alt, MAX_SUMMARY),
+            "attachments": attachments,
+        }
     if _text_only(message):
         text = neutral(_cut(message.text, MAX_PLAIN_TEXT))
         return {"type": "message", "text": text, "textFormat": "plain"}
@@ -135,6 +163,17 @@ def _card(message: OutboundMessage, limit: int) -> dict[str, Any]:
     if message.form is not None:
         body += _form_body(message.form, limit)
         card_actions.append(_submit(message.form.submit, inputs=True))
+        if message.form.cancel is not None:  # a card has no close button of its own
+            card_actions.append(_execute(message.form.cancel))
+    if message.image is not None:
+        body.append(
+            {
+                "type": "Image",
+                "url": message.image.data_uri(),
+                "altText": message.image.alt,
+                "size": "Stretch",
+            }
+        )
     body += [
         _text_block(NOTICE_PREFIX + notice, limit, isSubtle=True, size="Small")
         for notice in message.notices

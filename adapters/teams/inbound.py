@@ -5,6 +5,8 @@
   mention stripped; the adapter decides where the person hears back (their 1:1 chat);
 - an Adaptive Card Action.Submit (a `message` with `value`, no text) and an
   Action.Execute (`invoke` named adaptiveCard/action) -> ActionInvoked;
+- a personal-chat message edited (`messageUpdate`) -> MessageEdited, so the answer it
+  carried follows the edit, redacted again;
 - the bot added to a personal chat (`conversationUpdate`) -> MemberAdded, the welcome;
   removed from it -> ProfileChanged(deactivated), so nobody is prompted into an
   uninstalled app.
@@ -20,12 +22,14 @@ from typing import Any
 
 import structlog
 
+from adapters.json_guard import BadJson, NoneType, Shape, check_shape
 from adapters.teams.card_forms import parse_execute, parse_submission
 from bot.events import (
     ActionInvoked,
     CommandInvoked,
     ConversationRef,
     MemberAdded,
+    MessageEdited,
     MessageReceived,
     MessageRef,
     PersonRef,
@@ -42,6 +46,9 @@ NO_TENANT = "no-tenant"
 UNREADABLE_SUBMISSION = "teams.unreadable_submission"
 PERSONAL = "personal"
 EXECUTE_INVOKE = "adaptiveCard/action"
+# The person edited a message they sent (Teams: activity type and channelData.eventType).
+MESSAGE_UPDATE = "messageUpdate"
+EDIT_MESSAGE = "editMessage"
 # A channel thread's conversation id is the channel's plus ";messageid=<root>".
 THREAD_SUFFIX = ";messageid="
 _AT = re.compile(r"</?at>")
@@ -51,10 +58,56 @@ class UnusableActivity(ValueError):
     """An activity missing what a reply needs (serviceUrl, conversation, from): a 400."""
 
 
+_ACCOUNT: Shape = {
+    "id": (str,),
+    "name": (str, NoneType),
+    "aadObjectId": (str, NoneType),
+    "email": (str, NoneType),
+    "userPrincipalName": (str, NoneType),
+    "role": (str, NoneType),
+}
+_CONVERSATION: Shape = {
+    "id": (str,),
+    "conversationType": (str, NoneType),
+    "tenantId": (str, NoneType),
+    "isGroup": (bool, NoneType),
+    "name": (str, NoneType),
+}
+_CHANNEL_DATA: Shape = {"tenant": ({"id": (str, NoneType)}, NoneType)}
+_ENTITY: Shape = {"type": (str,), "text": (str, NoneType), "mentioned": (_ACCOUNT, NoneType)}
+# The fields mapping and botbuilder read; present ones must have these types.
+ACTIVITY: Shape = {
+    "type": (str,),
+    "id": (str, NoneType),
+    "name": (str, NoneType),
+    "serviceUrl": (str,),
+    "channelId": (str, NoneType),
+    "timestamp": (str, NoneType),
+    "localTimestamp": (str, NoneType),
+    "localTimezone": (str, NoneType),
+    "locale": (str, NoneType),
+    "text": (str, NoneType),
+    "textFormat": (str, NoneType),
+    "replyToId": (str, NoneType),
+    "from": (_ACCOUNT,),
+    "recipient": (_ACCOUNT, NoneType),
+    "conversation": (_CONVERSATION,),
+    "channelData": (_CHANNEL_DATA, NoneType),
+    "entities": ([_ENTITY], NoneType),
+    "membersAdded": ([_ACCOUNT], NoneType),
+    "membersRemoved": ([_ACCOUNT], NoneType),
+    "attachments": (list, NoneType),
+}
+
+
 def check_activity(body: object) -> Mapping[str, Any]:
     """The parsed JSON body, if it is an activity we could answer at all."""
     if not isinstance(body, Mapping):
         raise UnusableActivity("body is not a JSON object")
+    try:
+        check_shape(body, ACTIVITY, "activity")
+    except BadJson as problem:
+        raise UnusableActivity(problem.detail) from None
     if not isinstance(body.get("type"), str) or not body["type"]:
         raise UnusableActivity("activity has no type")
     if not isinstance(body.get("serviceUrl"), str) or not body["serviceUrl"]:
@@ -143,6 +196,30 @@ def message_received(activity: Mapping[str, Any], tenant: str) -> MessageReceive
             if activity_id
             else None
         ),
+    )
+
+
+def edited_message(activity: Mapping[str, Any], tenant: str) -> MessageEdited | None:
+    """A personal-chat message the person edited (`messageUpdate`, event type
+    `editMessage`): the core changes the answer it carried, redacted again. None for
+    anything else (an undelete, a channel, no words)."""
+    if activity.get("type") != MESSAGE_UPDATE or not is_personal(activity):
+        return None
+    if _field(activity, "channelData", "eventType") not in (None, EDIT_MESSAGE):
+        return None
+    text, message_id = activity.get("text"), activity.get("id")
+    if not isinstance(text, str) or not text.strip() or not message_id:
+        return None
+    conversation = conversation_ref(activity, tenant)
+    words, _mentions = people_mentioned(activity, tenant, text.strip())
+    # The edit keeps the message's id: the ledger tells edits apart by their time.
+    stamp = activity.get("timestamp") or activity.get("localTimestamp")
+    return MessageEdited(
+        person=_person(activity, tenant),
+        conversation=conversation,
+        event_id=f"teams:{message_id}:edited:{stamp}" if isinstance(stamp, str) else None,
+        message_ref=MessageRef(TEAMS_PLATFORM, conversation.conversation_id, str(message_id)),
+        text=words,
     )
 
 

@@ -21,9 +21,11 @@ from botbuilder.schema import Activity, ActivityTypes
 
 from adapters.base import deliver_replies
 from adapters.teams.inbound import (
+    MESSAGE_UPDATE,
     action_invoked,
     channel_command,
     conversation_ref,
+    edited_message,
     execute_invoked,
     installation,
     is_execute,
@@ -69,6 +71,10 @@ class TeamsTurns:
                 await self._dispatch(event, here)
         elif raw.get("type") == ActivityTypes.message:
             await self._message(raw, tenant, here)
+        elif raw.get("type") == MESSAGE_UPDATE:
+            edited = edited_message(raw, tenant)
+            if edited is not None:
+                await self._dispatch(edited, here)
         else:  # reactions, typing, installationUpdate...: nothing to do
             log.debug("teams.activity_ignored", type=raw.get("type"))
 
@@ -141,7 +147,7 @@ class TeamsTurns:
         try:
             await deliver_replies(self.adapter, self.adapter.dispatcher, to, replies)
         except Exception as error:  # what the person did is stored; only the reply failed
-            log.warning("teams.reply_failed", error=repr(error), conversation=to.conversation_id)
+            log.warning("teams.reply_failed", error=repr(error))
 
     async def _personal_chat(
         self, raw: Mapping[str, Any], tenant: str, here: ConversationRef
@@ -155,10 +161,10 @@ class TeamsTurns:
         try:
             return await self.adapter.open_personal_chat(here, user_id)
         except (RecipientGone, FatalError) as error:  # e.g. 403: the app may not
-            log.warning("teams.personal_chat_refused", error=repr(error), user=user_id)
+            log.warning("teams.personal_chat_refused", error=repr(error))
             return say(NO_PRIVATE_CHAT)
         except DeliveryError as error:  # still rate limited or down after retries
-            log.warning("teams.personal_chat_failed", error=repr(error), user=user_id)
+            log.warning("teams.personal_chat_failed", error=repr(error))
             return say(UNREACHABLE)
 
     async def _say_in_thread(

@@ -1,7 +1,7 @@
 """Clusters of answers that share words: the machinery behind emerging themes.
 
 TF-IDF over the coder's stemmed words (English stop words out), then k-means with a
-fixed seed for a few cluster counts, keeping the count whose clusters are best
+fixed seed (on one thread) for a few cluster counts, keeping the count whose clusters are best
 separated (silhouette on a fixed sample); groups with close centres are joined, as
 k-means splits one complaint said in several wordings. A cluster is kept only when it
 is big enough to quote safely and its most telling word is in at least half its
@@ -24,6 +24,7 @@ from sklearn.cluster import KMeans
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.metrics import silhouette_score
+from threadpoolctl import threadpool_limits
 
 from bot.analysis.coder import MAX_CHARACTERS
 from bot.analysis.text import words
@@ -33,6 +34,9 @@ _NOT_WRITING = re.compile(r"[^\w\s'.,;:!?()-]")
 TOP_TERMS = 5
 EXAMPLES = 3
 MAX_CLUSTERS = 12
+# The cluster counts tried (and the most the answers allow): close counts find the same
+# groups, and joining close centres (below) mends a count a little too high.
+CLUSTER_COUNTS = (2, 3, 4, 6, 8, 10)
 SILHOUETTE_SAMPLE = 2000  # silhouette is quadratic; a fixed sample keeps it fast
 SHARED_WORD_SHARE = 0.5
 # Two groups' centres this close (cosine) are one theme said in different words.
@@ -152,8 +156,10 @@ def _best_labels(vectors: Any, minimum: int) -> np.ndarray:
     # A theme worth proposing has on average twice the minimum: no more groups than that.
     most = max(2, min(MAX_CLUSTERS, count // (2 * minimum), math.ceil(math.sqrt(count))))
     best: tuple[float, np.ndarray] | None = None
-    for k in range(2, most + 1):
-        with warnings.catch_warnings():
+    for k in sorted({k for k in CLUSTER_COUNTS if k < most} | {most}):
+        # One thread: on a busy machine k-means' OpenMP threads spin waiting for a core
+        # and cost four times the CPU; the labels are the same.
+        with warnings.catch_warnings(), threadpool_limits(1):
             # Many identical answers leave fewer distinct points than k: fine, said below.
             warnings.simplefilter("ignore", ConvergenceWarning)
             labels = KMeans(n_clusters=k, random_state=SEED, n_init=4).fit_predict(vectors)

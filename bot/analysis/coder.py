@@ -22,11 +22,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from bot.analysis.text import Word, words
 from bot.analysis.vocabulary import Match, Sense, Vocabulary
-from bot.analysis.wording import ENOUGH_STEMS, REDUCTION_STEMS, WISH_STEMS, feeling
+from bot.analysis.wording import ENOUGH_STEMS, FEELINGS, REDUCTION_STEMS, WISH_STEMS
 from prompts import Codebook, Content, Polarity, ThemeSpec
 
 PHRASE_WEIGHT = 0.85  # a theme named by two words or more
@@ -110,7 +110,9 @@ class CodebookCoder:
 
     def _code(self, theme: str, found: list[Match], reading: _Reading) -> Code:
         question_lean, theme_lean = reading.question_lean, self._theme_leans[theme]
-        score = sum(_direction(match, reading) for match in found)
+        score = 0.0
+        for match in found:
+            score += _direction(match, reading)
         score += _signed(question_lean) * QUESTION_LEAN + _signed(theme_lean) * THEME_LEAN
         if score > 0 or (score == 0 and (question_lean or theme_lean) is Polarity.ENABLER):
             polarity = Polarity.ENABLER
@@ -124,8 +126,7 @@ class CodebookCoder:
         return Code(theme, polarity, confidence)
 
 
-@dataclass(frozen=True, slots=True)
-class _Reading:
+class _Reading(NamedTuple):
     """What one answer says beyond its theme words, worked out once for all its mentions."""
 
     words: Sequence[Word]
@@ -146,8 +147,8 @@ class _Reading:
         feelings: dict[int, list[tuple[int, int]]] = {}
         wishes = set()
         for index, word in enumerate(answer):
-            sign = feeling(word.stem) if index not in neutral else 0
-            if sign:
+            sign = FEELINGS.get(word.stem)
+            if sign and index not in neutral:
                 feelings.setdefault(word.clause, []).append(
                     (index, -sign if word.negated else sign)
                 )
@@ -185,10 +186,11 @@ def _direction(match: Match, reading: _Reading) -> float:
     if sense is Sense.BARRIER and negated:  # "not micromanaged", but "no more meetings"
         wish = wishing or lean is Polarity.BARRIER
         return -OWN_WORDS / 2 if wish else OWN_WORDS
-    before = answer[max(0, match.start - REDUCTION_REACH) : match.start]
-    if any(w.stem in REDUCTION_STEMS and w.piece == first.piece for w in before):
-        return -OWN_WORDS
-    own = {Sense.BARRIER: -OWN_WORDS, Sense.ENABLER: OWN_WORDS}.get(sense, 0.0)
+    for word in answer[max(0, match.start - REDUCTION_REACH) : match.start]:
+        if word.stem in REDUCTION_STEMS and word.piece == first.piece:
+            return -OWN_WORDS
+    # (Compared, not looked up: hashing an enum member runs Python code.)
+    own = -OWN_WORDS if sense is Sense.BARRIER else OWN_WORDS if sense is Sense.ENABLER else 0.0
     return own + _feeling_around(match, reading) - (WISH if wishing else 0.0)
 
 

@@ -5,8 +5,8 @@ top terms and, where the group is big enough to quote safely, three typical answ
 (already redacted when stored). The wellness lead decides each one:
 
 - accept: it becomes a theme of that organisation's codebook (a slug id, the top terms
-  as keywords) and its answers are coded with it; the organisation's coder
-  (`organisation_coder`) uses it from then on;
+  as keywords) and its answers are coded with it; from then on the organisation's
+  coder (codebook.py) codes every new answer, idea, import and recode with it;
 - merge into an existing theme: its answers get a person's code of that theme;
 - dismiss: its answers are not proposed again.
 """
@@ -20,10 +20,11 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.analysis.codebook import forget, organisation_coder, theme_spec
 from bot.analysis.coder import CodebookCoder
 from bot.errors import ThriveError
 from bot.privacy.audit import Actor, Audited, record
-from prompts import Content, ThemeSpec
+from prompts import Content
 from storage.emerging import ACCEPTED, DISMISSED, MERGED, PENDING, EmergingRepository
 from storage.models import Coding, EmergingTheme, Theme
 
@@ -145,7 +146,8 @@ async def accept(
             status="active",
         )
     )
-    coder = organisation_coder(content, await repository.own_themes(organisation_id))
+    forget(organisation_id)  # its codebook changed: the kept coder is stale
+    coder = await organisation_coder(session, content, organisation_id)
     codes = []
     for response_id, text, question in await repository.answers_with_questions(
         organisation_id, candidate.response_ids
@@ -185,7 +187,7 @@ async def merge(
     # The candidate's words read as the theme's, so the coder can tell each answer's way.
     reader = CodebookCoder.from_content(
         content,
-        extra=[_spec(theme.id + "-merge", theme.label, list(candidate.top_terms))],
+        extra=[theme_spec(theme.id + "-merge", theme.label, candidate.top_terms)],
         only_extra=True,
     )
     codes = []
@@ -216,23 +218,6 @@ async def dismiss(
     _decide(candidate, DISMISSED, None, now)
     await session.flush()
     return candidate
-
-
-def organisation_coder(content: Content, own_themes: Sequence[Theme]) -> CodebookCoder:
-    """The coder for one organisation: the shipped codebook plus the themes it accepted."""
-    return CodebookCoder.from_content(
-        content, extra=[_spec(t.id, t.label, list(t.keywords)) for t in own_themes]
-    )
-
-
-def _spec(theme_id: str, label: str, keywords: list[str]) -> ThemeSpec:
-    return ThemeSpec(
-        id=theme_id,
-        label=label[:200] or theme_id,
-        description=label[:500] or theme_id,
-        keywords=[k.lower() for k in keywords] or [theme_id],
-        leans=None,
-    )
 
 
 async def _pending(
@@ -276,7 +261,6 @@ __all__ = [
     "accept",
     "dismiss",
     "merge",
-    "organisation_coder",
     "propose",
     "with_quotes",
 ]

@@ -53,8 +53,13 @@ class Agreement:
 
 def load_labelled(path: Path) -> list[LabelledAnswer]:
     """A development set: JSON lines of {text, question, codes: [{theme, polarity}]}."""
+    return parse_labelled(path.read_text(encoding="utf-8"))
+
+
+def parse_labelled(text: str) -> list[LabelledAnswer]:
+    """Labelled answers from JSON lines (see `load_labelled`)."""
     answers = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in text.splitlines():
         if not line.strip():
             continue
         row = json.loads(line)

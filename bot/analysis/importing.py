@@ -10,18 +10,19 @@ with every bad row's number.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.analysis.codebook import organisation_coder
 from bot.analysis.coder import Coder
-from bot.analysis.emerging import CODER, organisation_coder
+from bot.analysis.emerging import CODER
 from bot.errors import ThriveError
-from bot.privacy import pseudonym, redact
+from bot.privacy import pseudonym, redact, screen
 from prompts import Content
-from storage.emerging import EmergingRepository
 from storage.models import Coding, Response
 
 COLUMNS = ("question", "text", "site", "role", "date")
@@ -43,6 +44,10 @@ class Imported:
     answers: int = 0
     coded: int = 0
     problems: list[str] = field(default_factory=list)
+    # Kinds of patient identifier removed -> how many answers they were removed from.
+    redacted: Counter[str] = field(default_factory=Counter)
+    # Answers the distress safety net flagged (kept out of quotes and exports).
+    distress: int = 0
 
 
 async def import_rows(
@@ -59,8 +64,7 @@ async def import_rows(
     problem, `problems` lists them by row number and the caller must roll back."""
     say = content.copy.text
     questions = _questions(content)
-    own_themes = await EmergingRepository(session).own_themes(organisation_id)
-    coder = organisation_coder(content, own_themes)
+    coder = await organisation_coder(session, content, organisation_id)
     result = Imported()
     columns: dict[str, int] | None = None
     batch: list[tuple[Response, str]] = []
@@ -91,6 +95,7 @@ async def import_rows(
                     role=role,
                     text=redaction.text,
                     redactions=list(redaction.removed),
+                    distress=screen(text).distress,
                     source=SOURCE,
                     created_at=when,
                     updated_at=now,
@@ -117,6 +122,9 @@ async def _write(
 ) -> None:
     session.add_all([response for response, _ in batch])
     await session.flush()
+    for response, _ in batch:
+        result.redacted.update(response.redactions)
+        result.distress += response.distress
     codes: list[Coding] = []
     for response, question in batch:
         found = coder.code(response.text or "", question)

@@ -17,6 +17,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.analysis.codebook import OrganisationCodebook, codebook_of
 from bot.analysis.disclosure import (
     BARRIER,
     ENABLER,
@@ -35,6 +36,7 @@ from storage.analysis import (
     AnswerScope,
     Breakdown,
     CellCount,
+    Periods,
     QuestionCount,
     Quote,
     ThemeColumn,
@@ -122,25 +124,49 @@ async def count(
     *,
     quotes: bool = False,
 ) -> Counts:
-    """Every count the matrix of `scope` needs, each one GROUP BY query."""
+    """Every count the matrix of `scope` needs: one GROUP BY per level of the lattice for
+    questions and one for cells. For the whole organisation's view, the period before
+    and the answers at any time (what a date filter leaves out) are counted in the
+    level's own queries."""
     repository = AnalysisRepository(session)
     base = scope.unfiltered
     counts = Counts([], [])
-    for level in levels(scope, by):
-        counts.questions += await repository.question_counts(base, level)
-        counts.cells += await repository.cell_counts(base, level)
+    everyone = view_of(scope) == EVERYONE
+    previous = previous_period(scope) if everyone else None
     wider = scope.wider()
-    if wider:
-        if view_of(scope) == EVERYONE:  # the lattice's root is this very view
+    dates_dropped = replace(scope, since=None, until=None)
+    # The root view (everyone) is the lattice's own root: its remainders and the period
+    # before come with its counts.
+    whole = everyone and dates_dropped in wider
+    for level in levels(scope, by):
+        root = level == ()
+        periods = Periods(previous if root else None, whole and root)
+        found = await repository.question_counts(base, level, periods)
+        counts.questions += [row for row in found if row.respondents]
+        cells = await repository.cell_counts(base, level, previous if root else None)
+        counts.cells += [cell for cell in cells if cell.mentions]
+        if root and previous is not None:
+            counts.previous_questions = [
+                replace(row, respondents=row.previous) for row in found if row.previous
+            ]
+            counts.previous_cells = [
+                replace(cell, respondents=cell.previous) for cell in cells if cell.previous
+            ]
+        if root and whole:
+            counts.remainders.append(
+                (
+                    _per_question([row for row in found if row.respondents]),
+                    {row.prompt_id: row.whole for row in found},
+                )
+            )
+    others = [other for other in wider if not (whole and other == dates_dropped)]
+    if others:
+        if everyone:  # the lattice's root is this very view
             mine = _per_question([row for row in counts.questions if row.site is row.role is None])
+            wholes = await repository.respondents_in(others)
         else:
-            mine = _per_question(await repository.question_counts(scope))
-        for other in wider:
-            counts.remainders.append((mine, _per_question(await repository.question_counts(other))))
-    previous = previous_period(scope)
-    if previous is not None and view_of(scope) == EVERYONE:
-        counts.previous_questions = await repository.question_counts(previous)
-        counts.previous_cells = await repository.cell_counts(previous)
+            mine, *wholes = await repository.respondents_in([scope, *others])
+        counts.remainders += [(mine, whole_) for whole_ in wholes]
     if quotes:
         counts.quotes = await repository.quotes(scope, QUOTES_PER_CELL)
     return counts
@@ -180,7 +206,8 @@ async def build(
     filter would leave a small group out."""
     if by is not None and view_of(scope)[0 if by == "site" else 1] is not None:
         by = None  # one site broken down by site is itself
-    themes = await AnalysisRepository(session).themes(scope.organisation_id)
+    codebook = await codebook_of(session, content, scope.organisation_id)
+    themes = _columns(codebook)
     counts = await count(session, scope, by, quotes=quotes)
     matrix = assemble(content, themes, counts, thresholds, view_of(scope), by)
     previous = previous_period(scope)
@@ -188,6 +215,15 @@ async def build(
         assert previous.since is not None and previous.until is not None
         matrix = replace(matrix, previous=(previous.since, previous.until))
     return matrix
+
+
+def _columns(codebook: OrganisationCodebook) -> list[ThemeColumn]:
+    """The shipped themes, then the organisation's own, each group by id."""
+    return [
+        ThemeColumn(theme.id, theme.label)
+        for group in (codebook.shipped, codebook.own)
+        for theme in sorted(group, key=lambda theme: theme.id)
+    ]
 
 
 def question_order(content: Content) -> list[tuple[str, str]]:

@@ -16,10 +16,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.analysis.codebook import codebook_of
 from bot.analysis.evaluation import cohen_kappa
 from bot.errors import ThriveError
 from bot.privacy.audit import Audited, at_cli, record
-from prompts import Polarity
+from prompts import Content, Polarity
 from storage.codings import CODER, PERSON, AnswerCodes, CodingRepository, NewCode, StoredCode
 
 VIEWED = Audited.RAW_ANSWERS_VIEWED
@@ -127,13 +128,18 @@ async def correct(
 
 
 async def import_codes(
-    session: AsyncSession, organisation_id: int, rows: Sequence[tuple[int, str, str]], now: datetime
+    session: AsyncSession,
+    content: Content,
+    organisation_id: int,
+    rows: Sequence[tuple[int, str, str]],
+    now: datetime,
 ) -> Imported:
     """A corrected sheet's rows (row number, answer id as written, themes as written):
     all checked before any is applied, so a bad row (its number given) changes nothing.
-    A row whose themes differ from the answer's codes becomes a person's codes."""
+    A row whose themes differ from the answer's codes becomes a person's codes. A theme
+    must be in the organisation's codebook: another organisation's own is unknown here."""
     repository = CodingRepository(session)
-    known = await repository.known_themes(organisation_id)
+    known = (await codebook_of(session, content, organisation_id)).theme_ids
     wanted: dict[int, list[NewCode]] = {}
     numbers: dict[int, int] = {}
     for number, written, themes in rows:

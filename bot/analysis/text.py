@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 
 def word_set(text: str) -> frozenset[str]:
@@ -32,25 +32,32 @@ _FEELINGS = {
     "@": " at ",
 }
 _FEELING_TABLE = str.maketrans(_FEELINGS)
+_ASCII_SYMBOLS = re.compile("[" + re.escape("".join(k for k in _FEELINGS if k.isascii())) + "]")
 
-# Spelt out before splitting into words; order matters ("can't" before "n't").
+# Spelt out before splitting into words; order matters ("can't" before "n't"). Each comes
+# with a piece of text it needs, so the common answer skips the regular expressions.
 _PHRASES = [
-    (re.compile(r"\bw/o\b"), " without "),
-    (re.compile(r"\bw/"), " with "),
-    (re.compile(r"\bb/c\b"), " because "),
-    (re.compile(r"\bf/u\b"), " follow up "),
+    (("w/",), re.compile(r"\bw/o\b"), " without "),
+    (("w/",), re.compile(r"\bw/"), " with "),
+    (("b/c",), re.compile(r"\bb/c\b"), " because "),
+    (("f/u",), re.compile(r"\bf/u\b"), " follow up "),
     # Idioms whose words would read as a theme or a negation: "no idea" is not a lack of ideas.
-    (re.compile(r"\b(?:no|any) (?:idea|clue)\b|\bfamily (?:medicine|practice|physician|doc)"), " "),
-    (re.compile(r"\bcan'?t\b"), "can not"),
-    (re.compile(r"\bwon'?t\b"), "will not"),
-    (re.compile(r"n't\b"), " not"),
-    (re.compile("[\u2018\u2019\u00b4`]"), "'"),  # curly and acute apostrophes
+    (
+        ("idea", "clue", "family"),
+        re.compile(r"\b(?:no|any) (?:idea|clue)\b|\bfamily (?:medicine|practice|physician|doc)"),
+        " ",
+    ),
+    (("can",), re.compile(r"\bcan'?t\b"), "can not"),
+    (("won",), re.compile(r"\bwon'?t\b"), "will not"),
+    (("n't",), re.compile(r"n't\b"), " not"),
     # Clock times say when work spills over: 6-7 pm is the evening, later is the night.
-    (re.compile(r"\b(?:8|9|10|11|12)(?::[0-5][0-9])? ?pm\b"), " late at night "),
-    (re.compile(r"\b(?:6|7)(?::[0-5][0-9])? ?pm\b"), " in the evening "),
+    (("pm",), re.compile(r"\b(?:8|9|10|11|12)(?::[0-5][0-9])? ?pm\b"), " late at night "),
+    (("pm",), re.compile(r"\b(?:6|7)(?::[0-5][0-9])? ?pm\b"), " in the evening "),
     # A hyphen or slash inside a word joins words ("in-basket", "9/80"); a lone dash splits.
-    (re.compile(r"(?<=[a-z0-9])[-/](?=[a-z0-9])"), " "),
+    (("-", "/"), re.compile(r"(?<=[a-z0-9])[-/](?=[a-z0-9])"), " "),
 ]
+_NEEDED = re.compile("|".join(re.escape(piece) for needs, _, _ in _PHRASES for piece in needs))
+# (Curly apostrophes need no rule: only ASCII is left, and "cant" is spelt out below.)
 
 # One word for another, after splitting: chat abbreviations and apostrophe-less contractions.
 _SPELT_OUT = {
@@ -146,14 +153,14 @@ NEGATION_REACH = 3  # words a negation reaches, transparent words not counted
 # Words that end a clause (the feeling on one side does not cross to the other).
 _CLAUSE_WORDS = word_set("but however though although except yet whereas")
 _TOKEN = re.compile("[a-z]+|[0-9]+|[.!?;:\n]+|[,()\\[\\]\\-\u2013\u2014/|]")
-_CLAUSE_MARK = re.compile(r"[.!?;:\n]+")
+_CLAUSE_MARKS = frozenset(".!?;:\n")
 
 _KEEP_DOUBLE = frozenset("lsz")  # "staffed" keeps its ff: "staff"
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
-    """One word of an answer, stemmed, with where it stands."""
+class Word(NamedTuple):
+    """One word of an answer, stemmed, with where it stands (a tuple: an answer makes
+    dozens, and a tuple is the cheapest object to make)."""
 
     stem: str
     written: str  # as written, after normalising ("interuptions")
@@ -166,11 +173,17 @@ class Word:
 
 def normalise(text: str) -> str:
     """Lower case, accents and unknown symbols dropped, contractions spelt out."""
-    text = text.translate(_FEELING_TABLE).lower()
-    text = unicodedata.normalize("NFKD", text)
-    text = text.encode("ascii", "ignore").decode("ascii")
-    for pattern, replacement in _PHRASES:
-        text = pattern.sub(replacement, text)
+    if text.isascii():  # most answers: only a few symbols to spell out
+        if _ASCII_SYMBOLS.search(text):
+            text = text.translate(_FEELING_TABLE)
+        text = text.lower()
+    else:
+        text = unicodedata.normalize("NFKD", text.translate(_FEELING_TABLE).lower())
+        text = text.encode("ascii", "ignore").decode("ascii")
+    if _NEEDED.search(text):
+        for needs, pattern, replacement in _PHRASES:
+            if any(piece in text for piece in needs):
+                text = pattern.sub(replacement, text)
     return text.replace("'", " ")
 
 
@@ -233,36 +246,70 @@ def _undouble(word: str) -> str:
     return word
 
 
+# Words are made with the tuple's own constructor: a NamedTuple's __new__ is a Python
+# function, and an answer makes dozens of words (this halves what each costs).
+_new = tuple.__new__
+
+
 def words(text: str) -> list[Word]:
     """The answer's words in order, with negation reach, clauses and pieces marked."""
     result: list[Word] = []
     clause = piece = 0
     reach = 0  # counted words the last negation still reaches
     for token in _TOKEN.findall(normalise(text)):
-        if _CLAUSE_MARK.fullmatch(token):
+        first = token[0]
+        if first in _CLAUSE_MARKS:
             clause, piece, reach = clause + 1, 0, 0
             continue
-        if not token[0].isalnum():
+        if not first.isalnum():
             piece, reach = piece + 1, 0
             continue
-        for word in _SPELT_OUT.get(token, token).split():
-            if word in _CLAUSE_WORDS:
+        for word, word_stem, ends_clause, negator, stops_negation, transparent, filler in _spelt(
+            token
+        ):
+            if ends_clause:
                 clause, piece, reach = clause + 1, 0, 0
-                continue
-            negator = word in NEGATORS and not (word == "few" and _previous(result) == "a")
-            if negator:
-                result.append(Word(word, word, reach > 0, True, False, clause, piece))
+            elif negator and not (word == "few" and result and result[-1].stem == "a"):
+                result.append(_new(Word, (word, word, reach > 0, True, False, clause, piece)))
                 reach = NEGATION_REACH
-                continue
-            if word in _NOT_NEGATED and result and result[-1].negator:
-                reach = 0
-            negated = reach > 0
-            if negated and word not in _TRANSPARENT:
-                reach -= 1
-            filler = word in _FILLERS or word.isdigit()
-            result.append(Word(stem(word), word, negated, False, filler, clause, piece))
+            else:
+                if stops_negation and result and result[-1].negator:
+                    reach = 0
+                if reach > 0:
+                    if not transparent:
+                        reach -= 1
+                    result.append(_new(Word, (word_stem, word, True, False, filler, clause, piece)))
+                else:
+                    result.append(
+                        _new(Word, (word_stem, word, False, False, filler, clause, piece))
+                    )
     return result
 
 
-def _previous(result: list[Word]) -> str | None:
-    return result[-1].stem if result else None
+class _Spelt(NamedTuple):
+    """One word of a token, spelt out, and what it does to its neighbours: worked out
+    once per distinct token, as answers repeat the same few thousand words."""
+
+    word: str
+    stem: str
+    ends_clause: bool  # "but"
+    negator: bool  # "no", "never", "lack"
+    stops_negation: bool  # "only" in "not only"
+    transparent: bool  # a negation reaches over it without spending its reach
+    filler: bool  # a phrase may skip it
+
+
+@lru_cache(maxsize=65536)
+def _spelt(token: str) -> tuple[_Spelt, ...]:
+    return tuple(
+        _Spelt(
+            word,
+            stem(word),
+            word in _CLAUSE_WORDS,
+            word in NEGATORS,
+            word in _NOT_NEGATED,
+            word in _TRANSPARENT,
+            word in _FILLERS or word.isdigit(),
+        )
+        for word in _SPELT_OUT.get(token, token).split()
+    )

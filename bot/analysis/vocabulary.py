@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from itertools import pairwise
+from typing import NamedTuple
 
 from bot.analysis.text import Word, words
 from bot.analysis.wording import WANT_STEMS
@@ -42,8 +44,7 @@ class Entry:
     negative: bool = False  # holds a negation: "no say", "nobody helps"
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
     """Where an entry was found: words[start:end] of the answer."""
 
     entry: Entry
@@ -55,7 +56,8 @@ class Match:
 
 
 class Vocabulary:
-    """Every theme's entries, indexed by their first stem."""
+    """Every theme's entries, indexed by their first stem, and a phrase's also by its
+    second: an answer's word then tries only the phrases its next words could finish."""
 
     def __init__(self, codebook: Codebook) -> None:
         # One entry per theme and stems: a word listed as a barrier is not also neutral.
@@ -77,9 +79,14 @@ class Vocabulary:
                     if stems:
                         entry = Entry(theme.id, stems, sense, negative)
                         entries.setdefault((theme.id, stems), entry)
-        self._by_first: dict[str, list[Entry]] = {}
+        self._words: dict[str, list[Entry]] = {}  # one-word entries by their stem
+        self._phrases: dict[str, dict[str, list[Entry]]] = {}  # by first, then second stem
         for entry in sorted(entries.values(), key=lambda e: -len(e.stems)):
-            self._by_first.setdefault(entry.stems[0], []).append(entry)
+            first, *rest = entry.stems
+            if rest:
+                self._phrases.setdefault(first, {}).setdefault(rest[0], []).append(entry)
+            else:
+                self._words.setdefault(first, []).append(entry)
         self._known = frozenset(stem for entry in entries.values() for stem in entry.stems)
         self._written = {
             word: stem for word, stem in written.items() if len(word) >= TYPO_MIN_LENGTH
@@ -92,33 +99,50 @@ class Vocabulary:
             for short in _deletions(form)
             for stem in [self._written.get(form, form)]
         )
-        self._spelling: dict[tuple[str, str], str] = {}
+        self._spelling: dict[str, str] = {}  # a word as written -> its stem as spelt
 
     def find(self, answer: Sequence[Word]) -> list[Match]:
         """Every entry found in the answer, overlaps resolved in favour of the longest."""
-        spelt = [self.spelling(word) for word in answer]
+        known = self._spelling
+        spelt = [known.get(word.written) or self.spelling(word) for word in answer]
         found: list[Match] = []
+        length = len(answer)
         for start, first in enumerate(spelt):
-            for entry in self._by_first.get(first, ()):
-                end = _match_end(entry.stems, answer, spelt, start)
-                if end is None:
-                    continue
-                span = answer[start:end]
-                # A phrase that holds its own negation ("nobody helps") means it already.
-                negated = span[0].negated or (
-                    any(word.negator for word in span) and not entry.negative
-                )
+            entries = self._words.get(first)
+            if entries is not None:
+                word = answer[start]
+                misspelt = word.stem != first
                 wanted = _wanted(answer, start)
-                if entry.sense is Sense.MISSING and not (negated or wanted):
-                    continue
-                misspelt = any(w.stem != s for w, s in zip(span, spelt[start:end], strict=True))
-                found.append(Match(entry, start, end, negated, wanted, misspelt))
+                for entry in entries:
+                    # A word that is itself a negation ("none") means it already.
+                    negated = word.negated or (word.negator and not entry.negative)
+                    if entry.sense is not Sense.MISSING or negated or wanted:
+                        found.append(Match(entry, start, start + 1, negated, wanted, misspelt))
+            phrases = self._phrases.get(first)
+            if phrases is None:
+                continue
+            # The phrases that the next word, or a word past a few fillers, could go on.
+            clause = answer[start].clause
+            tried = set()
+            for position in range(start + 1, min(start + 2 + MAX_SKIPPED, length)):
+                if answer[position].clause != clause:
+                    break
+                second = spelt[position]
+                if second not in tried:
+                    tried.add(second)
+                    for entry in phrases.get(second, ()):
+                        end = _match_end(entry.stems, answer, spelt, start)
+                        if end is not None:
+                            _found_phrase(entry, answer, spelt, start, end, found)
+                if not answer[position].filler:
+                    break
         return _longest(found)
 
     def spelling(self, word: Word) -> str:
         """The word's stem, or the codebook stem it is a one-letter typo of (a letter
         dropped, added or two swapped), when exactly one fits."""
-        key = (word.stem, word.written)
+        # The stem is the written word's (text.words), so the written word is the key.
+        key = word.written
         known = self._spelling.get(key)
         if known is not None:
             return known
@@ -140,8 +164,30 @@ class Vocabulary:
 
 def _wanted(answer: Sequence[Word], start: int) -> bool:
     piece = answer[start].piece
-    before = answer[max(0, start - WANT_REACH) : start]
-    return any(word.stem in WANT_STEMS and word.piece == piece for word in before)
+    for word in answer[max(0, start - WANT_REACH) : start]:
+        if word.stem in WANT_STEMS and word.piece == piece:
+            return True
+    return False
+
+
+def _found_phrase(
+    entry: Entry,
+    answer: Sequence[Word],
+    spelt: Sequence[str],
+    start: int,
+    end: int,
+    found: list[Match],
+) -> None:
+    """Add the phrase found at answer[start:end], unless it names its theme only when
+    missing and nothing says it is."""
+    span = answer[start:end]
+    # A phrase that holds its own negation ("nobody helps") means it already.
+    negated = span[0].negated or (any(word.negator for word in span) and not entry.negative)
+    wanted = _wanted(answer, start)
+    if entry.sense is Sense.MISSING and not (negated or wanted):
+        return
+    misspelt = any(w.stem != s for w, s in zip(span, spelt[start:end], strict=True))
+    found.append(Match(entry, start, end, negated, wanted, misspelt))
 
 
 def _match_end(
@@ -165,6 +211,9 @@ def _match_end(
 
 def _longest(found: list[Match]) -> list[Match]:
     """Drop every match that overlaps a longer one; equal ones (two themes) both stay."""
+    # Found in order of where they start: when none overlaps the next, all stay.
+    if all(one.end <= other.start for one, other in pairwise(found)):
+        return found
     kept: list[Match] = []
     cover: dict[int, int] = {}  # word position -> length of the kept match over it
     for match in sorted(found, key=lambda m: (-len(m.entry.stems), m.start)):

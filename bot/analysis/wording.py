@@ -72,10 +72,9 @@ WANT_STEMS = frozenset(stem(word) for word in WANT_WORDS)
 ENOUGH_STEMS = frozenset(stem(word) for word in word_set("enough adequate sufficient"))
 
 
+FEELINGS = {**dict.fromkeys(ENABLER_STEMS, 1), **dict.fromkeys(BARRIER_STEMS, -1)}
+
+
 def feeling(word_stem: str) -> int:
     """-1 for a complaint word, +1 for a joy or help word, 0 otherwise."""
-    if word_stem in BARRIER_STEMS:
-        return -1
-    if word_stem in ENABLER_STEMS:
-        return 1
-    return 0
+    return FEELINGS.get(word_stem, 0)

@@ -8,10 +8,10 @@ from collections.abc import Awaitable, Callable
 from bot import actions
 from bot.analysis import emerging_chat
 from bot.context import MAX_MESSAGE_LENGTH, Turn
-from bot.errors import MessageTooLong
+from bot.errors import BadAction, MessageTooLong
 from bot.events import ActionInvoked
 from bot.messages import Button, Form, FormField, OutboundMessage
-from bot.pathway import ideas
+from bot.pathway import ideas, votes
 from bot.pathway import moves as pathway
 from bot.people import my_data, preferences
 from bot.pulses import answers, pulse_form
@@ -131,13 +131,27 @@ async def _idea_move(turn: Turn, event: ActionInvoked) -> Replies:
 
 
 async def _idea_note_open(turn: Turn, event: ActionInvoked) -> Replies:
-    return pathway.note_form(turn, event.value)
+    return await pathway.note_form(turn, event.value)
+
+
+async def _idea_note_cancel(turn: Turn, event: ActionInvoked) -> Replies:
+    return await pathway.note_cancelled(turn, event.value, event.message_ref)
 
 
 async def _idea_note_submit(turn: Turn, event: ActionInvoked) -> Replies:
     note = event.fields.get(actions.NOTE_FIELD, "")
     # Where the form replaced the card (the local chat), the card comes back in its place.
     return await pathway.move(turn, event.value, note=note, pressed=event.message_ref)
+
+
+async def _idea_vote(turn: Turn, event: ActionInvoked) -> Replies:
+    if not event.value.isdigit():
+        raise BadAction(f"malformed idea number {event.value[:50]!r}")
+    return await votes.vote(turn, int(event.value))
+
+
+async def _idea_vote_instead(turn: Turn, event: ActionInvoked) -> Replies:
+    return await ideas.vote_instead(turn, event.value, event.message_ref)
 
 
 async def _forget_confirm(turn: Turn, event: ActionInvoked) -> Replies:
@@ -165,6 +179,9 @@ ACTIONS: dict[str, ActionHandler] = {
     actions.IDEA_MOVE: _idea_move,
     actions.IDEA_NOTE_OPEN: _idea_note_open,
     actions.IDEA_NOTE_SUBMIT: _idea_note_submit,
+    actions.IDEA_NOTE_CANCEL: _idea_note_cancel,
+    actions.IDEA_VOTE: _idea_vote,
+    actions.IDEA_VOTE_INSTEAD: _idea_vote_instead,
     actions.FORGET_CONFIRM: _forget_confirm,
     actions.FORGET_CANCEL: _forget_cancel,
     actions.PULSE_SEND_CONFIRM: pulses.send_confirmed,

@@ -27,6 +27,14 @@ class CommandName(StrEnum):
     REVOKE = "revoke"  # argument: as for grant
     SUMMARY = "summary"  # the top themes per question (also typed as "matrix")
     EMERGING = "emerging"  # the wellness lead's candidate themes
+    IDEAS = "ideas"  # the board: under way and implemented (leaders: the triage queue first)
+    VOTE = "vote"  # argument: the idea's number
+    MERGE = "merge"  # argument: "DUPLICATE INTO" (two idea numbers)
+    DIGEST = "digest"  # argument: "on" or "off" (one's own "you said, we did" digest)
+    DIGEST_SCHEDULE = "digest schedule"  # argument: "monthly", "weekly", "every N days", "off"
+    REPORT = "report"  # this period's summary with a chart (bot/reports)
+    # argument: "week", "month" or "off": the summary posted to the leaders on a schedule
+    REPORT_SCHEDULE = "report every"
 
 
 @dataclass(frozen=True)
@@ -67,6 +75,9 @@ _BARE = {
     "summary": CommandName.SUMMARY,
     "matrix": CommandName.SUMMARY,
     "emerging": CommandName.EMERGING,
+    "ideas": CommandName.IDEAS,
+    "board": CommandName.IDEAS,
+    "report": CommandName.REPORT,
 }
 # The keyword, then a colon (spaces optional), a spaced dash or spaces, then the argument:
 # "idea:text", "idea: text", "idea - text", "idea text"; "idea:" alone has no argument.
@@ -77,6 +88,10 @@ _WITH_ARGUMENT = re.compile(
 
 # Only with "hours" or "weekends", so "quiet days are rare" stays an answer.
 _QUIET = re.compile(r"^quiet\s+(hours|weekends)\b\s*(.*)$", re.IGNORECASE | re.DOTALL)
+# Only these exact forms, so "report every incident" stays an answer.
+_REPORT_EVERY = re.compile(
+    r"^report\s+(?:every\s+(week|month)|(weekly|monthly)|(off|schedule))[.!]?$", re.IGNORECASE
+)
 # Only with its verb, so "pulse checks feel rushed" stays an answer.
 _PULSE = re.compile(
     r"^pulse\s+(pause|resume|send|new|create|edit)\b\s*(.*)$", re.IGNORECASE | re.DOTALL
@@ -86,6 +101,14 @@ _PULSE = re.compile(
 _ROLE_CHANGE = re.compile(
     rf"^(grant|revoke)\s+((?:<?@)\S.*?|\S+\s+(?:{ROLE_WORDS}))[.!]?$", re.IGNORECASE | re.DOTALL
 )
+# Only with an idea's number: "vote for the new rota" stays an answer.
+_VOTE = re.compile(r"^(?:up)?vote\s+(?:for\s+)?(?:idea\s+)?#?(\d{1,9})[.!]?$", re.IGNORECASE)
+_MERGE = re.compile(
+    r"^merge\s+(?:idea\s+)?#?(\d{1,9})\s+(?:into|with)\s+(?:idea\s+)?#?(\d{1,9})[.!]?$",
+    re.IGNORECASE,
+)
+_DIGEST = re.compile(r"^digest\s+(on|off)[.!]?$", re.IGNORECASE)
+_DIGEST_SCHEDULE = re.compile(r"^digest\s+schedule\b\s*(.*)$", re.IGNORECASE | re.DOTALL)
 _PERSON_AND_ROLE = re.compile(rf"^(.+?)\s+({ROLE_WORDS})[.!]?$", re.IGNORECASE | re.DOTALL)
 
 
@@ -100,11 +123,27 @@ def parse_command(text: str) -> ParsedCommand | None:
         return ParsedCommand(
             CommandName.QUIET, f"{quiet.group(1).lower()} {quiet.group(2)}".strip()
         )
+    report_every = _REPORT_EVERY.match(stripped)
+    if report_every:
+        every, adverb, word = (group and group.lower() for group in report_every.groups())
+        argument = every or (adverb or "").removesuffix("ly") or ("off" if word == "off" else "")
+        return ParsedCommand(CommandName.REPORT_SCHEDULE, argument or "month")
     pulse = _PULSE.match(stripped)
     if pulse:
         return ParsedCommand(
             CommandName.PULSE, f"{pulse.group(1).lower()} {pulse.group(2)}".strip()
         )
+    for pattern, name in (
+        (_VOTE, CommandName.VOTE),
+        (_DIGEST, CommandName.DIGEST),
+        (_DIGEST_SCHEDULE, CommandName.DIGEST_SCHEDULE),
+    ):
+        found = pattern.match(stripped)
+        if found:
+            return ParsedCommand(name, found.group(1).strip().lower())
+    merge = _MERGE.match(stripped)
+    if merge:
+        return ParsedCommand(CommandName.MERGE, f"{merge.group(1)} {merge.group(2)}")
     role_change = _ROLE_CHANGE.match(stripped)
     if role_change:
         return ParsedCommand(CommandName(role_change.group(1).lower()), role_change.group(2))

@@ -35,6 +35,7 @@ from bot.events import (
 from bot.messages import OutboundMessage
 from bot.people.directory import ensure_person, valid_timezone
 from bot.people.permissions import ACTION_PERMISSIONS, permissions_of
+from bot.privacy import pseudonym, redact
 from bot.pulses import answers
 from storage.deliveries import DeliveryRepository
 from storage.engine import Database
@@ -78,9 +79,9 @@ class Dispatcher:
             log.info(
                 "inbound.refused",
                 error=type(error).__name__,
-                detail=str(error),
+                detail=redact(str(error)).text[:200],
                 platform=event.person.platform,
-                user=event.person.user_id,
+                person=self._log_id(event.person.user_id),
             )
             # Only for the person (ephemeral in a Slack channel), like the error below.
             reply = OutboundMessage(text=error.sentence(self.ctx.say), private=True)
@@ -95,6 +96,11 @@ class Dispatcher:
             failed = OutboundMessage(text=self.ctx.say("error.generic"), private=True)
             return Outcome([failed]), "failed"
 
+    def _log_id(self, platform_id: str | None) -> str:
+        """What the log says for a person's or an event's platform id (which may hold the
+        user id): a short keyed hash, the same in every line, reversible by no one."""
+        return pseudonym(self.ctx.secret_key, "log", platform_id)[:12] if platform_id else ""
+
     async def _retrying_when_busy(self, event: InboundEvent) -> tuple[Outcome, str]:
         """The server's own SQLite transactions take turns (storage/engine.py), but a
         writer outside them (APScheduler's job store, a `thrive` CLI command) can still
@@ -107,7 +113,11 @@ class Dispatcher:
             except OperationalError as error:
                 if "locked" not in str(error.orig) or attempt == BUSY_ATTEMPTS:
                     raise
-                log.warning("inbound.database_busy", attempt=attempt, event_id=event.event_id)
+                log.warning(
+                    "inbound.database_busy",
+                    attempt=attempt,
+                    event_hash=self._log_id(event.event_id),
+                )
                 await asyncio.sleep(BUSY_BACKOFF_SECONDS * attempt)
         raise AssertionError("unreachable")
 
@@ -119,7 +129,9 @@ class Dispatcher:
                 event.person.platform, event.event_id, turn_now
             ):
                 log.info(
-                    "inbound.duplicate", platform=event.person.platform, event_id=event.event_id
+                    "inbound.duplicate",
+                    platform=event.person.platform,
+                    event_hash=self._log_id(event.event_id),
                 )
                 return Outcome([], duplicate=True), "duplicate"
             if isinstance(event, ProfileChanged):
@@ -180,7 +192,7 @@ class Dispatcher:
         if isinstance(event, HomeOpened):
             return await home(turn)
         if isinstance(event, MemberAdded):
-            return welcome_reply(turn)
+            return await welcome_reply(turn)
         if isinstance(event, MessageEdited):
             if event.message_ref is None:
                 return []

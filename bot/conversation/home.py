@@ -8,16 +8,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.context import Turn
-from bot.messages import OutboundMessage, shorten
+from bot.messages import OutboundMessage
 from bot.pathway import ideas
+from bot.pathway.board import board_sections
 from bot.people.permissions import Permission
 from bot.pulses import answers
+from bot.safety import escalation_line
 
 Replies = list[OutboundMessage]
-
-UNDER_WAY = ("accepted", "in progress", "implemented")
-TRIAGE = ("submitted", "under review", "needs more info")
-SHOWN = 10
 
 
 async def home(turn: Turn) -> Replies:
@@ -31,35 +29,16 @@ async def home(turn: Turn) -> Replies:
     else:
         replies.append(OutboundMessage(text=turn.say("home.nothing_open")))
     replies += await ideas.my_ideas(turn)
-    replies.append(await _under_way(turn))
-    if turn.may(Permission.SEE_TRIAGE_QUEUE):
-        replies.append(await _triage_queue(turn))
+    # The board: those who may triage see the queue first, then what is under way.
+    triage = turn.may(Permission.SEE_TRIAGE_QUEUE)
+    for section in await board_sections(turn, triage=triage):
+        replies.append(OutboundMessage(text=section))
     if turn.may(Permission.SEE_PARTICIPATION):
         replies.append(await _participation(turn))
+    escalation = await escalation_line(turn)
+    if escalation is not None:  # Slack has no welcome: its App Home says it
+        replies.append(OutboundMessage(text=escalation))
     return replies
-
-
-async def _under_way(turn: Turn) -> OutboundMessage:
-    return await _ideas_in(turn, UNDER_WAY, "home.under_way_header", "home.under_way_none")
-
-
-async def _triage_queue(turn: Turn) -> OutboundMessage:
-    """Ideas waiting for leaders. Never a name on an anonymous idea."""
-    return await _ideas_in(turn, TRIAGE, "home.triage_header", "home.triage_none")
-
-
-async def _ideas_in(
-    turn: Turn, states: tuple[str, ...], header_key: str, none_key: str
-) -> OutboundMessage:
-    """A header and one line per idea in these states (text only: no submitter)."""
-    found = await turn.ideas.in_states(turn.organisation_id, states, limit=SHOWN)
-    if not found:
-        return OutboundMessage(text=turn.say(none_key))
-    lines = [turn.say(header_key, count=len(found))] + [
-        turn.say("home.idea_line", number=idea.id, state=idea.state, text=shorten(idea.text, 90))
-        for idea in found
-    ]
-    return OutboundMessage(text="\n".join(lines))
 
 
 async def _participation(turn: Turn) -> OutboundMessage:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from bot import actions, analysis
+from bot import actions, analysis, reports
 from bot.analysis import emerging_chat
 from bot.context import MAX_MESSAGE_LENGTH, Turn
 from bot.conversation.commands import (
@@ -17,24 +17,32 @@ from bot.conversation.commands import (
     parse_command,
     person_and_role,
 )
-from bot.conversation.guidance import MAX_BUTTON_TEXT, help_text, nothing_open, welcome
+from bot.conversation.guidance import (
+    MAX_BUTTON_TEXT,
+    help_text,
+    nothing_open,
+    offered_notices,
+    welcome,
+)
 from bot.conversation.small_talk import nearest_command
 from bot.errors import MessageTooLong
 from bot.events import MessageReceived, PersonRef
 from bot.messages import Button, OutboundMessage
-from bot.pathway import ideas
+from bot.pathway import board, digest, ideas, merging, votes
 from bot.people import my_data, preferences, role_chat
 from bot.people.permissions import COMMAND_PERMISSIONS, Permission
 from bot.privacy import redact
 from bot.pulses import answers
 from bot.pulses import definitions as pulses
+from bot.safety import care_for, escalation_line
 from prompts import PromptKind
 from storage.models import Delivery
 
 Replies = list[OutboundMessage]
 
-# "idea: ..." or "idea - ..." is unmistakably the command, even with a question open.
-_EXPLICIT_IDEA = re.compile(r"^\s*idea\s*(?::|-\s)", re.IGNORECASE)
+# "idea: ...", "idea - ..." or "idea #12 ..." (details leaders asked for) is unmistakably
+# the command, even with a question open.
+_EXPLICIT_IDEA = re.compile(r"^\s*idea\s*(?::|-\s|#\d)", re.IGNORECASE)
 
 
 async def on_message(turn: Turn, event: MessageReceived) -> Replies:
@@ -54,7 +62,7 @@ async def on_message(turn: Turn, event: MessageReceived) -> Replies:
     if command is not None and delivery is not None and _maybe_an_answer(command, text):
         prompt = answers.current_prompt(turn, delivery)
         if prompt.kind != PromptKind.IDEA:
-            return [_idea_or_answer(turn, delivery, command.argument)]
+            return await _idea_or_answer(turn, delivery, command.argument)
         # The open question asks for an idea: "idea ..." answers it.
         turn.require(Permission.ANSWER_PROMPTS)
         return await answers.record_answer(
@@ -63,7 +71,7 @@ async def on_message(turn: Turn, event: MessageReceived) -> Replies:
     if command is not None:
         return await run_command(turn, command, event.mentions)
     if delivery is None:
-        return [nothing_open(turn, text, closed=closed_unanswered)]
+        return await nothing_open(turn, text, closed=closed_unanswered)
     turn.require(Permission.ANSWER_PROMPTS)
     prompt = answers.current_prompt(turn, delivery)
     return await answers.record_answer(
@@ -123,6 +131,21 @@ async def run_command(
             return await analysis.summary(turn)
         case CommandName.EMERGING:
             return await emerging_chat.emerging_listing(turn)
+        case CommandName.IDEAS:
+            return await board.board(turn)
+        case CommandName.VOTE:
+            return await votes.vote(turn, int(command.argument))
+        case CommandName.MERGE:
+            duplicate, into = (int(number) for number in command.argument.split())
+            return await merging.merge_in_chat(turn, duplicate, into)
+        case CommandName.DIGEST:
+            return await digest.my_digest(turn, command.argument)
+        case CommandName.DIGEST_SCHEDULE:
+            return await digest.schedule_command(turn, command.argument)
+        case CommandName.REPORT:
+            return await reports.report_command(turn)
+        case CommandName.REPORT_SCHEDULE:
+            return await reports.schedule_command(turn, command.argument)
         case CommandName.GRANT | CommandName.REVOKE:
             return await role_chat.change_role(
                 turn,
@@ -133,11 +156,15 @@ async def run_command(
 
 
 async def help_reply(turn: Turn) -> Replies:
-    return [OutboundMessage(text=help_text(turn))]
+    sections = [help_text(turn)]
+    escalation = await escalation_line(turn)
+    if escalation is not None:
+        sections.append(escalation)
+    return [OutboundMessage(text="\n".join(sections))]
 
 
-def welcome_reply(turn: Turn) -> Replies:
-    return [welcome(turn)]
+async def welcome_reply(turn: Turn) -> Replies:
+    return [await welcome(turn)]
 
 
 def _maybe_an_answer(command: ParsedCommand, text: str) -> bool:
@@ -150,20 +177,26 @@ def _maybe_an_answer(command: ParsedCommand, text: str) -> bool:
     )
 
 
-def _idea_or_answer(turn: Turn, delivery: Delivery, argument: str) -> OutboundMessage:
-    """Ask rather than guess: one tap either way, and nothing is stored until then."""
+async def _idea_or_answer(turn: Turn, delivery: Delivery, argument: str) -> Replies:
+    """Ask rather than guess: one tap either way, and nothing is stored until then
+    (words of distress are met with care instead, and not offered on)."""
+    care = await care_for(turn, argument)
+    if care.distress:
+        return list(care.messages)
     prompt = answers.current_prompt(turn, delivery)
-    whole = redact(f"Idea {argument}").text
+    whole = redact(f"Idea {argument}")
     idea_text = redact(argument).text
     target = actions.PromptTarget(delivery.id, prompt.id)
-    return OutboundMessage(
+    message = OutboundMessage(
         text=turn.say("answer.idea_or_answer", question=prompt.text),
+        notices=offered_notices(turn, whole.removed),
         buttons=(
             Button(turn.say("button.send_as_idea"), actions.IDEA_FROM_MESSAGE, idea_text),
             Button(
                 turn.say("button.its_my_answer"),
                 actions.ANSWER_TEXT,
-                target.value(whole),
+                target.value(whole.text),
             ),
         ),
     )
+    return [message]

@@ -11,8 +11,11 @@ change updates them all, each where it was posted.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
-from bot.context import Turn
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.context import Scope
 from bot.events import MessageRef
 from bot.messages import OutboundMessage, to_body
 from storage.models import Idea, Notification, Person
@@ -21,16 +24,33 @@ from storage.organisations import OrganisationRepository
 from storage.states import NotificationAudience, NotificationState
 
 
-async def queue_for_leaders(turn: Turn, message: OutboundMessage) -> None:
+async def queue_for_leaders(turn: Scope, message: OutboundMessage) -> None:
     """`message` (a new card) for the leaders of every workspace of the turn's organisation."""
-    for workspace in await OrganisationRepository(turn.session).workspaces(turn.organisation_id):
-        await _queue(
-            turn, workspace.platform, workspace.external_id, NotificationAudience.LEADERS, message
+    await queue_for_leaders_of(turn.session, turn.organisation_id, message, turn.now)
+
+
+async def queue_for_leaders_of(
+    session: AsyncSession, organisation_id: int, message: OutboundMessage, now: datetime
+) -> int:
+    """`message` for the leaders of every workspace of an organisation, with no turn (a
+    scheduled report); how many notifications were queued."""
+    workspaces = await OrganisationRepository(session).workspaces(organisation_id)
+    for workspace in workspaces:
+        await NotificationRepository(session).add(
+            _notification(
+                organisation_id,
+                workspace.platform,
+                workspace.external_id,
+                NotificationAudience.LEADERS,
+                message,
+                now,
+            )
         )
+    return len(workspaces)
 
 
 async def queue_card_updates(
-    turn: Turn, idea: Idea, message: OutboundMessage, *, except_at: MessageRef | None = None
+    turn: Scope, idea: Idea, message: OutboundMessage, *, except_at: MessageRef | None = None
 ) -> None:
     """`message` in place of each of the idea's leaders' cards (but the one at `except_at`,
     just updated as a reply)."""
@@ -43,7 +63,7 @@ async def queue_card_updates(
             )
 
 
-async def queue_for_person(turn: Turn, person: Person, message: OutboundMessage) -> None:
+async def queue_for_person(turn: Scope, person: Person, message: OutboundMessage) -> None:
     workspace = person.workspace
     await _queue(
         turn,
@@ -56,7 +76,7 @@ async def queue_for_person(turn: Turn, person: Person, message: OutboundMessage)
 
 
 async def _queue(
-    turn: Turn,
+    turn: Scope,
     platform: str,
     workspace: str,
     audience: NotificationAudience,
@@ -64,16 +84,30 @@ async def _queue(
     person: Person | None = None,
 ) -> None:
     await NotificationRepository(turn.session).add(
-        Notification(
-            organisation_id=turn.organisation_id,
-            platform=platform,
-            workspace=workspace,
-            audience=audience,
-            person_id=person.id if person is not None else None,
-            body=to_body(message),
-            state=NotificationState.PENDING,
-            due_at=turn.now,
-            attempts=0,
-            created_at=turn.now,
+        _notification(
+            turn.organisation_id, platform, workspace, audience, message, turn.now, person
         )
+    )
+
+
+def _notification(
+    organisation_id: int,
+    platform: str,
+    workspace: str,
+    audience: NotificationAudience,
+    message: OutboundMessage,
+    now: datetime,
+    person: Person | None = None,
+) -> Notification:
+    return Notification(
+        organisation_id=organisation_id,
+        platform=platform,
+        workspace=workspace,
+        audience=audience,
+        person_id=person.id if person is not None else None,
+        body=to_body(message),
+        state=NotificationState.PENDING,
+        due_at=now,
+        attempts=0,
+        created_at=now,
     )

@@ -2,102 +2,62 @@
 
 Opening an occurrence (bot.pulses.runs.open_occurrence) writes one delivery row per
 recipient (unique per occurrence and person, so opening twice cannot send twice). The
-dispatcher works in batches:
+dispatcher streams them:
 
-1. claim: one transaction takes the due rows (SKIP LOCKED on PostgreSQL, so replicas
-   share the work), decides each at send time (bot.outbox.send_check: closed, gone, paused,
-   quiet hours, weekends, the pulse's window, the fatigue cap) and leases the ones to
-   send by moving their due time a lease ahead;
-2. send: concurrently, within each workspace's rate (bot.outbox.send_limits);
-3. record: one transaction stores what each send did.
+1. claim: one transaction takes a small batch of due rows (SKIP LOCKED on PostgreSQL, so
+   replicas share the work), decides each at send time (bot.outbox.send_check: closed,
+   gone, paused, quiet hours, weekends, the pulse's window, the fatigue cap) and leases
+   the ones to send: their due time moves ahead by what sending them (and what is queued
+   before them) takes at the workspace's rate, plus a little grace. The batch is sized
+   so that a lease stays short: a dead replica's claims go to a live one quickly;
+2. send: at most `concurrency` at a time, within each workspace's rate
+   (bot.outbox.send_limits), and never once a prompt's lease has run out;
+3. record: each send is written as soon as it returns, grouped with whatever else
+   finished meanwhile (bot.outbox.recording); a sender takes its next prompt only while
+   fewer than `behind` sent prompts wait for their record.
 
-A crash between 1 and 3 leaves the leased rows to come due again when the lease ends:
-at most the prompts in flight are sent twice, and none is lost. Reminders (at most one,
-to non-responders) go the same way; closing occurrences is swept here too.
+So a crash at any instant can leave sent but unrecorded only the prompts in progress:
+at most `concurrency` on the wire plus `behind` being recorded (`most_resent`), never a
+batch. Those are sent again when their lease ends, and none is lost. Reminders (at most
+one, to non-responders) go the same way; closing occurrences is swept here too.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import structlog
-from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import raiseload
 
-from bot import metrics
 from bot.context import BotContext
-from bot.errors import ConversationBusy, DeliveryError, RateLimited, RecipientGone
-from bot.events import ConversationRef, MessageRef
-from bot.local_time import resolve_zone
-from bot.messages import OutboundMessage
-from bot.outbox.notifier import MISSING_ADAPTER_RETRY, Sender, send_one_notification
-from bot.outbox.rows import after_failed_send, backoff, fail
-from bot.outbox.send_check import (
-    CLOSE,
-    DEFER,
-    FAIL,
-    SEND,
-    SKIP,
-    WITHHOLD,
-    verdict,
-    window_of,
-    wishes_of,
-)
+from bot.errors import ConversationBusy, DeliveryError, RateLimited
+from bot.outbox.deciding import plan_send
+from bot.outbox.notifier import Sender, send_one_notification
+from bot.outbox.recording import PlannedSend, Recorder, count, gone_people, outcome
+from bot.outbox.rows import backoff
 from bot.outbox.send_limits import SendLimits
-from bot.outbox.send_rules import reminder_due
-from bot.pulses.prompting import question_message
 from storage.deliveries import DeliveryRepository
+from storage.dispatch import DispatchRepository, SendLog
 from storage.engine import Database
-from storage.models import Delivery, Occurrence, Person, Pulse
 from storage.states import DeliveryState
 
 log = structlog.get_logger(__name__)
 
-LEASE = timedelta(seconds=60)
+# The longest a claim is held (THRIVE_OUTBOX_LEASE_SECONDS); at a limited rate a claim
+# is held only as long as sending it takes, plus a grace (LEASE_GRACE, or half a short
+# lease) for the database and the network.
+LEASE = timedelta(seconds=20)
+LEASE_GRACE = timedelta(seconds=3)
 BATCH_SIZE = 100
-# The pipeline holds at most two batches unrecorded (one on the wire, one being recorded):
-# all that a dispatcher killed mid-send can leave to be sent again.
-MAX_UNRECORDED = 2 * BATCH_SIZE
 SEND_CONCURRENCY = 10
-
-
-@dataclass
-class _Planned:
-    """A claimed prompt (or reminder) to send, with what recording it will need."""
-
-    delivery_id: int
-    conversation: ConversationRef
-    message: OutboundMessage
-    reminder: bool
-    note: str  # stored as the delivery's reason (e.g. the zone was unknown)
-    attempts: int = 0
-    person_id: int = 0
-    failed_at: datetime | None = None  # when the platform said no (a 429's wait starts here)
-    reminder_due_at: datetime | None = None
-    ref: MessageRef | None = None
-    error: DeliveryError | None = None
-    crashed: str | None = None
-
-
-@dataclass
-class _Batch:
-    now: datetime
-    handled: int = 0
-    planned: list[_Planned] = field(default_factory=list)
-
-
-def _forget(in_flight: dict[int, list[datetime]], recorded: _Batch) -> None:
-    """Recorded prompts are in the database now; the cap finds them there."""
-    for plan in recorded.planned:
-        times = in_flight.get(plan.person_id)
-        if times:
-            times.remove(recorded.now)
-            if not times:
-                del in_flight[plan.person_id]
+# Sent prompts that may wait for their record while others go out, at least: a write
+# takes longer than a send at low concurrency, so it must carry several.
+SEND_BEHIND = 10
+# Rows decided between two turns of the event loop: deciding a whole batch at once held
+# up sends that were due, which then reached the platform bunched.
+DECIDE_BETWEEN_TURNS = 10
 
 
 class Outbox:
@@ -111,6 +71,7 @@ class Outbox:
         lease: timedelta = LEASE,
         batch_size: int = BATCH_SIZE,
         concurrency: int = SEND_CONCURRENCY,
+        behind: int | None = None,
     ) -> None:
         self.database = database
         self.ctx = ctx
@@ -119,9 +80,26 @@ class Outbox:
         self.lease = lease
         self.batch_size = batch_size
         self.concurrency = concurrency
+        # Sent prompts that may wait for their record while as many others go out (the
+        # write overlaps the next sends): a crash re-sends at most concurrency + behind.
+        self.behind = max(concurrency, SEND_BEHIND) if behind is None else behind
         self._wakeup = asyncio.Event()
-        # Batches sent while the database went away, waiting to be recorded.
-        self._unrecorded: list[_Batch] = []
+        # Sent while the database was away, waiting to be recorded before anything new.
+        self._unrecorded: list[PlannedSend] = []
+        # Claimed, not yet sent, per workspace: a new claim's lease waits behind them.
+        self._queued: dict[tuple[str, str], int] = {}
+        self._send_log = SendLog(database)
+
+    @property
+    def _grace(self) -> timedelta:
+        return min(LEASE_GRACE, self.lease / 2)
+
+    @property
+    def most_resent(self) -> int:
+        """The most prompts a crash at any instant can leave sent but unrecorded (each is
+        sent again when its lease ends): those on the wire and those whose record is
+        being written."""
+        return self.concurrency + self.behind
 
     def wake(self) -> None:
         self._wakeup.set()
@@ -166,282 +144,209 @@ class Outbox:
             for waiter in pending:
                 waiter.cancel()
 
-    # --- batches: claim and decide, send, record ---
+    # --- the stream: claim and decide, send, record ---
 
     async def _dispatch_prompts(self, limit: int) -> int:
-        """Batches in a pipeline: while one batch is on the wire, the previous one is
-        recorded and the next one claimed, so the database work hides behind the network.
-        Prompts claimed but not yet recorded count toward the fatigue cap in memory."""
+        """Claims batch after batch, the next as soon as the current one starts going out
+        (a claim can take longer than a batch's sends at full speed), so the database work
+        hides behind the network. Claimed but unrecorded prompts count toward the fatigue
+        cap in memory."""
         handled = 0
         in_flight: dict[int, list[datetime]] = {}
-        batch = await self._claim(self.ctx.clock.now(), self._size(limit, 0), in_flight)
-        previous: _Batch | None = None
-        while batch.handled or previous is not None:
-            sending = asyncio.create_task(self._send_all(batch.planned, batch.now))
-            try:
-                if previous is not None:
-                    await self._record(previous.planned, previous.now)
-                    _forget(in_flight, previous)
-                    previous = None
-                handled += batch.handled
-                upcoming = _Batch(now=batch.now)
-                if batch.handled and handled < limit:
-                    upcoming = await self._claim(
-                        self.ctx.clock.now(), self._size(limit, handled), in_flight
-                    )
-            except Exception:
-                # The database went away: what went out is kept to be recorded when it is
-                # back (before anything new is claimed), so it is not sent again.
-                await sending
-                self._unrecorded += [b for b in (previous, batch) if b is not None and b.planned]
-                raise
-            await sending
-            previous = batch if batch.handled else None
-            batch = upcoming
+        recorder = Recorder(self._record)
+        # `gate`: sent or being sent, not yet recorded; `wire`: being sent.
+        gate = asyncio.Semaphore(self.concurrency + self.behind)
+        wire = asyncio.Semaphore(self.concurrency)
+        sending: set[asyncio.Task[None]] = set()
+        claiming: asyncio.Task[tuple[int, list[PlannedSend]]] | None = asyncio.create_task(
+            self._claim(self._size(limit, 0), in_flight)
+        )
+        try:
+            while claiming is not None:
+                claimed, planned = await claiming
+                claiming = None
+                handled += claimed
+                if not claimed:
+                    break
+                if handled < limit and recorder.failure is None:
+                    size = self._size(limit, handled)
+                    claiming = asyncio.create_task(self._claim(size, in_flight))
+                for plan in planned:
+                    await gate.acquire()
+                    task = asyncio.create_task(self._send(plan, gate, wire, recorder, in_flight))
+                    sending.add(task)
+                    task.add_done_callback(sending.discard)
+        finally:
+            # Whatever went out is recorded (or kept to be) before this returns or raises.
+            if sending:
+                await asyncio.gather(*sending, return_exceptions=True)
+            await recorder.idle()
+            self._unrecorded += recorder.unrecorded
+            await self._send_log.close()  # its connection goes back between fan-outs
+        if recorder.failure is not None:
+            raise recorder.failure
         return handled
 
     async def _record_unrecorded(self) -> None:
-        while self._unrecorded:
-            batch = self._unrecorded[0]
-            await self._record(batch.planned, batch.now)
-            self._unrecorded.pop(0)
+        if self._unrecorded:
+            await self._record(self._unrecorded)
+            self._unrecorded = []
 
     def _size(self, limit: int, handled: int) -> int:
-        return max(1, min(self.batch_size, limit - handled))
+        """A batch small enough that its lease stays short: at the slowest configured
+        rate, about half a lease of sending (the next batch queues behind it)."""
+        size = min(self.batch_size, limit - handled)
+        rates = [rate for p in self.senders if (rate := self.limits.rate(p)) is not None]
+        if rates:
+            seconds = (self.lease - self._grace).total_seconds() / 2
+            size = min(size, int(min(rates) * seconds))
+        return max(1, size)
+
+    def _lease_until(self, now: datetime, planned: Sequence[PlannedSend]) -> datetime:
+        """Now plus what sending these takes behind what is already queued, per workspace
+        at its rate; with no rate, the configured lease."""
+        longest = 0.0
+        fresh: dict[tuple[str, str], int] = {}
+        for plan in planned:
+            key = (plan.conversation.platform, plan.conversation.workspace)
+            fresh[key] = fresh.get(key, 0) + 1
+        for key, count_here in fresh.items():
+            rate = self.limits.rate(key[0])
+            if rate is None:
+                return now + self.lease
+            longest = max(longest, (self._queued.get(key, 0) + count_here) / rate)
+        return now + min(self.lease, timedelta(seconds=longest) + self._grace)
 
     async def _claim(
-        self, now: datetime, size: int, in_flight: dict[int, list[datetime]] | None = None
-    ) -> _Batch:
+        self, size: int, in_flight: dict[int, list[datetime]]
+    ) -> tuple[int, list[PlannedSend]]:
+        """(rows handled, prompts to send): decisions and leases written in the claim's
+        own transaction."""
         async with self.database.transaction() as session:
-            repository = DeliveryRepository(session)
-            rows = [(d, False) for d in await repository.claim_due(now, size)]
-            if len(rows) < size:
-                rows += [(d, True) for d in await repository.claim_reminders(now, size - len(rows))]
+            now = self.ctx.clock.now()
+            repository = DispatchRepository(session)
+            rows = await repository.claim(now, size)
             if not rows:
-                return _Batch(now=now)
-            person_ids = list({delivery.person_id for delivery, _ in rows})
-            # Only the person's own columns decide a send: not their roles or workspace.
-            found = await session.scalars(
-                select(Person)
-                .where(Person.id.in_(person_ids))
-                .options(raiseload(Person.roles), raiseload(Person.workspace))
+                return 0, []
+            people = await repository.recipients({row.person_id for row in rows})
+            pulses = await repository.pulses(
+                {row.occurrence.pulse_id for row in rows if row.occurrence.pulse_id}
             )
-            people = {person.id: person for person in found}
-            pulse_ids = {d.occurrence.pulse_id for d, _ in rows if d.occurrence.pulse_id}
-            pulses = {
-                pulse.id: pulse
-                for pulse in await session.scalars(select(Pulse).where(Pulse.id.in_(pulse_ids)))
-            }
             since = now - self.ctx.fatigue_cap.period
-            recent = await repository.recent_prompt_times(person_ids, since)
-            for person_id, times in (in_flight or {}).items():
-                recent.setdefault(person_id, []).extend(times)
-            batch = _Batch(now=now, handled=len(rows))
-            for delivery, is_reminder in rows:
-                person = people[delivery.person_id]
-                pulse = pulses.get(delivery.occurrence.pulse_id or 0)
+            recent = await DeliveryRepository(session).recent_prompt_times(list(people), since)
+            for person_id, times in in_flight.items():
+                if person_id in recent:
+                    recent[person_id].extend(times)
+            changes: list[dict[str, Any]] = []
+            planned: list[PlannedSend] = []
+            for index, row in enumerate(rows):
+                if index and index % DECIDE_BETWEEN_TURNS == 0:
+                    await asyncio.sleep(0)  # let paced sends go on time meanwhile
+                person = people[row.person_id]
+                pulse = pulses.get(row.occurrence.pulse_id or 0)
                 try:
-                    planned = self._decide(
-                        delivery, person, pulse, recent[person.id], now, is_reminder
+                    plan = plan_send(
+                        self.ctx, self.senders, row, person, pulse, recent[person.id], now, changes
                     )
                 except Exception as error:  # one broken row must not hold up the others
-                    log.exception("delivery.crashed", delivery=delivery.id)
-                    fail(delivery, f"internal error: {type(error).__name__}")
+                    log.exception("delivery.crashed", delivery=row.id)
+                    reason = f"internal error: {type(error).__name__}"
+                    changes.append(
+                        {"id": row.id, "state": DeliveryState.FAILED, "last_error": reason}
+                    )
                     continue
-                if planned is not None:
-                    batch.planned.append(planned)
+                if plan is not None:
+                    planned.append(plan)
                     recent[person.id].append(now)  # the cap counts this one from now on
-                    planned.person_id = person.id
-                    if in_flight is not None:
-                        in_flight.setdefault(person.id, []).append(now)
-            return batch
+            lease_until = self._lease_until(now, planned)
+            for plan in planned:
+                plan.lease_until = lease_until
+            await repository.write(changes)
+            for reminder in (False, True):
+                ids = [plan.delivery_id for plan in planned if plan.reminder is reminder]
+                await repository.lease(ids, lease_until, reminder=reminder)
+        # Committed: from here these are ours until the lease ends.
+        for plan in planned:
+            in_flight.setdefault(plan.person_id, []).append(now)
+            key = (plan.conversation.platform, plan.conversation.workspace)
+            self._queued[key] = self._queued.get(key, 0) + 1
+        return len(rows), planned
 
-    def _decide(
+    async def _send(
         self,
-        delivery: Delivery,
-        person: Person,
-        pulse: Pulse | None,
-        recent: Sequence[datetime],
-        now: datetime,
-        is_reminder: bool,
-    ) -> _Planned | None:
-        """Apply the verdict to the row; the plan to send, if it goes now."""
-        found = verdict(self.ctx, delivery, person, pulse, recent, now)
-        if is_reminder and found.action != SEND:
-            # The one reminder waits or is dropped; the prompt itself stays as it is.
-            delivery.reminder_due_at = found.until if found.action == DEFER else None
-            delivery.reason = f"reminder: {found.reason}"
-            return None
-        if found.action != SEND:
-            _settle(delivery, found.action, found.until, found.reason)
-            metrics.DELIVERIES.labels(_platform(person), found.action).inc()
-            return None
-        assert person.conversation_ref is not None  # verdict fails a person without one
-        conversation = ConversationRef.from_dict(person.conversation_ref)
-        if conversation.platform not in self.senders:
-            # That platform's adapter is not configured in this process: try again later.
-            delivery.due_at = now + MISSING_ADAPTER_RETRY
-            delivery.last_error = f"no adapter running for {conversation.platform}"
-            return None
-        occurrence = delivery.occurrence
-        prompt = self.ctx.content.prompt(occurrence.prompt_ids[delivery.next_index])
-        message = question_message(
-            self.ctx, prompt, delivery.id, delivery.next_index, len(occurrence.prompt_ids)
-        )
-        if is_reminder:
-            message = replace(message, text=self.ctx.say("prompt.reminder"))  # said first
-            delivery.reminder_due_at = now + self.lease
-        else:
-            delivery.due_at = now + self.lease  # the lease: due again only if we crash
-        return _Planned(
-            delivery.id,
-            conversation,
-            message,
-            reminder=is_reminder,
-            note=found.reason,
-            attempts=delivery.attempts,
-            reminder_due_at=None
-            if is_reminder
-            else self._reminder_at(person, pulse, occurrence, now),
-        )
-
-    def _reminder_at(
-        self, person: Person, pulse: Pulse | None, occurrence: Occurrence, now: datetime
-    ) -> datetime | None:
-        if pulse is None or not pulse.reminder_after_hours:
-            return None
-        zone, _ = resolve_zone(person.timezone, self.ctx.default_timezone)
-        return reminder_due(
-            now,
-            pulse.reminder_after_hours,
-            zone=zone,
-            wishes=wishes_of(self.ctx, person),
-            window=window_of(pulse),
-            closes=occurrence.closes_at,
-        )
-
-    async def _send_all(self, planned: list[_Planned], now: datetime) -> None:
-        gate = asyncio.Semaphore(self.concurrency)
-
-        async def send(plan: _Planned) -> None:
-            to = plan.conversation
-            async with gate:
-                await self.limits.acquire(to.platform, to.workspace)
+        plan: PlannedSend,
+        gate: asyncio.Semaphore,
+        wire: asyncio.Semaphore,
+        recorder: Recorder,
+        in_flight: dict[int, list[datetime]],
+    ) -> None:
+        """Send one prompt and wait for it to be recorded; the gate was taken for it and
+        is given back only then, the wire as soon as the platform has answered."""
+        to = plan.conversation
+        key = (to.platform, to.workspace)
+        try:
+            async with wire:
+                if recorder.failure is None:
+                    await self.limits.acquire(to.platform, to.workspace)
+                if recorder.failure is not None:
+                    # The database went away: nothing more goes out until what went is
+                    # recorded; this claim is given back (due again) once it is back.
+                    plan.released = True
+                    await recorder.record(plan)
+                    return
                 # The clock now, not the batch's: a batch can take longer than a Retry-After.
                 moment = self.ctx.clock.now()
+                if moment >= plan.lease_until:
+                    # Another dispatcher may have it by now: it is theirs (or ours) to send
+                    # when it comes due again. Nothing to record.
+                    log.info("delivery.lease_ran_out", delivery=plan.delivery_id)
+                    return
                 paused = self.limits.paused_until(to.platform, to.workspace, moment)
                 if paused is not None:  # a 429 came back for this workspace: wait it out
                     wait = (paused - moment).total_seconds()
                     plan.error, plan.failed_at = RateLimited(wait, "workspace paused"), moment
-                    return
-                try:
-                    sender = self.senders[to.platform]
-                    plan.ref = await sender.send(to, plan.message, paced=True)
-                except DeliveryError as error:
-                    plan.error, plan.failed_at = error, self.ctx.clock.now()
-                    # A 429 holds the whole workspace; a busy conversation only this row.
-                    if isinstance(error, RateLimited) and not isinstance(error, ConversationBusy):
-                        until = plan.failed_at + timedelta(seconds=max(error.retry_after, 1.0))
-                        self.limits.pause(to.platform, to.workspace, until)
-                except Exception as error:  # a bug in an adapter: that row fails alone
-                    log.exception("delivery.send_crashed", delivery=plan.delivery_id)
-                    plan.crashed = type(error).__name__
+                else:
+                    await self._post(plan)
+            await recorder.record(plan)
+        finally:
+            self._queued[key] -= 1
+            _forget(in_flight, plan)
+            gate.release()
 
-        await asyncio.gather(*(send(plan) for plan in planned))
+    async def _post(self, plan: PlannedSend) -> None:
+        to = plan.conversation
+        try:
+            sender = self.senders[to.platform]
+            plan.ref = await sender.send(to, plan.message, paced=True)
+            plan.sent_at = self.ctx.clock.now()
+        except DeliveryError as error:
+            plan.error, plan.failed_at = error, self.ctx.clock.now()
+            # A 429 holds the whole workspace; a busy conversation only this row.
+            if isinstance(error, RateLimited) and not isinstance(error, ConversationBusy):
+                until = plan.failed_at + timedelta(seconds=max(error.retry_after, 1.0))
+                self.limits.pause(to.platform, to.workspace, until)
+        except Exception as error:  # a bug in an adapter: that row fails alone
+            log.exception("delivery.send_crashed", delivery=plan.delivery_id)
+            plan.crashed = type(error).__name__
 
-    async def _record(self, planned: list[_Planned], now: datetime) -> None:
-        # The common case, a first prompt sent, is one executemany UPDATE by primary key;
-        # reminders and failures (few) go through the ORM one by one.
-        sent = [p for p in planned if p.ref is not None and not p.reminder]
-        others = [p for p in planned if p.ref is None or p.reminder]
-        async with self.database.transaction() as session:
-            if sent:
-                await session.execute(update(Delivery), [_sent_row(p, now) for p in sent])
-            if others:
-                rows = await session.scalars(
-                    select(Delivery).where(Delivery.id.in_([p.delivery_id for p in others]))
-                )
-                deliveries = {d.id: d for d in rows.unique()}
-                for plan in others:
-                    result = await _record_one(session, deliveries[plan.delivery_id], plan, now)
-                    metrics.DELIVERIES.labels(plan.conversation.platform, result).inc()
-        for plan in sent:
-            metrics.DELIVERIES.labels(plan.conversation.platform, "sent").inc()
-
-
-def _sent_row(plan: _Planned, now: datetime) -> dict[str, object]:
-    assert plan.ref is not None
-    return {
-        "id": plan.delivery_id,
-        "state": DeliveryState.SENT,
-        "sent_at": now,
-        "attempts": plan.attempts + 1,
-        "message_ref": plan.ref.to_dict(),
-        "message_key": plan.ref.key,
-        "last_error": None,
-        "reason": plan.note or None,
-        "reminder_due_at": plan.reminder_due_at,
-    }
+    async def _record(self, planned: list[PlannedSend]) -> None:
+        now = self.ctx.clock.now()
+        changes, results = [], []
+        for plan in planned:
+            change, result = outcome(plan, now)
+            changes.append(change)
+            results.append(result)
+        await self._send_log.write(changes, gone_people(planned))
+        count(planned, results)
 
 
-async def _record_one(
-    session: AsyncSession, delivery: Delivery, plan: _Planned, now: datetime
-) -> str:
-    """Store what one send did; returns it, for the metrics."""
-    if plan.ref is not None:
-        delivery.message_ref = plan.ref.to_dict()
-        delivery.message_key = plan.ref.key
-        if plan.reminder:
-            delivery.reminded_at = now
-            delivery.reminder_due_at = None
-            return "reminded"
-        delivery.state = DeliveryState.SENT
-        delivery.sent_at = now
-        delivery.attempts += 1
-        delivery.last_error = None
-        delivery.reason = plan.note or None
-        delivery.reminder_due_at = plan.reminder_due_at
-        return "sent"
-    if isinstance(plan.error, RecipientGone):
-        person = await session.get(Person, delivery.person_id)
-        if person is not None:
-            person.gone = True  # excluded from what comes next, too
-    if plan.reminder:
-        # Only a rate limit is worth waiting for: a reminder is not worth a retry storm.
-        if isinstance(plan.error, RateLimited):
-            failed_at = plan.failed_at or now
-            delivery.reminder_due_at = failed_at + timedelta(
-                seconds=max(plan.error.retry_after, 1.0)
-            )
-            return "rate_limited"
-        delivery.reminder_due_at = None
-        delivery.reason = f"reminder not sent: {plan.error or plan.crashed}"
-        return "reminder_failed"
-    if plan.crashed is not None:
-        fail(delivery, f"internal error: {plan.crashed}")
-        return "crashed"
-    assert plan.error is not None
-    return after_failed_send(delivery, plan.error, plan.failed_at or now)
-
-
-def _settle(delivery: Delivery, action: str, until: datetime | None, reason: str) -> None:
-    """A prompt that does not go now: where it stays, and why."""
-    delivery.reason = reason or None
-    if action == DEFER:
-        assert until is not None
-        delivery.due_at = until
-    elif action == WITHHOLD:
-        delivery.state = DeliveryState.WITHHELD
-    elif action == CLOSE:
-        delivery.state = DeliveryState.CLOSED
-    elif action == SKIP:
-        delivery.state = DeliveryState.SKIPPED
-    elif action == FAIL:
-        fail(delivery, reason)
-
-
-def _platform(person: Person) -> str:
-    return str((person.conversation_ref or {}).get("platform", "unknown"))
+def _forget(in_flight: dict[int, list[datetime]], plan: PlannedSend) -> None:
+    """A recorded prompt is in the database now; the cap finds it there."""
+    times = in_flight.get(plan.person_id)
+    if times:
+        times.remove(plan.claimed_at)
+        if not times:
+            del in_flight[plan.person_id]
 
 
 __all__ = ["Outbox", "Sender"]

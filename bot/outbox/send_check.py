@@ -8,11 +8,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
+from typing import Any, Protocol
 
 from bot.context import BotContext
 from bot.local_time import ALL_DAYS, DAY_NAMES, SendWindow, resolve_zone
 from bot.outbox.send_rules import Defer, PersonWishes, Skip, decide
-from storage.models import Delivery, Person, Pulse
+from storage.models import Pulse
 
 SEND = "send"
 DEFER = "defer"
@@ -22,6 +23,41 @@ FAIL = "fail"
 SKIP = "skip"
 
 
+class PersonWishesColumns(Protocol):
+    """A person's stored wishes: a loaded Person or the dispatcher's lighter row."""
+
+    @property
+    def quiet_hours_start(self) -> str | None: ...
+    @property
+    def quiet_hours_end(self) -> str | None: ...
+    @property
+    def quiet_weekends(self) -> bool | None: ...
+    @property
+    def snoozed_until(self) -> datetime | None: ...
+    @property
+    def paused(self) -> bool: ...
+
+
+class RecipientColumns(PersonWishesColumns, Protocol):
+    @property
+    def timezone(self) -> str | None: ...
+    @property
+    def gone(self) -> bool: ...
+    @property
+    def conversation_ref(self) -> dict[str, Any] | None: ...
+
+
+class OccurrenceTimes(Protocol):
+    @property
+    def closes_at(self) -> datetime | None: ...
+    def is_open_at(self, now: datetime) -> bool: ...
+
+
+class ClaimedPrompt(Protocol):
+    @property
+    def occurrence(self) -> OccurrenceTimes: ...
+
+
 @dataclass(frozen=True)
 class Verdict:
     action: str
@@ -29,7 +65,7 @@ class Verdict:
     reason: str = ""
 
 
-def wishes_of(ctx: BotContext, person: Person) -> PersonWishes:
+def wishes_of(ctx: BotContext, person: PersonWishesColumns) -> PersonWishes:
     """The person's own quiet hours and weekends where they set them, else the org's."""
     start: time | None
     end: time | None
@@ -66,8 +102,8 @@ def window_of(pulse: Pulse | None) -> SendWindow | None:
 
 def verdict(
     ctx: BotContext,
-    delivery: Delivery,
-    person: Person,
+    delivery: ClaimedPrompt,
+    person: RecipientColumns,
     pulse: Pulse | None,
     recent: Sequence[datetime],
     now: datetime,

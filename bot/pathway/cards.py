@@ -33,13 +33,21 @@ def word_card(
     submitted_by: str | None,
     owner: str | None = None,
     note: str | None = None,
+    to_submitter: bool = False,
+    anonymous: bool = False,
 ) -> IdeaCard:
     """The card for an idea in `state`. `submitted_by` None: it names nobody ("Anonymous").
-    `note` is shown only in a state that has one (the decline reason, or the question)."""
+    `to_submitter`: the copy its own submitter reads ("From you", saying whether leaders
+    see their name, per `anonymous`). `note` is shown only in a state that has one (the
+    decline reason, or the question)."""
+    if to_submitter:
+        sender = say("idea.card.from_you_anonymous" if anonymous else "idea.card.from_you")
+    elif submitted_by is not None:
+        sender = say("idea.card.from", name=submitted_by)
+    else:
+        sender = say("idea.card.anonymous")
     facts = [
-        say("idea.card.from", name=submitted_by)
-        if submitted_by is not None
-        else say("idea.card.anonymous"),
+        sender,
         say("idea.card.one_vote") if votes == 1 else say("idea.card.votes", count=votes),
     ]
     if owner:

@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
+from bot import actions
 from bot.analysis import code_idea
 from bot.context import Turn
-from bot.messages import OutboundMessage, shorten
+from bot.errors import BadAction
+from bot.events import MessageRef
+from bot.messages import Button, OutboundMessage, shorten
 from bot.pathway import moves as pathway
-from bot.pathway.moves import announce_new_idea
+from bot.pathway import votes
+from bot.pathway.cards import state_label
+from bot.pathway.news import announce_new_idea
+from bot.pathway.similar import most_like
+from bot.pathway.states import OPEN
 from bot.privacy import redact, redaction_notices
+from bot.safety import Care, care_for
 from storage.models import Idea, IdeaEvent
 
 ADD_DETAILS = re.compile(r"#(\d{1,9})\b[:,]?(.*)", re.DOTALL)
 MAX_IDEA_LENGTH = 4000
+Replies = list[OutboundMessage]
 
 
 async def submit_idea(
@@ -23,9 +33,17 @@ async def submit_idea(
     source: str,
     anonymous: bool = False,
     response_id: int | None = None,
-) -> tuple[Idea, OutboundMessage]:
-    """Store the idea in state `submitted` (redacted first) and tell the submitter."""
+    care: Care | None = None,
+) -> tuple[Idea, list[OutboundMessage]]:
+    """Store the idea in state `submitted` (redacted first) and tell the submitter; the
+    first reply is the submitter's confirmation, any others the safety net's.
+
+    An idea whose words show signs of acute distress (`care`, screened here unless the
+    caller did) is kept from leaders: no card, not in their queue, so no leader learns
+    who wrote it; the submitter still finds it in `my ideas`."""
     redaction = redact(text.strip())
+    if care is None:
+        care = await care_for(turn, text)
     idea = Idea(
         organisation_id=turn.organisation_id,
         workspace_id=turn.person.workspace_id,
@@ -33,6 +51,7 @@ async def submit_idea(
         state=pathway.SUBMITTED,
         source=source,
         anonymous=anonymous,
+        distress=care.distress,
         submitter_id=turn.person.id,
         response_id=response_id,
         site=turn.person.site,
@@ -44,12 +63,61 @@ async def submit_idea(
     )
     await turn.ideas.add(idea, event)
     await code_idea(turn.session, turn.ctx.content, idea, turn.now, new=True)
+    if care.distress:  # kept from leaders, and from anyone's "looks like" hint
+        reply = OutboundMessage(
+            text=turn.say("idea.held", number=idea.id),
+            notices=redaction_notices(turn.say, redaction.removed),
+        )
+        return idea, [reply, *care.messages]
+    like = await _looks_like(turn, idea)
+    if like is not None:
+        idea.similar_to_id = like.id  # leaders see "looks like #12" on its card
+        await turn.session.flush()
     await announce_new_idea(turn, idea)
+    text = turn.say("idea.submitted", number=idea.id)
+    buttons: tuple[Button, ...] = ()
+    if like is not None:
+        text += "\n\n" + turn.say(
+            "idea.looks_like", number=idea.id, other=like.id, summary=shorten(like.text, 80)
+        )
+        label = turn.say("button.vote_instead", number=like.id)
+        buttons = (Button(label, actions.IDEA_VOTE_INSTEAD, f"{idea.id}:{like.id}"),)
     reply = OutboundMessage(
-        text=turn.say("idea.submitted", number=idea.id),
-        notices=redaction_notices(turn.say, redaction.removed),
+        text=text, buttons=buttons, notices=redaction_notices(turn.say, redaction.removed)
     )
-    return idea, reply
+    return idea, [reply, *care.messages]
+
+
+async def _looks_like(turn: Turn, idea: Idea) -> Idea | None:
+    """The open idea of the same organisation this one reads most like, if any."""
+    others = [
+        other
+        for other in await turn.ideas.in_organisation(turn.organisation_id, states=OPEN)
+        if other.id != idea.id
+    ]
+    found = await asyncio.to_thread(
+        most_like, idea.text, [(other.id, other.text) for other in others]
+    )
+    return next((other for other in others if found and other.id == found.idea_id), None)
+
+
+async def vote_instead(turn: Turn, value: str, pressed: MessageRef | None) -> Replies:
+    """The submitter's idea looked like another: their vote goes to that one, and theirs
+    is withdrawn if leaders have not touched it yet (else it stays, for leaders to merge)."""
+    parts = value.split(":")
+    if len(parts) != 2 or not all(part.isdigit() for part in parts):
+        raise BadAction(f"malformed vote value {value[:50]!r}")
+    new_id, other_id = int(parts[0]), int(parts[1])
+    replies = await votes.vote(turn, other_id)
+    mine = await turn.ideas.get(new_id)
+    untouched = mine is not None and mine.submitter_id == turn.person.id
+    if mine is not None and untouched and mine.state == pathway.SUBMITTED:
+        await pathway.withdraw(turn, mine)
+        replies.append(OutboundMessage(text=turn.say("idea.withdrawn_for_vote", number=new_id)))
+    if pressed is not None:  # the offer cannot be taken twice
+        settled = turn.say("idea.vote_instead_done", other=other_id)
+        replies.insert(0, OutboundMessage(text=settled, replaces=pressed))
+    return replies
 
 
 async def idea_command(turn: Turn, text: str, *, source: str = "command") -> list[OutboundMessage]:
@@ -63,8 +131,8 @@ async def idea_command(turn: Turn, text: str, *, source: str = "command") -> lis
         return await pathway.add_details(turn, number, details)
     if len(text) > MAX_IDEA_LENGTH:
         return [OutboundMessage(text=turn.say("error.too_long", limit=MAX_IDEA_LENGTH))]
-    _idea, reply = await submit_idea(turn, text, source=source)
-    return [reply]
+    _idea, replies = await submit_idea(turn, text, source=source)
+    return replies
 
 
 async def my_ideas(turn: Turn) -> list[OutboundMessage]:
@@ -75,13 +143,9 @@ async def my_ideas(turn: Turn) -> list[OutboundMessage]:
         turn.say(
             "idea.list_line",
             number=idea.id,
-            state=_state_label(turn, idea.state),
+            state=state_label(turn.say, idea.state),
             text=shorten(idea.text, 80),
         )
         for idea in ideas
     ]
     return [OutboundMessage(text="\n".join([turn.say("idea.list_header"), *lines]))]
-
-
-def _state_label(turn: Turn, state: str) -> str:
-    return turn.say(f"idea.state.{state.replace(' ', '_')}")

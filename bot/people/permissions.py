@@ -28,12 +28,15 @@ class Permission(StrEnum):
     SEE_AND_DELETE_MY_DATA = "see_and_delete_my_data"  # my answers, my ideas, forget me
     ANSWER_PROMPTS = "answer_prompts"
     SUBMIT_IDEAS = "submit_ideas"
-    VOTE = "vote"  # on ideas; no command asks for it yet
+    VOTE = "vote"  # on ideas
+    SEE_IDEAS = "see_ideas"  # the board: ideas under way and implemented
     SEE_TRIAGE_QUEUE = "see_triage_queue"
     SEE_REPORTS = "see_reports"  # themes across everyone's answers, small groups hidden
     MOVE_IDEAS = "move_ideas"  # along the pathway
     MANAGE_PULSES = "manage_pulses"
     SEE_PARTICIPATION = "see_participation"
+    PUBLISH_DIGESTS = "publish_digests"  # "you said, we did": when it goes, and printing it
+    EXPORT_IDEAS = "export_ideas"  # every idea's words in a file (audited)
     # What the answers say: emerging themes and decisions on them, earlier data brought in.
     ANALYSE_ANSWERS = "analyse_answers"
     SEE_ROLES = "see_roles"
@@ -46,7 +49,12 @@ class Permission(StrEnum):
 EVERYONE: frozenset[Permission] = frozenset(
     {Permission.ASK_FOR_HELP, Permission.CHOOSE_WHEN_ASKED, Permission.SEE_AND_DELETE_MY_DATA}
 )
-_TAKING_PART = EVERYONE | {Permission.ANSWER_PROMPTS, Permission.SUBMIT_IDEAS, Permission.VOTE}
+_TAKING_PART = EVERYONE | {
+    Permission.ANSWER_PROMPTS,
+    Permission.SUBMIT_IDEAS,
+    Permission.VOTE,
+    Permission.SEE_IDEAS,
+}
 _LEADING = _TAKING_PART | {
     Permission.SEE_TRIAGE_QUEUE,
     Permission.MOVE_IDEAS,
@@ -55,6 +63,8 @@ _LEADING = _TAKING_PART | {
 _RUNNING_THE_PROGRAMME = _LEADING | {
     Permission.MANAGE_PULSES,
     Permission.SEE_PARTICIPATION,
+    Permission.PUBLISH_DIGESTS,
+    Permission.EXPORT_IDEAS,
     Permission.ANALYSE_ANSWERS,
     Permission.SEE_ROLES,
     Permission.GRANT_ROLES,
@@ -86,7 +96,16 @@ COMMAND_PERMISSIONS: dict[str, Permission] = {
     "grant": Permission.GRANT_ROLES,
     "revoke": Permission.GRANT_ROLES,
     "summary": Permission.SEE_REPORTS,
+    "report": Permission.SEE_REPORTS,
+    # The summary posted to the leaders on a schedule: the wellness lead's, like pulses.
+    "report every": Permission.MANAGE_PULSES,
     "emerging": Permission.ANALYSE_ANSWERS,
+    "ideas": Permission.SEE_IDEAS,
+    "vote": Permission.VOTE,
+    "merge": Permission.MOVE_IDEAS,
+    # One's own digest, like quiet hours: everyone's to choose.
+    "digest": Permission.CHOOSE_WHEN_ASKED,
+    "digest schedule": Permission.PUBLISH_DIGESTS,
 }
 
 ACTION_PERMISSIONS: dict[str, Permission] = {
@@ -106,6 +125,9 @@ ACTION_PERMISSIONS: dict[str, Permission] = {
     actions.IDEA_MOVE: Permission.MOVE_IDEAS,
     actions.IDEA_NOTE_OPEN: Permission.MOVE_IDEAS,
     actions.IDEA_NOTE_SUBMIT: Permission.MOVE_IDEAS,
+    actions.IDEA_NOTE_CANCEL: Permission.MOVE_IDEAS,
+    actions.IDEA_VOTE: Permission.VOTE,
+    actions.IDEA_VOTE_INSTEAD: Permission.VOTE,
     actions.FORGET_CONFIRM: Permission.SEE_AND_DELETE_MY_DATA,
     actions.FORGET_CANCEL: Permission.SEE_AND_DELETE_MY_DATA,
     actions.PULSE_SEND_CONFIRM: Permission.MANAGE_PULSES,
@@ -128,6 +150,7 @@ CLI_PERMISSIONS: dict[str, Permission] = {
     "prompts validate": Permission.RUN_THE_SERVER,
     "code": Permission.RUN_THE_SERVER,  # codes standard input with the content; no database
     "redact": Permission.RUN_THE_SERVER,  # redacts standard input; no database
+    "screen": Permission.RUN_THE_SERVER,  # screens standard input for distress; no database
     "slack manifest": Permission.RUN_THE_SERVER,
     "teams package": Permission.RUN_THE_SERVER,
     "pulse create": Permission.MANAGE_PULSES,
@@ -146,6 +169,9 @@ CLI_PERMISSIONS: dict[str, Permission] = {
     # The matrix; with --quotes it shows answers' words (recorded in the audit log).
     "analysis matrix": Permission.SEE_REPORTS,
     "audit list": Permission.SEE_AUDIT_LOG,
+    # The matrix as a file; quotes, the Summary sheet and a .qdpx are answers' words,
+    # the operator's as an admin's, and recorded in the audit log.
+    "report": Permission.SEE_REPORTS,
     # Deletes someone's answers for them (what their own `forget me` deletes): an admin's.
     "people forget": Permission.RUN_THE_SERVER,
     "analysis emerging": Permission.ANALYSE_ANSWERS,
@@ -159,6 +185,13 @@ CLI_PERMISSIONS: dict[str, Permission] = {
     "analysis export-codes": Permission.ANALYSE_ANSWERS,
     "analysis import-codes": Permission.ANALYSE_ANSWERS,
     "analysis agreement": Permission.ANALYSE_ANSWERS,
+    # The pathway from the command line: what leaders do on their cards, and the digest.
+    "ideas list": Permission.SEE_TRIAGE_QUEUE,
+    "ideas show": Permission.SEE_TRIAGE_QUEUE,
+    "ideas move": Permission.MOVE_IDEAS,
+    "ideas merge": Permission.MOVE_IDEAS,
+    "ideas export": Permission.EXPORT_IDEAS,
+    "ideas digest": Permission.PUBLISH_DIGESTS,
 }
 
 

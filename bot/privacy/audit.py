@@ -29,9 +29,13 @@ class Audited(StrEnum):
     ANSWERS_EXPORTED = "answers.export"
     RAW_ANSWERS_VIEWED = "raw_answers.view"  # `thrive analysis review`: answers to code
     RAW_ANSWERS_EXPORTED = "raw_answers.export"  # `thrive analysis export-codes`
+    # `thrive report` with answers' words in it: quotes, the Summary sheet, a .qdpx.
+    REPORT_EXPORTED = "report.export"
     ROLE_GRANTED = "role.granted"
     ROLE_REVOKED = "role.revoked"
     IDEA_MOVED = "idea.moved"
+    IDEA_MERGED = "idea.merged"
+    IDEAS_EXPORTED = "ideas.export"  # `thrive ideas export`: every idea's words
     PULSE_SENT = "pulse.sent"  # send now, from chat or the CLI, or a scheduled fire
     PULSE_DELETED = "pulse.deleted"
     ORGANISATION_LINKED = "organisation.link"

@@ -87,8 +87,12 @@ def redaction_notices(say: Callable[..., str], removed: tuple[str, ...]) -> tupl
     """What to tell the person when something was removed (nothing if nothing was)."""
     if not removed:
         return ()
-    kinds = ", ".join(say(f"privacy.kind.{kind.lower().replace(' ', '_')}") for kind in removed)
-    return (say("privacy.redacted", kinds=kinds),)
+    return (say("privacy.redacted", kinds=", ".join(kind_names(say, removed))),)
+
+
+def kind_names(say: Callable[..., str], removed: tuple[str, ...]) -> list[str]:
+    """The kinds removed, in the words the person reads (copy: privacy.kind.<kind>)."""
+    return [say(f"privacy.kind.{kind.lower().replace(' ', '_')}") for kind in removed]
 
 
 def _find_all(text: str) -> list[Found]:

@@ -8,5 +8,6 @@ undoing answers, and participation figures.
 
 May import: the neutral model, storage, prompts, bot.outbox (occurrences are
 delivered through it), bot.pathway (an idea prompt's answer becomes an idea),
-bot.people, bot.privacy and bot.analysis (an answer is coded when stored).
+bot.people, bot.privacy, bot.analysis (an answer is coded when stored) and bot.safety
+(an answer is screened for distress when stored).
 """

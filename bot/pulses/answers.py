@@ -25,6 +25,7 @@ from bot.pathway.moves import SUBMITTED
 from bot.people.roles import highest_role
 from bot.privacy import pseudonym, redact, redaction_notices
 from bot.pulses.prompting import answered_message, question_message
+from bot.safety import Care, care_for
 from prompts import PromptKind, PromptSpec
 from storage.models import Delivery, Response
 from storage.states import Anonymity, DeliveryState
@@ -118,10 +119,11 @@ async def record_answer(
     notices = redaction_notices(turn.say, redaction.removed) if redaction else ()
     anonymous = delivery.occurrence.anonymity == Anonymity.ANONYMOUS
     target = actions.PromptTarget(delivery.id, prompt.id)
+    care = await care_for(turn, text)
 
     comment: Form | None = None
     if prompt.kind == PromptKind.IDEA and redaction is not None:
-        summary, confirmation = await _record_idea(turn, delivery, prompt, redaction.text)
+        summary, confirmation = await _record_idea(turn, delivery, prompt, redaction.text, care)
     else:
         response = await turn.answers.add(
             Response(
@@ -136,6 +138,7 @@ async def record_answer(
                 scale_value=scale_value,
                 choice=choice,
                 redactions=list(redaction.removed) if redaction else [],
+                distress=care.distress,
                 source_message_key=(
                     source_message_ref.key if source_message_ref and not anonymous else None
                 ),
@@ -174,7 +177,8 @@ async def record_answer(
             text=confirmation.text, buttons=confirmation.buttons, notices=notices, private=True
         )
     )
-    return replies + _next_prompt(turn, delivery)
+    # The safety net's message, if the words called for it, before anything else is asked.
+    return replies + list(care.messages) + _next_prompt(turn, delivery)
 
 
 def _comment_form(
@@ -254,7 +258,7 @@ async def add_comment(
 
 
 async def _record_idea(
-    turn: Turn, delivery: Delivery, prompt: PromptSpec, text: str
+    turn: Turn, delivery: Delivery, prompt: PromptSpec, text: str, care: Care
 ) -> tuple[str, OutboundMessage]:
     """The idea prompt's answer becomes an idea on the pathway.
 
@@ -276,14 +280,16 @@ async def _record_idea(
                 site=turn.person.site,
                 role=highest_role(grant.role for grant in turn.person.roles),
                 text=text,
+                distress=care.distress,
                 created_at=turn.now,
                 updated_at=turn.now,
             )
         )
         await code_answer(turn.session, turn.ctx.content, response, turn.now, new=True)
         response_id = response.id
-    idea, idea_reply = await submit_idea(
-        turn, text, source="prompt", anonymous=anonymous, response_id=response_id
+    # The caller adds the safety net's message (`care`) once, after the confirmation.
+    idea, (idea_reply, *_care) = await submit_idea(
+        turn, text, source="prompt", anonymous=anonymous, response_id=response_id, care=care
     )
     undo_subject = str(response_id) if response_id is not None else f"i{idea.id}"
     return shorten(text, SUMMARY_LENGTH), OutboundMessage(
@@ -501,15 +507,20 @@ async def edit_answer(turn: Turn, ref: MessageRef, new_text: str) -> list[Outbou
         return [parsed]
     text, scale_value, choice = parsed
     redaction = redact(text) if text else None
+    care = await care_for(turn, text)
     response.text = redaction.text if redaction else None
     response.scale_value = scale_value
     response.choice = choice
     response.redactions = list(redaction.removed) if redaction else []
+    # The edited words decide: an answer edited into distress leaves the quotes, and
+    # one edited out of it may be quoted again.
+    response.distress = care.distress
     response.updated_at = turn.now
     await code_answer(turn.session, turn.ctx.content, response, turn.now, new=False)
     notices = redaction_notices(turn.say, redaction.removed) if redaction else ()
     return [
         OutboundMessage(
             text=turn.say("answer.edited", answer=_summary(turn, prompt, response)), notices=notices
-        )
+        ),
+        *care.messages,
     ]

@@ -19,12 +19,13 @@ from bot.catalog import sync_content
 from prompts import load_content
 from storage.engine import Database
 from storage.migrate import upgrade
-from storage.models import Coding, Response
+from storage.models import Coding, Idea, IdeaCoding, Response
 from storage.people import PeopleRepository
 from tests.cli.thrive_process import RUN_TIMEOUT, THRIVE, env_on_a_copy, thrive
 from tests.cli.thrive_process import rows as _rows
 
 NOW = datetime(2026, 3, 2, 18, 0, tzinfo=UTC)
+IDEA = "Scribes for the clinic so the inbox is not done at midnight"
 ANSWERS = [
     ("job-difficult", "The in-basket messages keep me up past midnight"),
     ("job-difficult", "Not enough staff on nights"),
@@ -59,6 +60,23 @@ async def _seed(path: Path) -> None:
                 created_at=NOW,
             )
         )
+        idea = Idea(
+            organisation_id=workspace.organisation_id,
+            workspace_id=workspace.id,
+            text=IDEA,
+            source="command",
+            created_at=NOW,
+            updated_at=NOW,
+        )
+        session.add(idea)
+        await session.flush()
+        # A stale code by an older coder, and a person's, who said it is about teamwork.
+        session.add_all(
+            IdeaCoding(
+                idea_id=idea.id, theme_id=theme, polarity="enabler", source=source, created_at=NOW
+            )
+            for theme, source in (("autonomy", "coder"), ("teamwork", "person"))
+        )
     await database.dispose()
 
 
@@ -87,6 +105,10 @@ def _codes(env: dict[str, str], source: str) -> set[tuple[object, ...]]:
     )
 
 
+def _idea_codes(env: dict[str, str]) -> set[tuple[object, ...]]:
+    return set(_rows(env, "SELECT idea_id, theme_id, polarity, source FROM idea_codings"))
+
+
 def test_recode_codes_every_answer_and_keeps_a_persons_codes(
     tmp_path: Path, env: dict[str, str]
 ) -> None:
@@ -94,11 +116,17 @@ def test_recode_codes_every_answer_and_keeps_a_persons_codes(
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("Recoded 3 answers:")
-    assert "Recoding" in result.stderr  # the progress bar
+    assert "and 1 idea:" in result.stdout
+    assert "Recoding" in result.stderr and "4/4" in result.stderr  # the progress bar
     coder = _codes(env, "coder")
     assert (1, "in-basket", "barrier") in coder
     assert (2, "staffing", "barrier") in coder
     assert _codes(env, "person") == {(3, "teamwork", "enabler")}
+    # The idea is coded afresh too (the stale code gone); the person's code stays.
+    ideas = _idea_codes(env)
+    assert (1, "in-basket", "barrier", "coder") in ideas
+    assert (1, "autonomy", "enabler", "coder") not in ideas
+    assert (1, "teamwork", "enabler", "person") in ideas
     # Again: the coder's rows are replaced, not added to.
     assert analysis(tmp_path, env, "recode", "--org", "local").returncode == 0
     assert _codes(env, "coder") == coder
@@ -236,3 +264,36 @@ def _write(path: Path, rows: list[list[str]]) -> None:
     for row in rows:
         sheet.append(row)
     book.save(path)
+
+
+def test_export_leaves_out_answers_the_safety_net_flagged_unless_asked(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    path = env["THRIVE_DATABASE_URL"].removeprefix("sqlite:///")
+    with closing(sqlite3.connect(path)) as connection, connection:
+        connection.execute("UPDATE responses SET distress = 1 WHERE id = 2")
+    sheet = tmp_path / "codes.csv"
+
+    exported = analysis(tmp_path, env, "export-codes", "--out", str(sheet))
+
+    assert exported.stdout.strip() == f"Wrote 2 answers to {sheet}."
+    assert [row[0] for row in _read(sheet)[1:]] == ["1", "3"]
+    included = analysis(tmp_path, env, "export-codes", "--out", str(sheet), "--include-distress")
+    assert included.stdout.strip() == f"Wrote 3 answers to {sheet}."
+    details = [str(d) for (d,) in _rows(env, "SELECT detail FROM audit_log ORDER BY id")]
+    assert '"include_distress": false' in details[0] and '"include_distress": true' in details[1]
+
+
+def test_export_redacts_an_older_row_again_and_says_so(tmp_path: Path, env: dict[str, str]) -> None:
+    path = env["THRIVE_DATABASE_URL"].removeprefix("sqlite:///")
+    with closing(sqlite3.connect(path)) as connection, connection:
+        # As if stored before the redactor knew this form of a record number.
+        connection.execute("UPDATE responses SET text = 'pt Tom Brennan MRN 00482913' WHERE id = 1")
+    sheet = tmp_path / "codes.csv"
+
+    exported = analysis(tmp_path, env, "export-codes", "--out", str(sheet))
+
+    assert exported.returncode == 0, exported.stderr
+    assert "Patient details were found in 1 stored answers" in exported.stderr
+    written = " ".join(" ".join(row) for row in _read(sheet))
+    assert "Brennan" not in written and "00482913" not in written and "[removed]" in written

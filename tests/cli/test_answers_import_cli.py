@@ -170,3 +170,26 @@ def test_a_file_without_the_needed_columns_is_refused(tmp_path: Path, database_u
         "The first row must name the columns; question, text are needed (site, role and "
         "date may follow).",
     )
+
+
+def test_an_import_says_which_kinds_were_removed_and_flags_distress(
+    tmp_path: Path, database_url: str
+) -> None:
+    rows = [
+        HEADER,
+        ["job-difficult", "pt Tom Brennan, MRN 00482913, missed his visit", "", "", ""],
+        ["job-difficult", "Call Dr Smith on 617-555-0199 about the inbox", "", "", ""],
+        ["job-difficult", "honestly some days I don't want to be alive", "", "", ""],
+    ]
+    result = _import(tmp_path, database_url, _csv(tmp_path / "groups.csv", rows))
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert lines[1] == (
+        "Patient details were removed before saving (answers): "
+        "medical record number (1), phone number (1), patient name (1)."
+    )
+    assert lines[2].startswith("1 answers showed signs of distress")
+    answers = _imported(database_url)
+    assert [a.distress for a in answers] == [False, False, True]
+    assert "Brennan" not in (answers[0].text or "")

@@ -54,6 +54,21 @@ def test_each_answer_becomes_one_json_line(tmp_path: Path) -> None:
     assert not (tmp_path / "thrive.db").exists()  # no database was opened or created
 
 
+def test_the_learned_coder_is_chosen_with_thrive_coder(tmp_path: Path) -> None:
+    stdin = b"not enough MAs, the inbox is insane\nlove my team\nn/a\n"
+    env = {**clean_env(), "THRIVE_CODER": "learned"}
+
+    result = thrive_code(tmp_path, stdin, "--question", "job-difficult", env=env)
+
+    assert result.returncode == 0, result.stderr
+    themes = [
+        {t["id"]: t["polarity"] for t in line["themes"]} for line in json_lines(result.stdout)
+    ]
+    assert themes == [{"staffing": "barrier", "in-basket": "barrier"}, {"teamwork": "enabler"}, {}]
+    refused = thrive_code(tmp_path, b"x\n", env={**clean_env(), "THRIVE_CODER": "magic"})
+    assert refused.returncode != 0 and b"coder" in refused.stderr.lower()
+
+
 def test_the_question_gives_the_answers_their_context(tmp_path: Path) -> None:
     difficult = thrive_code(tmp_path, b"scribes\n", "--question", "job-difficult")
     going_well = thrive_code(tmp_path, b"scribes\n", "--question", "going-well")

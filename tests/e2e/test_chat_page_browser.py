@@ -239,3 +239,31 @@ async def test_forget_me_clears_the_page_as_well_as_the_answers(page: Page, serv
     await open_chat_as(page, server, "Dr Amara Okafor")
     await expect(page.locator("li.msg")).to_have_count(1)
     await expect(page.get_by_text("Teaching the residents")).to_have_count(0)
+
+
+async def test_a_leaders_decline_form_shows_the_idea_apart_from_its_title_and_cancels(
+    page: Page, server: Server
+) -> None:
+    await open_chat_as(page, server, "Dr Amara Okafor")
+    await page.locator("#text").fill("idea: a float nurse on Mondays")
+    await page.locator("#text").press("Enter")
+    await expect(page.get_by_text("is with your leaders")).to_be_visible()
+
+    await open_chat_as(page, server, "Dr Helen Brooks")
+    card = page.locator("li.msg.bot").filter(has=page.locator(".idea-card")).last
+    await card.get_by_role("button", name="Decline").click()
+    form = page.locator("li.msg.bot form").last
+    title = form.locator("strong", has_text=re.compile(r"^Decline idea #\d+$"))
+    intro = form.get_by_text("The idea: a float nurse on Mondays")
+    label = form.locator("label", has_text="Why? The submitter will read this.")
+    for part in (title, intro, label):
+        await expect(part).to_be_visible()
+    # Title, idea and label each on a line of their own, not run together.
+    title_box, intro_box, label_box = [await part.bounding_box() for part in (title, intro, label)]
+    assert title_box and intro_box and label_box
+    assert title_box["y"] < intro_box["y"] < label_box["y"]
+
+    await form.get_by_role("button", name="Cancel").click()
+    await expect(page.locator("li.msg.bot form")).to_have_count(0)
+    await expect(card.get_by_role("button", name="Decline")).to_be_visible()
+    assert [idea.state for idea in await ideas_of(server.runtime, "amara")] == ["submitted"]

@@ -11,8 +11,9 @@ from bot.analysis.matrix import Cell, Matrix, Row, build
 from bot.privacy import NotEnoughResponses, Thresholds
 from prompts import Content
 from storage.analysis import AnswerScope
+from storage.codings import CodingRepository, NewCode
 from storage.engine import Database
-from storage.models import Occurrence, Pulse
+from storage.models import Occurrence, Pulse, Response
 from storage.pulses import PulseRepository
 from storage.states import Anonymity
 from tests.storage.matrix_rows import SINCE, UNTIL, Answers, coder, organisation, seed_known_answers
@@ -157,3 +158,49 @@ async def test_one_pulses_answers(any_db: Database, content: Content) -> None:
 
     assert [(row.question_id, row.respondents) for row in matrix.rows] == [("engaged", 7)]
     assert _cell(matrix.rows[0], "autonomy").barrier == 7
+
+
+async def test_an_answer_the_safety_net_flagged_is_counted_but_never_quoted(
+    any_db: Database, content: Content
+) -> None:
+    org = await seed_known_answers(any_db)
+    async with any_db.transaction() as session:
+        flagged = await session.scalar(select(Response).where(Response.text == "north answer 9"))
+        assert flagged is not None
+        flagged.distress = True
+
+    matrix = await _matrix(any_db, content, AnswerScope(org, since=SINCE, until=UNTIL), quotes=True)
+
+    staffing = _cell(_row(matrix, "joy-more"), "staffing")
+    assert staffing.respondents == 18  # its codes still count
+    assert "north answer 9" not in staffing.quotes
+    assert staffing.quotes == ("south corrected", "north answer 8", "north answer 7")
+
+
+async def test_an_answer_a_person_said_fits_no_theme_counts_for_none(
+    any_db: Database, content: Content
+) -> None:
+    org = await seed_known_answers(any_db)
+    scope = AnswerScope(org, since=SINCE, until=UNTIL)
+    async with any_db.transaction() as session:
+        [n1] = (
+            await session.scalars(select(Response.id).where(Response.text == "north answer 1"))
+        ).all()
+        # n1 spoke of staffing and teamwork, said the coder; a person said: neither.
+        await CodingRepository(session).set_person_codes(n1, [], SINCE)
+
+    matrix = await _matrix(any_db, content, scope, quotes=True)
+
+    joy = _row(matrix, "joy-more")
+    assert joy.respondents == 21  # still a respondent to the question
+    staffing, teamwork = _cell(joy, "staffing"), _cell(joy, "teamwork")
+    assert (staffing.mentions, staffing.respondents, staffing.barrier) == (18, 17, 12)
+    assert (teamwork.respondents, teamwork.enabler) == (5, 5)
+    assert "north answer 1" not in staffing.quotes
+    # A recode leaves the person's answer be: still no theme.
+    async with any_db.transaction() as session:
+        await CodingRepository(session).replace_coder_codes(
+            {n1: [NewCode("staffing", "barrier", 0.9)]}, SINCE
+        )
+    again = _row(await _matrix(any_db, content, scope), "joy-more")
+    assert _cell(again, "staffing").respondents == 17

@@ -6,15 +6,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.analysis import CodebookCoder
-from bot.analysis.emerging import (
-    accept,
-    dismiss,
-    merge,
-    organisation_coder,
-    propose,
-    with_quotes,
-)
+from bot.analysis import CodebookCoder, organisation_coder
+from bot.analysis.emerging import accept, dismiss, merge, propose, with_quotes
 from bot.privacy.audit import at_cli
 from prompts import Content
 from storage.emerging import EmergingRepository
@@ -77,15 +70,18 @@ async def test_accepting_makes_a_theme_of_that_organisation_only(
         coded = await session.scalar(
             select(func.count()).select_from(Coding).where(Coding.theme_id == "parking")
         )
-        own = await EmergingRepository(session).own_themes(organisation)
         again = await propose(session, organisation, minimum=MINIMUM, now=NOW)
         other = await OrganisationRepository(session).add("Elsewhere", now=NOW)
-        others = await EmergingRepository(session).own_themes(other.id)
+        organisation_codes = (await organisation_coder(session, content, organisation)).code(
+            "Parking was awful today"
+        )
+        other_codes = (await organisation_coder(session, content, other.id)).code(
+            "Parking was awful today"
+        )
     assert coded is not None and coded >= 20
     assert "parking" not in {t for c in again for t in c.top_terms[:1]}  # now covered
-    organisation_codes = organisation_coder(content, own).code("Parking was awful today")
     assert [c.theme for c in organisation_codes] == ["parking"]
-    assert organisation_coder(content, others).code("Parking was awful today") == ()
+    assert other_codes == ()
 
 
 async def test_merging_codes_the_answers_as_a_person_and_dismissing_hides_them(
@@ -131,3 +127,20 @@ async def _stored(database: Database, organisation: int, candidate_id: int) -> l
         found = await EmergingRepository(session).get(organisation, candidate_id)
         assert found is not None
         return [int(i) for i in found.response_ids]
+
+
+async def test_answers_the_safety_net_flagged_are_never_grouped_nor_quoted(
+    any_db: Database, content: Content
+) -> None:
+    coder = CodebookCoder.from_content(content)
+    async with any_db.transaction() as session:
+        organisation = await local_organisation(session)
+        parking = await plant_stream(session, coder, organisation)
+        for answer in parking:
+            answer.distress = True  # as if each had alarmed the screen
+        await session.flush()
+        proposed = await propose(session, organisation, minimum=MINIMUM, now=NOW)
+        uncovered = await EmergingRepository(session).uncovered_answers(organisation, 1000)
+
+    assert not any("parking" in candidate.top_terms for candidate in proposed)
+    assert not {answer.id for answer in parking} & {answer_id for answer_id, _ in uncovered}

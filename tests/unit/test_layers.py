@@ -11,19 +11,44 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-ROOMS = ("conversation", "people", "pulses", "outbox", "pathway", "privacy", "analysis")
+ROOMS = (
+    "conversation",
+    "people",
+    "pulses",
+    "outbox",
+    "pathway",
+    "privacy",
+    "analysis",
+    "safety",
+    "reports",
+)
 # Which rooms (or one module of a room) each room may import; conversation is the top,
 # privacy a leaf.
 ROOM_MAY_IMPORT: dict[str, set[str]] = {
-    "conversation": {"people", "pulses", "outbox", "pathway", "privacy", "analysis"},
+    "conversation": {
+        "people",
+        "pulses",
+        "outbox",
+        "pathway",
+        "privacy",
+        "analysis",
+        "safety",
+        "reports",
+    },
     "people": {"outbox", "privacy"},
-    "pulses": {"outbox", "pathway", "people", "privacy", "analysis"},
+    # safety: answers are screened for distress when stored (and ideas, in pathway).
+    "pulses": {"outbox", "pathway", "people", "privacy", "analysis", "safety"},
     # How a prompt is laid out when it is sent; the wording of an idea card an older
     # version queued unworded.
     "outbox": {"pulses.prompting", "pathway.cards"},
-    "pathway": {"outbox", "people", "privacy", "analysis"},
+    "pathway": {"outbox", "people", "privacy", "analysis", "safety"},
     "privacy": set(),
     "analysis": {"privacy"},
+    # The screen is privacy's; the escalation contact hears through the outbox.
+    "safety": {"privacy", "outbox"},
+    # The matrix it lays out, the response rates it shows (through participation's own
+    # suppression), the outbox and the leaders for the scheduled summary.
+    "reports": {"analysis", "privacy", "pulses.participation", "outbox", "people"},
 }
 
 

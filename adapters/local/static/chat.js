@@ -143,6 +143,16 @@ function draw(message) {
     }
     item.appendChild(card);
   }
+  // A chart: only a PNG data URI is drawn (the page fetches nothing from elsewhere).
+  const image = message.image;
+  if (image && /^data:image\/png;base64,[A-Za-z0-9+/=]+$/.test(image.src || "")) {
+    const img = document.createElement("img");
+    img.className = "chart";
+    img.src = image.src;
+    img.alt = image.alt || "";
+    if (image.title) img.title = image.title;
+    item.appendChild(img);
+  }
   for (const notice of message.notices || []) {
     const n = document.createElement("div");
     n.className = "notice";
@@ -185,6 +195,14 @@ function drawForm(message) {
   submit.className = "primary";
   submit.textContent = spec.submit.label;
   form.appendChild(submit);
+  if (spec.cancel) {
+    const cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.textContent = spec.cancel.label;
+    cancel.addEventListener("click", () =>
+      act({ action_id: spec.cancel.action_id, value: spec.cancel.value, message_id: message.id }));
+    form.appendChild(cancel);
+  }
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     const fields = {};

@@ -62,3 +62,32 @@ async def test_a_clinician_answers_and_sends_an_idea_on_postgresql(pg_chat: Live
 
     # A second seeding (a restart of `thrive demo`) sends nobody a second prompt.
     assert await seed_demo(chat.runtime) == 0
+
+
+async def test_text_postgresql_cannot_store_is_refused_before_it_gets_there(
+    pg_chat: LiveChat,
+) -> None:
+    """PostgreSQL refuses a NUL in text and Python cannot encode a lone surrogate: both
+    are a 400 (or, in a person's id, a 404) before any query, never a 500."""
+    chat = pg_chat
+    await chat.wait_for_question("wei", "joy-more")
+    before = await chat.count(Response)
+    json_headers = {"Content-Type": "application/json"}
+
+    for body in (b'{"text": "a\\u0000b"}', b'{"text": "\\ud800"}'):
+        status, error = await chat.request(
+            "POST", "/chat/api/people/wei/messages", data=body, headers=json_headers
+        )
+        assert (status, error["error"]) == (400, "bad_text")
+    for person in ("wei%00", "%ED%A0%80", "x" * 500):
+        status, error = await chat.request("GET", f"/chat/api/people/{person}/conversation")
+        assert (status, error["error"]) == (404, "unknown_person"), person
+    status, error = await chat.request(
+        "POST",
+        "/chat/api/people/wei/actions",
+        json={"action_id": "prompt.skip", "message_id": 2**63},
+    )
+    assert (status, error["error"]) == (400, "invalid_body")
+    status, error = await chat.request("GET", "/chat/api/people/wei/conversation?after=" + "9" * 30)
+    assert (status, error["error"]) == (400, "bad_query")
+    assert await chat.count(Response) == before

@@ -13,6 +13,11 @@ empty or HTML body, or HTTP 200 `{"ok": false, "error": ...}`.
 Besides /api/{method} it serves response URLs (`response_url()`, for slash commands
 and interactions: bolt's `respond` posts there), recorded as method "response_url".
 
+Files arrive by the external upload slack_sdk's files_upload_v2 makes: the fake answers
+files.getUploadURLExternal with an upload URL of its own, records the bytes posted there
+(as method "upload", body {"file_id", "size"}; the bytes in `uploads`), and
+files.completeUploadExternal shares them into a channel (`files`, by file id).
+
 Ephemeral messages (chat.postEphemeral) are kept apart in `ephemeral`: as in Slack,
 chat.update cannot touch them, only a post with replace_original to the response_url
 of a press on them (`ephemeral_response_url()`).
@@ -74,6 +79,9 @@ class FakeSlack:
         self._ids = 0
         self._home_views: dict[str, str] = {}
         self._external_views: dict[str, str] = {}
+        # file id -> the bytes uploaded to its URL; and, once completed, where it was shared.
+        self.uploads: dict[str, bytes] = {}
+        self.files: dict[str, dict[str, Any]] = {}
         self._runner: web.AppRunner | None = None
         self._origin: str | None = None
         self._methods: dict[str, Callable[[Body], Answer]] = {
@@ -88,6 +96,8 @@ class FakeSlack:
             "views.push": self._view,
             "views.update": self._view,
             "views.publish": self._view,
+            "files.getUploadURLExternal": self._upload_url,
+            "files.completeUploadExternal": self._complete_upload,
         }
 
     # ---- lifecycle
@@ -99,6 +109,7 @@ class FakeSlack:
         app.router.add_route("GET", "/api/{method}", self._handle_api)
         app.router.add_route("POST", "/api/{method}", self._handle_api)
         app.router.add_post("/response/{name}", self._handle_response_url)
+        app.router.add_post("/upload/{file_id}", self._handle_upload)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", 0).start()
@@ -245,6 +256,18 @@ class FakeSlack:
         body["_name"] = request.match_info["name"]
         self._replace_ephemeral(body)
         return await self._answer(request, "response_url", body, lambda: (200, {"ok": True}))
+
+    async def _handle_upload(self, request: web.Request) -> web.StreamResponse:
+        """The upload URL files.getUploadURLExternal gave: Slack answers plain "OK"."""
+        file_id = request.match_info["file_id"]
+        data = await request.read()
+        self.uploads[file_id] = data
+        self.calls.append(
+            Call(
+                "upload", {"file_id": file_id, "size": len(data)}, request.headers, time.monotonic()
+            )
+        )
+        return web.Response(text=f"OK - {len(data)}")
 
     async def _answer(
         self,
@@ -395,6 +418,37 @@ class FakeSlack:
         return 200, {"ok": True, "view": answered}
 
     # ---- ids
+
+    def _upload_url(self, body: Body) -> Answer:
+        if not body.get("filename") or not str(body.get("length", "")).isdigit():
+            return error_answer("invalid_arguments")
+        file_id = self._next_id("F")
+        return 200, {
+            "ok": True,
+            "upload_url": f"{self.origin}/upload/{file_id}",
+            "file_id": file_id,
+        }
+
+    def _complete_upload(self, body: Body) -> Answer:
+        files = body.get("files")
+        if not isinstance(files, list) or not files:
+            return error_answer("invalid_arguments")
+        shared = []
+        for item in files:
+            file_id = str(item.get("id", ""))
+            if file_id not in self.uploads:
+                return error_answer("file_not_found")
+            found = {
+                "id": file_id,
+                "title": item.get("title", ""),
+                "channel": body.get("channel_id"),
+                "thread_ts": body.get("thread_ts"),
+                "initial_comment": body.get("initial_comment"),
+                "size": len(self.uploads[file_id]),
+            }
+            self.files[file_id] = found
+            shared.append({"id": file_id, "title": found["title"]})
+        return 200, {"ok": True, "files": shared}
 
     def _next_ts(self) -> str:
         self._ts_micros += 100

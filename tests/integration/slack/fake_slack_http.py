@@ -11,7 +11,7 @@ from typing import Any
 from aiohttp import web
 
 # Arguments slack_sdk (or an app) may send as JSON strings inside form or query parameters.
-JSON_FIELDS = frozenset({"blocks", "attachments", "view", "metadata", "unfurls"})
+JSON_FIELDS = frozenset({"blocks", "attachments", "view", "metadata", "unfurls", "files"})
 SERVER_ERROR_HTML = (
     "<html><head><title>{status} Server Error</title></head>"
     "<body><h1>{status}</h1><p>Slack is having trouble.</p></body></html>"

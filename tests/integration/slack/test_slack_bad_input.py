@@ -26,9 +26,13 @@ async def test_a_signed_but_malformed_body_gets_400_and_nothing_is_stored(
     live: LiveSlack,
 ) -> None:
     status, body = await _post_raw(live, "{not json", "application/json")
-    assert (status, body) == (400, {"error": "malformed_body"})
+    assert (status, body) == (400, {"error": "malformed_body", "reason": "malformed_json"})
     status, body = await _post_raw(
         live, interaction_body({"type": "block_actions"}), "application/x-www-form-urlencoded"
+    )  # a press by nobody
+    assert (status, body) == (400, {"error": "malformed_body", "reason": "wrong_shape"})
+    status, body = await _post_raw(
+        live, interaction_body({"type": "no_such_thing"}), "application/x-www-form-urlencoded"
     )
     assert (status, body) == (400, {"error": "unhandled_payload"})
     assert await live.person(USER) is None

@@ -19,7 +19,7 @@ from bot import actions
 from bot.context import BotContext
 from bot.messages import Button, OutboundMessage
 from bot.pathway.cards import word_card
-from bot.pathway.moves import card_buttons
+from bot.pathway.states import card_buttons
 from bot.privacy import redact
 from bot.pulses import prompting
 from bot.pulses.prompting import question_message
@@ -82,7 +82,7 @@ def idea_card_on_the_pathway(ctx: BotContext, state: str = "declined") -> Outbou
             submitted_by="Ana",
             note="Funding is <gone>",
         ),
-        buttons=card_buttons(ctx, idea),
+        buttons=card_buttons(ctx.say, idea),
     )
 
 

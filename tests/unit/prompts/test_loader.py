@@ -573,8 +573,8 @@ def test_missing_and_unknown_file_kind(custom: Path) -> None:
     write(custom, "b.yaml", "kind: banks\n")
     write(custom, "c.yml", "kind: bank\n")
     assert [(p.file.name, p.line, p.message) for p in validate_path(custom)] == [
-        ("a.yaml", 1, "kind: is required (one of bank, codebook, copy)"),
-        ("b.yaml", 1, "kind: must be one of bank, codebook, copy (got 'banks')"),
+        ("a.yaml", 1, "kind: is required (one of bank, codebook, copy, safety)"),
+        ("b.yaml", 1, "kind: must be one of bank, codebook, copy, safety (got 'banks')"),
         ("c.yml", None, "ignored: content files must end in .yaml"),
     ]
 
@@ -735,3 +735,52 @@ def test_any_valid_bank_round_trips(
     (directory / "bank.yaml").write_text(yaml.safe_dump(data, allow_unicode=True))
     assert validate_path(directory / "bank.yaml") == []
     assert load_content(directory).banks[bank.id] == bank
+
+
+def test_a_safety_file_replaces_the_shipped_plan_and_its_mistakes_are_named(custom: Path) -> None:
+    path = write(
+        custom,
+        "safety.yaml",
+        """\
+        kind: safety
+        resources:
+          - "Riverside EAP: 1-800-555-0100"
+        crisis_lines:
+          us: "988"
+        escalation_contact:
+          name: Dr Rosa Diaz
+          email: not-an-address
+        """,
+    )
+    problems = validate_path(custom)
+    assert [(p.line, p.message.split(":")[0]) for p in problems] == [
+        (line_of(path, "us:"), "crisis_lines.us"),
+        (line_of(path, "email:"), "escalation_contact.email"),
+    ]
+    assert "two-letter country code" in problems[0].message
+
+    write(
+        custom,
+        "safety.yaml",
+        """\
+        kind: safety
+        resources: ["Riverside EAP: 1-800-555-0100"]
+        crisis_lines: {US: "988 Suicide & Crisis Lifeline: call or text 988"}
+        organisations:
+          Riverside Health:
+            escalation_contact: {name: Dr Rosa Diaz, email: rosa@riverside.example}
+        """,
+    )
+    safety = load_content(custom).safety
+    assert safety.plan_for("Northgate").escalation_contact is None
+    riverside = safety.plan_for("Riverside Health")
+    assert riverside.resources == ["Riverside EAP: 1-800-555-0100"]  # shared where not its own
+    assert riverside.escalation_contact is not None
+    assert riverside.escalation_contact.email == "rosa@riverside.example"
+
+
+def test_the_shipped_safety_plan_has_resources_and_crisis_lines() -> None:
+    safety = load_content().safety
+    assert len(safety.resources) >= 2 and safety.escalation_contact is None
+    assert "988" in safety.crisis_lines["US"] and "116 123" in safety.crisis_lines["GB"]
+    assert "default" in safety.crisis_lines

@@ -14,6 +14,7 @@ from adapters.teams.inbound import (
     channel_command,
     check_activity,
     conversation_ref,
+    edited_message,
     execute_invoked,
     installation,
     is_execute,
@@ -204,3 +205,32 @@ def test_an_execute_becomes_an_action_on_the_pressed_card() -> None:
 def test_an_execute_that_is_not_ours_is_the_unreadable_action(raw: dict[str, Any]) -> None:
     event = execute_invoked(raw, "t1", conversation_ref(activity(), "t1"))
     assert event.action_id == UNREADABLE_SUBMISSION and event.fields == {}
+
+
+def test_an_edited_personal_message_becomes_message_edited_of_that_message() -> None:
+    raw = activity(
+        type="messageUpdate",
+        text="Teaching residents",
+        timestamp="2026-03-02T18:05:00Z",
+        channelData={"eventType": "editMessage"},
+    )
+    event = edited_message(raw, "t1")
+
+    assert event is not None
+    assert event.text == "Teaching residents"
+    assert event.message_ref is not None
+    # The same key as the message it edits, so the core finds the answer it carried.
+    original = message_received(activity(), "t1")
+    assert original is not None and original.message_ref is not None
+    assert event.message_ref.key == original.message_ref.key
+    assert event.event_id == "teams:act-1:edited:2026-03-02T18:05:00Z"  # not the original's
+
+
+def test_undeletes_channel_edits_and_empty_edits_are_not_edits() -> None:
+    edit = {"type": "messageUpdate", "channelData": {"eventType": "editMessage"}}
+    undelete = {**edit, "channelData": {"eventType": "undeleteMessage"}}
+    assert edited_message(activity(**undelete), "t1") is None
+    channel = {"id": "19:c", "conversationType": "channel"}
+    assert edited_message(activity(**edit, conversation=channel), "t1") is None
+    assert edited_message(activity(**edit, text=" "), "t1") is None
+    assert edited_message(activity(), "t1") is None  # a plain message is no edit

@@ -7,9 +7,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from bot.analysis import coder_for, recode_all
+from bot.analysis import choose_coder, coder_for, recode_all
 from bot.analysis.review import (
     CodesProblem,
     agreement_with_people,
@@ -166,7 +166,75 @@ async def test_a_recode_replaces_the_coders_codes_and_keeps_a_persons(
     assert (second, "staffing", "barrier", "coder") in found
 
 
-async def test_a_sheet_with_one_bad_row_changes_nothing(chat_anywhere: ChatHarness) -> None:
+async def test_a_recode_in_two_worker_processes_recodes_answers_and_ideas_alike(
+    chat_anywhere: ChatHarness, content: Content
+) -> None:
+    database = chat_anywhere.database
+    for name, text in [
+        ("ana", IN_BASKET),
+        ("ben", "Not enough staff on nights"),
+        ("cy", "My team covers for each other"),
+        ("di", "No protected time for charting"),
+    ]:
+        await answered(chat_anywhere, name, text, "job-difficult")
+    await chat_anywhere.say("ana", "idea: a scribe to clear the in-basket after clinic")
+    [idea] = await chat_anywhere.ideas()
+    fresh_answers = await codes(database)
+    now = chat_anywhere.ctx.clock.now()
+    async with database.transaction() as session:
+        # Stale codes to be replaced, and a person's code on the idea to be kept.
+        await session.execute(delete(IdeaCoding))
+        session.add_all(
+            IdeaCoding(
+                idea_id=idea.id, theme_id=theme, polarity="enabler", source=source, created_at=now
+            )
+            for theme, source in (("autonomy", "coder"), ("teamwork", "person"))
+        )
+        await session.execute(delete(Coding))
+
+    done = await recode_all(database, content, None, now, workers=2)
+
+    assert (done.answers, done.ideas) == (4, 1)
+    assert await codes(database) == fresh_answers  # the same codes as on store
+    async with database.transaction() as session:
+        rows = (await session.scalars(select(IdeaCoding))).all()
+    idea_codes = {(row.theme_id, row.polarity, row.source) for row in rows}
+    assert ("in-basket", "barrier", "coder") in idea_codes
+    assert ("autonomy", "enabler", "coder") not in idea_codes
+    assert ("teamwork", "enabler", "person") in idea_codes
+
+
+async def test_the_learned_coder_learns_from_peoples_codes_at_a_recode(
+    chat_anywhere: ChatHarness, content: Content
+) -> None:
+    database = chat_anywhere.database
+    now = chat_anywhere.ctx.clock.now()
+    corrected = [
+        "the break room coffee machine has been broken for weeks",
+        "no coffee machine on our floor anymore",
+        "they took away the coffee machine in the lounge",
+        "coffee machine gone, nowhere to sit together",
+        "broken coffee machine again",
+    ]
+    for index, text in enumerate(corrected):
+        answer = await answered(chat_anywhere, f"p{index}", text, "job-difficult")
+        async with database.transaction() as session:
+            await correct(session, answer, [NewCode("social-connection", "barrier")], now)
+    unseen = await answered(chat_anywhere, "new", "the coffee machine is broken", "job-difficult")
+    assert [c for c in await codes(database) if c[0] == unseen] == []  # no codebook word
+
+    choose_coder("learned")
+    try:
+        await recode_all(database, content, None, now)
+    finally:
+        choose_coder("keywords")
+
+    assert (unseen, "social-connection", "barrier", "coder") in await codes(database)
+
+
+async def test_a_sheet_with_one_bad_row_changes_nothing(
+    chat_anywhere: ChatHarness, content: Content
+) -> None:
     database = chat_anywhere.database
     first = await answered(chat_anywhere, "ana", IN_BASKET, "job-difficult")
     second = await answered(chat_anywhere, "ben", "Not enough staff on nights", "job-difficult")
@@ -179,7 +247,7 @@ async def test_a_sheet_with_one_bad_row_changes_nothing(chat_anywhere: ChatHarne
     async with database.transaction() as session:
         org = (await chat_anywhere.person("ana")).workspace.organisation_id
         with pytest.raises(CodesProblem) as refused:
-            await import_codes(session, org, rows, chat_anywhere.ctx.clock.now())
+            await import_codes(session, content, org, rows, chat_anywhere.ctx.clock.now())
 
     assert refused.value.values["row"] == 3
     assert refused.value.values["theme"] == "made-up-theme"
@@ -187,7 +255,9 @@ async def test_a_sheet_with_one_bad_row_changes_nothing(chat_anywhere: ChatHarne
     assert await codes(database, "person") == []
 
 
-async def test_a_corrected_sheet_becomes_a_persons_codes(chat_anywhere: ChatHarness) -> None:
+async def test_a_corrected_sheet_becomes_a_persons_codes(
+    chat_anywhere: ChatHarness, content: Content
+) -> None:
     database = chat_anywhere.database
     first = await answered(chat_anywhere, "ana", IN_BASKET, "job-difficult")
     second = await answered(chat_anywhere, "ben", "Not enough staff on nights", "job-difficult")
@@ -197,6 +267,7 @@ async def test_a_corrected_sheet_becomes_a_persons_codes(chat_anywhere: ChatHarn
         unchanged = ", ".join(f"{theme}:{polarity}" for _, theme, polarity, _ in second_codes)
         done = await import_codes(
             session,
+            content,
             org,
             [
                 (2, str(first), "in-basket:barrier, work-life:barrier, teamwork:barrier"),

@@ -83,8 +83,8 @@ async def test_accepting_updates_the_card_in_place_and_tells_the_submitter(
     [status] = chat.sender.messages_to("ana")[-1:]
     assert status.idea is not None and status.idea.idea_id == idea_id
     assert status.idea.state == "accepted" and "scribes" in status.idea.text.lower()
-    # Named as the leaders see it (it used to say "Anonymous" to a named submitter).
-    assert status.idea.facts[0] == "From Ana"
+    # Her own idea, as hers (it used to say "Anonymous" to a named submitter).
+    assert status.idea.facts[0] == "From you"
     assert status.buttons == ()
     events = await chat.idea_events(idea_id)
     assert [(e.from_state, e.to_state) for e in events][-1] == ("submitted", "accepted")
@@ -113,6 +113,27 @@ async def test_an_idea_walks_the_whole_pathway_and_the_submitter_hears_each_step
     assert idea.owner_id == (await chat.person("lee")).id
 
 
+async def test_the_reason_form_shows_the_idea_and_its_cancel_brings_the_card_back(
+    chat: ChatHarness,
+) -> None:
+    idea_id = await _idea_with_card(chat)
+    [form] = await _press(chat, "lee", _move_button(_card(chat), "declined"))
+    assert form.form is not None
+    # Its title, the idea's own words, then the label: three things, not one run-on line.
+    assert form.form.title == f"Decline idea #{idea_id}"
+    assert form.form.intro == "The idea: scribes for every clinic"
+    assert form.form.fields[0].label.startswith("Why?")
+    cancel = form.form.cancel
+    assert cancel is not None and cancel.label == "Cancel"
+
+    [card] = await chat.press("lee", cancel.action_id, cancel.value, message_ref=LEADERS_ROOM)
+    assert card.replaces == LEADERS_ROOM and card.idea is not None
+    assert card.idea.state == "submitted" and "Decline" in [b.label for b in card.buttons]
+    assert (await chat.idea(idea_id)).state == "submitted"
+    await chat.outbox.dispatch_due()
+    assert _news_for(chat, "ana") == []  # nothing moved, nobody told
+
+
 async def test_declining_asks_for_a_reason_and_the_submitter_reads_it(chat: ChatHarness) -> None:
     idea_id = await _idea_with_card(chat)
     decline = _move_button(_card(chat), "declined")
@@ -134,13 +155,14 @@ async def test_declining_asks_for_a_reason_and_the_submitter_reads_it(chat: Chat
         submit.value,
         fields={actions.NOTE_FIELD: "Rota already funded; call 07700 900123 to discuss"},
     )
-    assert "is now declined" in texts(done)[0]
+    assert "moved to “declined”" in texts(done)[0]
     idea = await chat.idea(idea_id)
     assert idea.state == "declined"
     assert idea.decline_reason is not None and "07700" not in idea.decline_reason  # redacted
     await chat.outbox.dispatch_due()
     [news] = _news_for(chat, "ana")
     assert "Rota already funded" in news
+    assert '.".' not in news and "”." not in news  # the reason's own full stop is enough
     # The card the leaders read was updated through the outbox, with the reason on it.
     [(ref, card)] = chat.sender.updated
     assert ref == LEADERS_ROOM
@@ -246,7 +268,9 @@ async def test_an_anonymous_submitter_hears_the_news_but_the_card_never_names_th
     news = _news_for(chat, "ana")[sent_before:]
     assert len(news) == 1 and "accepted your idea" in news[0]
     [status] = chat.sender.messages_to("ana")[-1:]
-    assert status.idea is not None and status.idea.facts[0] == "Anonymous"
+    # Told it is theirs and that leaders do not see their name; still no name on it.
+    assert status.idea is not None
+    assert status.idea.facts[0] == "From you (leaders don't see your name)"
     assert "Ana" not in str(status.idea)
 
 

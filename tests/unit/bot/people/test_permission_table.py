@@ -47,6 +47,13 @@ COMMAND_SAMPLES: dict[CommandName, str] = {
     CommandName.REVOKE: "revoke amara clinician",
     CommandName.SUMMARY: "summary",
     CommandName.EMERGING: "emerging",
+    CommandName.IDEAS: "ideas",
+    CommandName.VOTE: "vote #1",
+    CommandName.MERGE: "merge #1 into #2",
+    CommandName.DIGEST: "digest off",
+    CommandName.DIGEST_SCHEDULE: "digest schedule monthly",
+    CommandName.REPORT: "report",
+    CommandName.REPORT_SCHEDULE: "report every month",
 }
 # One press per action id: (value, form fields). Values point at real rows where a
 # handler needs one; a refusal must come before any of them is read.
@@ -67,6 +74,9 @@ ACTION_SAMPLES: dict[str, tuple[str, dict[str, str]]] = {
     actions.IDEA_MOVE: ("1:submitted:under_review", {}),
     actions.IDEA_NOTE_OPEN: ("1:submitted:declined", {}),
     actions.IDEA_NOTE_SUBMIT: ("1:submitted:declined", {actions.NOTE_FIELD: "not now"}),
+    actions.IDEA_NOTE_CANCEL: ("1:submitted:declined", {}),
+    actions.IDEA_VOTE: ("1", {}),
+    actions.IDEA_VOTE_INSTEAD: ("2:1", {}),
     actions.FORGET_CONFIRM: ("0", {}),
     actions.FORGET_CANCEL: ("", {}),
     actions.PULSE_SEND_CONFIRM: ("1:0", {}),

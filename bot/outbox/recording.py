@@ -1,0 +1,162 @@
+"""Recording what each send did, as soon as it is done.
+
+A finished send joins the next write; a write starts the moment the previous one ends
+(group commit), so under load a write carries all the sends that finished meanwhile and
+idle it carries one. The dispatcher (bot.outbox.delivery) holds each prompt's place
+until its write is done, so what a crash can leave sent but unrecorded stays bounded."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import structlog
+
+from bot import metrics
+from bot.errors import DeliveryError, RateLimited, RecipientGone
+from bot.events import ConversationRef, MessageRef
+from bot.messages import OutboundMessage
+from bot.outbox.rows import after_failed_send, fail
+from storage.states import DeliveryState
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class PlannedSend:
+    """A claimed prompt (or reminder) to send, with what recording it will need."""
+
+    delivery_id: int
+    conversation: ConversationRef
+    message: OutboundMessage
+    reminder: bool
+    note: str  # stored as the delivery's reason (e.g. the zone was unknown)
+    attempts: int
+    person_id: int
+    claimed_at: datetime
+    lease_until: datetime  # past this another dispatcher may send it: we must not
+    reminder_due_at: datetime | None = None
+    failed_at: datetime | None = None  # when the platform said no (a 429's wait starts here)
+    sent_at: datetime | None = None
+    ref: MessageRef | None = None
+    error: DeliveryError | None = None
+    crashed: str | None = None
+    released: bool = False  # never sent: the claim is given back
+
+
+@dataclass
+class Delivery:
+    """The delivery as rows.after_failed_send sees it, for a plan that failed (named so
+    that its log line reads "delivery.failed", as ever)."""
+
+    id: int
+    state: str
+    due_at: datetime
+    attempts: int
+    last_error: str | None
+
+
+def outcome(plan: PlannedSend, now: datetime) -> tuple[dict[str, Any], str]:
+    """The delivery's columns after this send, and what happened (for the metrics)."""
+    change: dict[str, Any] = {"id": plan.delivery_id}
+    if plan.released:
+        due = "reminder_due_at" if plan.reminder else "due_at"
+        return change | {due: plan.claimed_at}, "released"
+    if plan.ref is not None:
+        change |= {"message_ref": plan.ref.to_dict(), "message_key": plan.ref.key}
+        sent_at = plan.sent_at or now
+        if plan.reminder:
+            return change | {"reminded_at": sent_at, "reminder_due_at": None}, "reminded"
+        return change | {
+            "state": DeliveryState.SENT,
+            "sent_at": sent_at,
+            "attempts": plan.attempts + 1,
+            "last_error": None,
+            "reason": plan.note or None,
+            "reminder_due_at": plan.reminder_due_at,
+        }, "sent"
+    failed_at = plan.failed_at or now
+    if plan.reminder:
+        # Only a rate limit is worth waiting for: a reminder is not worth a retry storm.
+        if isinstance(plan.error, RateLimited):
+            wait = timedelta(seconds=max(plan.error.retry_after, 1.0))
+            return change | {"reminder_due_at": failed_at + wait}, "rate_limited"
+        reason = f"reminder not sent: {plan.error or plan.crashed}"
+        return change | {"reminder_due_at": None, "reason": reason}, "reminder_failed"
+    row = Delivery(plan.delivery_id, DeliveryState.PENDING, failed_at, plan.attempts, None)
+    if plan.crashed is not None:
+        fail(row, f"internal error: {plan.crashed}")
+        result = "crashed"
+    else:
+        assert plan.error is not None
+        result = after_failed_send(row, plan.error, failed_at)
+    change |= {
+        "state": row.state,
+        "due_at": row.due_at,
+        "attempts": row.attempts,
+        "last_error": row.last_error,
+    }
+    return change, result
+
+
+def gone_people(plans: list[PlannedSend]) -> set[int]:
+    return {plan.person_id for plan in plans if isinstance(plan.error, RecipientGone)}
+
+
+def count(plans: list[PlannedSend], results: list[str]) -> None:
+    for plan, result in zip(plans, results, strict=True):
+        metrics.DELIVERIES.labels(plan.conversation.platform, result).inc()
+
+
+class Recorder:
+    """Group commit of finished sends. `record` returns once the plan is written, or at
+    once after a write has failed (the database went away): from then on plans are kept
+    in `unrecorded`, to be written before anything new is claimed."""
+
+    def __init__(self, write: Callable[[list[PlannedSend]], Awaitable[None]]) -> None:
+        self._write = write
+        self._waiting: list[PlannedSend] = []
+        self._written: asyncio.Future[None] | None = None
+        self._writing: asyncio.Task[None] | None = None
+        self.failure: BaseException | None = None
+        self.unrecorded: list[PlannedSend] = []
+
+    async def record(self, plan: PlannedSend) -> None:
+        if self.failure is not None:
+            self.unrecorded.append(plan)
+            return
+        self._waiting.append(plan)
+        if self._written is None:
+            self._written = asyncio.get_running_loop().create_future()
+        written = self._written
+        if self._writing is None:
+            self._writing = asyncio.create_task(self._drain())
+        await asyncio.shield(written)
+
+    async def _drain(self) -> None:
+        try:
+            while self._waiting and self.failure is None:
+                group, self._waiting = self._waiting, []
+                written, self._written = self._written, None
+                try:
+                    await self._write(group)
+                except Exception as error:
+                    log.warning("outbox.record_failed", count=len(group), error=repr(error))
+                    self.failure = error
+                    self.unrecorded += group + self._waiting
+                    self._waiting = []
+                    if self._written is not None:
+                        self._written.set_result(None)
+                        self._written = None
+                if written is not None:
+                    written.set_result(None)
+        finally:
+            self._writing = None
+
+    async def idle(self) -> None:
+        """Until every plan handed over is written (or kept as unrecorded)."""
+        while self._writing is not None:
+            await asyncio.shield(self._writing)
