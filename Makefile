@@ -15,11 +15,12 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(PIP) install -e '.[test]'
 	touch $@
 
+# `make demo PORT=9000` (or HOST=0.0.0.0, FRESH=1) passes them on to `thrive demo`.
 demo: $(VENV)/.installed  ## install and run the bot on SQLite + the local web chat
-	$(VENV)/bin/thrive demo
+	$(VENV)/bin/thrive demo $(if $(PORT),--port $(PORT)) $(if $(HOST),--host $(HOST)) $(if $(FRESH),--fresh)
 
 serve: $(VENV)/.installed
-	$(VENV)/bin/thrive serve
+	$(VENV)/bin/thrive serve $(if $(PORT),--port $(PORT)) $(if $(HOST),--host $(HOST))
 
 lint: $(VENV)/.installed-test
 	$(VENV)/bin/ruff check .

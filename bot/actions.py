@@ -15,6 +15,9 @@ ANSWER_OPEN = "answer.open"  # value: delivery:prompt -> a form
 ANSWER_SUBMIT = "answer.submit"  # value: delivery:prompt, fields {"answer": text}
 ANSWER_TEXT = "answer.text"  # value: delivery:prompt:text (the person said it is an answer)
 ANSWER_UNDO = "answer.undo"  # value: delivery:prompt:response:token
+# The optional comment after a pressed point: value as for undo, fields {"answer": text}.
+ANSWER_COMMENT = "answer.comment"
+ANSWER_COMMENT_OPEN = "answer.comment.open"  # value as for undo: the comment's form
 PROMPT_SKIP = "prompt.skip"  # value: delivery:prompt
 PROMPT_SNOOZE = "prompt.snooze"  # value: delivery:prompt
 PROMPT_STOP = "prompt.stop"  # value: delivery:prompt
@@ -33,6 +36,12 @@ FORGET_CONFIRM = "forget.confirm"
 FORGET_CANCEL = "forget.cancel"
 PULSE_SEND_CONFIRM = "pulse.send"  # value: pulse:latest occurrence id when asked (0: none)
 PULSE_SEND_CANCEL = "pulse.send.cancel"
+# The wellness lead's pulse form: value "" (new) or the pulse's id (edit), fields by name;
+# then the preview's buttons, whose value carries the form's fields as JSON.
+PULSE_FORM_SUBMIT = "pulse.form.submit"
+PULSE_FORM_OPEN = "pulse.form.open"  # value: "" (new) or the pulse's id: the form again
+PULSE_SAVE = "pulse.save"
+PULSE_CHANGE = "pulse.change"
 EMERGING_ACCEPT = "emerging.accept"  # value: the candidate's id
 EMERGING_DISMISS = "emerging.dismiss"  # value: the candidate's id
 

@@ -87,6 +87,8 @@ class Turn:
     # What the person may do: bot/people/permissions.py's table applied to their roles.
     # The dispatcher works it out (the neutral model reads no room's table).
     allowed: frozenset[str] = frozenset()
+    # The person met the bot in this very event (their row was created by it).
+    first_contact: bool = False
     organisation_id: int = field(init=False)
     people: PeopleRepository = field(init=False)
     deliveries: DeliveryRepository = field(init=False)

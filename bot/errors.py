@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 
 class ThriveError(Exception):
     """A domain error whose `copy_key` names the sentence the person is told."""
@@ -11,6 +13,10 @@ class ThriveError(Exception):
     def __init__(self, detail: str = "", **values: object) -> None:
         super().__init__(detail or self.copy_key)
         self.values = values
+
+    def sentence(self, say: Callable[..., str]) -> str:
+        """What the person is told, worded by `say` (a copy lookup)."""
+        return say(self.copy_key, **self.values)
 
 
 class UnknownPerson(ThriveError):

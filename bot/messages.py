@@ -80,6 +80,7 @@ class FormField:
     required: bool = True
     max_length: int = 4000
     required_error: str = ""  # what a platform that checks inputs says when left empty
+    value: str = ""  # what the field holds when the form opens (editing, or trying again)
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,9 @@ class Form:
     # Where the platform has no close button of its own (a card, the local chat's inline
     # form): a button that puts back what the form replaced.
     cancel: Button | None = None
+    # Where a form cannot open by itself (a Slack modal needs a press), the button that
+    # opens it: posted with the form's text instead.
+    opener: Button | None = None
 
 
 @dataclass(frozen=True)

@@ -128,6 +128,25 @@ class ScaleSpec(_Strict):
     max: int
     min_label: ButtonLabel
     max_label: ButtonLabel
+    # Words for the points between the ends, so a confirmation can name the point.
+    labels: dict[int, ButtonLabel] = Field(default_factory=dict)
+
+    def label_of(self, point: int) -> str | None:
+        """The words for `point` on the scale, if it has any."""
+        if point == self.min:
+            return self.min_label
+        if point == self.max:
+            return self.max_label
+        return self.labels.get(point)
+
+    @field_validator("labels")
+    @classmethod
+    def _labels_inside(cls, labels: dict[int, str], info: ValidationInfo) -> dict[int, str]:
+        low, high = info.data.get("min"), info.data.get("max")
+        outside = [p for p in labels if low is not None and high is not None and not low < p < high]
+        if outside:
+            raise ValueError(f"labels are for the points between min and max, not {outside}")
+        return labels
 
     @field_validator("max")
     @classmethod

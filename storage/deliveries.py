@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.engine import dialect_name, insert_for
-from storage.models import Delivery, Occurrence
+from storage.models import Delivery, Occurrence, Person
 from storage.states import DeliveryState
 
 # States a delivery moves through.
@@ -161,6 +161,16 @@ class DeliveryRepository:
 
     async def occurrence(self, occurrence_id: int) -> Occurrence | None:
         return await self.session.get(Occurrence, occurrence_id)
+
+    async def recipients(self, occurrence_id: int) -> Sequence[Person]:
+        """The people an occurrence's prompts are queued for."""
+        found = await self.session.scalars(
+            select(Person)
+            .join(Delivery, Delivery.person_id == Person.id)
+            .where(Delivery.occurrence_id == occurrence_id)
+            .order_by(Person.id)
+        )
+        return found.all()
 
     async def shown_at(self, key: str) -> Delivery | None:
         """The delivery whose current prompt is the message with this MessageRef.key."""

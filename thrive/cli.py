@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import re
 import signal
+import socket
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -20,9 +23,12 @@ from thrive.answers_cli import answers_app
 from thrive.audit_cli import audit_app
 from thrive.code_cli import code
 from thrive.console import (
+    DEMO_DATABASE,
     UNREACHABLE,
+    CannotListen,
     DatabaseUnavailable,
     check_content,
+    choose_database,
     database_problem,
     err,
     let_failed_connections_stop,
@@ -42,7 +48,6 @@ from thrive.screen_cli import screen_lines
 from thrive.settings import Settings, configured_database_url
 from thrive.teams_cli import teams_app
 
-DEMO_DATABASE = Path("thrive-demo.db")
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 app = typer.Typer(
@@ -72,16 +77,49 @@ app.command("redact")(redact_lines)
 app.command("screen")(screen_lines)
 app.command("report")(report)
 
+
+@app.callback()
+def _database_options(
+    database: Annotated[
+        str | None,
+        typer.Option(
+            "--database",
+            metavar="URL",
+            help="The database to use: a URL (sqlite:///path.db, postgresql://...) or a "
+            "SQLite file's path; over THRIVE_DATABASE_URL. Any command takes it.",
+        ),
+    ] = None,
+    demo_file: Annotated[
+        bool,
+        typer.Option("--demo", help=f"Use the demo's database (./{DEMO_DATABASE})."),
+    ] = False,
+) -> None:
+    choose_database(database, demo=demo_file)
+
+
 HostOption = Annotated[str | None, typer.Option(help="Address to bind (THRIVE_HOST).")]
 PortOption = Annotated[
-    int | None, typer.Option(help="Port to bind, 0 for any free one (THRIVE_PORT).", min=0)
+    int | None, typer.Option(help="Port to bind, 0 for any free one (THRIVE_PORT).")
 ]
+MAX_PORT = 65535
+
+
+def _port_or_exit(port: int | None) -> int | None:
+    """A port out of range is one line naming the flag, not a settings error."""
+    if port is not None and not 0 <= port <= MAX_PORT:
+        err.print(
+            f"--port {port}: a port is 0 to {MAX_PORT} (0 picks a free one).",
+            highlight=False,
+            markup=False,
+        )
+        raise typer.Exit(2)
+    return port
 
 
 @app.command()
 def serve(host: HostOption = None, port: PortOption = None) -> None:
     """Run the bot from configuration (no demo data)."""
-    settings = settings_or_exit(host=host, port=port)
+    settings = settings_or_exit(host=host, port=_port_or_exit(port))
     check_content(settings)
     run(_run_server(settings, seed=False))
 
@@ -108,7 +146,9 @@ def demo(
         )
     path = Path(database or DEMO_DATABASE).expanduser().resolve()
     # The demo seeds people and prompts: never into the database the bot runs on.
-    settings = settings_or_exit(host=host, port=port, database_url=f"sqlite:///{path}")
+    settings = settings_or_exit(
+        host=host, port=_port_or_exit(port), database_url=f"sqlite:///{path}"
+    )
     if configured_database_url() is not None:
         out.print(
             "Note: the demo ignores THRIVE_DATABASE_URL and always uses its own SQLite file.",
@@ -229,13 +269,18 @@ async def _run_server(settings: Settings, *, seed: bool) -> None:
     from thrive.server import create_app, start_site
 
     _refuse_a_second_sqlite_server(settings)
+    _refuse_an_address_in_use(settings)
     try:
         runtime = await build_runtime(settings, demo=seed)
     except UNREACHABLE as error:
         await let_failed_connections_stop()
         raise database_problem(settings.database_url, error) from None
     app_ = create_app(runtime)
-    runner, port = await start_site(app_, settings.host, settings.port)
+    try:
+        runner, port = await start_site(app_, settings.host, settings.port)
+    except OSError as error:
+        await runtime.database.dispose()
+        raise CannotListen(_cannot_listen(settings, error)) from None
     # Handle Ctrl+C and SIGTERM before saying we are running: whoever reads the URL
     # (a person, a script, a supervisor) may stop us straight away, and that must be clean.
     stop = asyncio.Event()
@@ -260,6 +305,36 @@ async def _run_server(settings: Settings, *, seed: bool) -> None:
         await runner.cleanup()
 
 
+def _refuse_an_address_in_use(settings: Settings) -> None:
+    """Say so before anything starts (scheduler, outbox, migrations) when the address is
+    taken; binding for real later still catches one taken in between."""
+    if settings.port == 0:
+        return
+    try:
+        infos = socket.getaddrinfo(settings.host, settings.port, type=socket.SOCK_STREAM)
+    except OSError as error:
+        raise CannotListen(_cannot_listen(settings, error)) from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp binds
+        try:
+            probe.bind(address)
+        except OSError as error:
+            raise CannotListen(_cannot_listen(settings, error)) from None
+
+
+def _cannot_listen(settings: Settings, error: OSError) -> str:
+    """One line: which address, why, and which flag or variable chooses another."""
+    where = f"{settings.host}:{settings.port}"
+    if error.errno == errno.EADDRINUSE:
+        return (
+            f"Port {settings.port} is already in use on {settings.host}: stop what runs "
+            "there, or choose another with --port (or THRIVE_PORT; `make demo PORT=9000`)."
+        )
+    reason = error.strerror or str(error)
+    return f"Cannot listen on {where}: {reason}. Choose another with --host / --port."
+
+
 def _refuse_a_second_sqlite_server(settings: Settings) -> None:
     """Say so before migrating anything when another `thrive serve` holds the SQLite file.
     (The running app holds the lock itself for as long as it runs: this only asks.)"""
@@ -271,8 +346,36 @@ def _refuse_a_second_sqlite_server(settings: Settings) -> None:
     probe.release()
 
 
+# The root's options, wherever on the line they are written (`thrive pulse list --demo`).
+_ROOT_FLAGS = ("--demo",)
+_ROOT_VALUED = ("--database",)
+
+
+def root_options_first(argv: list[str]) -> list[str]:
+    """Move --database URL and --demo to the front, where typer reads them, so every
+    command takes them; `thrive demo --database PATH` keeps its own option."""
+    words = [word for word in argv if not word.startswith("-")]
+    if words[:1] == ["demo"]:
+        return argv
+    front: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(argv):
+        word = argv[index]
+        name = word.split("=", 1)[0]
+        if word in _ROOT_FLAGS or (name in _ROOT_VALUED and "=" in word):
+            front.append(word)
+        elif word in _ROOT_VALUED and index + 1 < len(argv):
+            front += [word, argv[index + 1]]
+            index += 1
+        else:
+            rest.append(word)
+        index += 1
+    return front + rest
+
+
 def main() -> None:
-    app()
+    app(args=root_options_first(sys.argv[1:]), prog_name="thrive")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import asyncio
 import getpass
 import threading
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
@@ -21,9 +22,9 @@ from sqlalchemy.exc import DBAPIError
 from bot.errors import ThriveError
 from bot.privacy.audit import Actor, at_cli
 from prompts import ContentError, load_content
-from storage.engine import DEFAULT_SQLITE_PATH
+from storage.engine import DEFAULT_SQLITE_PATH, async_url
 from storage.models import Person
-from thrive.leader_lock import SQLiteInUse
+from thrive.leader_lock import SQLiteInUse, sqlite_path
 from thrive.log_setup import configure_logging
 from thrive.runtime import Core, open_core
 from thrive.settings import Settings, SettingsError, load_settings, masked_url
@@ -53,8 +54,36 @@ OrgOption = Annotated[
 ]
 
 
+# The database a command was pointed at with `--database URL` or `--demo` (thrive/cli.py's
+# root options), over THRIVE_DATABASE_URL; None: the configured one.
+_chosen_database: list[str] = []
+DEMO_DATABASE = Path("thrive-demo.db")
+
+
+def choose_database(given: str | None, *, demo: bool) -> None:
+    """Remember the database the command line named: a URL, a SQLite file's path, or
+    (--demo) the demo's file in this directory."""
+    _chosen_database.clear()
+    if given is not None and demo:
+        raise typer.BadParameter("give --database or --demo, not both", param_hint="'--demo'")
+    if demo:
+        _chosen_database.append(f"sqlite:///{DEMO_DATABASE.resolve()}")
+    elif given is not None:
+        is_url = "://" in given
+        _chosen_database.append(given if is_url else f"sqlite:///{Path(given).resolve()}")
+
+
+def chosen_database() -> str | None:
+    return _chosen_database[0] if _chosen_database else None
+
+
 class DatabaseUnavailable(Exception):
     """The database could not be reached or used at start; the message is the line to print."""
+
+
+class CannotListen(Exception):
+    """The server cannot take its address (a port in use, a host not here); the message
+    is the one line to print."""
 
 
 class Refused(Exception):
@@ -63,6 +92,8 @@ class Refused(Exception):
 
 def settings_or_exit(**overrides: object) -> Settings:
     """The settings with the command line's overrides; a bad one is exit status 2."""
+    if chosen_database() is not None and "database_url" not in overrides:
+        overrides = {**overrides, "database_url": chosen_database()}
     try:
         settings = load_settings(**{k: v for k, v in overrides.items() if v is not None})
     except SettingsError as error:
@@ -86,7 +117,7 @@ def run(main: Coroutine[Any, Any, None]) -> None:
     """Run `main`; a database that cannot be opened is one line on stderr and exit 1."""
     try:
         asyncio.run(main)
-    except (DatabaseUnavailable, SQLiteInUse) as problem:
+    except (DatabaseUnavailable, SQLiteInUse, CannotListen) as problem:
         err.print(str(problem), style="red", highlight=False, markup=False)
         raise typer.Exit(1) from None
 
@@ -104,6 +135,7 @@ def with_core(work: Callable[[Core], Awaitable[T]]) -> T:
     except ContentError as error:
         err.print(f"Content error: {error}", highlight=False, markup=False)
         raise typer.Exit(1) from None
+    _refuse_a_missing_sqlite_file(settings)
     found: list[T] = []
 
     async def main() -> None:
@@ -111,7 +143,7 @@ def with_core(work: Callable[[Core], Awaitable[T]]) -> T:
         try:
             found.append(await work(core))
         except ThriveError as error:
-            raise Refused(core.ctx.say(error.copy_key, **error.values)) from None
+            raise Refused(error.sentence(core.ctx.say)) from None
         finally:
             await core.database.dispose()
 
@@ -121,6 +153,24 @@ def with_core(work: Callable[[Core], Awaitable[T]]) -> T:
         err.print(str(refusal), highlight=False, markup=False)
         raise typer.Exit(1) from None
     return found[0]
+
+
+def _refuse_a_missing_sqlite_file(settings: Settings) -> None:
+    """A command never creates a database by looking at one: a SQLite file that is not
+    there is one line saying where it looked and how to reach the right one."""
+    path = sqlite_path(async_url(settings.database_url))
+    if path is None or path.exists():
+        return
+    demo = DEMO_DATABASE.resolve()
+    hint = " (the demo's is there: add --demo)" if demo.exists() and demo != path else ""
+    err.print(
+        f"There is no Thrive database at {path}{hint}. Name one with --database URL "
+        "(or THRIVE_DATABASE_URL), use --demo for the demo's file, or create this one "
+        "with `thrive db upgrade`.",
+        highlight=False,
+        markup=False,
+    )
+    raise typer.Exit(1)
 
 
 async def open_database(settings: Settings, **kwargs: Any) -> Core:

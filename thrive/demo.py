@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from adapters.local.adapter import LOCAL_PLATFORM, LOCAL_WORKSPACE, conversation_for
 from bot.people.roles import Role
+from bot.people.welcome import queue_role_welcome
+from bot.pulses.definitions import PulseSpec, create_pulse
 from bot.pulses.runs import ask_now
 from storage.models import Person
 from storage.people import PeopleRepository
@@ -14,6 +16,15 @@ from thrive.runtime import Runtime
 # The short pulse every demo clinician gets at once: the first guide question,
 # then a scale question, then the idea prompt, so every kind of input is on show.
 DEMO_PROMPTS = ["joy-more", "autonomy-vital", "break-the-rules"]
+# A real pulse, so `pulses` lists it with its figures. Its window is the whole day, every
+# day, so the tour works at any hour (the demo's people keep no quiet hours either).
+DEMO_PULSE = PulseSpec(
+    name="Demo check-in",
+    prompts=tuple(DEMO_PROMPTS),
+    schedule="weekly",
+    window="00:00-23:59",
+    days="mon-sun",
+)
 DEMO_MAIL_DOMAIN = "demo.thrive.example"  # .example: reserved, never a real mailbox
 
 
@@ -85,7 +96,20 @@ async def seed_demo(runtime: Runtime) -> int:
             )
             for role in demo.roles:
                 await people.grant(person, role, now=now)
+                # Leaders and the wellness lead open their chat to what they can do here;
+                # a clinician's opens on the first question.
+                await queue_role_welcome(
+                    session, runtime.ctx.say, person, role, now=now, granted=False
+                )
             if Role.CLINICIAN in demo.roles:
                 clinicians.append(person)
-    opened = await ask_now(runtime.database, runtime.ctx, runtime.outbox, clinicians, DEMO_PROMPTS)
+        pulse = await create_pulse(session, runtime.ctx, workspace.organisation_id, DEMO_PULSE)
+    opened = await ask_now(
+        runtime.database,
+        runtime.ctx,
+        runtime.outbox,
+        clinicians,
+        DEMO_PROMPTS,
+        pulse_id=pulse.id,
+    )
     return opened.queued

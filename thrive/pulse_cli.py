@@ -19,16 +19,25 @@ from bot.context import BotContext
 from bot.people.organisations import resolve_organisation
 from bot.pulses import participation
 from bot.pulses import runs as pulse_runs
-from bot.pulses.audience import Audience, PulseProblem
+from bot.pulses.audience import Audience, PulseProblem, PulseProblems, candidates
 from bot.pulses.definitions import (
     PulseSpec,
-    create_pulse,
+    check_pulse,
     delete_pulse,
     find_pulse,
     schedule_of,
     set_paused,
+    store_pulse,
+)
+from bot.pulses.preview import (
+    describe_arrivals,
+    describe_reach,
+    first_sends,
+    moved_into_window,
+    reach,
 )
 from bot.pulses.schedule import ScheduleError, next_fire
+from storage.deliveries import DeliveryRepository
 from storage.models import Occurrence, Pulse
 from storage.pulses import PulseRepository
 from thrive.console import OrgOption, operator, with_core
@@ -52,8 +61,9 @@ def create(
         str | None, typer.Option(help="Rotate through this bank instead, e.g. guide.")
     ] = None,
     per_occurrence: Annotated[
-        str, typer.Option(metavar="N", help="With --rotate-bank: questions per occurrence.")
-    ] = "1",
+        str | None,
+        typer.Option(metavar="N", help="With --rotate-bank: questions per occurrence (1)."),
+    ] = None,
     audience: Annotated[
         list[str] | None,
         typer.Option(
@@ -85,29 +95,56 @@ def create(
 ) -> None:
     """Create a pulse (it starts at its next scheduled time)."""
 
-    async def work(core: Core) -> Pulse:
-        reminder = _number(int, "--reminder-hours", reminder_hours)
+    async def work(core: Core) -> list[str]:
+        # Every option is read before any is refused, so one run reports every problem.
+        problems: list[PulseProblem] = []
+        reminder = _read(problems, lambda: _number(int, "--reminder-hours", reminder_hours), 24)
         spec = PulseSpec(
             name=name,
             prompts=tuple(prompts.split(",")) if prompts else (),
             rotate_bank=rotate_bank,
-            per_occurrence=_number(int, "--per-occurrence", per_occurrence),
+            per_occurrence=(
+                _read(problems, lambda: _number(int, "--per-occurrence", per_occurrence), 1)
+                if per_occurrence is not None
+                else None
+            ),
             audience=tuple(audience or ["everyone"]),
-            sample=_number(float, "--sample", sample) if sample is not None else None,
+            sample=(
+                _read(problems, lambda: _number(float, "--sample", sample), None)
+                if sample is not None
+                else None
+            ),
             schedule=schedule,
             window=window,
             days=days,
-            anchor=_date(anchor) if anchor is not None else None,
+            anchor=_read(problems, lambda: _date(anchor), None) if anchor is not None else None,
             reminder_hours=reminder or None,
-            close_after_days=_number(int, "--close-after-days", close_after_days),
+            close_after_days=_read(
+                problems, lambda: _number(int, "--close-after-days", close_after_days), 7
+            ),
             anonymity=anonymity,
         )
         async with core.database.transaction() as session:
             organisation = await resolve_organisation(session, org)
-            return await create_pulse(session, core.ctx, organisation.id, spec)
+            try:
+                checked = await check_pulse(session, core.ctx, organisation.id, spec)
+            except PulseProblems as found:
+                raise PulseProblems([*problems, *found.problems]) from None
+            if problems:
+                raise PulseProblems(problems)
+            pulse = await store_pulse(session, core.ctx, organisation.id, checked)
+            people = await candidates(session, organisation.id)
+        found_reach = reach(core.ctx, checked.audience, people)
+        firsts = first_sends(checked.schedule, list(found_reach.zones), core.ctx.clock.now())
+        lines = [
+            f"Created pulse {pulse.name!r} (#{pulse.id}).",
+            describe_reach(core.ctx.say, found_reach, firsts, pulse.sample_fraction),
+        ]
+        moved = moved_into_window(core.ctx.say, checked.schedule)
+        return [*lines, moved] if moved else lines
 
-    pulse = with_core(work)
-    typer.echo(f"Created pulse {pulse.name!r} (#{pulse.id}).")
+    for line in with_core(work):
+        typer.echo(line)
 
 
 @pulse_app.command("list")
@@ -205,17 +242,22 @@ def delete(
 def send_now(name: NameArgument, org: OrgOption = None) -> None:
     """Open an occurrence for the whole audience now (quiet hours and pauses still apply)."""
 
-    async def work(core: Core) -> tuple[str, int]:
+    async def work(core: Core) -> tuple[str, int, str]:
         async with core.database.transaction() as session:
             organisation = await resolve_organisation(session, org)
             pulse = await find_pulse(session, organisation.id, name)
         opened = await pulse_runs.send_now(
             core.database, core.ctx, core.outbox(), organisation.id, pulse.id, by=operator()
         )
-        return pulse.name, opened.queued
+        async with core.database.transaction() as session:
+            recipients = await DeliveryRepository(session).recipients(opened.occurrence_id)
+        now = core.ctx.clock.now()
+        arrivals = describe_arrivals(core.ctx.say, core.ctx, pulse, recipients, now)
+        return pulse.name, opened.queued, arrivals
 
-    shown, queued = with_core(work)
+    shown, queued, arrivals = with_core(work)
     typer.echo(f"Queued {queued} prompt(s) for {shown!r}; the running server sends them.")
+    typer.echo(arrivals)
 
 
 def _paused(name: str, paused: bool, org: str | None) -> Work[Pulse]:
@@ -225,6 +267,14 @@ def _paused(name: str, paused: bool, org: str | None) -> Work[Pulse]:
             return await set_paused(session, core.ctx, organisation.id, name, paused)
 
     return work
+
+
+def _read(problems: list[PulseProblem], read: Callable[[], T], fallback: T) -> T:
+    try:
+        return read()
+    except PulseProblem as problem:
+        problems.append(problem)
+        return fallback
 
 
 def _number(kind: type[int] | type[float], option: str, text: str) -> int:
@@ -242,10 +292,19 @@ def _date(text: str) -> date:
 
 
 def _when(pulse: Pulse) -> str:
-    return (
+    when = (
         f"{pulse.schedule} {pulse.days_of_week or ''} "
         f"{pulse.send_window_start}-{pulse.send_window_end} local"
     )
+    # A cron firing outside the window (at night, say) is shown with when it really sends.
+    if pulse.schedule and " " in pulse.schedule:
+        minute, hour = pulse.schedule.split()[:2]
+        window = (pulse.send_window_start or "12:00", pulse.send_window_end or "13:00")
+        if minute.isdigit() and hour.isdigit():
+            fires = f"{int(hour):02d}:{int(minute):02d}"
+            if not window[0] <= fires < window[1]:
+                when += f" (fires {fires}, outside the window: sends at {window[0]})"
+    return when
 
 
 def _definition(pulse: Pulse) -> list[str]:

@@ -81,8 +81,13 @@ def _change(reference: str, role_text: str, *, granting: bool) -> str:
             found = await find_people(PeopleRepository(session), reference)
             person = the_one_person(reference, found)
             by = Granter(None, CLI, operator=operator().operator)
-            change = grant_role if granting else revoke_role
-            changed = await change(session, person, role, by=by, now=core.ctx.clock.now())
+            now = core.ctx.clock.now()
+            if granting:  # the person hears what the role lets them do, in chat
+                changed = await grant_role(
+                    session, person, role, by=by, now=now, welcome=core.ctx.say
+                )
+            else:
+                changed = await revoke_role(session, person, role, by=by, now=now)
             if granting:
                 key = "roles.granted" if changed else "roles.already"
             else:

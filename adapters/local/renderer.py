@@ -101,6 +101,7 @@ def _form(form: Form) -> dict[str, Any]:
                 "label": field.label,
                 "multiline": field.multiline,
                 "placeholder": field.placeholder,
+                "value": field.value,
                 "required": field.required,
                 "max_length": field.max_length,
             }

@@ -143,6 +143,9 @@ def _message_blocks(message: OutboundMessage, ids: _ActionIds) -> list[Block]:
 
     buttons = _option_buttons(message.question, ids) if message.question else []
     buttons += [_button(button, ids) for button in message.buttons]
+    if message.form is not None and message.form.opener is not None:
+        # No form inside a Slack message: the button that opens it as a modal instead.
+        buttons.append(_button(message.form.opener, ids))
     actions = [
         {"type": "actions", "elements": buttons[start : start + MAX_ACTIONS_ELEMENTS]}
         for start in range(0, len(buttons), MAX_ACTIONS_ELEMENTS)
@@ -260,6 +263,8 @@ def _input_block(field: FormField) -> Block:
     }
     if field.placeholder:
         element["placeholder"] = _plain(field.placeholder, MAX_PLACEHOLDER)
+    if field.value:
+        element["initial_value"] = field.value[: field.max_length]
     return {
         "type": "input",
         "block_id": field.name,

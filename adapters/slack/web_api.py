@@ -172,7 +172,13 @@ class SlackWebApi:
         self, to: ConversationRef, form_message: OutboundMessage, trigger: str | None
     ) -> MessageRef | None:
         if trigger is None:
-            # A modal needs a fresh trigger id; without one, show the form's words instead.
+            # A modal needs a fresh trigger id; without one, show the form's words instead,
+            # with the button that opens it where the core gave one (a press has a trigger).
+            form = form_message.form
+            if form is not None and form.opener is not None:
+                return await self.post(
+                    to, OutboundMessage(text=form_message.text, buttons=(form.opener,))
+                )
             return await self.post(to, form_message)
         token = await self.tokens.for_workspace(to.workspace)
         try:

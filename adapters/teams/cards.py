@@ -307,6 +307,8 @@ def _text_input(field: FormField) -> Element:
         element["label"] = neutral(_cut(field.label, MAX_TITLE))
     if field.placeholder:
         element["placeholder"] = _cut(field.placeholder, MAX_PLACEHOLDER)
+    if field.value:
+        element["value"] = field.value[: field.max_length]
     if field.required and field.required_error:
         element["errorMessage"] = field.required_error
     return element

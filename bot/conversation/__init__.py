@@ -2,7 +2,9 @@
 
 Owns the dispatcher (one transaction per event, retries recognised), the
 command grammar, the routes from messages, commands and button presses to the
-other rooms' services, and the home view.
+other rooms' services, the home view, each role's welcome and help, and the
+reading of a message that answers no open question (small talk, a suggestion,
+a mistyped command).
 
 May import: the neutral model (bot.events, bot.messages, bot.errors,
 bot.context, bot.actions), storage, and every other room: it is the top of

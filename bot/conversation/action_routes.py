@@ -14,7 +14,7 @@ from bot.messages import Button, Form, FormField, OutboundMessage
 from bot.pathway import ideas, votes
 from bot.pathway import moves as pathway
 from bot.people import my_data, preferences
-from bot.pulses import answers
+from bot.pulses import answers, pulse_form
 from bot.pulses import definitions as pulses
 from bot.pulses.prompting import answer_form
 
@@ -55,7 +55,8 @@ async def _answer_submit(turn: Turn, event: ActionInvoked) -> Replies:
 async def _answer_text(turn: Turn, event: ActionInvoked) -> Replies:
     target, text = actions.parse_target_with_text(event.value)
     delivery, prompt = await answers.load_target(turn, target)
-    replies = await answers.record_answer(turn, delivery, prompt, answers.AnswerInput(text=text))
+    given = answers.AnswerInput(text=text, typed=True)  # the person's message shows it
+    replies = await answers.record_answer(turn, delivery, prompt, given)
     return _settle(event, turn.say("answer.took_as_answer")) + replies
 
 
@@ -68,6 +69,17 @@ def _settle(event: ActionInvoked, text: str) -> Replies:
 
 async def _answer_undo(turn: Turn, event: ActionInvoked) -> Replies:
     return await answers.undo_answer(turn, event.value, event.message_ref)
+
+
+async def _answer_comment_open(turn: Turn, event: ActionInvoked) -> Replies:
+    return await answers.comment_form(turn, event.value)
+
+
+async def _answer_comment(turn: Turn, event: ActionInvoked) -> Replies:
+    text = event.fields.get(actions.ANSWER_FIELD, "")
+    if len(text) > MAX_MESSAGE_LENGTH:
+        raise MessageTooLong(limit=MAX_MESSAGE_LENGTH)
+    return await answers.add_comment(turn, event.value, text, event.message_ref)
 
 
 async def _prompt_skip(turn: Turn, event: ActionInvoked) -> Replies:
@@ -156,6 +168,8 @@ ACTIONS: dict[str, ActionHandler] = {
     actions.ANSWER_SUBMIT: _answer_submit,
     actions.ANSWER_TEXT: _answer_text,
     actions.ANSWER_UNDO: _answer_undo,
+    actions.ANSWER_COMMENT: _answer_comment,
+    actions.ANSWER_COMMENT_OPEN: _answer_comment_open,
     actions.PROMPT_SKIP: _prompt_skip,
     actions.PROMPT_SNOOZE: _prompt_snooze,
     actions.PROMPT_STOP: _prompt_stop,
@@ -172,6 +186,10 @@ ACTIONS: dict[str, ActionHandler] = {
     actions.FORGET_CANCEL: _forget_cancel,
     actions.PULSE_SEND_CONFIRM: pulses.send_confirmed,
     actions.PULSE_SEND_CANCEL: pulses.send_cancelled,
+    actions.PULSE_FORM_SUBMIT: pulse_form.submitted,
+    actions.PULSE_FORM_OPEN: pulse_form.reopen,
+    actions.PULSE_SAVE: pulse_form.save,
+    actions.PULSE_CHANGE: pulse_form.change,
     actions.EMERGING_ACCEPT: emerging_chat.accept_pressed,
     actions.EMERGING_DISMISS: emerging_chat.dismiss_pressed,
 }

@@ -48,8 +48,21 @@ class ParsedCommand:
 _BARE = {
     "help": CommandName.HELP,
     "?": CommandName.HELP,
+    "help me": CommandName.HELP,
+    "what can you do": CommandName.HELP,
+    "what can i do": CommandName.HELP,
+    "commands": CommandName.HELP,
+    "menu": CommandName.HELP,
     "pause": CommandName.PAUSE,
     "stop": CommandName.PAUSE,
+    # Ways people ask for no more messages: all of them pause (resume undoes it).
+    "unsubscribe": CommandName.PAUSE,
+    "no more": CommandName.PAUSE,
+    "stop sending": CommandName.PAUSE,
+    "stop messaging me": CommandName.PAUSE,
+    "stop it": CommandName.PAUSE,
+    "opt out": CommandName.PAUSE,
+    "leave me alone": CommandName.PAUSE,
     "resume": CommandName.RESUME,
     "start": CommandName.RESUME,
     "my answers": CommandName.MY_ANSWERS,
@@ -80,7 +93,9 @@ _REPORT_EVERY = re.compile(
     r"^report\s+(?:every\s+(week|month)|(weekly|monthly)|(off|schedule))[.!]?$", re.IGNORECASE
 )
 # Only with its verb, so "pulse checks feel rushed" stays an answer.
-_PULSE = re.compile(r"^pulse\s+(pause|resume|send)\b\s*(.*)$", re.IGNORECASE | re.DOTALL)
+_PULSE = re.compile(
+    r"^pulse\s+(pause|resume|send|new|create|edit)\b\s*(.*)$", re.IGNORECASE | re.DOTALL
+)
 # Someone named with "@" (any words after it), or one word (an id, an email) then a role:
 # "grant more autonomy to every clinician" stays an answer.
 _ROLE_CHANGE = re.compile(
@@ -99,7 +114,8 @@ _PERSON_AND_ROLE = re.compile(rf"^(.+?)\s+({ROLE_WORDS})[.!]?$", re.IGNORECASE |
 
 def parse_command(text: str) -> ParsedCommand | None:
     stripped = text.strip()
-    bare = _BARE.get(stripped.lower().rstrip(".!"))
+    words = " ".join(stripped.lower().split())
+    bare = _BARE.get(words.rstrip(".!")) or _BARE.get(words.rstrip(".!?"))
     if bare is not None:
         return ParsedCommand(bare)
     quiet = _QUIET.match(stripped)

@@ -19,7 +19,7 @@ from bot import metrics
 from bot.context import BotContext, Turn
 from bot.conversation.action_routes import ACTIONS
 from bot.conversation.home import home
-from bot.conversation.message_routes import on_command, on_message
+from bot.conversation.message_routes import on_command, on_message, welcome_reply
 from bot.errors import BadAction, ThriveError
 from bot.events import (
     ActionInvoked,
@@ -37,7 +37,6 @@ from bot.people.directory import ensure_person, valid_timezone
 from bot.people.permissions import ACTION_PERMISSIONS, permissions_of
 from bot.privacy import pseudonym, redact
 from bot.pulses import answers
-from bot.safety import welcome_text
 from storage.deliveries import DeliveryRepository
 from storage.engine import Database
 from storage.ledger import LedgerRepository
@@ -85,7 +84,7 @@ class Dispatcher:
                 person=self._log_id(event.person.user_id),
             )
             # Only for the person (ephemeral in a Slack channel), like the error below.
-            reply = OutboundMessage(text=self.ctx.say(error.copy_key, **error.values), private=True)
+            reply = OutboundMessage(text=error.sentence(self.ctx.say), private=True)
             return Outcome([reply]), "refused"
         except Exception:
             # A bug or an outage: nothing was committed; the person still gets a sentence.
@@ -137,7 +136,7 @@ class Dispatcher:
                 return Outcome([], duplicate=True), "duplicate"
             if isinstance(event, ProfileChanged):
                 return await self._profile_changed(session, event, turn_now)
-            person = await ensure_person(
+            person, first_contact = await ensure_person(
                 PeopleRepository(session),
                 event.person,
                 event.conversation,
@@ -145,7 +144,7 @@ class Dispatcher:
                 default_timezone=self.ctx.default_timezone,
             )
             allowed = permissions_of(grant.role for grant in person.roles)
-            turn = Turn(self.ctx, session, person, turn_now, allowed)
+            turn = Turn(self.ctx, session, person, turn_now, allowed, first_contact)
             replies = await self._route(turn, event)
             return Outcome(replies, erase_history=turn.erase_history), "handled"
 
@@ -193,7 +192,7 @@ class Dispatcher:
         if isinstance(event, HomeOpened):
             return await home(turn)
         if isinstance(event, MemberAdded):
-            return [OutboundMessage(text=await welcome_text(turn))]
+            return await welcome_reply(turn)
         if isinstance(event, MessageEdited):
             if event.message_ref is None:
                 return []

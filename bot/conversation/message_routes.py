@@ -17,13 +17,21 @@ from bot.conversation.commands import (
     parse_command,
     person_and_role,
 )
+from bot.conversation.guidance import (
+    MAX_BUTTON_TEXT,
+    help_text,
+    nothing_open,
+    offered_notices,
+    welcome,
+)
+from bot.conversation.small_talk import nearest_command
 from bot.errors import MessageTooLong
 from bot.events import MessageReceived, PersonRef
 from bot.messages import Button, OutboundMessage
 from bot.pathway import board, digest, ideas, merging, votes
 from bot.people import my_data, preferences, role_chat
 from bot.people.permissions import COMMAND_PERMISSIONS, Permission
-from bot.privacy import kind_names, redact
+from bot.privacy import redact
 from bot.pulses import answers
 from bot.pulses import definitions as pulses
 from bot.safety import care_for, escalation_line
@@ -32,19 +40,9 @@ from storage.models import Delivery
 
 Replies = list[OutboundMessage]
 
-# Platforms cap a button's value (Slack: 2,000 characters); keep a margin.
-MAX_BUTTON_TEXT = 1900
 # "idea: ...", "idea - ..." or "idea #12 ..." (details leaders asked for) is unmistakably
 # the command, even with a question open.
 _EXPLICIT_IDEA = re.compile(r"^\s*idea\s*(?::|-\s|#\d)", re.IGNORECASE)
-# Help beyond everyone's, for those who may use it (copy keys), in this order.
-HELP_SECTIONS = (
-    (Permission.MANAGE_PULSES, "pulse.help"),
-    (Permission.GRANT_ROLES, "roles.help"),
-    (Permission.ANALYSE_ANSWERS, "emerging.help"),
-    (Permission.SEE_REPORTS, "report.help"),
-    (Permission.MANAGE_PULSES, "report.schedule_help"),
-)
 
 
 async def on_message(turn: Turn, event: MessageReceived) -> Replies:
@@ -73,14 +71,14 @@ async def on_message(turn: Turn, event: MessageReceived) -> Replies:
     if command is not None:
         return await run_command(turn, command, event.mentions)
     if delivery is None:
-        return await _nothing_open(turn, text, closed=closed_unanswered)
+        return await nothing_open(turn, text, closed=closed_unanswered)
     turn.require(Permission.ANSWER_PROMPTS)
     prompt = answers.current_prompt(turn, delivery)
     return await answers.record_answer(
         turn,
         delivery,
         prompt,
-        answers.AnswerInput(text=text),
+        answers.AnswerInput(text=text, typed=True),
         source_message_ref=event.message_ref,
     )
 
@@ -92,6 +90,11 @@ async def on_command(turn: Turn, text: str, mentions: tuple[PersonRef, ...] = ()
         raise MessageTooLong(limit=MAX_MESSAGE_LENGTH)
     command = parse_command(text)
     if command is None:
+        usable = [name for name, needed in COMMAND_PERMISSIONS.items() if turn.may(needed)]
+        meant = nearest_command(text, usable)
+        if meant is not None:
+            said = turn.say("talk.did_you_mean", text=text.strip()[:50], command=meant)
+            return [OutboundMessage(text=said)]
         return [OutboundMessage(text=turn.say("command.unknown", text=text.strip()[:50]))]
     return await run_command(turn, command, mentions)
 
@@ -153,39 +156,15 @@ async def run_command(
 
 
 async def help_reply(turn: Turn) -> Replies:
-    sections = [turn.say("help")]
-    sections += [turn.say(key) for permission, key in HELP_SECTIONS if turn.may(permission)]
+    sections = [help_text(turn)]
     escalation = await escalation_line(turn)
     if escalation is not None:
         sections.append(escalation)
     return [OutboundMessage(text="\n".join(sections))]
 
 
-async def _nothing_open(turn: Turn, text: str, *, closed: bool = False) -> Replies:
-    # Words of distress are met with care, and nothing of them is kept or offered on.
-    care = await care_for(turn, text)
-    if care.distress:
-        return list(care.messages)
-    # Someone typing to the bot with nothing open may well have an idea: offer one tap.
-    # The text rides in the button (and so in the platform's copy of the message):
-    # redact it first, as everything else that is kept, and say what was removed.
-    redaction = redact(text)
-    buttons: tuple[Button, ...] = ()
-    if len(redaction.text) <= MAX_BUTTON_TEXT:
-        buttons = (
-            Button(turn.say("button.send_as_idea"), actions.IDEA_FROM_MESSAGE, redaction.text),
-        )
-    key = "answer.closed_then_idea" if closed else "answer.nothing_open"
-    notices = _offered_notices(turn, redaction.removed) if buttons else ()
-    return [OutboundMessage(text=turn.say(key), buttons=buttons, notices=notices)]
-
-
-def _offered_notices(turn: Turn, removed: tuple[str, ...]) -> tuple[str, ...]:
-    """What was taken out of text a button offers to send on (nothing is stored yet)."""
-    if not removed:
-        return ()
-    kinds = ", ".join(kind_names(turn.say, removed))
-    return (turn.say("privacy.redacted_offered", kinds=kinds),)
+async def welcome_reply(turn: Turn) -> Replies:
+    return [await welcome(turn)]
 
 
 def _maybe_an_answer(command: ParsedCommand, text: str) -> bool:
@@ -210,7 +189,7 @@ async def _idea_or_answer(turn: Turn, delivery: Delivery, argument: str) -> Repl
     target = actions.PromptTarget(delivery.id, prompt.id)
     message = OutboundMessage(
         text=turn.say("answer.idea_or_answer", question=prompt.text),
-        notices=_offered_notices(turn, whole.removed),
+        notices=offered_notices(turn, whole.removed),
         buttons=(
             Button(turn.say("button.send_as_idea"), actions.IDEA_FROM_MESSAGE, idea_text),
             Button(

@@ -31,15 +31,17 @@ async def ensure_person(
     *,
     now: datetime,
     default_timezone: str,
-) -> Person:
+) -> tuple[Person, bool]:
     """The person behind an inbound event, created on first contact as a clinician,
     with their workspace (and so their organisation): a workspace seen for the first
     time starts as an organisation of its own.
 
     Every turn refreshes the stored conversation reference, so proactive
-    messages still reach them after a restart or a reinstall.
+    messages still reach them after a restart or a reinstall. The flag says whether
+    this is their first contact (they are welcomed).
     """
     person = await people.find_by_ref(ref.platform, ref.workspace, ref.user_id)
+    added = False
     if person is None:
         workspace = await people.workspace(ref.platform, ref.workspace, now=now)
         person, added = await people.add_if_absent(
@@ -67,7 +69,7 @@ async def ensure_person(
         # Someone the platform once reported gone is back (reactivated, reinstalled):
         # they are reachable at this conversation again.
         person.gone = False
-    return person
+    return person, added
 
 
 async def find_people(

@@ -14,8 +14,10 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import NotPermitted, ThriveError
+from bot.messages import Say
 from bot.people.permissions import permission_to_grant, permissions_of
 from bot.people.roles import Role
+from bot.people.welcome import queue_role_welcome
 from bot.privacy.audit import Actor, Audited, record
 from storage.models import Person
 from storage.people import PeopleRepository
@@ -40,14 +42,23 @@ class Granter:
 
 
 async def grant_role(
-    session: AsyncSession, person: Person, role: Role, *, by: Granter, now: datetime
+    session: AsyncSession,
+    person: Person,
+    role: Role,
+    *,
+    by: Granter,
+    now: datetime,
+    welcome: Say | None = None,
 ) -> bool:
     """Grant `role` to `person`; False if they already held it. NotPermitted if `by`
-    may not grant that role."""
+    may not grant that role. With `welcome` (the copy), the person is told what the
+    role lets them do."""
     _check_may(by, role)
     granted = await RoleRepository(session).grant(person, role, now=now, by_id=_id_of(by))
     if granted:
         await _audit(session, Audited.ROLE_GRANTED, person, role, by=by, now=now)
+        if welcome is not None:
+            await queue_role_welcome(session, welcome, person, role, now=now)
     return granted
 
 

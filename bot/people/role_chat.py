@@ -54,7 +54,7 @@ async def change_role(
     by = Granter(turn.person, CHAT)
     values = {"name": found.display_name, "role": turn.say(f"role.{role.value}")}
     if granting:
-        changed = await grant_role(turn.session, found, role, by=by, now=turn.now)
+        changed = await grant_role(turn.session, found, role, by=by, now=turn.now, welcome=turn.say)
         key = "roles.granted" if changed else "roles.already"
     else:
         changed = await revoke_role(turn.session, found, role, by=by, now=turn.now)

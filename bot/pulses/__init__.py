@@ -1,6 +1,8 @@
 """The pulses room: what to ask whom, and when.
 
-Owns pulse definitions, their schedules and APScheduler trigger, audiences,
+Owns pulse definitions (every check in one place, for the CLI and the chat
+form alike), the wellness lead's pulse form, the preview of who a pulse reaches
+and when prompts arrive, their schedules and APScheduler trigger, audiences,
 opening occurrences (runs), how a prompt is put to a person, recording and
 undoing answers, and participation figures.
 

@@ -8,16 +8,17 @@ carries a keyed token instead, so only the answerer can undo.
 
 from __future__ import annotations
 
+import dataclasses
 import hmac
 import re
 from dataclasses import dataclass
 
 from bot import actions
 from bot.analysis import code_answer
-from bot.context import Turn
+from bot.context import MAX_MESSAGE_LENGTH, Turn
 from bot.errors import BadAction, PromptAlreadyAnswered, PromptClosed
 from bot.events import MessageRef
-from bot.messages import Button, OutboundMessage, shorten
+from bot.messages import Button, Form, FormField, OutboundMessage, shorten
 from bot.pathway import moves as pathway
 from bot.pathway.ideas import submit_idea
 from bot.pathway.moves import SUBMITTED
@@ -39,6 +40,8 @@ _LEADING_NUMBER = re.compile(r"-?\d+(?=$|\s|[,.:](?!\d))")
 class AnswerInput:
     text: str | None = None
     option: str | None = None  # a scale number or a choice value, from a button
+    # Typed in the chat: the person's own message shows it, so no reply repeats it.
+    typed: bool = False
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,7 @@ async def record_answer(
     target = actions.PromptTarget(delivery.id, prompt.id)
     care = await care_for(turn, text)
 
+    comment: Form | None = None
     if prompt.kind == PromptKind.IDEA and redaction is not None:
         summary, confirmation = await _record_idea(turn, delivery, prompt, redaction.text, care)
     else:
@@ -143,17 +147,30 @@ async def record_answer(
             )
         )
         await code_answer(turn.session, turn.ctx.content, response, turn.now, new=True)
-        summary = _summary(prompt, response)
+        summary = _summary(turn, prompt, response)
+        # An answer is shown once: a picked point or option by its label here, typed
+        # words in the person's own message, a form's words on the answered question.
+        picked = scale_value is not None or choice is not None
         confirmation = OutboundMessage(
-            text=turn.say("answer.saved", answer=summary),
+            text=turn.say("answer.saved", answer=summary)
+            if picked
+            else turn.say("answer.saved_plain"),
             buttons=(_undo_button(turn, target, str(response.id)),),
         )
+        comment = _comment_form(turn, prompt, target, response) if given.option else None
 
     replies: list[OutboundMessage] = []
     # Turn the prompt itself into a plain "answered" line so it cannot be pressed twice.
     prompt_ref = answered_message_ref or _prompt_message_ref(delivery)
     if prompt_ref is not None:
-        replies.append(_replacing(answered_message(turn.ctx, prompt, summary), prompt_ref))
+        shown = None if given.typed or prompt.kind != PromptKind.FREE_TEXT else summary
+        answered = answered_message(turn.ctx, prompt, shown)
+        if prompt.kind != PromptKind.IDEA and comment is not None:
+            # Platforms show a form instead of the text: the form says it too.
+            answered = OutboundMessage(
+                text=answered.text, form=dataclasses.replace(comment, intro=answered.text)
+            )
+        replies.append(_replacing(answered, prompt_ref))
     # Only the answerer sees it, Undo included (an ephemeral message on Slack).
     replies.append(
         OutboundMessage(
@@ -162,6 +179,82 @@ async def record_answer(
     )
     # The safety net's message, if the words called for it, before anything else is asked.
     return replies + list(care.messages) + _next_prompt(turn, delivery)
+
+
+def _comment_form(
+    turn: Turn, prompt: PromptSpec, target: actions.PromptTarget, response: Response
+) -> Form | None:
+    """After a pressed point or option, the question's follow-up as an optional comment,
+    right where the question was."""
+    if not prompt.follow_up:
+        return None
+    subject = str(response.id)
+    value = target.value(subject, undo_token(turn, subject))
+    return Form(
+        title=turn.say("answer.comment_title"),
+        fields=(
+            FormField(
+                name=actions.ANSWER_FIELD,
+                label=prompt.follow_up,
+                required=False,
+                max_length=MAX_MESSAGE_LENGTH,
+            ),
+        ),
+        submit=Button(turn.say("button.submit"), actions.ANSWER_COMMENT, value),
+        cancel_label=turn.say("button.cancel"),
+        # Where a form cannot sit in a message (Slack), a button opens it as a modal.
+        opener=Button(turn.say("answer.comment_open"), actions.ANSWER_COMMENT_OPEN, value),
+    )
+
+
+async def comment_form(turn: Turn, value: str) -> list[OutboundMessage]:
+    """The comment's form on its own (pressed where it could not sit in the message)."""
+    target, (subject, token) = actions.parse_target(value, extra=2)
+    if not subject.isdigit() or not hmac.compare_digest(token, undo_token(turn, subject)):
+        raise BadAction("comment token does not match this person")
+    delivery = await turn.deliveries.get(target.delivery_id)
+    if delivery is None or delivery.person_id != turn.person.id:
+        raise BadAction("comment on another person's delivery")
+    _ensure_open(turn, delivery)
+    response = await turn.answers.get(int(subject))
+    if response is None or response.prompt_id != target.prompt_id:
+        return [OutboundMessage(text=turn.say("answer.undo_gone"))]
+    prompt = turn.ctx.content.prompt(target.prompt_id)
+    form = _comment_form(turn, prompt, target, response)
+    if form is None:
+        raise BadAction(f"prompt {prompt.id} has no follow-up to comment on")
+    opened = dataclasses.replace(form, intro=prompt.text, opener=None)
+    return [OutboundMessage(text=prompt.text, form=opened)]
+
+
+async def add_comment(
+    turn: Turn, value: str, text: str, pressed: MessageRef | None
+) -> list[OutboundMessage]:
+    """The optional comment after a pressed point: it joins that answer."""
+    target, (subject, token) = actions.parse_target(value, extra=2)
+    if not subject.isdigit() or not hmac.compare_digest(token, undo_token(turn, subject)):
+        raise BadAction("comment token does not match this person")
+    delivery = await turn.deliveries.get(target.delivery_id, lock=True)
+    if delivery is None or delivery.person_id != turn.person.id:
+        raise BadAction("comment on another person's delivery")
+    _ensure_open(turn, delivery)
+    response = await turn.answers.get(int(subject))
+    if response is None or response.prompt_id != target.prompt_id:
+        return [OutboundMessage(text=turn.say("answer.undo_gone"))]
+    prompt = turn.ctx.content.prompt(target.prompt_id)
+    replies: list[OutboundMessage] = []
+    if pressed is not None:  # the form goes: the question is answered, plainly
+        replies.append(_replacing(answered_message(turn.ctx, prompt, None), pressed))
+    if not text.strip():
+        return replies
+    redaction = redact(text.strip())
+    response.text = redaction.text
+    response.redactions = sorted(set(response.redactions or []) | set(redaction.removed))
+    response.updated_at = turn.now
+    await code_answer(turn.session, turn.ctx.content, response, turn.now, new=False)
+    notices = redaction_notices(turn.say, redaction.removed)
+    said = turn.say("answer.comment_added", answer=_point(turn, prompt, response))
+    return [*replies, OutboundMessage(text=said, notices=notices, private=True)]
 
 
 async def _record_idea(
@@ -303,10 +396,11 @@ async def _move_past(turn: Turn, delivery: Delivery, index: int) -> None:
 
 
 def _next_prompt(turn: Turn, delivery: Delivery) -> list[OutboundMessage]:
-    """The occurrence's next prompt, if the person has not reached the end."""
+    """The occurrence's next prompt; after its last, what happens next and who sees what."""
     prompt_ids = delivery.occurrence.prompt_ids
     if delivery.next_index >= len(prompt_ids):
-        return []
+        key = f"answer.all_done.{delivery.occurrence.anonymity}"
+        return [OutboundMessage(text=turn.say(key, minimum=turn.ctx.min_group_size))]
     prompt = turn.ctx.content.prompt(prompt_ids[delivery.next_index])
     return [question_message(turn.ctx, prompt, delivery.id, delivery.next_index, len(prompt_ids))]
 
@@ -339,14 +433,21 @@ def _interpret(
     return raw, None, None
 
 
-def _summary(prompt: PromptSpec, response: Response) -> str:
+def _summary(turn: Turn, prompt: PromptSpec, response: Response) -> str:
     if response.choice is not None:
         labels = {option.value: option.label for option in prompt.options}
         return labels.get(response.choice, response.choice)
     if response.scale_value is not None:
-        scale = str(response.scale_value)
+        scale = _point(turn, prompt, response)
         return f"{scale} ({response.text})" if response.text else scale
     return shorten(response.text or "", SUMMARY_LENGTH)
+
+
+def _point(turn: Turn, prompt: PromptSpec, response: Response) -> str:
+    """A scale answer by its number and its words, as copy puts them ("4, Agree")."""
+    value = response.scale_value
+    label = prompt.scale.label_of(value) if prompt.scale and value is not None else None
+    return turn.say("answer.scale_point", value=value, label=label) if label else str(value)
 
 
 def _prompt_message_ref(delivery: Delivery) -> MessageRef | None:
@@ -359,6 +460,7 @@ def _replacing(message: OutboundMessage, ref: MessageRef) -> OutboundMessage:
         text=message.text,
         question=message.question,
         buttons=message.buttons,
+        form=message.form,
         notices=message.notices,
         replaces=ref,
     )
@@ -418,7 +520,7 @@ async def edit_answer(turn: Turn, ref: MessageRef, new_text: str) -> list[Outbou
     notices = redaction_notices(turn.say, redaction.removed) if redaction else ()
     return [
         OutboundMessage(
-            text=turn.say("answer.edited", answer=_summary(prompt, response)), notices=notices
+            text=turn.say("answer.edited", answer=_summary(turn, prompt, response)), notices=notices
         ),
         *care.messages,
     ]

@@ -13,7 +13,7 @@ their prompts). A sample keeps a deterministic share of the audience per occurre
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -57,6 +57,23 @@ class PulseProblem(ThriveError):
         self.copy_key = f"pulse.error.{problem}"
 
 
+class PulseProblems(ThriveError):
+    """Everything wrong with a pulse definition at once, so one try shows it all."""
+
+    copy_key = "pulse.error.several"
+
+    def __init__(self, problems: Sequence[PulseProblem]) -> None:
+        super().__init__("; ".join(str(problem) for problem in problems), count=len(problems))
+        self.problems = tuple(problems)
+
+    def sentence(self, say: Callable[..., str]) -> str:
+        if len(self.problems) == 1:
+            return self.problems[0].sentence(say)
+        lines = [say(self.copy_key, count=len(self.problems))]
+        lines += [f"• {problem.sentence(say)}" for problem in self.problems]
+        return "\n".join(lines)
+
+
 @dataclass(frozen=True)
 class Audience:
     sites: tuple[str, ...] = ()
@@ -73,7 +90,12 @@ class Audience:
             return False
         if self.sites and _fold(person.site) not in _folded(self.sites):
             return False
-        if self.roles and not {grant.role for grant in person.roles} & set(self.roles):
+        held = {grant.role for grant in person.roles}
+        if self.roles and not held & set(self.roles):
+            return False
+        # Pulses ask clinicians: someone who only leads (a leader, the wellness lead) is
+        # asked only when the audience names their role or them.
+        if not (self.roles or self.people) and held and Role.CLINICIAN.value not in held:
             return False
         if self.tags and not {_fold(tag) for tag in person.tags or []} & _folded(self.tags):
             return False
@@ -90,6 +112,16 @@ class Audience:
     def from_json(cls, data: dict[str, Any] | None) -> Audience:
         data = data or {}
         return cls(**{stored: tuple(data.get(stored) or ()) for stored in KINDS.values()})
+
+    def describe_terms(self) -> list[str]:
+        """The audience as terms, one per kind (values may hold spaces: one term a line)."""
+        if self.is_everyone:
+            return [EVERYONE]
+        return [
+            f"{kind}:{','.join(getattr(self, stored))}"
+            for kind, stored in KINDS.items()
+            if getattr(self, stored)
+        ]
 
     def describe(self) -> str:
         """The audience as the terms that would create it."""
@@ -144,21 +176,48 @@ async def members(session: AsyncSession, organisation_id: int, audience: Audienc
 async def check_reaches_someone(
     session: AsyncSession, organisation_id: int, audience: Audience
 ) -> int:
-    """How many of the organisation's people the audience reaches now; PulseProblem
-    naming the value that matches nobody, or saying that the combination does."""
+    """How many of the organisation's people the audience reaches now; PulseProblems
+    naming every value that matches nobody (with the values that exist), or saying that
+    the combination does."""
     people = await candidates(session, organisation_id)
-    for stored, found in (
-        ("sites", {_fold(person.site) for person in people}),
-        ("tags", {_fold(tag) for person in people for tag in person.tags or []}),
-        ("people", {person.platform_user_id for person in people}),
-    ):
-        for value in getattr(audience, stored):
-            if (value if stored == "people" else _fold(value)) not in found:
-                raise PulseProblem(f"nobody_{stored}", value=value)
+    problems = unknown_values(audience, people)
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise PulseProblems(problems)
     reached = sum(1 for person in people if audience.matches(person))
     if reached == 0:
         raise PulseProblem("nobody", audience=audience.describe())
     return reached
+
+
+def unknown_values(audience: Audience, people: Sequence[Person]) -> list[PulseProblem]:
+    """A problem per site, tag or user id nobody has, each listing the ones that exist."""
+    sites = sorted({person.site for person in people if person.site})
+    tags = sorted({tag for person in people for tag in person.tags or []})
+    ids = sorted({person.platform_user_id for person in people})
+    problems = []
+    for stored, known in (("sites", sites), ("tags", tags), ("people", ids)):
+        folded = {value if stored == "people" else _fold(value) for value in known}
+        for value in getattr(audience, stored):
+            if (value if stored == "people" else _fold(value)) not in folded:
+                shown = ", ".join(known[:30]) if known else "none yet"
+                problems.append(PulseProblem(f"nobody_{stored}_known", value=value, known=shown))
+    return problems
+
+
+def with_full_site_names(audience: Audience, people: Sequence[Person]) -> Audience:
+    """`site:Riverside` means "Riverside Family Medicine" when that is the only site
+    whose name starts with it; anything else stays as typed (and is checked as typed)."""
+    sites = sorted({person.site for person in people if person.site})
+    named = []
+    for value in audience.sites:
+        if _fold(value) in _folded(sites):
+            named.append(value)
+            continue
+        starting = [site for site in sites if _fold(site).startswith(_fold(value))]
+        named.append(starting[0] if len(starting) == 1 else value)
+    return Audience(tuple(named), audience.roles, audience.tags, audience.people)
 
 
 def zone_of(ctx: BotContext, person: Person) -> str:

@@ -12,9 +12,10 @@ copy key is under `pulse.error.`); nothing is stored until the whole definition 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,10 +33,16 @@ from bot.pulses.audience import (
     EVERYONE,
     Audience,
     PulseProblem,
+    PulseProblems,
+    candidates,
     check_reaches_someone,
     parse_audience,
+    unknown_values,
+    with_full_site_names,
 )
+from bot.pulses.preview import describe_arrivals
 from bot.pulses.schedule import Schedule, ScheduleError, next_fire, parse_schedule
+from storage.deliveries import DeliveryRepository
 from storage.models import Pulse
 from storage.pulses import PulseRepository
 from storage.states import Anonymity
@@ -45,6 +52,7 @@ MAX_NAME = 100
 MAX_CLOSE_AFTER_DAYS = 60
 DEFAULT_WINDOW = ("12:00", "13:00")
 Replies = list[OutboundMessage]
+T = TypeVar("T")
 _WINDOW = re.compile(r"^\s*(\d{1,2}:\d{2})\s*-\s*(\d{1,2}:\d{2})\s*$")
 
 
@@ -55,7 +63,7 @@ class PulseSpec:
     name: str
     prompts: tuple[str, ...] = ()
     rotate_bank: str | None = None
-    per_occurrence: int = 1
+    per_occurrence: int | None = None  # with a bank; None: 1
     audience: tuple[str, ...] = (EVERYONE,)
     sample: float | None = None
     schedule: str = "weekly"
@@ -67,29 +75,124 @@ class PulseSpec:
     anonymity: str = Anonymity.CONFIDENTIAL
 
 
+@dataclass(frozen=True)
+class CheckedPulse:
+    """A definition that passed every check, ready to store (or to preview first)."""
+
+    name: str
+    prompt_ids: list[str]
+    per_occurrence: int
+    audience: Audience
+    schedule: Schedule
+    window: tuple[str, str]
+    anchor: date
+    spec: PulseSpec
+
+
+async def check_pulse(
+    session: AsyncSession,
+    ctx: BotContext,
+    organisation_id: int,
+    spec: PulseSpec,
+    *,
+    editing: Pulse | None = None,
+) -> CheckedPulse:
+    """Every check of a definition, all of them (PulseProblems lists every mistake at
+    once): the CLI, the chat form and an edit share this one place."""
+    now = ctx.clock.now()
+    problems: list[PulseProblem] = []
+    name = " ".join(spec.name.split())
+    if not name or len(name) > MAX_NAME:
+        problems.append(PulseProblem("name", limit=MAX_NAME))
+    else:
+        same = await PulseRepository(session).by_name(organisation_id, name)
+        if same is not None and (editing is None or same.id != editing.id):
+            problems.append(PulseProblem("duplicate_name", name=name))
+    no_prompts: tuple[list[str], int] = ([], 1)
+    prompt_ids, per_occurrence = _gather(problems, lambda: _check_prompts(ctx, spec), no_prompts)
+    people = await candidates(session, organisation_id)
+    audience = _gather(problems, lambda: parse_audience(spec.audience), None)
+    if audience is not None:
+        audience = with_full_site_names(audience, people)
+        unknown = unknown_values(audience, people)
+        problems += unknown
+        if not unknown and not any(audience.matches(person) for person in people):
+            problems.append(PulseProblem("nobody", audience=audience.describe()))
+    if spec.sample is not None and not 0 < spec.sample <= 1:
+        problems.append(PulseProblem("sample", sample=spec.sample))
+    window = _gather(problems, lambda: parse_window(spec.window), None)
+    anchor = spec.anchor or (editing.anchor_date if editing else None) or now.date()
+    schedule = None
+    if window is not None:
+        start, end = window
+        schedule = _gather(
+            problems,
+            lambda: _check_schedule(spec.schedule, start, end, spec.days, anchor, now),
+            None,
+        )
+    _gather(problems, lambda: _check_timing(spec.reminder_hours, spec.close_after_days), None)
+    if spec.anonymity not in set(Anonymity):
+        problems.append(
+            PulseProblem("anonymity", anonymity=spec.anonymity, known=", ".join(Anonymity))
+        )
+    if len(problems) == 1:
+        raise problems[0]
+    if problems or audience is None or schedule is None or window is None:
+        raise PulseProblems(problems)
+    return CheckedPulse(name, prompt_ids, per_occurrence, audience, schedule, window, anchor, spec)
+
+
+def _gather(problems: list[PulseProblem], check: Callable[[], T], fallback: T) -> T:
+    """The check's result, or `fallback` with its problem noted (to report them all)."""
+    try:
+        return check()
+    except PulseProblems as several:
+        problems += several.problems
+    except PulseProblem as problem:
+        problems.append(problem)
+    return fallback
+
+
 async def create_pulse(
     session: AsyncSession, ctx: BotContext, organisation_id: int, spec: PulseSpec
 ) -> Pulse:
-    """Validate the whole definition and store it in the organisation; PulseProblem at
-    the first mistake."""
+    """Validate the whole definition and store it in the organisation; PulseProblems
+    listing every mistake otherwise."""
+    checked = await check_pulse(session, ctx, organisation_id, spec)
+    return await store_pulse(session, ctx, organisation_id, checked)
+
+
+async def store_pulse(
+    session: AsyncSession,
+    ctx: BotContext,
+    organisation_id: int,
+    checked: CheckedPulse,
+    *,
+    editing: Pulse | None = None,
+) -> Pulse:
+    """A checked definition, as a new pulse or over the one being edited."""
     now = ctx.clock.now()
-    repository = PulseRepository(session)
-    name = " ".join(spec.name.split())
-    if not name or len(name) > MAX_NAME:
-        raise PulseProblem("name", limit=MAX_NAME)
-    if await repository.by_name(organisation_id, name) is not None:
-        raise PulseProblem("duplicate_name", name=name)
-    prompt_ids, per_occurrence = _check_prompts(ctx, spec)
-    audience = parse_audience(spec.audience)
-    await check_reaches_someone(session, organisation_id, audience)
-    if spec.sample is not None and not 0 < spec.sample <= 1:
-        raise PulseProblem("sample", sample=spec.sample)
-    start, end = parse_window(spec.window)
-    anchor = spec.anchor or now.astimezone(UTC).date()
-    schedule = _check_schedule(spec.schedule, start, end, spec.days, anchor, now)
-    _check_timing(spec.reminder_hours, spec.close_after_days)
-    if spec.anonymity not in set(Anonymity):
-        raise PulseProblem("anonymity", anonymity=spec.anonymity, known=", ".join(Anonymity))
+    name, spec, schedule, audience = checked.name, checked.spec, checked.schedule, checked.audience
+    prompt_ids, per_occurrence, anchor = checked.prompt_ids, checked.per_occurrence, checked.anchor
+    start, end = checked.window
+    if editing is not None:
+        editing.name = name
+        editing.prompt_ids = prompt_ids
+        if editing.rotate_bank_id != spec.rotate_bank:
+            editing.rotation_index = 0
+        editing.rotate_bank_id = spec.rotate_bank
+        editing.prompts_per_occurrence = per_occurrence
+        editing.audience = audience.to_json()
+        editing.sample_fraction = None if spec.sample in (None, 1) else spec.sample
+        editing.schedule = schedule.preset.value if schedule.preset else schedule.cron
+        editing.send_window_start, editing.send_window_end = start, end
+        editing.days_of_week = describe_days(schedule.window.days)
+        editing.anchor_date = anchor
+        editing.reminder_after_hours = spec.reminder_hours
+        editing.close_after_days = spec.close_after_days
+        editing.anonymity = spec.anonymity
+        editing.updated_at = now
+        return editing
     pulse = Pulse(
         organisation_id=organisation_id,
         name=name,
@@ -111,7 +214,7 @@ async def create_pulse(
         created_at=now,
         updated_at=now,
     )
-    return await repository.add(pulse)
+    return await PulseRepository(session).add(pulse)
 
 
 async def list_pulses(session: AsyncSession, organisation_id: int) -> Sequence[Pulse]:
@@ -197,21 +300,30 @@ def _check_prompts(ctx: BotContext, spec: PulseSpec) -> tuple[list[str], int]:
                 "unknown_bank", bank=spec.rotate_bank, known=", ".join(sorted(ctx.content.banks))
             )
         limit = min(MAX_PROMPTS, len(bank.prompts))
-        if not 1 <= spec.per_occurrence <= limit:
-            raise PulseProblem("per_occurrence", count=spec.per_occurrence, limit=limit)
-        return [], spec.per_occurrence
+        per_occurrence = 1 if spec.per_occurrence is None else spec.per_occurrence
+        if not 1 <= per_occurrence <= limit:
+            raise PulseProblem("per_occurrence", count=per_occurrence, limit=limit)
+        return [], per_occurrence
     prompts = [prompt.strip() for prompt in spec.prompts if prompt.strip()]
     if not prompts:
         raise PulseProblem("no_prompts")
     if len(prompts) > MAX_PROMPTS:
         raise PulseProblem("too_many_prompts", count=len(prompts), limit=MAX_PROMPTS)
+    problems = []
+    if spec.per_occurrence is not None:  # meaningless beside a list: refused, not ignored
+        problems.append(PulseProblem("per_occurrence_with_prompts"))
     for prompt_id in prompts:
         try:
             ctx.content.prompt(prompt_id)
         except KeyError:
-            raise PulseProblem("unknown_prompt", prompt=prompt_id) from None
-        if prompts.count(prompt_id) > 1:
-            raise PulseProblem("repeated_prompt", prompt=prompt_id)
+            known = ", ".join(p.id for bank in ctx.content.banks.values() for p in bank.prompts)
+            problems.append(PulseProblem("unknown_prompt_known", prompt=prompt_id, known=known))
+    for prompt_id in sorted({p for p in prompts if prompts.count(p) > 1}, key=prompts.index):
+        problems.append(PulseProblem("repeated_prompt", prompt=prompt_id))
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise PulseProblems(problems)
     return prompts, len(prompts)
 
 
@@ -245,11 +357,18 @@ async def chat_command(turn: Turn, request: str) -> Replies:
     (The route has checked the person may manage pulses.)"""
     if not request.strip():
         return [await _listing(turn)]
+    # The form builds on this module's checks: imported here, where it is used.
+    from bot.pulses import pulse_form
+
     verb, _, name = request.strip().partition(" ")
+    if verb.lower() in ("new", "create"):
+        return await pulse_form.open_new(turn)
     if not name.strip():
         return [OutboundMessage(text=turn.say("pulse.usage"))]
     if verb.lower() == "send":
         return [await _confirm_send(turn, name)]
+    if verb.lower() == "edit":
+        return await pulse_form.open_edit(turn, name)
     paused = verb.lower() == "pause"
     pulse = await set_paused(turn.session, turn.ctx, turn.organisation_id, name, paused)
     key = "pulse.paused_done" if paused else "pulse.resumed_done"
@@ -309,7 +428,12 @@ async def send_confirmed(turn: Turn, event: ActionInvoked) -> Replies:
         latest_seen=int(latest),
     )
     pulse = await PulseRepository(turn.session).get(int(pulse_id))
-    text = turn.say("pulse.sent", name=pulse.name if pulse else "", count=opened.queued)
+    if pulse is None:
+        raise PulseProblem("pulse_gone")
+    recipients = await DeliveryRepository(turn.session).recipients(opened.occurrence_id)
+    # Not just "queued": when they really arrive, and why any wait.
+    arrivals = describe_arrivals(turn.say, turn.ctx, pulse, recipients, turn.now)
+    text = turn.say("pulse.sent_when", name=pulse.name, count=opened.queued, arrivals=arrivals)
     return [OutboundMessage(text=text, replaces=event.message_ref)]
 
 

@@ -132,6 +132,10 @@ def rate_text(ctx: BotContext, participation: Participation | None) -> str:
     """The response rate in words, or why it is not shown."""
     if participation is None or participation.whole.recipients == 0:
         return ctx.say("pulse.rate_none")
+    whole = participation.whole
+    if whole.sent == 0 and whole.queued + whole.deferred > 0:
+        # Not "sent to 0": the prompts are on their way, waiting for a moment allowed.
+        return ctx.say("pulse.rate_waiting", waiting=whole.queued + whole.deferred)
     rate = participation.rate
     if rate is None:
         return ctx.say(

@@ -84,8 +84,13 @@ def answer_form(
     )
 
 
-def answered_message(ctx: BotContext, prompt: PromptSpec, answer_summary: str) -> OutboundMessage:
-    """What the original prompt becomes once answered: no buttons left to press twice."""
+def answered_message(
+    ctx: BotContext, prompt: PromptSpec, answer_summary: str | None
+) -> OutboundMessage:
+    """What the original prompt becomes once answered: no buttons left to press twice.
+    Without a summary (the answer shows elsewhere already), just that it is answered."""
+    if answer_summary is None:
+        return OutboundMessage(text=ctx.say("prompt.answered_plain", question=prompt.text))
     return OutboundMessage(
         text=ctx.say("prompt.answered", question=prompt.text, answer=answer_summary)
     )

@@ -100,6 +100,10 @@ def test_the_first_admin_by_email_recorded_with_the_operator(
     recorded = json.loads(str(detail))
     assert (recorded["role"], recorded["via"]) == ("admin", "cli")
     assert operator == getpass.getuser()  # the login name of whoever ran it
+    # She hears what the role lets her do, once, in chat (the running server sends it).
+    [(body,)] = rows(env, "SELECT body FROM notifications WHERE person_id = 1")
+    said = json.loads(str(body))["text"]
+    assert said.startswith("You now have the admin role here. Hi, I'm Thrive. As an admin")
 
 
 def test_an_ambiguous_name_lists_the_matches_and_changes_nothing(

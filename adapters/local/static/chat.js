@@ -186,6 +186,7 @@ function drawForm(message) {
     input.required = field.required;
     input.maxLength = field.max_length;
     input.placeholder = field.placeholder || "";
+    if (field.value) input.value = field.value;
     label.appendChild(input);
     form.appendChild(label);
   }
@@ -212,8 +213,12 @@ function drawForm(message) {
 }
 
 function show(message) {
-  const item = draw(message);
   const old = shown.get(message.id);
+  // The same version again (the reply and the socket both bring it): keep what is on
+  // screen, so words typed into a form there are not wiped out.
+  if (old && message.updated_at && old.dataset.updated === String(message.updated_at)) return;
+  const item = draw(message);
+  if (message.updated_at) item.dataset.updated = String(message.updated_at);
   if (old) {
     old.replaceWith(item);
   } else {

@@ -182,7 +182,7 @@ async def test_the_same_client_message_id_twice_is_handled_once(live_chat: LiveC
     first = await live_chat.say("fatima", "Home visits", client_message_id="m-1")
     again = await live_chat.say("fatima", "Home visits", client_message_id="m-1")
 
-    assert any(m["text"] == "Thanks, saved: Home visits" for m in first["messages"])
+    assert any(m["text"] == "Thanks, saved." for m in first["messages"])
     assert again["messages"] == []
     fatima = await live_chat.person_pk("fatima")
     assert await live_chat.count(Response, Response.person_id == fatima) == 1
@@ -204,7 +204,9 @@ async def test_the_same_client_action_id_twice_is_handled_once(live_chat: LiveCh
     rows = await live_chat.rows(Response, Response.prompt_id == "autonomy-vital")
     assert [row.scale_value for row in rows] == [2]
     confirmations = [
-        m for m in await live_chat.conversation("tomas") if m["text"] == "Thanks, saved: 2"
+        m
+        for m in await live_chat.conversation("tomas")
+        if m["text"] == "Thanks, saved: 2 \u2013 Disagree"
     ]
     assert len(confirmations) == 1
 

@@ -27,13 +27,14 @@ async def test_a_pulse_answered_by_text_button_and_idea_with_undo(live_chat: Liv
     result = await chat.say("amara", "Seeing the same patients over years")
     mine, confirmation, scale = result["messages"]
     assert (mine["from"], mine["text"]) == ("person", "Seeing the same patients over years")
-    assert confirmation["text"] == "Thanks, saved: Seeing the same patients over years"
+    # The answer shows once: in her own message, not again in any reply.
+    assert confirmation["text"] == "Thanks, saved."
     assert chat.button(confirmation, "Undo")["action_id"] == "answer.undo"
     assert scale["question"]["prompt_id"] == "autonomy-vital"
     assert [o["label"].split(" ")[0] for o in scale["question"]["options"]] == list("12345")
     [answered] = result["updated"]
     assert answered["id"] == first["id"]
-    assert "✓ Answered: Seeing the same patients over years" in answered["text"]
+    assert answered["text"].endswith("✓ Answered")
     assert answered["buttons"] == [] and answered["question"] is None
     # ... and the conversation (as a page reload would show it) agrees.
     reloaded = {m["id"]: m for m in await chat.conversation("amara")}
@@ -49,10 +50,12 @@ async def test_a_pulse_answered_by_text_button_and_idea_with_undo(live_chat: Liv
     # The scale is answered by pressing "4" on that message.
     result = await chat.press("amara", chat.question_option(scale, "4"), scale)
     [confirmation] = [m for m in chat.from_bot(result) if m["text"].startswith("Thanks, saved")]
-    assert confirmation["text"] == "Thanks, saved: 4"
+    assert confirmation["text"] == "Thanks, saved: 4 \u2013 Agree"
     idea_prompt = chat.asking(result, "break-the-rules")
     assert [m["id"] for m in result["updated"]] == [scale["id"]]
-    assert "✓ Answered: 4" in result["updated"][0]["text"]
+    # The question turns answered and opens its follow-up, optional, right there.
+    assert result["updated"][0]["text"].endswith("✓ Answered")
+    assert result["updated"][0]["form"]["fields"][0]["label"] == "What makes you say that?"
     scale_rows = await chat.rows(Response, Response.prompt_id == "autonomy-vital")
     assert [(r.person_id, r.scale_value) for r in scale_rows] == [(amara, 4)]
 
@@ -68,7 +71,7 @@ async def test_a_pulse_answered_by_text_button_and_idea_with_undo(live_chat: Liv
 
     # The idea prompt that was showing is no longer the open one: the re-asked scale is.
     result = await chat.press("amara", chat.question_option(asked_again, "5"), asked_again)
-    assert any(m["text"] == "Thanks, saved: 5" for m in chat.from_bot(result))
+    assert any(m["text"] == "Thanks, saved: 5 \u2013 Strongly agree" for m in chat.from_bot(result))
     idea_prompt = chat.asking(result, "break-the-rules")
     assert idea_prompt["question"]["kind"] == "idea"
 
@@ -146,7 +149,8 @@ async def test_answer_button_opens_a_form_whose_submission_is_the_answer(
         assert response.status == 200
         result = await response.json()
 
-    assert any(m["text"] == "Thanks, saved: Teaching residents" for m in result["messages"])
+    assert any(m["text"] == "Thanks, saved." for m in result["messages"])
+    assert any("✓ Answered: Teaching residents" in m["text"] for m in result["updated"])
     live_chat.asking(result, "autonomy-vital")
     maria = await live_chat.person_pk("maria")
     [row] = await live_chat.rows(Response, Response.person_id == maria)

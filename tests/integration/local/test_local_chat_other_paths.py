@@ -41,7 +41,9 @@ async def test_a_scale_answered_by_typing_a_number_with_a_comment(live_chat: Liv
 
     [reply] = live_chat.from_bot(not_a_number)
     assert reply["text"] == "Please pick a number from 1 to 5: press a button or type the number."
-    assert any(m["text"] == "Thanks, saved: 4 (it matters a lot)" for m in typed["messages"])
+    assert any(
+        m["text"] == "Thanks, saved: 4 \u2013 Agree (it matters a lot)" for m in typed["messages"]
+    )
     rows = await live_chat.rows(Response, Response.prompt_id == "autonomy-vital")
     assert [(r.scale_value, r.text) for r in rows] == [(4, "it matters a lot")]
     # The scale's buttons no longer offer an answer that would be refused.

@@ -55,7 +55,8 @@ async def test_adding_a_person(live_chat: LiveChat) -> None:
     assert body in listed["people"]
     # A new person can chat at once.
     [reply] = live_chat.from_bot(await live_chat.say("nadia", "help"))
-    assert reply["text"].startswith("Here's what you can type:")
+    assert reply["text"].startswith("For leaders:")  # her own role's commands first
+    assert "Here's what you can type:" in reply["text"]
 
 
 async def test_a_person_added_without_a_time_zone_gets_the_configured_default(

@@ -163,7 +163,8 @@ async def test_a_mention_never_shows_someones_answers_in_the_channel(live: LiveS
         }
         assert await live.event(mention, f"Ev-m-{n}") == 200
 
-    [listing] = await live.slack.wait_for("chat.postEphemeral")
+    # The answer's confirmation was the first ephemeral message; the listing comes next.
+    _confirmation, listing = await live.slack.wait_for("chat.postEphemeral", 2)
     assert listing.body["user"] == USER and "Teaching my patient" in listing.body["text"]
     # The confirmation with its buttons went to the person's DM, not the channel.
     posts = await live.slack.wait_for("chat.postMessage", posts_before + 1)

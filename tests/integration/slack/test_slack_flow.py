@@ -64,7 +64,8 @@ async def test_a_prompt_goes_out_as_block_kit_and_a_button_answers_it(live: Live
 
     assert status == 200
     [update] = await live.slack.wait_for("chat.update")
-    assert update.body["ts"] == prompt_ts and "Answered: 4" in update.body["text"]
+    # The prompt turns answered; the confirmation names the point (a dash, then "Agree").
+    assert update.body["ts"] == prompt_ts and update.body["text"].endswith("✓ Answered")
 
     async def answered() -> list[Any]:
         return await live.responses()
@@ -76,6 +77,18 @@ async def test_a_prompt_goes_out_as_block_kit_and_a_button_answers_it(live: Live
     assert confirmation.body["text"].startswith("Thanks, saved: 4")
     posts = await live.slack.wait_for("chat.postMessage", 3)
     assert "What parts of your job bring you joy" in posts[-1].body["text"]
+
+    # No form fits in a Slack message: the answered prompt offers one as a modal.
+    comment = button_labelled(update.body["blocks"], "Add a comment")
+    await live.press(USER, action_from(comment), channel=DM, message_ts=prompt_ts)
+    [opened] = await live.slack.wait_for("views.open")
+    assert await live.submit_view(USER, opened.body["view"], {"answer": "It depends"}) == 200
+
+    async def commented() -> list[Any]:
+        return [r for r in await live.responses() if r.text == "It depends"]
+
+    [response] = await live.until(commented, "the comment to join the answer")
+    assert response.scale_value == 4
 
 
 async def test_a_dm_reply_and_a_thread_reply_answer_prompts(live: LiveSlack) -> None:

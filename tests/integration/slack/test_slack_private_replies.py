@@ -67,7 +67,7 @@ async def test_a_dm_answer_is_confirmed_only_to_the_answerer_with_undo(live: Liv
     [post] = live.slack.calls_to("chat.postEphemeral")
     assert (channel, post.body["user"]) == (DM, USER)
     assert "thread_ts" not in confirmation
-    assert confirmation["text"] == "Thanks, saved: Teaching residents"
+    assert confirmation["text"] == "Thanks, saved."  # her own message shows the words
     assert button_labelled(confirmation["blocks"], "Undo")["action_id"].startswith("answer.undo")
     # The next question is a normal message (it must stay pressable and updatable).
     posts = await live.slack.wait_for("chat.postMessage", 3)

@@ -72,7 +72,8 @@ async def test_a_prompt_is_a_card_and_pressing_an_option_answers_and_replaces_it
     assert (response.prompt_id, response.scale_value) == ("autonomy-vital", 4)
     [replaced] = await live.until(live.replaced, "the prompt card to be replaced")
     assert replaced.path == f"/v3/conversations/{prompt.conversation_id}/activities/{prompt_id}"
-    assert "Answered: 4" in str(replaced.body)
+    # Answered, with the question's follow-up to add a comment right there.
+    assert "✓ Answered" in str(replaced.body) and "What makes you say that?" in str(replaced.body)
     # The next question follows as a new card.
     posts = await live.replies(3)
     assert "What parts of your job bring you joy" in str(posts[-1].body)

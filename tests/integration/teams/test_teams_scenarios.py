@@ -107,7 +107,8 @@ async def test_pressing_an_answer_as_action_execute_answers_and_returns_the_card
 
     assert status == 200
     assert body["statusCode"] == 200 and body["type"] == CARD
-    assert "Answered: 4" in json.dumps(body["value"])
+    assert "Answered" in json.dumps(body["value"])
+    assert "What makes you say that?" in json.dumps(body["value"])
     [response] = await live.responses()
     assert (response.prompt_id, response.scale_value) == ("autonomy-vital", 4)
     [put] = await live.until(live.replaced, "the card to be replaced for everyone")

@@ -143,8 +143,13 @@ def test_default_guide_kinds() -> None:
     autonomy = content.prompt("autonomy-vital")
     assert autonomy.kind is PromptKind.SCALE
     assert autonomy.scale == ScaleSpec(
-        min=1, max=5, min_label="Strongly disagree", max_label="Strongly agree"
+        min=1,
+        max=5,
+        min_label="Strongly disagree",
+        max_label="Strongly agree",
+        labels={2: "Disagree", 3: "Neither agree nor disagree", 4: "Agree"},
     )
+    assert autonomy.scale.label_of(4) == "Agree"
     assert autonomy.follow_up == "What makes you say that?"
     special = {"scope-happy", "autonomy-vital", "break-the-rules"}
     others = [p for p in content.banks["guide"].prompts if p.id not in special]

@@ -47,12 +47,14 @@ async def test_a_plain_message_answers_the_open_prompt_and_asks_the_next(
         "Seeing the same families over years",
     )
     assert response.person_id == (await chat.person("ana")).id
-    # The prompt itself becomes a plain "answered" line, so it cannot be pressed again.
+    # The prompt itself becomes a plain "answered" line, so it cannot be pressed again;
+    # the answer shows once, in the person's own message, so no reply repeats it.
     answered = [reply for reply in replies if reply.replaces == chat.ref_of(prompt)]
-    assert len(answered) == 1 and "Answered: Seeing the same families" in answered[0].text
+    assert len(answered) == 1 and answered[0].text.endswith("✓ Answered")
     assert answered[0].buttons == ()
+    assert not any("Seeing the same families" in text for text in texts(replies))
     # A confirmation with Undo, then the next question.
-    confirmation = next(reply for reply in replies if reply.text.startswith("Thanks, saved"))
+    confirmation = next(reply for reply in replies if reply.text == "Thanks, saved.")
     assert button([confirmation], "answer.undo").label == ctx.say("button.undo")
     asked = question(replies)
     assert asked.question is not None and asked.question.prompt_id == "autonomy-vital"
@@ -71,7 +73,9 @@ async def test_each_answered_question_is_marked_answered_where_it_was_shown(
     marked = [reply for reply in after_second if reply.replaces is not None]
     assert [reply.replaces for reply in marked] == [chat.ref_of(second)]
     assert marked[0].replaces != chat.ref_of(first)
-    assert marked[0].text == f"{AUTONOMY}\n✓ Answered: 5 (absolutely)"
+    assert marked[0].text == f"{AUTONOMY}\n✓ Answered"
+    # The confirmation names the point by its words.
+    assert "Thanks, saved: 5 \u2013 Strongly agree (absolutely)" in texts(after_second)
 
 
 async def test_a_plain_message_goes_to_the_most_recently_sent_prompt(
@@ -97,9 +101,13 @@ async def test_a_scale_answer_by_button_is_stored_as_a_number(chat: ChatHarness)
 
     [response] = await chat.responses()
     assert (response.prompt_id, response.scale_value, response.text) == ("autonomy-vital", 4, None)
-    assert "Thanks, saved: 4" in texts(replies)
+    assert "Thanks, saved: 4 \u2013 Agree" in texts(replies)
     marked = [reply for reply in replies if reply.replaces == chat.ref_of(prompt)]
-    assert [reply.text for reply in marked] == [f"{AUTONOMY}\n✓ Answered: 4"]
+    assert [reply.text for reply in marked] == [f"{AUTONOMY}\n✓ Answered"]
+    # The question's follow-up opens right there, as an optional comment.
+    [comment] = [reply.form for reply in marked]
+    assert comment is not None and comment.fields[0].label == "What makes you say that?"
+    assert not comment.fields[0].required
     asked = question(replies)
     assert asked.question is not None and asked.question.prompt_id == "break-the-rules"
 
@@ -492,7 +500,12 @@ async def test_answer_button_opens_a_form_whose_submission_is_the_answer(
 
     [response] = await chat.responses()
     assert (response.prompt_id, response.text) == ("joy-more", "Continuity with my patients")
-    assert "Thanks, saved: Continuity with my patients" in texts(submitted)
+    # No message of the person's shows a form's words: the answered question does, once.
+    assert texts(submitted)[:2] == [
+        "What parts of your job bring you joy that you wish you could experience more?\n"
+        "✓ Answered: Continuity with my patients",
+        "Thanks, saved.",
+    ]
 
 
 async def test_after_pressing_answer_on_an_older_prompt_a_message_answers_that_prompt(

@@ -302,7 +302,7 @@ async def test_a_sentence_about_snoozing_is_an_answer_not_a_command(chat: ChatHa
 
     replies = await chat.say("ana", "snooze buttons in the EHR drive me mad")
 
-    assert texts(replies)[-1].startswith("Thanks, saved: snooze buttons in the EHR")
+    assert "Thanks, saved." in texts(replies)
     assert [r.text for r in await chat.responses()] == ["snooze buttons in the EHR drive me mad"]
     assert (await chat.person("ana")).snoozed_until is None
 
@@ -370,6 +370,6 @@ async def test_an_answer_waits_out_a_locked_sqlite_file_instead_of_being_lost(
         await impatient.dispose()
 
     shown = texts(replies)
-    assert any(text.startswith("Thanks, saved: Teaching the residents") for text in shown)
+    assert "Thanks, saved." in shown
     assert not any(text.startswith("Sorry") for text in shown)
     assert [r.text for r in await chat.responses()] == ["Teaching the residents"]

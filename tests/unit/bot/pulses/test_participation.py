@@ -78,7 +78,9 @@ async def test_by_role_counts_each_role_a_person_holds(
         roles = [Role.LEADER, Role.CLINICIAN] if number < 3 else [Role.LEADER]
         await add_person(sqlite_db, f"l{number}", site="North", roles=roles)
     await add_person(sqlite_db, "ana", site="North", roles=[])
-    pulse = await create(sqlite_db, ctx)
+    # Named one by one: those who only lead, and Ana with no role, are asked too.
+    everybody = ",".join([*(f"c{n}" for n in range(6)), *(f"l{n}" for n in range(5)), "ana"])
+    pulse = await create(sqlite_db, ctx, audience=(f"people:{everybody}",))
     await send_now(
         sqlite_db, ctx, Outbox(sqlite_db, ctx, {}), pulse.organisation_id, pulse.id, by=SCHEDULER
     )

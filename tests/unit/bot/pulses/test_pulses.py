@@ -183,7 +183,7 @@ async def test_rotating_through_a_bank(sqlite_db: Database, ctx: BotContext) -> 
     ("overrides", "problem"),
     [
         ({"name": "  "}, "pulse.error.name"),
-        ({"prompts": ("joy-more", "no-such-prompt")}, "pulse.error.unknown_prompt"),
+        ({"prompts": ("joy-more", "no-such-prompt")}, "pulse.error.unknown_prompt_known"),
         ({"prompts": ()}, "pulse.error.no_prompts"),
         ({"prompts": ("joy-more", "joy-more")}, "pulse.error.repeated_prompt"),
         (
@@ -222,9 +222,9 @@ async def test_rotating_through_a_bank(sqlite_db: Database, ctx: BotContext) -> 
         ({"audience": ("site:",)}, "pulse.error.audience_empty_term"),
         ({"audience": ("everyone", "site:North")}, "pulse.error.audience_everyone_and_more"),
         ({"audience": ("role:surgeon",)}, "pulse.error.unknown_role"),
-        ({"audience": ("site:Nowhere",)}, "pulse.error.nobody_sites"),
-        ({"audience": ("tag:days",)}, "pulse.error.nobody_tags"),
-        ({"audience": ("people:U404",)}, "pulse.error.nobody_people"),
+        ({"audience": ("site:Nowhere",)}, "pulse.error.nobody_sites_known"),
+        ({"audience": ("tag:days",)}, "pulse.error.nobody_tags_known"),
+        ({"audience": ("people:U404",)}, "pulse.error.nobody_people_known"),
         ({"audience": ("site:North", "role:leader")}, "pulse.error.nobody"),
         ({"days": "funday"}, "pulse.error.schedule"),
     ],
@@ -279,7 +279,7 @@ async def test_an_audience_of_gone_people_only_matches_nobody(
 
     refused = await refusal(sqlite_db, ctx, audience=("site:North",))
 
-    assert refused.copy_key == "pulse.error.nobody_sites"
+    assert refused.copy_key == "pulse.error.nobody_sites_known"
 
 
 # --- pause, resume, delete -----------------------------------------------------------------

@@ -86,7 +86,11 @@ async def test_send_asks_first_then_queues_once(chat: ChatHarness, ctx: BotConte
     assert await _occurrence_count(chat) == 0
     send = button(asked, actions.PULSE_SEND_CONFIRM)
     [done] = await chat.press_button("ana", send, on=asked[0])
-    assert done.text == "Sent Weekly check-in: 3 prompts queued."
+    # It says when the prompts really arrive, and why they wait (the send window).
+    assert done.text == (
+        "Sent Weekly check-in to 3 people. 3 people wait for the first moment their rules "
+        "allow: Tue 03 Mar 12:00 in New York (3) (why: outside the send window)."
+    )
     assert done.replaces == chat.ref_of(asked[0])
     # Pressed again (a double tap, a second device): nothing more is sent.
     [again] = await chat.press_button("ana", send, on=asked[0])
@@ -133,8 +137,8 @@ async def test_the_list_shows_the_last_rate_once_enough_were_sent(
 
     [listing] = await chat.say("ana", "pulses")
 
-    # Queued, not yet sent to anyone: no rate, and never for fewer than five.
-    assert "• Weekly check-in (on). Last time: sent to 0, fewer than 5" in listing.text
+    # Queued, not yet sent to anyone: no rate, but not "sent to 0" either.
+    assert "• Weekly check-in (on). Last time: 3 prompts waiting to go out" in listing.text
 
 
 async def test_a_clinician_is_told_it_is_for_the_wellness_lead(
@@ -173,10 +177,12 @@ async def test_help_mentions_pulses_for_the_wellness_lead_only(
     [lead_help] = await chat.say("ana", "help")
     [clinician_help] = await chat.say("amara", "help")
 
-    # The wellness lead may also grant roles and see emerging themes, so that help follows.
-    assert lead_help.text == "\n".join(
-        [ctx.say("help"), ctx.say("pulse.help"), ctx.say("roles.help"), ctx.say("emerging.help")]
-    )
+    # The wellness lead's own commands first (pulses, roles, emerging themes, what leaders
+    # do), then everyone's.
+    assert lead_help.text.startswith(ctx.say("pulse.help"))
+    for key in ("pulse.help_create", "roles.help", "emerging.help", "help.leader", "help"):
+        assert ctx.say(key) in lead_help.text
+    assert "`summary`" in lead_help.text and "`pulse new`" in lead_help.text
     assert clinician_help.text == ctx.say("help")
 
 

@@ -184,4 +184,4 @@ async def test_an_escalation_contact_is_named_in_the_welcome_and_told_by_name(
 async def test_without_a_contact_the_welcome_says_nothing_of_one(chat: ChatHarness) -> None:
     await chat.join("ana")
     [(_, shown)] = chat.shown
-    assert shown.text == chat.ctx.say("welcome")
+    assert shown.text == chat.ctx.say("welcome.clinician")  # the role's own welcome
