@@ -12,6 +12,6 @@ May import: the neutral model, storage, bot.privacy (the screen) and bot.outbox 
 escalation contact hears through it).
 """
 
-from bot.safety.care import Care, care_for, escalation_line, welcome_text
+from bot.safety.care import Care, care_for, escalation_line
 
-__all__ = ["Care", "care_for", "escalation_line", "welcome_text"]
+__all__ = ["Care", "care_for", "escalation_line"]

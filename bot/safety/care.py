@@ -51,13 +51,6 @@ async def care_for(turn: Turn, text: str | None) -> Care:
     return Care(True, (OutboundMessage(text="\n".join(parts), private=True),))
 
 
-async def welcome_text(turn: Turn) -> str:
-    """The welcome, and, where the organisation set an escalation contact, who it is."""
-    welcome = turn.say("welcome")
-    line = await escalation_line(turn)
-    return welcome if line is None else f"{welcome}\n\n{line}"
-
-
 async def escalation_line(turn: Turn) -> str | None:
     """Who is told when someone may be in danger, if the organisation set anyone: said in
     the welcome (Teams), and in `help` and the home view, which every platform has."""
