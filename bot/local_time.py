@@ -39,15 +39,35 @@ def resolve_zone(name: str | None, default: ZoneInfo | str) -> ResolvedZone:
 def wall(day: date, at: time, zone: ZoneInfo, *, after: datetime | None = None) -> datetime:
     """The UTC instant the clocks in `zone` show `at` on `day`.
 
-    A wall time skipped by a spring-forward change lands the length of the gap later
-    (02:30 becomes 03:30); one repeated by a fall-back change means its first occurrence,
-    unless that is not later than `after`, in which case its second.
+    A wall time skipped by a spring-forward change means the instant the clocks jump past
+    it (02:30 on a day that goes from 02:00 to 03:00 is 03:00), the first moment the clock
+    shows that time or later, as a rule that starts then reads it; one repeated by a
+    fall-back change means its first occurrence, unless that is not later than `after`,
+    in which case its second.
     """
     first = datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
+    wanted = datetime.combine(day, at)
+    if first.astimezone(zone).replace(tzinfo=None) != wanted:
+        first = _jump_past(wanted, zone, first)
     if after is None or first > after:
         return first
     second = datetime.combine(day, at, tzinfo=zone).replace(fold=1).astimezone(UTC)
     return second if second > after else first
+
+
+def _jump_past(wanted: datetime, zone: ZoneInfo, late: datetime) -> datetime:
+    """The first whole second whose wall clock in `zone` reads `wanted` or later, for a
+    `wanted` the clocks skip: it lies between the skipped time read with the offset after
+    the change (too early) and with the one before it (`late`, too late)."""
+    low = int(wanted.replace(tzinfo=zone, fold=1).timestamp())  # shows a time before it
+    high = int(late.timestamp())  # shows a time after it
+    while high - low > 1:
+        middle = (low + high) // 2
+        if datetime.fromtimestamp(middle, zone).replace(tzinfo=None) >= wanted:
+            high = middle
+        else:
+            low = middle
+    return datetime.fromtimestamp(high, UTC)
 
 
 def in_span(current: time, start: time, end: time) -> bool:

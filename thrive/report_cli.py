@@ -23,7 +23,6 @@ from bot.people.organisations import resolve_organisation
 from bot.privacy.audit import Audited, record
 from bot.pulses.definitions import find_pulse
 from bot.reports import Report, ReportRequest, build_report
-from bot.reports.render import render
 from storage.analysis import AnalysisRepository, AnswerScope, Breakdown
 from thrive.console import OrgOption, operator, out, with_core
 from thrive.runtime import Core
@@ -133,6 +132,8 @@ def report(
                     },
                 )
             note = core.ctx.say("report.too_few", minimum=found.minimum) if found.too_few else ""
+            from bot.reports.render import render  # matplotlib and openpyxl: only when asked
+
             return render(found, format_.value, core.ctx.say), found, note
 
     data, found, note = with_core(work)

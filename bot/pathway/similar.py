@@ -10,9 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
-from sklearn.metrics.pairwise import cosine_similarity
+from functools import cache
 
 # Close enough that a leader should look: same few key words, a different phrasing.
 SIMILAR_AT = 0.3
@@ -33,11 +31,21 @@ def _stem(word: str) -> str:
     return word
 
 
+@cache
+def _stop_words() -> frozenset[str]:
+    # scikit-learn is imported when an idea is first compared, not when the bot starts:
+    # it costs about a second and a half, on every command line and server start.
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS)
+
+
 def _words(text: str) -> list[str]:
+    stop_words = _stop_words()
     return [
         _stem(word)
         for word in _WORD.findall(text.lower())
-        if word not in ENGLISH_STOP_WORDS and len(word) > 2
+        if word not in stop_words and len(word) > 2
     ]
 
 
@@ -48,6 +56,9 @@ def most_like(
     candidates = [(idea_id, words) for idea_id, words in others if _words(words)]
     if not candidates or not _words(text):
         return None
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_similarity
+
     vectoriser = TfidfVectorizer(analyzer=_words, sublinear_tf=True)
     matrix = vectoriser.fit_transform([text, *(words for _, words in candidates)])
     scores = cosine_similarity(matrix[0], matrix[1:])[0]

@@ -14,7 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import BotContext, Turn
 from bot.messages import Image, OutboundMessage
-from bot.reports import charts
 from bot.reports.building import Report, ReportRequest, build_report
 from bot.reports.layout import short
 from storage.analysis import AnalysisRepository, AnswerScope
@@ -39,6 +38,9 @@ async def chat_report(
         return OutboundMessage(text=ctx.say("report.chat.no_answers", days=PERIOD_DAYS))
     if report.too_few:
         return OutboundMessage(text=ctx.say("report.too_few", minimum=report.minimum))
+    # matplotlib is imported when a chart is first drawn, not at every start (0.7 s).
+    from bot.reports import charts
+
     png = charts.compact(
         charts.theme_frequency(
             report, ctx.say, title=ctx.say("report.chat.chart_title", days=PERIOD_DAYS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -49,10 +49,13 @@ def test_wall_time_in_a_zone_without_dst() -> None:
     assert wall(date(2024, 3, 10), time(12), KOLKATA) == utc(2024, 3, 10, 6, 30)
 
 
-def test_a_wall_time_skipped_by_spring_forward_lands_after_the_gap() -> None:
-    # New York, 10 March 2024: 02:00 EST jumps to 03:00 EDT; 02:30 never happens.
-    assert wall(date(2024, 3, 10), time(2, 30), NEW_YORK) == utc(2024, 3, 10, 7, 30)
-    assert utc(2024, 3, 10, 7, 30).astimezone(NEW_YORK).time() == time(3, 30)
+def test_a_wall_time_skipped_by_spring_forward_is_when_the_clocks_jump_past_it() -> None:
+    # New York, 10 March 2024: 02:00 EST jumps to 03:00 EDT; 02:30 never happens, so
+    # whatever starts at 02:30 starts at the jump, the first moment the clock reads later.
+    assert wall(date(2024, 3, 10), time(2, 30), NEW_YORK) == utc(2024, 3, 10, 7)
+    assert utc(2024, 3, 10, 7).astimezone(NEW_YORK).time() == time(3)
+    a_second_before = utc(2024, 3, 10, 7) - timedelta(seconds=1)
+    assert a_second_before.astimezone(NEW_YORK).time() == time(1, 59, 59)
 
 
 def test_a_wall_time_repeated_by_fall_back_is_its_first_occurrence() -> None:

@@ -298,3 +298,12 @@ def test_closing_needs_an_aware_time_and_a_day() -> None:
         closes_at(datetime(2024, 3, 12))
     with pytest.raises(ValueError):
         closes_at(TUESDAY_10, days=0)
+
+
+def test_quiet_hours_ending_in_a_skipped_hour_end_when_the_clocks_jump() -> None:
+    # Quiet 00:00-02:15 in New York on 10 March 2024, when 02:00 jumps to 03:00: asked at
+    # 01:45, the prompt may go at the jump, not at 03:15.
+    wishes = PersonWishes(quiet_start=time(0), quiet_end=time(2, 15), quiet_weekends=False)
+    decision = decide(utc(2024, 3, 10, 6, 45), NEW_YORK, wishes, [], window=None)
+    assert isinstance(decision, Defer)
+    assert decision.until == utc(2024, 3, 10, 7)

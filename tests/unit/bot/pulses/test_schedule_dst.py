@@ -41,7 +41,7 @@ def test_a_fire_in_the_spring_forward_gap_lands_after_the_gap_once() -> None:
     found = fires(schedule, NEW_YORK, utc(2024, 3, 9), 3)
     assert local(found, NEW_YORK) == [
         "Sat 2024-03-09 02:30",
-        "Sun 2024-03-10 03:30",  # 02:30 did not exist that night
+        "Sun 2024-03-10 03:00",  # 02:30 did not exist: the clocks jumped past it at 03:00
         "Mon 2024-03-11 02:30",
     ]
 
