@@ -13,12 +13,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, select, text, update
+from sqlalchemy import (
+    Select,
+    Table,
+    bindparam,
+    case,
+    literal_column,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.engine import Database, dialect_name
 from storage.models import Delivery, Occurrence, Person, Pulse
-from storage.states import DeliveryState
+from storage.states import CLAIMABLE, DeliveryState
 
 
 @dataclass(frozen=True)
@@ -98,7 +108,7 @@ class DispatchRepository:
         (SKIP LOCKED on PostgreSQL, so several dispatchers share the outbox)."""
         prompts = (
             select(*_CLAIMED)
-            .where(Delivery.state == DeliveryState.PENDING, Delivery.due_at <= now)
+            .where(Delivery.state.in_(CLAIMABLE), Delivery.due_at <= now)
             .order_by(Delivery.due_at, Delivery.id)
             .limit(limit)
         )
@@ -238,13 +248,22 @@ def _by_columns(
     return groups
 
 
+# Where a prompt stands for the person: written only while it is still ours to send, so
+# a record that comes after the send never overwrites an answer that came first.
+_ASKING = ("state", "sent_at", "reminder_due_at")
+
+
 def _update_of(columns: tuple[str, ...]) -> Any:
     table = cast(Table, Delivery.__table__)
-    return (
-        update(table)
-        .where(table.c.id == bindparam("delivery_id"))
-        .values({name: bindparam(name) for name in columns})
-    )
+    # Spelled out: an IN list would be an expanding parameter, which executemany refuses.
+    ours = or_(*(table.c.state == literal_column(f"'{state}'") for state in CLAIMABLE))
+    values = {
+        name: case((ours, bindparam(name)), else_=table.c[name])
+        if "state" in columns and name in _ASKING
+        else bindparam(name)
+        for name in columns
+    }
+    return update(table).where(table.c.id == bindparam("delivery_id")).values(values)
 
 
 async def _close_quietly(connection: AsyncConnection) -> None:

@@ -12,7 +12,9 @@ dispatcher streams them:
    so that a lease stays short: a dead replica's claims go to a live one quickly;
 2. send: at most `concurrency` at a time, within each workspace's rate
    (bot.outbox.send_limits), and never once a prompt's lease has run out;
-3. record: each send is written as soon as it returns, grouped with whatever else
+3. record: each send is marked "sending" just before it goes (it is a question the person
+   may answer from then on: a quick reply can beat the record), and written as soon as
+   it returns, grouped with whatever else
    finished meanwhile (bot.outbox.recording); a sender takes its next prompt only while
    fewer than `behind` sent prompts wait for their record.
 
@@ -306,6 +308,15 @@ class Outbox:
                     wait = (paused - moment).total_seconds()
                     plan.error, plan.failed_at = RateLimited(wait, "workspace paused"), moment
                 else:
+                    # Asked from now on: a reply that comes before this send's record is
+                    # an answer to it (the record will not overwrite that answer).
+                    if not plan.reminder:  # a reminder's question is open already
+                        plan.sending = True
+                        await recorder.record(plan)
+                        plan.sending = False
+                        if recorder.failure is not None:
+                            plan.released = True  # kept in `unrecorded`: given back, unsent
+                            return
                     await self._post(plan)
             await recorder.record(plan)
         finally:

@@ -45,6 +45,9 @@ class PlannedSend:
     error: DeliveryError | None = None
     crashed: str | None = None
     released: bool = False  # never sent: the claim is given back
+    # About to be posted: recorded as "sending" first, so that a reply which beats the
+    # send's record is taken as an answer.
+    sending: bool = False
 
 
 @dataclass
@@ -62,6 +65,8 @@ class Delivery:
 def outcome(plan: PlannedSend, now: datetime) -> tuple[dict[str, Any], str]:
     """The delivery's columns after this send, and what happened (for the metrics)."""
     change: dict[str, Any] = {"id": plan.delivery_id}
+    if plan.sending:
+        return change | {"state": DeliveryState.SENDING, "sent_at": now}, "sending"
     if plan.released:
         due = "reminder_due_at" if plan.reminder else "due_at"
         return change | {due: plan.claimed_at}, "released"
@@ -95,6 +100,7 @@ def outcome(plan: PlannedSend, now: datetime) -> tuple[dict[str, Any], str]:
         result = after_failed_send(row, plan.error, failed_at)
     change |= {
         "state": row.state,
+        "sent_at": None,  # not on the person's screen after all
         "due_at": row.due_at,
         "attempts": row.attempts,
         "last_error": row.last_error,
@@ -108,6 +114,8 @@ def gone_people(plans: list[PlannedSend]) -> set[int]:
 
 def count(plans: list[PlannedSend], results: list[str]) -> None:
     for plan, result in zip(plans, results, strict=True):
+        if result == "sending":
+            continue  # counted once the platform has answered
         metrics.DELIVERIES.labels(plan.conversation.platform, result).inc()
 
 
