@@ -159,6 +159,8 @@ class Outbox:
         # `gate`: sent or being sent, not yet recorded; `wire`: being sent.
         gate = asyncio.Semaphore(self.concurrency + self.behind)
         wire = asyncio.Semaphore(self.concurrency)
+        # Marked "sending" and next for the wire (unpaced platforms only).
+        deck = asyncio.Semaphore(self.concurrency)
         sending: set[asyncio.Task[None]] = set()
         claiming: asyncio.Task[tuple[int, list[PlannedSend]]] | None = asyncio.create_task(
             self._claim(self._size(limit, 0), in_flight)
@@ -175,7 +177,9 @@ class Outbox:
                     claiming = asyncio.create_task(self._claim(size, in_flight))
                 for plan in planned:
                     await gate.acquire()
-                    task = asyncio.create_task(self._send(plan, gate, wire, recorder, in_flight))
+                    task = asyncio.create_task(
+                        self._send(plan, gate, wire, deck, recorder, in_flight)
+                    )
                     sending.add(task)
                     task.add_done_callback(sending.discard)
         finally:
@@ -279,6 +283,7 @@ class Outbox:
         plan: PlannedSend,
         gate: asyncio.Semaphore,
         wire: asyncio.Semaphore,
+        deck: asyncio.Semaphore,
         recorder: Recorder,
         in_flight: dict[int, list[datetime]],
     ) -> None:
@@ -286,8 +291,19 @@ class Outbox:
         is given back only then, the wire as soon as the platform has answered."""
         to = plan.conversation
         key = (to.platform, to.workspace)
+        # Unpaced, the next prompts are marked "sending" while the ones before them are on
+        # the wire (each at most one send ahead), so the write does not hold up the post;
+        # paced, a prompt is marked once its turn has come, just before its post.
+        ahead = self.limits.rate(to.platform) is None
         try:
-            async with wire:
+            if ahead:
+                async with deck:
+                    if not await self._mark(plan, recorder):
+                        return
+                    await wire.acquire()
+            else:
+                await wire.acquire()
+            try:
                 if recorder.failure is None:
                     await self.limits.acquire(to.platform, to.workspace)
                 if recorder.failure is not None:
@@ -307,22 +323,31 @@ class Outbox:
                 if paused is not None:  # a 429 came back for this workspace: wait it out
                     wait = (paused - moment).total_seconds()
                     plan.error, plan.failed_at = RateLimited(wait, "workspace paused"), moment
-                else:
-                    # Asked from now on: a reply that comes before this send's record is
-                    # an answer to it (the record will not overwrite that answer).
-                    if not plan.reminder:  # a reminder's question is open already
-                        plan.sending = True
-                        await recorder.record(plan)
-                        plan.sending = False
-                        if recorder.failure is not None:
-                            plan.released = True  # kept in `unrecorded`: given back, unsent
-                            return
+                elif ahead or await self._mark(plan, recorder):
                     await self._post(plan)
+                else:
+                    return
+            finally:
+                wire.release()
             await recorder.record(plan)
         finally:
             self._queued[key] -= 1
             _forget(in_flight, plan)
             gate.release()
+
+    async def _mark(self, plan: PlannedSend, recorder: Recorder) -> bool:
+        """Write the prompt as "sending": asked from now on, so a reply that comes before
+        the send's record is an answer to it (the record will not overwrite that answer).
+        False if the write failed: the plan is kept as released, and not sent."""
+        if plan.reminder:  # a reminder's question is open already
+            return True
+        plan.sending = True
+        await recorder.record(plan)
+        plan.sending = False
+        if recorder.failure is not None:
+            plan.released = True  # kept in `unrecorded`: given back, unsent
+            return False
+        return True
 
     async def _post(self, plan: PlannedSend) -> None:
         to = plan.conversation

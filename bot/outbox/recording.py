@@ -68,8 +68,14 @@ def outcome(plan: PlannedSend, now: datetime) -> tuple[dict[str, Any], str]:
     if plan.sending:
         return change | {"state": DeliveryState.SENDING, "sent_at": now}, "sending"
     if plan.released:
-        due = "reminder_due_at" if plan.reminder else "due_at"
-        return change | {due: plan.claimed_at}, "released"
+        if plan.reminder:
+            return change | {"reminder_due_at": plan.claimed_at}, "released"
+        # Perhaps marked "sending" already: not asked after all.
+        return change | {
+            "due_at": plan.claimed_at,
+            "state": DeliveryState.PENDING,
+            "sent_at": None,
+        }, "released"
     if plan.ref is not None:
         change |= {"message_ref": plan.ref.to_dict(), "message_key": plan.ref.key}
         sent_at = plan.sent_at or now
@@ -147,6 +153,9 @@ class Recorder:
     async def _drain(self) -> None:
         try:
             while self._waiting and self.failure is None:
+                # One turn first: the next prompt's "sending" mark (its sender is waking
+                # up) joins this record in one write instead of waiting for it.
+                await asyncio.sleep(0)
                 group, self._waiting = self._waiting, []
                 written, self._written = self._written, None
                 try:
