@@ -11,7 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.engine import dialect_name, insert_for
 from storage.models import Delivery, Occurrence, Person
-from storage.states import DeliveryState
+from storage.states import ASKED, CLAIMABLE, DeliveryState
 
 # States a delivery moves through.
 
@@ -49,7 +49,7 @@ class DeliveryRepository:
         """
         statement = (
             select(Delivery)
-            .where(Delivery.state == DeliveryState.PENDING, Delivery.due_at <= now)
+            .where(Delivery.state.in_(CLAIMABLE), Delivery.due_at <= now)
             .order_by(Delivery.due_at, Delivery.id)
             .limit(limit)
         )
@@ -181,7 +181,8 @@ class DeliveryRepository:
     async def awaiting_answer(
         self, person_id: int, *, include_closed: bool = False
     ) -> Sequence[Delivery]:
-        """The person's sent, unanswered deliveries, most recently sent first.
+        """The person's sent (or being sent), unanswered deliveries, most recently sent
+        first: a reply can arrive before the outbox has recorded the send.
 
         Occurrences closed explicitly are left out unless asked for; those past
         their `closes_at` are for the caller to judge against its clock.
@@ -189,7 +190,7 @@ class DeliveryRepository:
         statement = (
             select(Delivery)
             .join(Occurrence)
-            .where(Delivery.person_id == person_id, Delivery.state == DeliveryState.SENT)
+            .where(Delivery.person_id == person_id, Delivery.state.in_(ASKED))
             .order_by(Delivery.sent_at.desc(), Delivery.id.desc())
         )
         if not include_closed:

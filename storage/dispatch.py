@@ -8,17 +8,28 @@ tracked on this path, which runs once per prompt of every fan-out.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, bindparam, select, text, update
+from sqlalchemy import (
+    Select,
+    Table,
+    bindparam,
+    case,
+    literal_column,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from storage.engine import Database, dialect_name
 from storage.models import Delivery, Occurrence, Person, Pulse
-from storage.states import DeliveryState
+from storage.states import CLAIMABLE, DeliveryState
 
 
 @dataclass(frozen=True)
@@ -98,7 +109,7 @@ class DispatchRepository:
         (SKIP LOCKED on PostgreSQL, so several dispatchers share the outbox)."""
         prompts = (
             select(*_CLAIMED)
-            .where(Delivery.state == DeliveryState.PENDING, Delivery.due_at <= now)
+            .where(Delivery.state.in_(CLAIMABLE), Delivery.due_at <= now)
             .order_by(Delivery.due_at, Delivery.id)
             .limit(limit)
         )
@@ -177,13 +188,16 @@ class DispatchRepository:
 class SendLog:
     """Writes what sends did, one short statement per group of finished sends.
 
-    Plain Core statements, no ORM session. On PostgreSQL through a connection of its
-    own in autocommit, whose commits do not
-    wait for the WAL to reach the disk (synchronous_commit off, on this connection
-    only): as safe against this process dying as any commit, while a crash of PostgreSQL
-    itself can lose at most the last few hundred milliseconds of records, whose prompts
-    are then sent again. Waiting for the disk (and a BEGIN and a COMMIT) on every send
-    cost more than the send. On SQLite, one short transaction per write.
+    Plain Core statements, no ORM session, through a connection of its own in
+    autocommit (each statement commits alone; every row's record stands by itself): a
+    pool checkout, a BEGIN, a COMMIT and a reset on every write cost more than the
+    write, on SQLite (a thread hop each) as on PostgreSQL. On PostgreSQL its commits do
+    not wait for the WAL to reach the disk (synchronous_commit off, on this connection
+    only): as safe against this process dying as any commit, while a crash of
+    PostgreSQL itself can lose at most the last few hundred milliseconds of records,
+    whose prompts are then sent again. On SQLite it takes its turn to write like any
+    transaction; an in-memory database (one connection for all) gets a short
+    transaction per write instead.
     """
 
     def __init__(self, database: Database) -> None:
@@ -192,17 +206,18 @@ class SendLog:
 
     async def write(self, changes: Sequence[Mapping[str, Any]], gone: Iterable[int]) -> None:
         gone = list(gone)
-        if self.database.is_sqlite:
+        if self.database.shares_one_connection:  # its settings are everyone's: leave them
             async with self.database.statements() as connection:
                 await _execute(connection, changes, gone)
             return
-        connection = await self._connect()
-        try:
-            await _execute(connection, changes, gone)
-        except BaseException:
-            self._connection = None  # a broken connection is not reused
-            await _close_quietly(connection)
-            raise
+        async with self.database.turn():
+            connection = await self._connect()
+            try:
+                await _execute(connection, changes, gone)
+            except BaseException:
+                self._connection = None  # a broken connection is not reused
+                await _close_quietly(connection)
+                raise
 
     async def close(self) -> None:
         if self._connection is not None:
@@ -213,7 +228,8 @@ class SendLog:
         if self._connection is None or self._connection.closed:
             connection = await self.database.engine.connect()
             connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await connection.execute(text("SET synchronous_commit = off"))
+            if not self.database.is_sqlite:
+                await connection.execute(text("SET synchronous_commit = off"))
             self._connection = connection
         return self._connection
 
@@ -238,13 +254,25 @@ def _by_columns(
     return groups
 
 
+# Where a prompt stands for the person: written only while it is still ours to send, so
+# a record that comes after the send never overwrites an answer that came first.
+_ASKING = ("state", "sent_at", "reminder_due_at")
+
+
+@functools.cache
 def _update_of(columns: tuple[str, ...]) -> Any:
+    """One statement per set of columns, built once: building it cost more than running
+    it on every write."""
     table = cast(Table, Delivery.__table__)
-    return (
-        update(table)
-        .where(table.c.id == bindparam("delivery_id"))
-        .values({name: bindparam(name) for name in columns})
-    )
+    # Spelled out: an IN list would be an expanding parameter, which executemany refuses.
+    ours = or_(*(table.c.state == literal_column(f"'{state}'") for state in CLAIMABLE))
+    values = {
+        name: case((ours, bindparam(name)), else_=table.c[name])
+        if "state" in columns and name in _ASKING
+        else bindparam(name)
+        for name in columns
+    }
+    return update(table).where(table.c.id == bindparam("delivery_id")).values(values)
 
 
 async def _close_quietly(connection: AsyncConnection) -> None:

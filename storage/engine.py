@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +99,15 @@ class Database:
         statements (the outbox's records). Takes its turn on SQLite like `transaction`."""
         async with self._turn(), self.engine.begin() as connection:
             yield connection
+
+    @property
+    def shares_one_connection(self) -> bool:
+        """An in-memory SQLite database: every session uses the same connection."""
+        return isinstance(self.engine.pool, StaticPool)
+
+    def turn(self) -> AbstractAsyncContextManager[None]:
+        """Its turn to write, for work on a connection of its own (SQLite: one at a time)."""
+        return self._turn()
 
     @asynccontextmanager
     async def _turn(self) -> AsyncIterator[None]:

@@ -28,7 +28,12 @@ MAX_NAME = 200
 MOVED_AWAY = "its workspace moved to another organisation"
 # A moved person's prompts from the old organisation that are still to be sent or
 # answered: they close, so a person answers only their own organisation's questions.
-AWAITING = (DeliveryState.PENDING, DeliveryState.WITHHELD, DeliveryState.SENT)
+AWAITING = (
+    DeliveryState.PENDING,
+    DeliveryState.WITHHELD,
+    DeliveryState.SENDING,
+    DeliveryState.SENT,
+)
 
 
 @dataclass(frozen=True)

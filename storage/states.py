@@ -13,12 +13,22 @@ class DeliveryState(StrEnum):
     """Where one person's prompt for one occurrence stands in the outbox."""
 
     PENDING = "pending"  # waiting in the outbox
+    # Being posted (or posted by a dispatcher that died before recording it): already a
+    # question the person may answer, since a quick reply can beat the send's record.
+    SENDING = "sending"
     SENT = "sent"  # on the person's screen, not fully answered
     ANSWERED = "answered"  # every prompt answered or skipped
     CLOSED = "closed"  # the occurrence closed first
     FAILED = "failed"  # gave up (recipient gone, fatal error, too many attempts)
     WITHHELD = "withheld"  # not sent: the person had paused prompts
     SKIPPED = "skipped"  # not sent: no moment the person's rules allow before the pulse closed
+
+
+# A first prompt due to be sent: waiting, or left "sending" by a dispatcher whose lease
+# ran out (it may have died mid-send).
+CLAIMABLE = (DeliveryState.PENDING, DeliveryState.SENDING)
+# A prompt the person may be answering: posted, or being posted.
+ASKED = (DeliveryState.SENDING, DeliveryState.SENT)
 
 
 class NotificationState(StrEnum):

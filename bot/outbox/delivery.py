@@ -12,7 +12,9 @@ dispatcher streams them:
    so that a lease stays short: a dead replica's claims go to a live one quickly;
 2. send: at most `concurrency` at a time, within each workspace's rate
    (bot.outbox.send_limits), and never once a prompt's lease has run out;
-3. record: each send is written as soon as it returns, grouped with whatever else
+3. record: each send is marked "sending" just before it goes (it is a question the person
+   may answer from then on: a quick reply can beat the record), and written as soon as
+   it returns, grouped with whatever else
    finished meanwhile (bot.outbox.recording); a sender takes its next prompt only while
    fewer than `behind` sent prompts wait for their record.
 
@@ -157,6 +159,8 @@ class Outbox:
         # `gate`: sent or being sent, not yet recorded; `wire`: being sent.
         gate = asyncio.Semaphore(self.concurrency + self.behind)
         wire = asyncio.Semaphore(self.concurrency)
+        # Marked "sending" and next for the wire (unpaced platforms only).
+        deck = asyncio.Semaphore(self.concurrency)
         sending: set[asyncio.Task[None]] = set()
         claiming: asyncio.Task[tuple[int, list[PlannedSend]]] | None = asyncio.create_task(
             self._claim(self._size(limit, 0), in_flight)
@@ -173,7 +177,9 @@ class Outbox:
                     claiming = asyncio.create_task(self._claim(size, in_flight))
                 for plan in planned:
                     await gate.acquire()
-                    task = asyncio.create_task(self._send(plan, gate, wire, recorder, in_flight))
+                    task = asyncio.create_task(
+                        self._send(plan, gate, wire, deck, recorder, in_flight)
+                    )
                     sending.add(task)
                     task.add_done_callback(sending.discard)
         finally:
@@ -277,6 +283,7 @@ class Outbox:
         plan: PlannedSend,
         gate: asyncio.Semaphore,
         wire: asyncio.Semaphore,
+        deck: asyncio.Semaphore,
         recorder: Recorder,
         in_flight: dict[int, list[datetime]],
     ) -> None:
@@ -284,8 +291,19 @@ class Outbox:
         is given back only then, the wire as soon as the platform has answered."""
         to = plan.conversation
         key = (to.platform, to.workspace)
+        # Unpaced, the next prompts are marked "sending" while the ones before them are on
+        # the wire (each at most one send ahead), so the write does not hold up the post;
+        # paced, a prompt is marked once its turn has come, just before its post.
+        ahead = self.limits.rate(to.platform) is None
         try:
-            async with wire:
+            if ahead:
+                async with deck:
+                    if not await self._mark(plan, recorder):
+                        return
+                    await wire.acquire()
+            else:
+                await wire.acquire()
+            try:
                 if recorder.failure is None:
                     await self.limits.acquire(to.platform, to.workspace)
                 if recorder.failure is not None:
@@ -305,13 +323,31 @@ class Outbox:
                 if paused is not None:  # a 429 came back for this workspace: wait it out
                     wait = (paused - moment).total_seconds()
                     plan.error, plan.failed_at = RateLimited(wait, "workspace paused"), moment
-                else:
+                elif ahead or await self._mark(plan, recorder):
                     await self._post(plan)
+                else:
+                    return
+            finally:
+                wire.release()
             await recorder.record(plan)
         finally:
             self._queued[key] -= 1
             _forget(in_flight, plan)
             gate.release()
+
+    async def _mark(self, plan: PlannedSend, recorder: Recorder) -> bool:
+        """Write the prompt as "sending": asked from now on, so a reply that comes before
+        the send's record is an answer to it (the record will not overwrite that answer).
+        False if the write failed: the plan is kept as released, and not sent."""
+        if plan.reminder:  # a reminder's question is open already
+            return True
+        plan.sending = True
+        await recorder.record(plan)
+        plan.sending = False
+        if recorder.failure is not None:
+            plan.released = True  # kept in `unrecorded`: given back, unsent
+            return False
+        return True
 
     async def _post(self, plan: PlannedSend) -> None:
         to = plan.conversation

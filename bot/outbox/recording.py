@@ -45,6 +45,9 @@ class PlannedSend:
     error: DeliveryError | None = None
     crashed: str | None = None
     released: bool = False  # never sent: the claim is given back
+    # About to be posted: recorded as "sending" first, so that a reply which beats the
+    # send's record is taken as an answer.
+    sending: bool = False
 
 
 @dataclass
@@ -62,9 +65,17 @@ class Delivery:
 def outcome(plan: PlannedSend, now: datetime) -> tuple[dict[str, Any], str]:
     """The delivery's columns after this send, and what happened (for the metrics)."""
     change: dict[str, Any] = {"id": plan.delivery_id}
+    if plan.sending:
+        return change | {"state": DeliveryState.SENDING, "sent_at": now}, "sending"
     if plan.released:
-        due = "reminder_due_at" if plan.reminder else "due_at"
-        return change | {due: plan.claimed_at}, "released"
+        if plan.reminder:
+            return change | {"reminder_due_at": plan.claimed_at}, "released"
+        # Perhaps marked "sending" already: not asked after all.
+        return change | {
+            "due_at": plan.claimed_at,
+            "state": DeliveryState.PENDING,
+            "sent_at": None,
+        }, "released"
     if plan.ref is not None:
         change |= {"message_ref": plan.ref.to_dict(), "message_key": plan.ref.key}
         sent_at = plan.sent_at or now
@@ -95,6 +106,7 @@ def outcome(plan: PlannedSend, now: datetime) -> tuple[dict[str, Any], str]:
         result = after_failed_send(row, plan.error, failed_at)
     change |= {
         "state": row.state,
+        "sent_at": None,  # not on the person's screen after all
         "due_at": row.due_at,
         "attempts": row.attempts,
         "last_error": row.last_error,
@@ -108,6 +120,8 @@ def gone_people(plans: list[PlannedSend]) -> set[int]:
 
 def count(plans: list[PlannedSend], results: list[str]) -> None:
     for plan, result in zip(plans, results, strict=True):
+        if result == "sending":
+            continue  # counted once the platform has answered
         metrics.DELIVERIES.labels(plan.conversation.platform, result).inc()
 
 
@@ -139,6 +153,9 @@ class Recorder:
     async def _drain(self) -> None:
         try:
             while self._waiting and self.failure is None:
+                # One turn first: the next prompt's "sending" mark (its sender is waking
+                # up) joins this record in one write instead of waiting for it.
+                await asyncio.sleep(0)
                 group, self._waiting = self._waiting, []
                 written, self._written = self._written, None
                 try:

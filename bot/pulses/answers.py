@@ -28,7 +28,7 @@ from bot.pulses.prompting import answered_message, question_message
 from bot.safety import Care, care_for
 from prompts import PromptKind, PromptSpec
 from storage.models import Delivery, Response
-from storage.states import Anonymity, DeliveryState
+from storage.states import ASKED, Anonymity, DeliveryState
 
 SUMMARY_LENGTH = 120  # how much of an answer a confirmation repeats
 # A typed scale answer starts with the number, then optionally a comment: "4", "4 - very",
@@ -476,11 +476,7 @@ async def _withdraw_idea(turn: Turn, response_id: int) -> None:
 async def delivery_replied_to(turn: Turn, ref: MessageRef) -> Delivery | None:
     """The person's open delivery whose prompt is the message they replied to (a thread)."""
     delivery = await turn.deliveries.shown_at(ref.key)
-    if (
-        delivery is None
-        or delivery.person_id != turn.person.id
-        or delivery.state != DeliveryState.SENT
-    ):
+    if delivery is None or delivery.person_id != turn.person.id or delivery.state not in ASKED:
         return None
     return delivery if delivery.occurrence.is_open_at(turn.now) else None
 

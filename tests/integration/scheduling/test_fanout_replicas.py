@@ -162,7 +162,9 @@ async def until_shown(sql: asyncpg.Connection, at_least: int, within: float) -> 
 async def until_all_sent(sql: asyncpg.Connection, within: float = FINISH_WITHIN) -> float:
     """Seconds until every delivery is recorded in a final state; fails after `within`."""
     started = time.monotonic()
-    while await sql.fetchval("SELECT count(*) FROM deliveries WHERE state = 'pending'"):
+    # "sending": in flight when a replica died, due again when its lease runs out.
+    unsent = "SELECT count(*) FROM deliveries WHERE state IN ('pending', 'sending')"
+    while await sql.fetchval(unsent):
         if time.monotonic() - started > within:
             states = await sql.fetch("SELECT state, count(*) FROM deliveries GROUP BY state")
             raise AssertionError(f"not all recorded within {within}s: {states}")

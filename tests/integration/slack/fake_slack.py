@@ -3,7 +3,9 @@
 Point slack_sdk at it with `AsyncWebClient(token="xoxb-test", base_url=fake.base_url)`.
 It answers the methods the adapter uses with realistic bodies, records every call
 (failed ones too), and fails on demand: HTTP 429 with Retry-After, HTTP 5xx with an
-empty or HTML body, or HTTP 200 `{"ok": false, "error": ...}`.
+empty or HTML body, or HTTP 200 `{"ok": false, "error": ...}`. It can also hold a call's
+answer on demand (`hold_next`): the message is posted, as the person sees it, but the
+caller hears of it only on release.
 
     async with FakeSlack() as slack:
         slack.fail_next("chat.postMessage", status=429, retry_after=1)
@@ -48,7 +50,7 @@ from tests.integration.slack.fake_slack_http import (
     read_arguments,
 )
 
-__all__ = ["Answer", "Body", "Call", "FakeSlack"]
+__all__ = ["Answer", "Body", "Call", "FakeSlack", "Hold"]
 
 BOT_USER_ID = "U0BOT"
 BOT_ID = "B0BOT"
@@ -57,6 +59,18 @@ DEFAULT_TOKEN = "xoxb-test"
 DEFAULT_TZ = "America/Chicago"
 
 POLL_SECONDS = 0.01
+
+
+class Hold:
+    """One held answer: `done` is set once the call was carried out, `release()` lets the
+    answer go back to the caller."""
+
+    def __init__(self) -> None:
+        self.done = asyncio.Event()
+        self.released = asyncio.Event()
+
+    def release(self) -> None:
+        self.released.set()
 
 
 class FakeSlack:
@@ -75,6 +89,7 @@ class FakeSlack:
         self.ephemeral: dict[tuple[str, str], dict[str, Any]] = {}
         self._removed_users: set[str] = set()
         self._failures: dict[str, deque[Failure]] = {}
+        self._holds: dict[str, deque[Hold]] = {}
         self._ts_micros = 1_700_000_000_000_000
         self._ids = 0
         self._home_views: dict[str, str] = {}
@@ -210,6 +225,13 @@ class FakeSlack:
         )
         self._failures.setdefault(method, deque()).extend([failure] * times)
 
+    def hold_next(self, method: str) -> Hold:
+        """The next call to `method` is carried out (a message is posted, the person can
+        see it) but its HTTP answer waits until the returned hold is released."""
+        hold = Hold()
+        self._holds.setdefault(method, deque()).append(hold)
+        return hold
+
     def remove_user(self, user_id: str) -> None:
         """From now on users.info (and conversations.open) answer user_not_found for it."""
         self.users.pop(user_id, None)
@@ -288,6 +310,11 @@ class FakeSlack:
         status, answer = respond()
         error = None if answer.get("ok", True) is True else str(answer.get("error"))
         self.calls.append(Call(method, body, headers, time.monotonic(), status, error))
+        holds = self._holds.get(method)
+        if holds:
+            hold = holds.popleft()
+            hold.done.set()
+            await hold.released.wait()
         return web.json_response(answer, status=status)
 
     def _api(

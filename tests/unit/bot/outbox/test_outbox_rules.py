@@ -292,9 +292,9 @@ async def test_a_crash_mid_send_loses_nothing_and_resends_only_what_was_in_fligh
     doomed = Outbox(chat.database, chat.ctx, {LOCAL: stalling}, batch_size=2)
     await ask_now(chat.database, chat.ctx, doomed, people, ["joy-more"])
 
-    crash = asyncio.create_task(doomed.dispatch_due())
+    crash = asyncio.create_task(doomed.dispatch_due(limit=2))
     await stalling.in_flight.wait()
-    crash.cancel()  # the process dies with two prompts claimed and in flight
+    crash.cancel()  # the process dies with two prompts claimed and in flight, one unclaimed
 
     restarted = Outbox(chat.database, chat.ctx, {LOCAL: sender})
     await restarted.dispatch_due()
