@@ -369,3 +369,23 @@ async def test_an_organisation_of_two_workspaces_gets_a_card_in_each_and_both_fo
     # Ana's news went out too, with a status card of its own: not a leaders' card.
     assert [news.idea is not None for news in chat.sender.messages_to("ana")] == [True]
     assert len((await chat.idea(idea_id)).card_refs) == 2
+
+
+async def test_asking_for_more_info_with_nothing_asked_asks_for_the_question(
+    chat: ChatHarness,
+) -> None:
+    idea_id = await _idea_with_card(chat)
+    ask = _move_button(_card(chat), "needs more info")
+
+    refused = await chat.press("lee", actions.IDEA_NOTE_SUBMIT, ask.value, fields={"note": " "})
+
+    assert texts(refused) == ["Please write your question: the submitter will read it."]
+    assert (await chat.idea(idea_id)).state == "submitted"
+    await chat.press(
+        "lee", actions.IDEA_NOTE_SUBMIT, ask.value, fields={"note": "Which clinics first?"}
+    )
+    await chat.outbox.dispatch_due()
+    # The leaders' card carries the question, as a declined one carries its reason.
+    _ref, card = chat.sender.updated[-1]
+    assert card.idea is not None
+    assert [(n.label, n.text) for n in card.idea.notes] == [("Asked", "Which clinics first?")]
