@@ -22,6 +22,9 @@ from bot.safety import Care, care_for
 from storage.models import Idea, IdeaEvent
 
 ADD_DETAILS = re.compile(r"#(\d{1,9})\b[:,]?(.*)", re.DOTALL)
+# `idea anon <text>` / `idea anonymous <text>` (and `anonymous idea <text>`, which the
+# grammar hands over as "anonymous <text>"): leaders never see the sender's name.
+ANONYMOUSLY = re.compile(r"anon(?:ymous(?:ly)?)?\b\s*[:,-]?\s*(.*)", re.IGNORECASE | re.DOTALL)
 MAX_IDEA_LENGTH = 4000
 Replies = list[OutboundMessage]
 
@@ -74,7 +77,7 @@ async def submit_idea(
         idea.similar_to_id = like.id  # leaders see "looks like #12" on its card
         await turn.session.flush()
     await announce_new_idea(turn, idea)
-    text = turn.say("idea.submitted", number=idea.id)
+    text = turn.say("idea.submitted_anonymous" if anonymous else "idea.submitted", number=idea.id)
     buttons: tuple[Button, ...] = ()
     if like is not None:
         text += "\n\n" + turn.say(
@@ -129,9 +132,14 @@ async def idea_command(turn: Turn, text: str, *, source: str = "command") -> lis
         if not details:
             return [OutboundMessage(text=turn.say("idea.more_usage", number=number))]
         return await pathway.add_details(turn, number, details)
+    anonymously = ANONYMOUSLY.fullmatch(text.strip())
+    if anonymously is not None:
+        text = anonymously.group(1)
+        if not text.strip():
+            return [OutboundMessage(text=turn.say("idea.anonymous_usage"))]
     if len(text) > MAX_IDEA_LENGTH:
         return [OutboundMessage(text=turn.say("error.too_long", limit=MAX_IDEA_LENGTH))]
-    _idea, replies = await submit_idea(turn, text, source=source)
+    _idea, replies = await submit_idea(turn, text, source=source, anonymous=anonymously is not None)
     return replies
 
 

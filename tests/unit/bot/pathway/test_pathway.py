@@ -389,3 +389,30 @@ async def test_asking_for_more_info_with_nothing_asked_asks_for_the_question(
     _ref, card = chat.sender.updated[-1]
     assert card.idea is not None
     assert [(n.label, n.text) for n in card.idea.notes] == [("Asked", "Which clinics first?")]
+
+
+async def test_idea_anon_sends_an_idea_whose_card_never_names_the_sender(
+    chat: ChatHarness,
+) -> None:
+    await chat.join("ana")
+    await chat.grant("lee", Role.LEADER)
+
+    replies = await chat.say("ana", "idea anonymous Let us swap shifts without a form")
+    await chat.say("ana", "anonymous idea: quiet room on every ward")
+    await chat.say("ana", "idea anon")  # nothing to send: told how, nothing stored
+    await chat.outbox.dispatch_due()
+
+    first, second = sorted(await chat.ideas(), key=lambda idea: idea.id)
+    assert first.anonymous and second.anonymous
+    assert first.text == "Let us swap shifts without a form"
+    assert second.text == "quiet room on every ward"
+    assert "without your name" in texts(replies)[0]
+    cards = [card for _w, _a, card in chat.sender.announced if card.idea is not None]
+    assert [card.idea.facts[0] for card in cards if card.idea] == ["Anonymous", "Anonymous"]
+    assert all("Ana" not in str(card) for card in cards)
+    # The submitter still hears of it and finds it among their ideas.
+    await _press(chat, "lee", _move_button(cards[0], "accepted"))
+    await chat.outbox.dispatch_due()
+    assert any("accepted your idea" in news for news in _news_for(chat, "ana"))
+    [mine] = texts(await chat.say("ana", "my ideas"))
+    assert "Let us swap shifts" in mine and "anonymous" not in mine.lower()
