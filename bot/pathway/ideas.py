@@ -10,7 +10,7 @@ from bot.analysis import code_idea
 from bot.context import Turn
 from bot.errors import BadAction
 from bot.events import MessageRef
-from bot.messages import Button, OutboundMessage, shorten
+from bot.messages import Button, OutboundMessage, one_line
 from bot.pathway import moves as pathway
 from bot.pathway import votes
 from bot.pathway.cards import state_label
@@ -81,7 +81,7 @@ async def submit_idea(
     buttons: tuple[Button, ...] = ()
     if like is not None:
         text += "\n\n" + turn.say(
-            "idea.looks_like", number=idea.id, other=like.id, summary=shorten(like.text, 80)
+            "idea.looks_like", number=idea.id, other=like.id, summary=one_line(like.text, 80)
         )
         label = turn.say("button.vote_instead", number=like.id)
         buttons = (Button(label, actions.IDEA_VOTE_INSTEAD, f"{idea.id}:{like.id}"),)
@@ -152,7 +152,7 @@ async def my_ideas(turn: Turn) -> list[OutboundMessage]:
             "idea.list_line",
             number=idea.id,
             state=state_label(turn.say, idea.state),
-            text=shorten(idea.text, 80),
+            text=one_line(idea.text, 80),
         )
         for idea in ideas
     ]
