@@ -111,7 +111,7 @@ async def run_command(
         case CommandName.HELP:
             return await help_reply(turn)
         case CommandName.IDEA:
-            return await ideas.idea_command(turn, command.argument)
+            return await ideas.idea_command(turn, command.argument, typed=True)
         case CommandName.SNOOZE:
             return await preferences.snooze(turn, command.argument)
         case CommandName.PAUSE:

@@ -123,7 +123,11 @@ async def vote_instead(turn: Turn, value: str, pressed: MessageRef | None) -> Re
     return replies
 
 
-async def idea_command(turn: Turn, text: str, *, source: str = "command") -> list[OutboundMessage]:
+async def idea_command(
+    turn: Turn, text: str, *, source: str = "command", typed: bool = False
+) -> list[OutboundMessage]:
+    """`typed`: the `idea` command typed in chat, where `anon` first asks for no name (a
+    message offered on, or a form's words, is taken as it stands)."""
     if not text.strip():
         return [OutboundMessage(text=turn.say("idea.usage"))]
     more = ADD_DETAILS.match(text.strip())
@@ -132,7 +136,7 @@ async def idea_command(turn: Turn, text: str, *, source: str = "command") -> lis
         if not details:
             return [OutboundMessage(text=turn.say("idea.more_usage", number=number))]
         return await pathway.add_details(turn, number, details)
-    anonymously = ANONYMOUSLY.fullmatch(text.strip())
+    anonymously = ANONYMOUSLY.fullmatch(text.strip()) if typed else None
     if anonymously is not None:
         text = anonymously.group(1)
         if not text.strip():

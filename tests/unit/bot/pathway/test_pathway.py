@@ -416,3 +416,28 @@ async def test_idea_anon_sends_an_idea_whose_card_never_names_the_sender(
     assert any("accepted your idea" in news for news in _news_for(chat, "ana"))
     [mine] = texts(await chat.say("ana", "my ideas"))
     assert "Let us swap shifts" in mine and "anonymous" not in mine.lower()
+
+
+async def test_a_message_offered_as_an_idea_is_sent_as_written_even_if_it_starts_anonymous(
+    chat: ChatHarness,
+) -> None:
+    await chat.join("ana")
+
+    await chat.press("ana", actions.IDEA_FROM_MESSAGE, "Anonymous feedback boxes on every ward")
+
+    [idea] = await chat.ideas()
+    assert not idea.anonymous and idea.text == "Anonymous feedback boxes on every ward"
+
+
+async def test_idea_anon_with_a_question_open_is_an_anonymous_idea_not_an_answer(
+    chat: ChatHarness,
+) -> None:
+    await chat.join("ana")
+    await chat.open_prompts(["ana"], ["joy-more"])
+
+    replies = await chat.say("ana", "idea anon swap shifts without a form")
+
+    [idea] = await chat.ideas()
+    assert idea.anonymous and idea.text == "swap shifts without a form"
+    assert "without your name" in texts(replies)[0]
+    assert await chat.responses() == []  # the open question is still unanswered
