@@ -57,6 +57,12 @@ class NoteRequired(ThriveError):
     copy_key = "pathway.note_required"
 
 
+class QuestionRequired(NoteRequired):
+    """Asking the submitter for more with nothing asked: a question, not a reason."""
+
+    copy_key = "pathway.question_required"
+
+
 # --- Delivery errors: adapters map platform failures to these four. ---
 
 

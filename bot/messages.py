@@ -176,6 +176,16 @@ def shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def one_line(text: str, limit: int) -> str:
+    """The first paragraph on one line, at most `limit` characters: for list lines and
+    summaries, where details added later (after a blank line) would break the line."""
+    first, _blank, rest = text.strip().partition("\n\n")
+    line = " ".join(first.split())
+    if rest.strip():  # more follows: say so, as a cut does
+        return shorten(f"{line} …", limit)
+    return shorten(line, limit)
+
+
 def to_body(message: OutboundMessage) -> dict[str, object]:
     """A message kept in an outbox row: text, notices, buttons, an idea card and the
     message it replaces (what announcements carry; forms and prompts belong to replies)."""

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.engine import dialect_name
-from storage.models import Idea, IdeaEvent, IdeaSupporter, IdeaVote
+from storage.models import Idea, IdeaEvent, IdeaSupporter, IdeaVote, Response
 
 
 class IdeaRepository:
@@ -230,6 +230,22 @@ class IdeaRepository:
             .limit(limit)
         )
         return result.all()
+
+    async def named_from_occurrence(self, person_id: int, occurrence_id: int) -> bool:
+        """Whether this person's answers to the occurrence became an idea whose card
+        names them (an anonymous pulse's ideas link to no answer, so never)."""
+        found = await self.session.scalar(
+            select(Idea.id)
+            .join(Response, Idea.response_id == Response.id)
+            .where(
+                Response.occurrence_id == occurrence_id,
+                Response.person_id == person_id,
+                Idea.anonymous.is_(False),
+                Idea.distress.is_(False),
+            )
+            .limit(1)
+        )
+        return found is not None
 
     async def from_response(self, response_id: int) -> Idea | None:
         return await self.session.scalar(select(Idea).where(Idea.response_id == response_id))

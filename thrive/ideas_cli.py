@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.context import Desk
 from bot.errors import BadAction
+from bot.messages import one_line
 from bot.pathway.board import age
 from bot.pathway.cards import state_label
 from bot.pathway.digest import DEFAULT_EVERY_DAYS, DIGEST, compose
@@ -113,7 +114,7 @@ def list_(
                         else desk.say("idea.card.votes", count=count),
                         owner=owner,
                         age=age(desk, idea),
-                        text=" ".join(idea.text.split())[:90],
+                        text=one_line(idea.text, 90),
                     )
                 )
             return lines or ["No ideas match."]

@@ -85,6 +85,10 @@ _WITH_ARGUMENT = re.compile(
     r"^(idea|snooze)(?:\s*:\s*|\s*-(?:\s+|$)|\s+|\s*$)(.*)$", re.IGNORECASE | re.DOTALL
 )
 
+# "anonymous idea <text>": the same as "idea anonymous <text>".
+_ANONYMOUS_IDEA = re.compile(
+    r"^anonymous\s+idea(?:\s*:\s*|\s*-(?:\s+|$)|\s+|\s*$)(.*)$", re.IGNORECASE | re.DOTALL
+)
 
 # Only with "hours" or "weekends", so "quiet days are rare" stays an answer.
 _QUIET = re.compile(r"^quiet\s+(hours|weekends)\b\s*(.*)$", re.IGNORECASE | re.DOTALL)
@@ -141,6 +145,9 @@ def parse_command(text: str) -> ParsedCommand | None:
         found = pattern.match(stripped)
         if found:
             return ParsedCommand(name, found.group(1).strip().lower())
+    anonymous_idea = _ANONYMOUS_IDEA.match(stripped)
+    if anonymous_idea:
+        return ParsedCommand(CommandName.IDEA, f"anonymous {anonymous_idea.group(1)}".strip())
     merge = _MERGE.match(stripped)
     if merge:
         return ParsedCommand(CommandName.MERGE, f"{merge.group(1)} {merge.group(2)}")

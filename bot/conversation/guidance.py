@@ -23,8 +23,12 @@ ROLE_HELP = (
     (Permission.MOVE_IDEAS, ("help.leader",)),
     (Permission.SEE_REPORTS, ("report.help",)),
 )
-# Lines of a leader's help that name a command, shown once the command exists.
-LEADER_COMMANDS = (("ideas", "help.leader.ideas"),)
+# Lines of a role's help that name a command, shown once the command exists and only to
+# those the permission table lets use it (bot/people/permissions.py).
+ROLE_COMMANDS: dict[Permission, tuple[tuple[str, str], ...]] = {
+    Permission.MANAGE_PULSES: (("digest schedule", "help.digest_schedule"),),
+    Permission.MOVE_IDEAS: (("ideas", "help.leader.ideas"), ("merge", "help.leader.merge")),
+}
 # What a greeting, thanks, a yes or no, a number or an emoji is told (copy keys).
 _TALK = {
     Reading.THANKS: "talk.thanks",
@@ -50,12 +54,11 @@ def help_text(turn: Turn) -> str:
         if not turn.may(permission):
             continue
         section = [turn.say(key) for key in keys]
-        if permission is Permission.MOVE_IDEAS:
-            section += [
-                turn.say(key)
-                for command, key in LEADER_COMMANDS
-                if command in COMMAND_PERMISSIONS and turn.may(COMMAND_PERMISSIONS[command])
-            ]
+        section += [
+            turn.say(key)
+            for command, key in ROLE_COMMANDS.get(permission, ())
+            if command in COMMAND_PERMISSIONS and turn.may(COMMAND_PERMISSIONS[command])
+        ]
         sections.append("\n".join(section))
     if sections:
         sections.append(f"{turn.say('help.everyone_header')}\n{turn.say('help')}")

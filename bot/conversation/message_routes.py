@@ -40,9 +40,12 @@ from storage.models import Delivery
 
 Replies = list[OutboundMessage]
 
-# "idea: ...", "idea - ..." or "idea #12 ..." (details leaders asked for) is unmistakably
-# the command, even with a question open.
-_EXPLICIT_IDEA = re.compile(r"^\s*idea\s*(?::|-\s|#\d)", re.IGNORECASE)
+# "idea: ...", "idea - ...", "idea #12 ..." (details leaders asked for) or an anonymous
+# idea ("idea anon ...", "anonymous idea ...") is unmistakably the command, even with a
+# question open.
+_EXPLICIT_IDEA = re.compile(
+    r"^\s*(?:idea\s*(?::|-\s|#\d|anon(?:ymous(?:ly)?)?\b)|anonymous\s+idea\b)", re.IGNORECASE
+)
 
 
 async def on_message(turn: Turn, event: MessageReceived) -> Replies:
@@ -108,7 +111,7 @@ async def run_command(
         case CommandName.HELP:
             return await help_reply(turn)
         case CommandName.IDEA:
-            return await ideas.idea_command(turn, command.argument)
+            return await ideas.idea_command(turn, command.argument, typed=True)
         case CommandName.SNOOZE:
             return await preferences.snooze(turn, command.argument)
         case CommandName.PAUSE:

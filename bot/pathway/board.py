@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from bot import actions
 from bot.context import Scope, Turn
-from bot.messages import Button, OutboundMessage, shorten
+from bot.messages import Button, OutboundMessage, one_line
 from bot.pathway.cards import state_label
 from bot.pathway.states import IMPLEMENTED, SHARED, TRIAGE, UNDER_WAY
 from bot.people.permissions import Permission
@@ -48,9 +48,9 @@ async def board_sections(scope: Scope, *, triage: bool) -> list[str]:
     under_way = await scope.ideas.in_organisation(
         scope.organisation_id, states=UNDER_WAY[:2], limit=SHOWN
     )
-    sections.append(
-        await _section(scope, under_way, "board.under_way_header", "board.under_way_none")
-    )
+    # "Yours could be the first" is for those who send ideas, not for leaders with a queue.
+    none_key = "board.under_way_none_leader" if triage else "board.under_way_none"
+    sections.append(await _section(scope, under_way, "board.under_way_header", none_key))
     done = await scope.ideas.in_organisation(
         scope.organisation_id, states=(IMPLEMENTED, SHARED), limit=SHOWN
     )
@@ -81,7 +81,7 @@ async def board_line(scope: Scope, idea: Idea, votes: int) -> str:
         votes=count,
         owner=owner.display_name if owner is not None else "",
         age=age(scope, idea),
-        text=shorten(idea.text, 90),
+        text=one_line(idea.text, 90),
     )
 
 

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 
 from bot.analysis.matrix import build
 from bot.context import BotContext, Desk, Scope, Turn
-from bot.messages import OutboundMessage, shorten
+from bot.messages import OutboundMessage, one_line
 from bot.outbox.announcements import queue_for_person
 from bot.pathway.board import age
 from bot.pathway.states import ACCEPTED, DECLINED, IMPLEMENTED, IN_PROGRESS, SUBMITTED
@@ -78,7 +78,7 @@ async def compose(scope: Scope, since: datetime, until: datetime, *, markdown: b
         )
     )
     reasons = [
-        say("digest.reason", reason=shorten(idea.decline_reason, 100))
+        say("digest.reason", reason=one_line(idea.decline_reason, 100))
         for idea in list(declined.values())[:REASONS_SHOWN]
         if idea.decline_reason
     ]
@@ -97,7 +97,7 @@ async def _line(scope: Scope, idea: Idea) -> str:
     return scope.say(
         key,
         number=idea.id,
-        text=shorten(idea.text, 90),
+        text=one_line(idea.text, 90),
         owner=owner.display_name if owner is not None else "",
         age=age(scope, idea),
     )

@@ -10,7 +10,7 @@ from bot.analysis import code_idea
 from bot.context import Turn
 from bot.errors import BadAction
 from bot.events import MessageRef
-from bot.messages import Button, OutboundMessage, shorten
+from bot.messages import Button, OutboundMessage, one_line
 from bot.pathway import moves as pathway
 from bot.pathway import votes
 from bot.pathway.cards import state_label
@@ -22,6 +22,9 @@ from bot.safety import Care, care_for
 from storage.models import Idea, IdeaEvent
 
 ADD_DETAILS = re.compile(r"#(\d{1,9})\b[:,]?(.*)", re.DOTALL)
+# `idea anon <text>` / `idea anonymous <text>` (and `anonymous idea <text>`, which the
+# grammar hands over as "anonymous <text>"): leaders never see the sender's name.
+ANONYMOUSLY = re.compile(r"anon(?:ymous(?:ly)?)?\b\s*[:,-]?\s*(.*)", re.IGNORECASE | re.DOTALL)
 MAX_IDEA_LENGTH = 4000
 Replies = list[OutboundMessage]
 
@@ -74,11 +77,11 @@ async def submit_idea(
         idea.similar_to_id = like.id  # leaders see "looks like #12" on its card
         await turn.session.flush()
     await announce_new_idea(turn, idea)
-    text = turn.say("idea.submitted", number=idea.id)
+    text = turn.say("idea.submitted_anonymous" if anonymous else "idea.submitted", number=idea.id)
     buttons: tuple[Button, ...] = ()
     if like is not None:
         text += "\n\n" + turn.say(
-            "idea.looks_like", number=idea.id, other=like.id, summary=shorten(like.text, 80)
+            "idea.looks_like", number=idea.id, other=like.id, summary=one_line(like.text, 80)
         )
         label = turn.say("button.vote_instead", number=like.id)
         buttons = (Button(label, actions.IDEA_VOTE_INSTEAD, f"{idea.id}:{like.id}"),)
@@ -120,7 +123,11 @@ async def vote_instead(turn: Turn, value: str, pressed: MessageRef | None) -> Re
     return replies
 
 
-async def idea_command(turn: Turn, text: str, *, source: str = "command") -> list[OutboundMessage]:
+async def idea_command(
+    turn: Turn, text: str, *, source: str = "command", typed: bool = False
+) -> list[OutboundMessage]:
+    """`typed`: the `idea` command typed in chat, where `anon` first asks for no name (a
+    message offered on, or a form's words, is taken as it stands)."""
     if not text.strip():
         return [OutboundMessage(text=turn.say("idea.usage"))]
     more = ADD_DETAILS.match(text.strip())
@@ -129,9 +136,14 @@ async def idea_command(turn: Turn, text: str, *, source: str = "command") -> lis
         if not details:
             return [OutboundMessage(text=turn.say("idea.more_usage", number=number))]
         return await pathway.add_details(turn, number, details)
+    anonymously = ANONYMOUSLY.fullmatch(text.strip()) if typed else None
+    if anonymously is not None:
+        text = anonymously.group(1)
+        if not text.strip():
+            return [OutboundMessage(text=turn.say("idea.anonymous_usage"))]
     if len(text) > MAX_IDEA_LENGTH:
         return [OutboundMessage(text=turn.say("error.too_long", limit=MAX_IDEA_LENGTH))]
-    _idea, replies = await submit_idea(turn, text, source=source)
+    _idea, replies = await submit_idea(turn, text, source=source, anonymous=anonymously is not None)
     return replies
 
 
@@ -144,7 +156,7 @@ async def my_ideas(turn: Turn) -> list[OutboundMessage]:
             "idea.list_line",
             number=idea.id,
             state=state_label(turn.say, idea.state),
-            text=shorten(idea.text, 80),
+            text=one_line(idea.text, 80),
         )
         for idea in ideas
     ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from bot.context import Scope, Turn
 from bot.errors import ThriveError, UnknownIdea
-from bot.messages import OutboundMessage, shorten
+from bot.messages import OutboundMessage, one_line
 from bot.outbox.announcements import queue_card_updates
 from bot.pathway.news import refresh_card_now, senders_of, tell_one
 from bot.pathway.states import MERGED
@@ -95,7 +95,7 @@ async def merge(scope: Scope, duplicate_id: int, into_id: int, by: Actor) -> Ide
     await queue_card_updates(scope, duplicate, gone)
     await refresh_card_now(scope, into)
     votes = await scope.ideas.vote_count(into.id)
-    summary = shorten(into.text, 60)
+    summary = one_line(into.text, 60)
     for person, anonymous in carried:
         text = scope.say("merge.tell_merged", number=duplicate.id, into=into.id, summary=summary)
         await tell_one(scope, person, into, text, votes=votes, anonymous=anonymous)

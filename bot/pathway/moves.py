@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from bot import actions
 from bot.analysis import code_idea
 from bot.context import MAX_MESSAGE_LENGTH, Scope, Turn
-from bot.errors import BadAction, MessageTooLong, NoteRequired, UnknownIdea
+from bot.errors import BadAction, MessageTooLong, NoteRequired, QuestionRequired, UnknownIdea
 from bot.events import MessageRef
 from bot.messages import Button, Form, FormField, OutboundMessage, shorten
 from bot.outbox.announcements import queue_card_updates
@@ -166,7 +166,7 @@ async def apply_move(
         raise MessageTooLong(limit=MAX_MESSAGE_LENGTH)
     clean_note = redact(note.strip()).text or None  # leaders type patient details too
     if to_state in NEEDS_NOTE and clean_note is None:
-        raise NoteRequired()
+        raise QuestionRequired() if to_state == NEEDS_MORE_INFO else NoteRequired()
     changes: dict[str, object] = {}
     if to_state == IN_PROGRESS and owner is not None:
         changes["owner_id"] = owner.id

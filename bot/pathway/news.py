@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from bot.context import Scope
 from bot.events import MessageRef
-from bot.messages import OutboundMessage, shorten
+from bot.messages import OutboundMessage, one_line
 from bot.outbox.announcements import queue_card_updates, queue_for_leaders, queue_for_person
 from bot.pathway.cards import state_label, word_card
 from bot.pathway.states import DECLINED, NEEDS_MORE_INFO, card_buttons, slug
@@ -90,7 +90,7 @@ async def tell_submitters(scope: Scope, idea: Idea, note: str | None) -> None:
     text = scope.say(
         f"pathway.tell.{slug(idea.state)}",
         number=idea.id,
-        summary=shorten(idea.text, 60),
+        summary=one_line(idea.text, 60),
         note=note or "",
         owner=owner.display_name if owner is not None else "",
     )

@@ -178,7 +178,7 @@ async def record_answer(
         )
     )
     # The safety net's message, if the words called for it, before anything else is asked.
-    return replies + list(care.messages) + _next_prompt(turn, delivery)
+    return replies + list(care.messages) + await _next_prompt(turn, delivery)
 
 
 def _comment_form(
@@ -305,7 +305,7 @@ async def skip_prompt(
     prompt_ref = pressed or _prompt_message_ref(delivery)
     skipped = OutboundMessage(text=turn.say("prompt.skipped", question=prompt.text))
     replies = [_replacing(skipped, prompt_ref)] if prompt_ref else [skipped]
-    return replies + _next_prompt(turn, delivery)
+    return replies + await _next_prompt(turn, delivery)
 
 
 async def undo_answer(
@@ -395,12 +395,17 @@ async def _move_past(turn: Turn, delivery: Delivery, index: int) -> None:
         raise PromptAlreadyAnswered()
 
 
-def _next_prompt(turn: Turn, delivery: Delivery) -> list[OutboundMessage]:
-    """The occurrence's next prompt; after its last, what happens next and who sees what."""
+async def _next_prompt(turn: Turn, delivery: Delivery) -> list[OutboundMessage]:
+    """The occurrence's next prompt; after its last, what happens next and who sees what
+    (an idea sent here carries the sender's name to leaders, unless the pulse is anonymous:
+    the closing line says so rather than promise "never your name")."""
     prompt_ids = delivery.occurrence.prompt_ids
     if delivery.next_index >= len(prompt_ids):
         key = f"answer.all_done.{delivery.occurrence.anonymity}"
-        return [OutboundMessage(text=turn.say(key, minimum=turn.ctx.min_group_size))]
+        text = turn.say(key, minimum=turn.ctx.min_group_size)
+        if await turn.ideas.named_from_occurrence(turn.person.id, delivery.occurrence_id):
+            text += " " + turn.say("answer.all_done.named_idea")
+        return [OutboundMessage(text=text)]
     prompt = turn.ctx.content.prompt(prompt_ids[delivery.next_index])
     return [question_message(turn.ctx, prompt, delivery.id, delivery.next_index, len(prompt_ids))]
 

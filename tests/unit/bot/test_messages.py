@@ -15,6 +15,7 @@ from bot.messages import (
     OutboundMessage,
     Question,
     from_body,
+    one_line,
     summary,
     to_body,
 )
@@ -92,3 +93,10 @@ def test_a_questions_summary_reads_in_order() -> None:
     assert summary(OutboundMessage(text="", question=question)) == "(2 of 3) How was today? Reply."
     reminder = OutboundMessage(text="A gentle reminder:", question=question)
     assert summary(reminder) == "A gentle reminder: (2 of 3) How was today? Reply."
+
+
+def test_one_line_keeps_the_first_paragraph_and_says_more_follows() -> None:
+    text = "Scribes for\nevery clinic\n\nMore from the submitter: outpatients first"
+    assert one_line(text, 80) == "Scribes for every clinic …"
+    assert one_line("Scribes  for every clinic", 80) == "Scribes for every clinic"
+    assert one_line("x" * 100 + "\n\nmore", 10) == "x" * 9 + "…"

@@ -25,6 +25,7 @@ from bot.people.durations import parse_duration
         ("my answers", ParsedCommand(CommandName.MY_ANSWERS)),
         ("My Answers", ParsedCommand(CommandName.MY_ANSWERS)),
         ("my ideas", ParsedCommand(CommandName.MY_IDEAS)),
+        ("anonymous idea: swap shifts", ParsedCommand(CommandName.IDEA, "anonymous swap shifts")),
         ("forget me", ParsedCommand(CommandName.FORGET_ME)),
         ("Forget me.", ParsedCommand(CommandName.FORGET_ME)),
     ],

@@ -177,7 +177,8 @@ async def test_idea_command_submits_an_idea_any_time(chat: ChatHarness) -> None:
         "command",
     )
     assert texts(replies) == [
-        f"Thanks! Your idea #{idea.id} is with your leaders. "
+        f"Thanks! Your idea #{idea.id} is with your leaders, with your name on it "
+        "(`idea anon` and your idea sends one without). "
         "I'll tell you every time its status changes."
     ]
 

@@ -15,6 +15,7 @@ from bot.clock import FixedClock
 from bot.context import BotContext
 from bot.conversation.dispatcher import Dispatcher
 from bot.events import MessageReceived
+from bot.people.roles import Role
 from prompts import load_content
 from storage.engine import Database
 from storage.models import Person
@@ -42,6 +43,21 @@ async def test_help_lists_what_can_be_typed(chat: ChatHarness, ctx: BotContext) 
         replies = await chat.say("ana", typed)
         assert texts(replies) == [ctx.say("help")]
         assert "`snooze <time>`" in replies[0].text
+
+
+async def test_help_names_every_command_each_role_can_use(chat: ChatHarness) -> None:
+    await chat.join("ana")
+    await chat.grant("lee", Role.LEADER)
+    await chat.grant("wen", Role.WELLNESS_LEAD)
+
+    [clinician] = texts(await chat.say("ana", "help"))
+    [leader] = texts(await chat.say("lee", "help"))
+    [lead] = texts(await chat.say("wen", "help"))
+
+    for command in ("`idea anon <your idea>`", "`ideas`", "`vote <number>`", "`digest off`"):
+        assert command in clinician
+    assert "`merge <number> into <number>`" in leader and "`merge" not in clinician
+    assert "`digest schedule monthly`" in lead and "`digest schedule" not in leader
 
 
 async def test_a_sentence_starting_with_pause_is_an_answer_not_a_command(

@@ -173,8 +173,8 @@ async def test_someone_given_a_role_in_chat_hears_what_it_lets_them_do(
 @pytest.mark.parametrize(
     ("anonymity", "who_sees"),
     [
-        ("anonymous", "nobody can see they were yours"),
-        ("confidential", "never your name"),
+        ("anonymous", "your answers carry no link to you"),
+        ("confidential", "never your name on an answer"),
         ("identified", "your wellness team can see which answers are yours"),
     ],
 )
@@ -189,6 +189,34 @@ async def test_after_the_last_question_a_closing_line_says_what_happens_next(
     closing = texts(replies)[-1]
     assert closing.startswith("That's all for now, thank you. What happens next:")
     assert who_sees in closing
+    assert "leaders see your name" not in closing  # no idea was sent in this pulse
+
+
+@pytest.mark.parametrize(
+    ("anonymity", "closing_says", "card_names"),
+    [
+        ("anonymous", "an idea you send here reaches leaders without your name", False),
+        ("confidential", "leaders see your name on it", True),
+        ("identified", "leaders see your name on it", True),
+    ],
+)
+async def test_the_closing_line_after_an_idea_says_truly_whether_leaders_see_the_name(
+    chat: ChatHarness, anonymity: str, closing_says: str, card_names: bool
+) -> None:
+    await chat.join("ana")
+    await chat.grant("lee", Role.LEADER)
+    await chat.open_prompts(["ana"], ["break-the-rules"], anonymity=anonymity)
+
+    replies = await chat.say("ana", "No meetings before clinic")
+
+    closing = texts(replies)[-1]
+    assert closing_says in closing
+    await chat.outbox.dispatch_due()
+    _workspace, _audience, card = chat.sender.announced[-1]
+    assert card.idea is not None
+    assert ("From Ana" in card.idea.facts) is card_names
+    if not card_names:  # the submitter still finds it as theirs
+        assert "No meetings before clinic" in texts(await chat.say("ana", "my ideas"))[0]
 
 
 async def test_a_pressed_point_is_named_and_its_comment_joins_the_answer(

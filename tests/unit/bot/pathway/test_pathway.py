@@ -369,3 +369,75 @@ async def test_an_organisation_of_two_workspaces_gets_a_card_in_each_and_both_fo
     # Ana's news went out too, with a status card of its own: not a leaders' card.
     assert [news.idea is not None for news in chat.sender.messages_to("ana")] == [True]
     assert len((await chat.idea(idea_id)).card_refs) == 2
+
+
+async def test_asking_for_more_info_with_nothing_asked_asks_for_the_question(
+    chat: ChatHarness,
+) -> None:
+    idea_id = await _idea_with_card(chat)
+    ask = _move_button(_card(chat), "needs more info")
+
+    refused = await chat.press("lee", actions.IDEA_NOTE_SUBMIT, ask.value, fields={"note": " "})
+
+    assert texts(refused) == ["Please write your question: the submitter will read it."]
+    assert (await chat.idea(idea_id)).state == "submitted"
+    await chat.press(
+        "lee", actions.IDEA_NOTE_SUBMIT, ask.value, fields={"note": "Which clinics first?"}
+    )
+    await chat.outbox.dispatch_due()
+    # The leaders' card carries the question, as a declined one carries its reason.
+    _ref, card = chat.sender.updated[-1]
+    assert card.idea is not None
+    assert [(n.label, n.text) for n in card.idea.notes] == [("Asked", "Which clinics first?")]
+
+
+async def test_idea_anon_sends_an_idea_whose_card_never_names_the_sender(
+    chat: ChatHarness,
+) -> None:
+    await chat.join("ana")
+    await chat.grant("lee", Role.LEADER)
+
+    replies = await chat.say("ana", "idea anonymous Let us swap shifts without a form")
+    await chat.say("ana", "anonymous idea: quiet room on every ward")
+    await chat.say("ana", "idea anon")  # nothing to send: told how, nothing stored
+    await chat.outbox.dispatch_due()
+
+    first, second = sorted(await chat.ideas(), key=lambda idea: idea.id)
+    assert first.anonymous and second.anonymous
+    assert first.text == "Let us swap shifts without a form"
+    assert second.text == "quiet room on every ward"
+    assert "without your name" in texts(replies)[0]
+    cards = [card for _w, _a, card in chat.sender.announced if card.idea is not None]
+    assert [card.idea.facts[0] for card in cards if card.idea] == ["Anonymous", "Anonymous"]
+    assert all("Ana" not in str(card) for card in cards)
+    # The submitter still hears of it and finds it among their ideas.
+    await _press(chat, "lee", _move_button(cards[0], "accepted"))
+    await chat.outbox.dispatch_due()
+    assert any("accepted your idea" in news for news in _news_for(chat, "ana"))
+    [mine] = texts(await chat.say("ana", "my ideas"))
+    assert "Let us swap shifts" in mine and "anonymous" not in mine.lower()
+
+
+async def test_a_message_offered_as_an_idea_is_sent_as_written_even_if_it_starts_anonymous(
+    chat: ChatHarness,
+) -> None:
+    await chat.join("ana")
+
+    await chat.press("ana", actions.IDEA_FROM_MESSAGE, "Anonymous feedback boxes on every ward")
+
+    [idea] = await chat.ideas()
+    assert not idea.anonymous and idea.text == "Anonymous feedback boxes on every ward"
+
+
+async def test_idea_anon_with_a_question_open_is_an_anonymous_idea_not_an_answer(
+    chat: ChatHarness,
+) -> None:
+    await chat.join("ana")
+    await chat.open_prompts(["ana"], ["joy-more"])
+
+    replies = await chat.say("ana", "idea anon swap shifts without a form")
+
+    [idea] = await chat.ideas()
+    assert idea.anonymous and idea.text == "swap shifts without a form"
+    assert "without your name" in texts(replies)[0]
+    assert await chat.responses() == []  # the open question is still unanswered

@@ -118,3 +118,42 @@ async def test_an_idea_the_safety_net_held_back_is_unknown_to_leaders_and_voters
     assert (await chat.idea(held)).state == "submitted"
     assert (await chat.idea(first)).state == "submitted"  # nothing merged into it
     assert any(f"#{held}" in text for text in texts(await chat.say("ben", "my ideas")))
+
+
+async def test_a_leader_with_a_queue_is_not_invited_to_send_the_first_idea(
+    chat: ChatHarness,
+) -> None:
+    await chat.join("ana")
+    await chat.grant("lee", Role.LEADER)
+    await chat.say("ana", "idea: walking rounds on Fridays")
+
+    [leaders] = await chat.say("lee", "ideas")
+    [clinician] = await chat.say("ana", "ideas")
+
+    assert "walking rounds" in leaders.text and "None under way yet." in leaders.text
+    assert "Yours could be the first" not in leaders.text
+    assert "Yours could be the first" in clinician.text
+
+
+async def test_details_added_later_keep_every_list_to_one_line_per_idea(
+    chat: ChatHarness,
+) -> None:
+    await chat.join("ana")
+    await chat.grant("lee", Role.LEADER)
+    await chat.say("ana", "idea scribes for every clinic")
+    [idea] = await chat.ideas()
+    await chat.press(
+        "lee",
+        actions.IDEA_NOTE_SUBMIT,
+        f"{idea.id}:submitted:needs_more_info",
+        fields={"note": "Which clinics first?"},
+    )
+    await chat.say("ana", f"idea #{idea.id} Outpatients, then the ward")
+
+    [mine] = await chat.say("ana", "my ideas")
+    [leaders] = await chat.say("lee", "ideas")
+
+    for listing in (mine.text, leaders.text):
+        [line] = [line for line in listing.splitlines() if f"#{idea.id}" in line]
+        assert line.endswith("scribes for every clinic …")
+        assert "More from the submitter" not in listing
