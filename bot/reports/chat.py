@@ -38,7 +38,10 @@ async def chat_report(
     if report.matrix.empty:
         return OutboundMessage(text=ctx.say("report.chat.no_answers", days=PERIOD_DAYS))
     if report.too_few:
-        return OutboundMessage(text=ctx.say("report.too_few", minimum=report.minimum))
+        # Chat has no filter to widen, so the chat wording points to waiting instead.
+        return OutboundMessage(
+            text=ctx.say("report.chat.too_few", days=PERIOD_DAYS, minimum=report.minimum)
+        )
     png = charts.compact(
         charts.theme_frequency(
             report, ctx.say, title=ctx.say("report.chat.chart_title", days=PERIOD_DAYS)
@@ -61,7 +64,9 @@ def summary_lines(ctx: BotContext, report: Report) -> list[str]:
         if row.group is not None:
             continue
         if row.respondents is None:
-            lines.append(ctx.say("report.chat.question", question=row.question, respondents="-"))
+            lines.append(
+                ctx.say("report.chat.question_few", question=row.question, minimum=report.minimum)
+            )
             lines.append(ctx.say("report.chat.hidden"))
             continue
         lines.append(
