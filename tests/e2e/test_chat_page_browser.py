@@ -43,6 +43,19 @@ def posts_to(page: Page, path_end: str) -> list[Request]:
     return posted
 
 
+async def test_the_message_box_is_hidden_until_a_person_is_picked(
+    page: Page, server: Server
+) -> None:
+    await page.goto(f"{server.base_url}/chat")
+    await expect(page.locator("#person option").nth(1)).to_be_attached()
+
+    await expect(page.locator("#composer")).to_be_hidden()
+    await expect(page.locator("#text")).to_be_hidden()
+
+    await open_chat_as(page, server, "Dr Amara Okafor")
+    await expect(page.locator("#text")).to_be_visible()
+
+
 async def test_a_new_user_answers_the_guide_questions_and_submits_an_idea(
     page: Page, server: Server, tmp_path: Path
 ) -> None:
