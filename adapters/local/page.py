@@ -12,7 +12,8 @@ from pathlib import Path
 from bot.messages import Say
 
 TEMPLATE = Path(__file__).parent / "chat.html"
-# What chat.js says itself: a failed request, a message with nobody picked, and the groups of the person picker.
+# What chat.js says itself: a failed request, a message with nobody picked, and the
+# groups of the person picker.
 SCRIPT_WORDS = (
     "chat.unreachable",
     "chat.pick_first",

@@ -1,7 +1,7 @@
 """Answers: record a reply against the right open prompt, confirm it, allow Undo.
 
 The right prompt is the one the person pressed a button on, or, for a plain
-message, their most recently sent prompt that is still open. Anonymous
+message, their oldest sent prompt that is still open (what they saw first). Anonymous
 occurrences store no link from the answer to the person; the Undo button
 carries a keyed token instead, so only the answerer can undo.
 """
@@ -55,7 +55,8 @@ class Awaiting:
 
 async def awaiting(turn: Turn) -> Awaiting:
     """The open prompt is the one the person pressed Answer on if it is still open, else
-    their most recently sent prompt that is still open, if any."""
+    their oldest sent prompt that is still open, if any: a pulse arriving while another
+    question waits must not take the reply meant for the question seen first."""
     still_open: list[Delivery] = []
     closed = False
     for delivery in await turn.deliveries.awaiting_answer(turn.person.id, include_closed=True):
@@ -64,7 +65,8 @@ async def awaiting(turn: Turn) -> Awaiting:
         else:
             closed = True
     chosen = next((d for d in still_open if d.id == turn.person.answering_delivery_id), None)
-    return Awaiting(chosen or (still_open[0] if still_open else None), closed)
+    # awaiting_answer lists the most recently sent first.
+    return Awaiting(chosen or (still_open[-1] if still_open else None), closed)
 
 
 async def find_open_delivery(turn: Turn) -> Delivery | None:
@@ -178,7 +180,7 @@ async def record_answer(
         )
     )
     # The safety net's message, if the words called for it, before anything else is asked.
-    return replies + list(care.messages) + _next_prompt(turn, delivery)
+    return replies + list(care.messages) + await _next_prompt(turn, delivery)
 
 
 def _comment_form(
@@ -305,7 +307,7 @@ async def skip_prompt(
     prompt_ref = pressed or _prompt_message_ref(delivery)
     skipped = OutboundMessage(text=turn.say("prompt.skipped", question=prompt.text))
     replies = [_replacing(skipped, prompt_ref)] if prompt_ref else [skipped]
-    return replies + _next_prompt(turn, delivery)
+    return replies + await _next_prompt(turn, delivery)
 
 
 async def undo_answer(
@@ -395,14 +397,34 @@ async def _move_past(turn: Turn, delivery: Delivery, index: int) -> None:
         raise PromptAlreadyAnswered()
 
 
-def _next_prompt(turn: Turn, delivery: Delivery) -> list[OutboundMessage]:
-    """The occurrence's next prompt; after its last, what happens next and who sees what."""
+async def _next_prompt(turn: Turn, delivery: Delivery) -> list[OutboundMessage]:
+    """The occurrence's next prompt; after its last, what happens next and who sees what,
+    and "that's all" only if no other pulse's question still waits for the person."""
     prompt_ids = delivery.occurrence.prompt_ids
     if delivery.next_index >= len(prompt_ids):
-        key = f"answer.all_done.{delivery.occurrence.anonymity}"
+        anonymity = delivery.occurrence.anonymity
+        waiting = await _another_open(turn, delivery)
+        if waiting is not None:
+            said = turn.say(
+                f"answer.pulse_done.{anonymity}",
+                minimum=turn.ctx.min_group_size,
+                question=current_prompt(turn, waiting).text,
+            )
+            return [OutboundMessage(text=said)]
+        key = f"answer.all_done.{anonymity}"
         return [OutboundMessage(text=turn.say(key, minimum=turn.ctx.min_group_size))]
     prompt = turn.ctx.content.prompt(prompt_ids[delivery.next_index])
     return [question_message(turn.ctx, prompt, delivery.id, delivery.next_index, len(prompt_ids))]
+
+
+async def _another_open(turn: Turn, done: Delivery) -> Delivery | None:
+    """The oldest other delivery still waiting for this person's answer, if any."""
+    others = [
+        delivery
+        for delivery in await turn.deliveries.awaiting_answer(turn.person.id)
+        if delivery.id != done.id and delivery.occurrence.is_open_at(turn.now)
+    ]
+    return others[-1] if others else None
 
 
 def _interpret(

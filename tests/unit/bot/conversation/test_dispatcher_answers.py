@@ -78,18 +78,45 @@ async def test_each_answered_question_is_marked_answered_where_it_was_shown(
     assert "Thanks, saved: 5 \u2013 Strongly agree (absolutely)" in texts(after_second)
 
 
-async def test_a_plain_message_goes_to_the_most_recently_sent_prompt(
+async def test_a_plain_message_answers_the_question_seen_first_then_the_newer_one(
+    chat: ChatHarness, clock: FixedClock, ctx: BotContext
+) -> None:
+    await chat.join("ana")
+    await chat.open_prompts(["ana"], ["joy-more"])
+    clock.advance(timedelta(hours=1))
+    await chat.open_prompts(["ana"], ["valued"])
+    valued = ctx.content.prompt("valued").text
+
+    first = await chat.say("ana", "Seeing the same families over years")
+
+    [response] = await chat.responses()
+    assert (response.prompt_id, response.text) == (
+        "joy-more",
+        "Seeing the same families over years",
+    )
+    # Not "that's all": the newer pulse's question still waits, and is named.
+    assert not any("That's all for now" in text for text in texts(first))
+    assert any("Thank you, this pulse is done." in t and valued in t for t in texts(first))
+
+    last = await chat.say("ana", "A thank-you note from the director")
+
+    assert [r.prompt_id for r in await chat.responses()] == ["joy-more", "valued"]
+    assert any(text.startswith("That's all for now, thank you.") for text in texts(last))
+
+
+async def test_skipping_one_question_does_not_say_all_done_while_another_waits(
     chat: ChatHarness, clock: FixedClock
 ) -> None:
     await chat.join("ana")
     await chat.open_prompts(["ana"], ["joy-more"])
     clock.advance(timedelta(hours=1))
     await chat.open_prompts(["ana"], ["valued"])
+    newer = chat.sender.messages_to("ana")[1]
 
-    await chat.say("ana", "A thank-you note from the director")
+    replies = await chat.press_button("ana", button([newer], "prompt.skip"), on=newer)
 
-    [response] = await chat.responses()
-    assert response.prompt_id == "valued"
+    assert not any("That's all for now" in text for text in texts(replies))
+    assert any("One more question is still waiting for you" in t for t in texts(replies))
 
 
 async def test_a_scale_answer_by_button_is_stored_as_a_number(chat: ChatHarness) -> None:
@@ -508,21 +535,21 @@ async def test_answer_button_opens_a_form_whose_submission_is_the_answer(
     ]
 
 
-async def test_after_pressing_answer_on_an_older_prompt_a_message_answers_that_prompt(
+async def test_after_pressing_answer_on_a_newer_prompt_a_message_answers_that_prompt(
     chat: ChatHarness, clock: FixedClock
 ) -> None:
     await chat.join("ana")
     await chat.open_prompts(["ana"], ["joy-more"])
     clock.advance(timedelta(hours=1))
     await chat.open_prompts(["ana"], ["valued"])
-    older = chat.sender.messages_to("ana")[0]
+    newer = chat.sender.messages_to("ana")[1]
 
-    await chat.press_button("ana", button([older], "answer.open"), on=older)
-    await chat.say("ana", "Procedures")
+    await chat.press_button("ana", button([newer], "answer.open"), on=newer)
     await chat.say("ana", "Being asked for my opinion")
+    await chat.say("ana", "Procedures")
 
     answers = [(response.prompt_id, response.text) for response in await chat.responses()]
-    assert answers == [("joy-more", "Procedures"), ("valued", "Being asked for my opinion")]
+    assert answers == [("valued", "Being asked for my opinion"), ("joy-more", "Procedures")]
 
 
 async def test_only_the_most_recent_answer_can_be_undone(chat: ChatHarness) -> None:
