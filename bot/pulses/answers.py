@@ -12,6 +12,7 @@ import dataclasses
 import hmac
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot import actions
 from bot.analysis import code_answer
@@ -31,6 +32,9 @@ from storage.models import Delivery, Response
 from storage.states import Anonymity, DeliveryState
 
 SUMMARY_LENGTH = 120  # how much of an answer a confirmation repeats
+# A message typed this soon after a pressed point whose follow-up ("What makes you say
+# that?") is still empty is that comment, not the next question's answer.
+COMMENT_WINDOW = timedelta(minutes=5)
 # A typed scale answer starts with the number, then optionally a comment: "4", "4 - very",
 # "4, it depends", "4." ("4.5" or "4-5" is not a number on the scale).
 _LEADING_NUMBER = re.compile(r"-?\d+(?=$|\s|[,.:](?!\d))")
@@ -257,6 +261,51 @@ async def add_comment(
     notices = redaction_notices(turn.say, redaction.removed)
     said = turn.say("answer.comment_added", answer=_point(turn, prompt, response))
     return [*replies, OutboundMessage(text=said, notices=notices, private=True)]
+
+
+async def pending_comment(turn: Turn, delivery: Delivery, text: str) -> Response | None:
+    """The just-pressed point a typed message comments on, if it is one.
+
+    After a pressed point the follow-up opens in place and the next question is asked
+    at once; words typed in the chat box within minutes, while that comment is still
+    empty, answer the follow-up (the person saw it last), unless they fit the next
+    question's scale or options. Anonymous answers are not linked to the person, so
+    they are never found here.
+    """
+    index = delivery.next_index - 1
+    if index < 0 or delivery.occurrence.anonymity == Anonymity.ANONYMOUS:
+        return None
+    previous = turn.ctx.content.prompt(delivery.occurrence.prompt_ids[index])
+    if previous.kind not in (PromptKind.SCALE, PromptKind.CHOICE) or not previous.follow_up:
+        return None
+    response = await turn.answers.to_prompt(turn.person.id, delivery.occurrence_id, previous.id)
+    if (
+        response is None
+        or response.text is not None
+        or response.created_at < turn.now - COMMENT_WINDOW
+    ):
+        return None
+    current = current_prompt(turn, delivery)
+    if current.kind in (PromptKind.SCALE, PromptKind.CHOICE) and not isinstance(
+        _interpret(turn, current, AnswerInput(text=text, typed=True)), OutboundMessage
+    ):
+        return None  # "4" with a scale question open answers it
+    return response
+
+
+async def comment_typed(turn: Turn, response: Response, text: str) -> list[OutboundMessage]:
+    """A typed message joins the pressed point as its comment; the next question stays."""
+    prompt = turn.ctx.content.prompt(response.prompt_id)
+    redaction = redact(text.strip())
+    care = await care_for(turn, text)
+    response.text = redaction.text
+    response.redactions = sorted(set(response.redactions or []) | set(redaction.removed))
+    response.distress = response.distress or care.distress
+    response.updated_at = turn.now
+    await code_answer(turn.session, turn.ctx.content, response, turn.now, new=False)
+    notices = redaction_notices(turn.say, redaction.removed)
+    said = turn.say("answer.comment_added", answer=_point(turn, prompt, response))
+    return [OutboundMessage(text=said, notices=notices, private=True), *care.messages]
 
 
 async def _record_idea(

@@ -139,6 +139,59 @@ async def test_a_scale_answer_by_button_is_stored_as_a_number(chat: ChatHarness)
     assert asked.question is not None and asked.question.prompt_id == "break-the-rules"
 
 
+async def test_words_typed_after_a_pressed_point_are_its_comment_not_the_next_answer(
+    chat: ChatHarness, clock: FixedClock
+) -> None:
+    prompt = await _first_prompt(chat, "ana", ["autonomy-vital", "break-the-rules"])
+    pressed = await chat.pick("ana", prompt, "4")
+    next_question = question(pressed)
+    clock.advance(timedelta(minutes=1))
+
+    replies = await chat.say("ana", "Because when I can set my own schedule I burn out less")
+
+    [response] = await chat.responses()
+    assert (response.prompt_id, response.scale_value, response.text) == (
+        "autonomy-vital",
+        4,
+        "Because when I can set my own schedule I burn out less",
+    )
+    assert texts(replies) == ["Added your comment to 4 \u2013 Agree."]
+    assert await chat.ideas() == []
+    # The next question is still open: the following message answers it.
+    await chat.say("ana", "Let nurses swap shifts directly")
+    assert [r.prompt_id for r in await chat.responses()] == ["autonomy-vital", "break-the-rules"]
+    assert next_question.question is not None
+
+
+async def test_a_message_long_after_a_pressed_point_answers_the_next_question(
+    chat: ChatHarness, clock: FixedClock
+) -> None:
+    prompt = await _first_prompt(chat, "ana", ["autonomy-vital", "break-the-rules"])
+    await chat.pick("ana", prompt, "4")
+    clock.advance(timedelta(minutes=10))
+
+    await chat.say("ana", "Let nurses swap shifts directly")
+
+    answers = [(r.prompt_id, r.text) for r in await chat.responses()]
+    assert answers == [
+        ("autonomy-vital", None),
+        ("break-the-rules", "Let nurses swap shifts directly"),
+    ]
+
+
+async def test_a_number_after_a_pressed_point_answers_the_next_scale_question(
+    chat: ChatHarness,
+) -> None:
+    prompt = await _first_prompt(chat, "ana", ["scope-happy", "autonomy-vital"])
+    assert prompt.question is not None
+    await chat.pick("ana", prompt, prompt.question.options[0].value)
+
+    await chat.say("ana", "2")
+
+    answers = [(r.prompt_id, r.text, r.scale_value) for r in await chat.responses()]
+    assert answers[1:] == [("autonomy-vital", None, 2)]
+
+
 @pytest.mark.parametrize(
     ("typed", "value", "comment"),
     [
