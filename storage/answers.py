@@ -28,6 +28,22 @@ class AnswerRepository:
             select(Response).where(Response.source_message_key == key).limit(1)
         )
 
+    async def to_prompt(
+        self, person_id: int, occurrence_id: int, prompt_id: str
+    ) -> Response | None:
+        """The person's answer to one prompt of one occurrence (never an anonymous one:
+        those are stored with no person)."""
+        return await self.session.scalar(
+            select(Response)
+            .where(
+                Response.person_id == person_id,
+                Response.occurrence_id == occurrence_id,
+                Response.prompt_id == prompt_id,
+            )
+            .order_by(Response.id.desc())
+            .limit(1)
+        )
+
     async def remove(self, response: Response) -> None:
         await self.session.delete(response)
         await self.session.flush()

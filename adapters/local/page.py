@@ -12,9 +12,11 @@ from pathlib import Path
 from bot.messages import Say
 
 TEMPLATE = Path(__file__).parent / "chat.html"
-# What chat.js says itself: a failed request, and the groups of the person picker.
+# What chat.js says itself: a failed request, a message with nobody picked, and the
+# groups of the person picker.
 SCRIPT_WORDS = (
     "chat.unreachable",
+    "chat.pick_first",
     "chat.no_site",
     "chat.group.clinician",
     "chat.group.leader",

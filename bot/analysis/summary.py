@@ -31,7 +31,11 @@ def summary_lines(turn: Turn, matrix: Matrix) -> list[str]:
     for row in matrix.rows:
         if row.respondents is None:
             lines.append(
-                turn.say("analysis.summary_question", question=row.question, respondents="-")
+                turn.say(
+                    "analysis.summary_question_few",
+                    question=row.question,
+                    minimum=matrix.thresholds.figures,
+                )
             )
             lines.append(turn.say("analysis.summary_hidden"))
             continue

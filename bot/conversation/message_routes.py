@@ -59,6 +59,7 @@ async def on_message(turn: Turn, event: MessageReceived) -> Replies:
     closed_unanswered = False
     if event.in_reply_to is not None:  # a reply in a prompt's thread answers that prompt
         delivery = await answers.delivery_replied_to(turn, event.in_reply_to)
+    delivery_in_thread = delivery is not None
     if delivery is None:
         found = await answers.awaiting(turn)
         delivery, closed_unanswered = found.open, found.closed_unanswered
@@ -76,6 +77,12 @@ async def on_message(turn: Turn, event: MessageReceived) -> Replies:
     if delivery is None:
         return await nothing_open(turn, text, closed=closed_unanswered)
     turn.require(Permission.ANSWER_PROMPTS)
+    # A reply in the next question's thread, or after pressing its Answer, answers it.
+    chose_question = event.in_reply_to is not None and delivery_in_thread
+    chose_question = chose_question or turn.person.answering_delivery_id == delivery.id
+    commented = None if chose_question else await answers.pending_comment(turn, delivery, text)
+    if commented is not None:
+        return await answers.comment_typed(turn, commented, text)
     prompt = answers.current_prompt(turn, delivery)
     return await answers.record_answer(
         turn,

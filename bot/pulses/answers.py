@@ -1,7 +1,7 @@
 """Answers: record a reply against the right open prompt, confirm it, allow Undo.
 
 The right prompt is the one the person pressed a button on, or, for a plain
-message, their most recently sent prompt that is still open. Anonymous
+message, their oldest sent prompt that is still open (what they saw first). Anonymous
 occurrences store no link from the answer to the person; the Undo button
 carries a keyed token instead, so only the answerer can undo.
 """
@@ -12,6 +12,7 @@ import dataclasses
 import hmac
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 from bot import actions
 from bot.analysis import code_answer
@@ -31,6 +32,9 @@ from storage.models import Delivery, Response
 from storage.states import ASKED, Anonymity, DeliveryState
 
 SUMMARY_LENGTH = 120  # how much of an answer a confirmation repeats
+# A message typed this soon after a pressed point whose follow-up ("What makes you say
+# that?") is still empty is that comment, not the next question's answer.
+COMMENT_WINDOW = timedelta(minutes=5)
 # A typed scale answer starts with the number, then optionally a comment: "4", "4 - very",
 # "4, it depends", "4." ("4.5" or "4-5" is not a number on the scale).
 _LEADING_NUMBER = re.compile(r"-?\d+(?=$|\s|[,.:](?!\d))")
@@ -55,7 +59,8 @@ class Awaiting:
 
 async def awaiting(turn: Turn) -> Awaiting:
     """The open prompt is the one the person pressed Answer on if it is still open, else
-    their most recently sent prompt that is still open, if any."""
+    their oldest sent prompt that is still open, if any: a pulse arriving while another
+    question waits must not take the reply meant for the question seen first."""
     still_open: list[Delivery] = []
     closed = False
     for delivery in await turn.deliveries.awaiting_answer(turn.person.id, include_closed=True):
@@ -64,7 +69,8 @@ async def awaiting(turn: Turn) -> Awaiting:
         else:
             closed = True
     chosen = next((d for d in still_open if d.id == turn.person.answering_delivery_id), None)
-    return Awaiting(chosen or (still_open[0] if still_open else None), closed)
+    # awaiting_answer lists the most recently sent first.
+    return Awaiting(chosen or (still_open[-1] if still_open else None), closed)
 
 
 async def find_open_delivery(turn: Turn) -> Delivery | None:
@@ -257,6 +263,51 @@ async def add_comment(
     return [*replies, OutboundMessage(text=said, notices=notices, private=True)]
 
 
+async def pending_comment(turn: Turn, delivery: Delivery, text: str) -> Response | None:
+    """The just-pressed point a typed message comments on, if it is one.
+
+    After a pressed point the follow-up opens in place and the next question is asked
+    at once; words typed in the chat box within minutes, while that comment is still
+    empty, answer the follow-up (the person saw it last), unless they fit the next
+    question's scale or options. Anonymous answers are not linked to the person, so
+    they are never found here.
+    """
+    index = delivery.next_index - 1
+    if index < 0 or delivery.occurrence.anonymity == Anonymity.ANONYMOUS:
+        return None
+    previous = turn.ctx.content.prompt(delivery.occurrence.prompt_ids[index])
+    if previous.kind not in (PromptKind.SCALE, PromptKind.CHOICE) or not previous.follow_up:
+        return None
+    response = await turn.answers.to_prompt(turn.person.id, delivery.occurrence_id, previous.id)
+    if (
+        response is None
+        or response.text is not None
+        or response.created_at < turn.now - COMMENT_WINDOW
+    ):
+        return None
+    current = current_prompt(turn, delivery)
+    if current.kind in (PromptKind.SCALE, PromptKind.CHOICE) and not isinstance(
+        _interpret(turn, current, AnswerInput(text=text, typed=True)), OutboundMessage
+    ):
+        return None  # "4" with a scale question open answers it
+    return response
+
+
+async def comment_typed(turn: Turn, response: Response, text: str) -> list[OutboundMessage]:
+    """A typed message joins the pressed point as its comment; the next question stays."""
+    prompt = turn.ctx.content.prompt(response.prompt_id)
+    redaction = redact(text.strip())
+    care = await care_for(turn, text)
+    response.text = redaction.text
+    response.redactions = sorted(set(response.redactions or []) | set(redaction.removed))
+    response.distress = response.distress or care.distress
+    response.updated_at = turn.now
+    await code_answer(turn.session, turn.ctx.content, response, turn.now, new=False)
+    notices = redaction_notices(turn.say, redaction.removed)
+    said = turn.say("answer.comment_added", answer=_point(turn, prompt, response))
+    return [OutboundMessage(text=said, notices=notices, private=True), *care.messages]
+
+
 async def _record_idea(
     turn: Turn, delivery: Delivery, prompt: PromptSpec, text: str, care: Care
 ) -> tuple[str, OutboundMessage]:
@@ -398,16 +449,32 @@ async def _move_past(turn: Turn, delivery: Delivery, index: int) -> None:
 async def _next_prompt(turn: Turn, delivery: Delivery) -> list[OutboundMessage]:
     """The occurrence's next prompt; after its last, what happens next and who sees what
     (an idea sent here carries the sender's name to leaders, unless the pulse is anonymous:
-    the closing line says so rather than promise "never your name")."""
+    the closing line says so rather than promise "never your name"), and "that's all" only
+    if no other pulse's question still waits for the person."""
     prompt_ids = delivery.occurrence.prompt_ids
     if delivery.next_index >= len(prompt_ids):
-        key = f"answer.all_done.{delivery.occurrence.anonymity}"
+        anonymity = delivery.occurrence.anonymity
+        waiting = await _another_open(turn, delivery)
+        key = f"answer.{'pulse_done' if waiting is not None else 'all_done'}.{anonymity}"
         text = turn.say(key, minimum=turn.ctx.min_group_size)
         if await turn.ideas.named_from_occurrence(turn.person.id, delivery.occurrence_id):
             text += " " + turn.say("answer.all_done.named_idea")
+        if waiting is not None:
+            question = current_prompt(turn, waiting).text
+            text += "\n\n" + turn.say("answer.still_waiting", question=question)
         return [OutboundMessage(text=text)]
     prompt = turn.ctx.content.prompt(prompt_ids[delivery.next_index])
     return [question_message(turn.ctx, prompt, delivery.id, delivery.next_index, len(prompt_ids))]
+
+
+async def _another_open(turn: Turn, done: Delivery) -> Delivery | None:
+    """The oldest other delivery still waiting for this person's answer, if any."""
+    others = [
+        delivery
+        for delivery in await turn.deliveries.awaiting_answer(turn.person.id)
+        if delivery.id != done.id and delivery.occurrence.is_open_at(turn.now)
+    ]
+    return others[-1] if others else None
 
 
 def _interpret(

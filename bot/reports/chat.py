@@ -37,7 +37,10 @@ async def chat_report(
     if report.matrix.empty:
         return OutboundMessage(text=ctx.say("report.chat.no_answers", days=PERIOD_DAYS))
     if report.too_few:
-        return OutboundMessage(text=ctx.say("report.too_few", minimum=report.minimum))
+        # Chat has no filter to widen, so the chat wording points to waiting instead.
+        return OutboundMessage(
+            text=ctx.say("report.chat.too_few", days=PERIOD_DAYS, minimum=report.minimum)
+        )
     # matplotlib is imported when a chart is first drawn, not at every start (0.7 s).
     from bot.reports import charts
 
@@ -63,7 +66,9 @@ def summary_lines(ctx: BotContext, report: Report) -> list[str]:
         if row.group is not None:
             continue
         if row.respondents is None:
-            lines.append(ctx.say("report.chat.question", question=row.question, respondents="-"))
+            lines.append(
+                ctx.say("report.chat.question_few", question=row.question, minimum=report.minimum)
+            )
             lines.append(ctx.say("report.chat.hidden"))
             continue
         lines.append(

@@ -43,6 +43,19 @@ def posts_to(page: Page, path_end: str) -> list[Request]:
     return posted
 
 
+async def test_the_message_box_is_hidden_until_a_person_is_picked(
+    page: Page, server: Server
+) -> None:
+    await page.goto(f"{server.base_url}/chat")
+    await expect(page.locator("#person option").nth(1)).to_be_attached()
+
+    await expect(page.locator("#composer")).to_be_hidden()
+    await expect(page.locator("#text")).to_be_hidden()
+
+    await open_chat_as(page, server, "Dr Amara Okafor")
+    await expect(page.locator("#text")).to_be_visible()
+
+
 async def test_a_new_user_answers_the_guide_questions_and_submits_an_idea(
     page: Page, server: Server, tmp_path: Path
 ) -> None:
@@ -69,6 +82,13 @@ async def test_a_new_user_answers_the_guide_questions_and_submits_an_idea(
     await expect(bot_message_asking(page, BREAK_THE_RULES)).to_be_visible()
     await expect(page.locator("#status")).to_have_text("")
 
+    # Words typed right after the press answer the comment box's "What makes you say
+    # that?", not the idea question asked below it (which stays open).
+    await page.locator("#text").fill("Because I can set my own schedule")
+    await page.locator("#text").press("Enter")
+    await expect(page.get_by_text("Added your comment to 4 \u2013 Agree.")).to_be_visible()
+    assert await ideas_of(server.runtime, "amara") == []
+
     # The last question is the idea prompt: the answer becomes an idea for the leaders.
     await page.locator("#text").fill("Protected time for charting every afternoon")
     await page.locator("#text").press("Enter")
@@ -86,7 +106,7 @@ async def test_a_new_user_answers_the_guide_questions_and_submits_an_idea(
     stored = await answers_of(server.runtime, "amara")
     assert [(r.prompt_id, r.text, r.scale_value) for r in stored] == [
         ("joy-more", "Seeing patients I have known for years", None),
-        ("autonomy-vital", None, 4),
+        ("autonomy-vital", "Because I can set my own schedule", 4),
         ("break-the-rules", "Protected time for charting every afternoon", None),
     ]
     ideas = await ideas_of(server.runtime, "amara")

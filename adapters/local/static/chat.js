@@ -302,6 +302,8 @@ composer.addEventListener("submit", async (event) => {
   const text = textBox.value.trim();
   if (!text) return;
   const person = current;
+  // Nobody picked: there is no chat to send to (the box is hidden then, but be sure).
+  if (!person) { statusLine.textContent = words["chat.pick_first"]; return; }
   // Retrying the same text after a lost answer reuses its id: the server keeps one.
   const id = unsent && unsent.person === person && unsent.text === text ? unsent.id : newId();
   statusLine.textContent = "";

@@ -75,6 +75,13 @@ async def test_a_pulse_answered_by_text_button_and_idea_with_undo(live_chat: Liv
     idea_prompt = chat.asking(result, "break-the-rules")
     assert idea_prompt["question"]["kind"] == "idea"
 
+    # Words typed right after the press are the point's comment; the idea question waits.
+    result = await chat.say("amara", "I set my own clinic hours")
+    assert [m["text"] for m in chat.from_bot(result)] == [
+        "Added your comment to 5 \u2013 Strongly agree."
+    ]
+    assert await chat.count(Idea, Idea.submitter_id == amara) == 0
+
     # Answering the idea prompt files an idea and names its number.
     result = await chat.say("amara", "Protected admin time every Friday afternoon")
     [idea] = await chat.rows(Idea, Idea.submitter_id == amara)
@@ -103,7 +110,7 @@ async def test_a_pulse_answered_by_text_button_and_idea_with_undo(live_chat: Liv
     lines = listing["text"].splitlines()
     assert lines[0] == "Your 3 most recent answers:"
     assert "→ Protected admin time every Friday afternoon" in lines[1]
-    assert "autonomy" in lines[2] and lines[2].endswith("→ 5")
+    assert "autonomy" in lines[2] and lines[2].endswith("→ 5 I set my own clinic hours")
     assert lines[3].endswith(f"{JOY} → Seeing the same patients over years")
 
 

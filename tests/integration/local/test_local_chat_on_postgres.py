@@ -43,6 +43,11 @@ async def test_a_clinician_answers_and_sends_an_idea_on_postgresql(pg_chat: Live
     scale = chat.asking(result, "autonomy-vital")
     result = await chat.press("wei", chat.question_option(scale, "5"), scale)
     chat.asking(result, "break-the-rules")
+    # Words typed right after the press are the point's comment; the idea question waits.
+    result = await chat.say("wei", "I set my own clinic hours")
+    assert [m["text"] for m in chat.from_bot(result)] == [
+        "Added your comment to 5 \u2013 Strongly agree."
+    ]
     result = await chat.say("wei", "Protected admin time every Friday afternoon")
     assert any("Your idea #" in m["text"] for m in chat.from_bot(result))
 

@@ -74,6 +74,7 @@ async def test_a_whole_scenario_leaves_no_words_and_no_user_ids_in_the_log(
     scale = chat.asking(await chat.say("amara", AMARAS_JOY), "autonomy-vital")
     result = await chat.press("amara", chat.question_option(scale, "4"), scale)
     chat.asking(result, "break-the-rules")
+    await chat.say("amara", "I set my own clinic hours")  # the point's comment, typed
     await chat.say("amara", AMARAS_IDEA)
     await chat.say("amara", "my answers")
     # Wei answers too, and sends an idea of his own; Helen, a leader, accepts it.

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from bot.context import BotContext
 from bot.people.roles import Role
-from tests.storage.matrix_rows import seed_known_answers
+from tests.storage.matrix_rows import Answers, coder, organisation, seed_known_answers
 from tests.unit.bot.dispatch_harness import ChatHarness, texts
 
 
@@ -51,3 +51,19 @@ async def test_no_answers_yet(chat: ChatHarness, ctx: BotContext) -> None:
     await chat.grant("wendy", Role.WELLNESS_LEAD)
 
     assert texts(await chat.say("wendy", "summary")) == [ctx.say("analysis.no_answers")]
+
+
+async def test_a_question_with_too_few_answers_says_fewer_than_the_minimum(
+    chat: ChatHarness, ctx: BotContext
+) -> None:
+    await chat.grant("lee", Role.LEADER)
+    async with chat.database.transaction() as session:
+        answers = Answers(session, await organisation(session, "local", "local"))
+        for n in range(3):
+            await answers.answer(f"few-{n}", "short staffed", coder("staffing", "barrier"))
+
+    [reply] = texts(await chat.say("lee", "summary"))
+
+    joy = ctx.content.prompt("joy-more").text
+    assert f"• {joy} (fewer than 5 answered)" in reply.splitlines()
+    assert "(- answered)" not in reply

@@ -78,18 +78,45 @@ async def test_each_answered_question_is_marked_answered_where_it_was_shown(
     assert "Thanks, saved: 5 \u2013 Strongly agree (absolutely)" in texts(after_second)
 
 
-async def test_a_plain_message_goes_to_the_most_recently_sent_prompt(
+async def test_a_plain_message_answers_the_question_seen_first_then_the_newer_one(
+    chat: ChatHarness, clock: FixedClock, ctx: BotContext
+) -> None:
+    await chat.join("ana")
+    await chat.open_prompts(["ana"], ["joy-more"])
+    clock.advance(timedelta(hours=1))
+    await chat.open_prompts(["ana"], ["valued"])
+    valued = ctx.content.prompt("valued").text
+
+    first = await chat.say("ana", "Seeing the same families over years")
+
+    [response] = await chat.responses()
+    assert (response.prompt_id, response.text) == (
+        "joy-more",
+        "Seeing the same families over years",
+    )
+    # Not "that's all": the newer pulse's question still waits, and is named.
+    assert not any("That's all for now" in text for text in texts(first))
+    assert any("Thank you, this pulse is done." in t and valued in t for t in texts(first))
+
+    last = await chat.say("ana", "A thank-you note from the director")
+
+    assert [r.prompt_id for r in await chat.responses()] == ["joy-more", "valued"]
+    assert any(text.startswith("That's all for now, thank you.") for text in texts(last))
+
+
+async def test_skipping_one_question_does_not_say_all_done_while_another_waits(
     chat: ChatHarness, clock: FixedClock
 ) -> None:
     await chat.join("ana")
     await chat.open_prompts(["ana"], ["joy-more"])
     clock.advance(timedelta(hours=1))
     await chat.open_prompts(["ana"], ["valued"])
+    newer = chat.sender.messages_to("ana")[1]
 
-    await chat.say("ana", "A thank-you note from the director")
+    replies = await chat.press_button("ana", button([newer], "prompt.skip"), on=newer)
 
-    [response] = await chat.responses()
-    assert response.prompt_id == "valued"
+    assert not any("That's all for now" in text for text in texts(replies))
+    assert any("One more question is still waiting for you" in t for t in texts(replies))
 
 
 async def test_a_scale_answer_by_button_is_stored_as_a_number(chat: ChatHarness) -> None:
@@ -110,6 +137,59 @@ async def test_a_scale_answer_by_button_is_stored_as_a_number(chat: ChatHarness)
     assert not comment.fields[0].required
     asked = question(replies)
     assert asked.question is not None and asked.question.prompt_id == "break-the-rules"
+
+
+async def test_words_typed_after_a_pressed_point_are_its_comment_not_the_next_answer(
+    chat: ChatHarness, clock: FixedClock
+) -> None:
+    prompt = await _first_prompt(chat, "ana", ["autonomy-vital", "break-the-rules"])
+    pressed = await chat.pick("ana", prompt, "4")
+    next_question = question(pressed)
+    clock.advance(timedelta(minutes=1))
+
+    replies = await chat.say("ana", "Because when I can set my own schedule I burn out less")
+
+    [response] = await chat.responses()
+    assert (response.prompt_id, response.scale_value, response.text) == (
+        "autonomy-vital",
+        4,
+        "Because when I can set my own schedule I burn out less",
+    )
+    assert texts(replies) == ["Added your comment to 4 \u2013 Agree."]
+    assert await chat.ideas() == []
+    # The next question is still open: the following message answers it.
+    await chat.say("ana", "Let nurses swap shifts directly")
+    assert [r.prompt_id for r in await chat.responses()] == ["autonomy-vital", "break-the-rules"]
+    assert next_question.question is not None
+
+
+async def test_a_message_long_after_a_pressed_point_answers_the_next_question(
+    chat: ChatHarness, clock: FixedClock
+) -> None:
+    prompt = await _first_prompt(chat, "ana", ["autonomy-vital", "break-the-rules"])
+    await chat.pick("ana", prompt, "4")
+    clock.advance(timedelta(minutes=10))
+
+    await chat.say("ana", "Let nurses swap shifts directly")
+
+    answers = [(r.prompt_id, r.text) for r in await chat.responses()]
+    assert answers == [
+        ("autonomy-vital", None),
+        ("break-the-rules", "Let nurses swap shifts directly"),
+    ]
+
+
+async def test_a_number_after_a_pressed_point_answers_the_next_scale_question(
+    chat: ChatHarness,
+) -> None:
+    prompt = await _first_prompt(chat, "ana", ["scope-happy", "autonomy-vital"])
+    assert prompt.question is not None
+    await chat.pick("ana", prompt, prompt.question.options[0].value)
+
+    await chat.say("ana", "2")
+
+    answers = [(r.prompt_id, r.text, r.scale_value) for r in await chat.responses()]
+    assert answers[1:] == [("autonomy-vital", None, 2)]
 
 
 @pytest.mark.parametrize(
@@ -509,21 +589,21 @@ async def test_answer_button_opens_a_form_whose_submission_is_the_answer(
     ]
 
 
-async def test_after_pressing_answer_on_an_older_prompt_a_message_answers_that_prompt(
+async def test_after_pressing_answer_on_a_newer_prompt_a_message_answers_that_prompt(
     chat: ChatHarness, clock: FixedClock
 ) -> None:
     await chat.join("ana")
     await chat.open_prompts(["ana"], ["joy-more"])
     clock.advance(timedelta(hours=1))
     await chat.open_prompts(["ana"], ["valued"])
-    older = chat.sender.messages_to("ana")[0]
+    newer = chat.sender.messages_to("ana")[1]
 
-    await chat.press_button("ana", button([older], "answer.open"), on=older)
-    await chat.say("ana", "Procedures")
+    await chat.press_button("ana", button([newer], "answer.open"), on=newer)
     await chat.say("ana", "Being asked for my opinion")
+    await chat.say("ana", "Procedures")
 
     answers = [(response.prompt_id, response.text) for response in await chat.responses()]
-    assert answers == [("joy-more", "Procedures"), ("valued", "Being asked for my opinion")]
+    assert answers == [("valued", "Being asked for my opinion"), ("joy-more", "Procedures")]
 
 
 async def test_only_the_most_recent_answer_can_be_undone(chat: ChatHarness) -> None:

@@ -77,7 +77,8 @@ async def test_too_few_people_this_period_says_so_without_a_chart(
     [few] = await chat.say("wendy", "report")
 
     assert few.image is None
-    assert few.text == ctx.say("report.too_few", minimum=5)
+    assert few.text == ctx.say("report.chat.too_few", days=30, minimum=5)
+    assert "filter" not in few.text
 
 
 async def test_help_tells_leaders_about_report(chat: ChatHarness, ctx: BotContext) -> None:
