@@ -330,6 +330,9 @@ def test_database_and_demo_options_reach_any_database(tmp_path: Path, env: dict[
     plain = {key: value for key, value in env.items() if key != "THRIVE_DATABASE_URL"}
 
     missing = thrive("pulse", "list", cwd=elsewhere, env=plain)
+    no_demo = thrive(
+        "report", "--format", "html", "--out", "x.html", "--demo", cwd=elsewhere, env=plain
+    )
     by_url = thrive("pulse", "list", "--database", url, cwd=elsewhere, env=plain)
     by_path = thrive(
         "--database", url.removeprefix("sqlite:///"), "roles", "list", cwd=elsewhere, env=plain
@@ -340,6 +343,12 @@ def test_database_and_demo_options_reach_any_database(tmp_path: Path, env: dict[
 
     assert missing.returncode == 1
     assert missing.stderr.strip().startswith("There is no Thrive database at ")
+    # --demo without the demo's file says how to make it, not "use --demo".
+    assert no_demo.returncode == 1
+    assert no_demo.stderr.strip() == (
+        f"There is no demo database at {(elsewhere / 'thrive-demo.db').resolve()} yet: "
+        "run `thrive demo` first (or give --database PATH)."
+    )
     assert "add --demo" in hinted.stderr  # once the demo's file is here, it says so
     assert not (elsewhere / "thrive.db").exists()  # a read-only command created nothing
     assert by_url.returncode == 0, by_url.stderr
