@@ -162,6 +162,15 @@ def _refuse_a_missing_sqlite_file(settings: Settings) -> None:
     if path is None or path.exists():
         return
     demo = DEMO_DATABASE.resolve()
+    if path == demo and chosen_database() == f"sqlite:///{demo}":
+        # --demo was given: pointing at --demo again would be advice in a circle.
+        err.print(
+            f"There is no demo database at {path} yet: run `thrive demo` first "
+            "(or give --database PATH).",
+            highlight=False,
+            markup=False,
+        )
+        raise typer.Exit(1)
     hint = " (the demo's is there: add --demo)" if demo.exists() and demo != path else ""
     err.print(
         f"There is no Thrive database at {path}{hint}. Name one with --database URL "

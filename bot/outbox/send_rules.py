@@ -60,6 +60,9 @@ class Skip:
 Decision = SendNow | Defer | Skip
 
 
+OUTSIDE_WINDOW = "outside the send window"
+
+
 def decide(
     now: datetime,
     zone: ZoneInfo,
@@ -145,7 +148,7 @@ def _first_rule_broken(
             day += timedelta(days=1)
         return wall(day, wishes.quiet_end, zone, after=moment), "quiet hours"
     if window is not None and not window.contains(moment, zone):
-        return window.next_open(moment, zone), "outside the send window"
+        return window.next_open(moment, zone), OUTSIDE_WINDOW
     return None, ""
 
 

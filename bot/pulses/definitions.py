@@ -40,8 +40,8 @@ from bot.pulses.audience import (
     unknown_values,
     with_full_site_names,
 )
-from bot.pulses.preview import describe_arrivals
-from bot.pulses.schedule import Schedule, ScheduleError, next_fire, parse_schedule
+from bot.pulses.preview import describe_arrivals, nobody_now
+from bot.pulses.schedule import Schedule, ScheduleError, next_fire, parse_days, parse_schedule
 from storage.deliveries import DeliveryRepository
 from storage.models import Pulse
 from storage.pulses import PulseRepository
@@ -64,6 +64,7 @@ class PulseSpec:
     prompts: tuple[str, ...] = ()
     rotate_bank: str | None = None
     per_occurrence: int | None = None  # with a bank; None: 1
+    per_occurrence_text: str | None = None  # the form's words, when they are not a number
     audience: tuple[str, ...] = (EVERYONE,)
     sample: float | None = None
     schedule: str = "weekly"
@@ -110,6 +111,8 @@ async def check_pulse(
             problems.append(PulseProblem("duplicate_name", name=name))
     no_prompts: tuple[list[str], int] = ([], 1)
     prompt_ids, per_occurrence = _gather(problems, lambda: _check_prompts(ctx, spec), no_prompts)
+    if spec.per_occurrence_text is not None:
+        problems.append(PulseProblem("per_send_not_a_number", value=spec.per_occurrence_text))
     people = await candidates(session, organisation_id)
     audience = _gather(problems, lambda: parse_audience(spec.audience), None)
     if audience is not None:
@@ -123,11 +126,14 @@ async def check_pulse(
     window = _gather(problems, lambda: parse_window(spec.window), None)
     anchor = spec.anchor or (editing.anchor_date if editing else None) or now.date()
     schedule = None
+    # Days apart from the schedule, so a bad day and a bad "how often" both show at once.
+    days_ok = _gather(problems, lambda: _check_days(spec.days), False)
+    days = spec.days if days_ok else None
     if window is not None:
         start, end = window
         schedule = _gather(
             problems,
-            lambda: _check_schedule(spec.schedule, start, end, spec.days, anchor, now),
+            lambda: _check_schedule(spec.schedule, start, end, days, anchor, now),
             None,
         )
     _gather(problems, lambda: _check_timing(spec.reminder_hours, spec.close_after_days), None)
@@ -137,7 +143,7 @@ async def check_pulse(
         )
     if len(problems) == 1:
         raise problems[0]
-    if problems or audience is None or schedule is None or window is None:
+    if problems or audience is None or schedule is None or window is None or not days_ok:
         raise PulseProblems(problems)
     return CheckedPulse(name, prompt_ids, per_occurrence, audience, schedule, window, anchor, spec)
 
@@ -342,6 +348,17 @@ def _check_schedule(
     return schedule
 
 
+def _check_days(days: str | None) -> bool:
+    """True when the days read (blank: the schedule's default), else a PulseProblem."""
+    if days is None:
+        return True
+    try:
+        parse_days(days)
+    except ScheduleError as error:
+        raise PulseProblem("days", reason=error.reason) from None
+    return True
+
+
 def _check_timing(reminder_hours: int | None, close_after_days: int) -> None:
     if not 1 <= close_after_days <= MAX_CLOSE_AFTER_DAYS:
         raise PulseProblem("close_after", days=close_after_days, limit=MAX_CLOSE_AFTER_DAYS)
@@ -433,7 +450,11 @@ async def send_confirmed(turn: Turn, event: ActionInvoked) -> Replies:
     recipients = await DeliveryRepository(turn.session).recipients(opened.occurrence_id)
     # Not just "queued": when they really arrive, and why any wait.
     arrivals = describe_arrivals(turn.say, turn.ctx, pulse, recipients, turn.now)
-    text = turn.say("pulse.sent_when", name=pulse.name, count=opened.queued, arrivals=arrivals)
+    # "Sent" only when someone can be asked now; otherwise it is queued, and says so.
+    key = "pulse.queued_when" if nobody_now(turn.ctx, pulse, recipients, turn.now) else None
+    text = turn.say(
+        key or "pulse.sent_when", name=pulse.name, count=opened.queued, arrivals=arrivals
+    )
     return [OutboundMessage(text=text, replaces=event.message_ref)]
 
 

@@ -117,14 +117,23 @@ def _participation(
     roles: dict[str, Tally] = {}
     for row in by_role:
         roles.setdefault(row.group or NO_GROUP, Tally()).add(row)
-    return Participation(whole, minimum, _suppress(sites, minimum), _suppress(roles, minimum))
+    found = Participation(whole, minimum)
+    found.by_site = _suppress(sites, minimum, whole_shown=found.shown)
+    found.by_role = _suppress(roles, minimum, whole_shown=found.shown)
+    return found
 
 
-def _suppress(groups: dict[str, Tally], minimum: int) -> list[GroupRate]:
+def _suppress(groups: dict[str, Tally], minimum: int, *, whole_shown: bool) -> list[GroupRate]:
     """Groups largest first, each shown or hidden by the one suppression rule
-    (bot.privacy.suppression) on the number of people it was sent to."""
+    (bot.privacy.suppression) on the number of people it went to (sent or still
+    waiting: a group of 4 whose prompts wait is still 4 people, not an empty group).
+    A hidden whole hides every group too: a site's row never says more than everyone's."""
     ordered = sorted(groups.items(), key=lambda item: (-item[1].sent, item[0]))
-    shown = shown_groups({group: tally.sent for group, tally in ordered}, minimum)
+    shown = (
+        shown_groups({group: tally.recipients for group, tally in ordered}, minimum)
+        if whole_shown
+        else frozenset()
+    )
     return [GroupRate(group, tally, group in shown) for group, tally in ordered]
 
 

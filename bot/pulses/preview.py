@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from bot.context import BotContext
 from bot.messages import Say
 from bot.outbox.send_check import window_of, wishes_of
-from bot.outbox.send_rules import Defer, SendNow, decide
+from bot.outbox.send_rules import OUTSIDE_WINDOW, Defer, SendNow, decide
 from bot.pulses.audience import Audience, zone_of
 from bot.pulses.schedule import Schedule, ScheduleError, next_fire
 from storage.models import Person, Pulse
@@ -105,32 +105,71 @@ def describe_arrivals(
 ) -> str:
     """When the prompts of a send just queued really arrive, by the rules the outbox
     applies at send time: now, or at the first moment allowed (and why), or held back."""
+    tally = _tally(ctx, pulse, people, now)
+    parts = []
+    if tally.right_away:
+        parts.append(
+            say("pulse.arrive.now", people=_count(say, "pulse.preview.person", tally.right_away))
+        )
+    if tally.later:
+        whens = ", ".join(
+            f"{when} in {where} ({count})" for (when, where), count in tally.later.items()
+        )
+        why = "; ".join(sorted(tally.reasons))
+        if tally.right_away or tally.paused:
+            waiting = _count(say, "pulse.preview.person", sum(tally.later.values()))
+            parts.append(say("pulse.arrive.later", people=waiting, whens=whens, why=why))
+        else:
+            parts.append(say("pulse.arrive.none_now", whens=whens, why=why))
+    if tally.paused:
+        parts.append(
+            say("pulse.arrive.held", people=_count(say, "pulse.preview.person", tally.paused))
+        )
+    return " ".join(parts)
+
+
+def nobody_now(ctx: BotContext, pulse: Pulse, people: Sequence[Person], now: datetime) -> bool:
+    """Whether no one of a send just queued can be asked right now ("Queued", not "Sent")."""
+    return _tally(ctx, pulse, people, now).right_away == 0
+
+
+@dataclass
+class _Tally:
+    right_away: int = 0
+    paused: int = 0
+    later: dict[tuple[str, str], int] = field(default_factory=lambda: defaultdict(int))
+    reasons: set[str] = field(default_factory=set)
+
+
+def _tally(ctx: BotContext, pulse: Pulse, people: Sequence[Person], now: datetime) -> _Tally:
     window = window_of(pulse)
-    right_away = 0
-    paused = 0
-    later: dict[tuple[str, str], int] = defaultdict(int)
-    reasons: set[str] = set()
+    tally = _Tally()
     for person in people:
         zone = ZoneInfo(zone_of(ctx, person))
         decision = decide(now, zone, wishes_of(ctx, person), (), window, ctx.fatigue_cap)
         if isinstance(decision, SendNow):
-            right_away += 1
+            tally.right_away += 1
         elif isinstance(decision, Defer):
             local = decision.until.astimezone(zone)
-            later[(f"{local:%a %d %b %H:%M}", city(zone.key))] += 1
-            reasons.update(decision.reasons)
+            tally.later[(f"{local:%a %d %b %H:%M}", city(zone.key))] += 1
+            off_day = window is not None and now.astimezone(zone).weekday() not in window.days
+            for reason in decision.reasons:
+                # A day the pulse does not run on is the cause: name its days.
+                if reason == OUTSIDE_WINDOW and off_day and window is not None:
+                    reason = f"this pulse runs {say_days(window.days)}"
+                tally.reasons.add(reason)
         else:
-            paused += 1
-    parts = []
-    if right_away:
-        parts.append(
-            say("pulse.arrive.now", people=_count(say, "pulse.preview.person", right_away))
-        )
-    if later:
-        whens = ", ".join(f"{when} in {where} ({count})" for (when, where), count in later.items())
-        why = "; ".join(sorted(reasons))
-        waiting = _count(say, "pulse.preview.person", sum(later.values()))
-        parts.append(say("pulse.arrive.later", people=waiting, whens=whens, why=why))
-    if paused:
-        parts.append(say("pulse.arrive.held", people=_count(say, "pulse.preview.person", paused)))
-    return " ".join(parts)
+            tally.paused += 1
+    return tally
+
+
+def say_days(days: frozenset[int]) -> str:
+    """Days as people write them: "Mon-Fri" for a run of days, else "Mon, Wed"."""
+    ordered = sorted(days)
+    names = [_DAY_LABELS[day] for day in ordered]
+    if len(ordered) > 2 and ordered == list(range(ordered[0], ordered[-1] + 1)):
+        return f"{names[0]}-{names[-1]}"
+    return ", ".join(names)
+
+
+_DAY_LABELS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

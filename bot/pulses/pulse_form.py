@@ -166,7 +166,7 @@ def _form(turn: Turn, values: Mapping[str, str], *, editing: Pulse | None) -> Ou
 
 
 def _spec(values: Mapping[str, str], editing: Pulse | None = None) -> PulseSpec:
-    """The form's words as a definition; a number that is not one is a PulseProblem."""
+    """The form's words as a definition (check_pulse judges them)."""
     questions = values.get("questions", "")
     bank = None
     prompts: tuple[str, ...] = ()
@@ -175,17 +175,16 @@ def _spec(values: Mapping[str, str], editing: Pulse | None = None) -> PulseSpec:
     else:
         prompts = tuple(part.strip() for part in questions.split(",") if part.strip())
     per_send_text = values.get("per_send", "")
-    per_send = None
-    if per_send_text:
-        if not per_send_text.isdigit():
-            raise PulseProblem("not_a_number", option="per_send", value=per_send_text)
-        per_send = int(per_send_text)
+    # Not a number is one of check_pulse's problems, so it shows with all the others.
+    per_send = int(per_send_text) if per_send_text.isdigit() else None
+    per_send_wrong = per_send_text if per_send_text and per_send is None else None
     audience = tuple(line.strip() for line in values.get("audience", "").splitlines())
     return PulseSpec(
         name=values.get("name", ""),
         prompts=prompts,
         rotate_bank=bank,
         per_occurrence=per_send,
+        per_occurrence_text=per_send_wrong,
         audience=tuple(term for term in audience if term) or ("everyone",),
         schedule=values.get("schedule", "") or "weekly",
         window=values.get("window") or None,

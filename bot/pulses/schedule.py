@@ -97,7 +97,7 @@ def parse_schedule(
         first = date.fromisoformat(anchor) if isinstance(anchor, str) else anchor
     except ValueError as error:
         raise ScheduleError(f"not a time or date: {error}") from error
-    allowed = _parse_days(days) if days is not None else WEEKDAYS if preset else ALL_DAYS
+    allowed = parse_days(days) if days is not None else WEEKDAYS if preset else ALL_DAYS
     try:
         window = SendWindow(start, end, allowed)
     except ValueError as error:
@@ -201,9 +201,11 @@ def _fires_on_its_day(
 def _cron_trigger(cron: str, zone: ZoneInfo, end_date: datetime | None = None) -> CronTrigger:
     fields = cron.split()
     if len(fields) != 5:
+        # Often a word that is no preset ("sometimes"): name the choices, not only cron's.
         raise ScheduleError(
-            "a cron expression has 5 fields (minute hour day-of-month month day-of-week), "
-            f"this one has {len(fields)}"
+            f"{cron!r} is not weekly, fortnightly, monthly or a cron expression "
+            "(a cron has 5 fields: minute hour day-of-month month day-of-week, "
+            f"like 0 12 * * tue; this has {len(fields)})"
         )
     minute, hour, day, month, day_of_week = fields
     weekdays = _crontab_weekdays(day_of_week)
@@ -270,7 +272,7 @@ def _check_cron(cron: str) -> None:
         raise ScheduleError(f"{cron!r} never fires: no calendar date matches it")
 
 
-def _parse_days(days: Iterable[int | str] | str) -> frozenset[int]:
+def parse_days(days: Iterable[int | str] | str) -> frozenset[int]:
     """Days of the week as 'mon-fri', 'mon,wed,fri' or weekday numbers (0 is Monday)."""
     items: list[int | str] = []
     items.extend(days.replace(" ", "").split(",") if isinstance(days, str) else days)

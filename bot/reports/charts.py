@@ -5,6 +5,7 @@ already shows; a chart with nothing safe to draw says so in its place."""
 from __future__ import annotations
 
 import io
+import textwrap
 from collections.abc import Sequence
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -20,6 +21,8 @@ DPI = 100
 BARRIER_COLOUR = "#c0504d"
 ENABLER_COLOUR = "#4f81bd"
 BAR_COLOUR = "#5b7fa6"
+# Characters of a question heading per line: what fits beside the longest theme label.
+HEADING_WIDTH = 52
 
 
 def _png(figure: Figure) -> bytes:
@@ -71,34 +74,43 @@ def theme_frequency(report: Report, say: Say, title: str | None = None) -> bytes
     labels: list[str] = []
     values: list[float] = []
     headings: list[int] = []
-    for _, top in questions:
-        headings.append(len(labels))
-        labels.append("")  # the question is written across its own row, not as a tick
-        values.append(0.0)
+    lines_of: list[list[str]] = []
+    for question, top in questions:
+        # The question, wrapped to the bars' width (never clipped at the edge), is written
+        # across rows of its own, one a line, not as a tick.
+        lines = textwrap.wrap(question, HEADING_WIDTH) or [""]
+        lines_of.append(lines)
+        for _ in lines:
+            headings.append(len(labels))
+            labels.append("")
+            values.append(0.0)
         for cell in top:
             labels.append(short(report.label(cell.theme_id)))
             values.append(cell.percent or 0)
     positions = list(range(len(labels)))[::-1]  # the first question at the top
-    figure = Figure(figsize=(8, 0.6 + 0.26 * len(labels)))
+    figure = Figure(figsize=(9, 0.9 + 0.34 * len(labels)))
     axes = figure.add_subplot()
     bars = [index for index in range(len(labels)) if index not in headings]
     drawn = axes.barh(
         [positions[index] for index in bars], [values[index] for index in bars], color=BAR_COLOUR
     )
-    axes.bar_label(drawn, labels=[f"{values[index]:g}%" for index in bars], padding=3, fontsize=8)
-    axes.set_yticks(positions, labels, fontsize=8)
-    for index, (question, _) in zip(headings, questions, strict=True):
+    axes.bar_label(drawn, labels=[f"{values[index]:g}%" for index in bars], padding=3, fontsize=10)
+    axes.set_yticks(positions, labels, fontsize=10)
+    heading_rows = iter(headings)
+    for lines in lines_of:
+        rows = [positions[next(heading_rows)] for _ in lines]
         axes.text(
             0,
-            positions[index],
-            _wrap(question, 90),
-            fontsize=9,
+            sum(rows) / len(rows),  # the lines together, centred on their rows
+            "\n".join(lines),
+            fontsize=10.5,
             fontweight="bold",
             va="center",
             ha="left",
         )
     axes.set_xlim(0, 110)
-    figure.suptitle(title, x=0.01, ha="left", fontsize=11)
+    axes.tick_params(axis="x", labelsize=10)
+    figure.suptitle(_wrap(title, 80), x=0.01, ha="left", fontsize=13)
     axes.spines[["top", "right"]].set_visible(False)
     axes.tick_params(axis="y", length=0)
     figure.tight_layout()

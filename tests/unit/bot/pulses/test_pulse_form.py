@@ -111,6 +111,34 @@ async def test_every_problem_comes_back_at_once_with_the_form_as_filled(
     assert await _pulses(chat) == []
 
 
+async def test_a_bad_number_schedule_and_days_show_together_in_the_forms_words(
+    chat: ChatHarness,
+) -> None:
+    await _people(chat)
+    form = _form_of(await chat.say("ana", "pulse new"))
+    assert form.form is not None
+    days_field = {f.name: f for f in form.form.fields}["days"]
+    assert "Mon-Fri" in days_field.label and "Mon-Fri" in days_field.placeholder
+
+    replies = await _send(
+        chat,
+        form,
+        name="Odd one",
+        questions="bank:guide",
+        per_send="x",
+        schedule="sometimes",
+        days="funday",
+    )
+
+    problems = replies[0].text.splitlines()
+    assert problems[0] == "That pulse has 3 problems; nothing was saved:"
+    assert "• Questions per send takes a whole number, like 2 (got x)." in problems
+    assert any("'sometimes' is not weekly, fortnightly, monthly or a cron" in p for p in problems)
+    assert any("Those days won't work: not a day of the week: 'funday'" in p for p in problems)
+    assert not any("per_send" in p for p in problems)
+    assert await _pulses(chat) == []
+
+
 async def test_a_night_cron_is_previewed_with_when_it_really_sends(chat: ChatHarness) -> None:
     await _people(chat)
     form = _form_of(await chat.say("ana", "pulse new"))

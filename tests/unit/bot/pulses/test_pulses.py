@@ -226,7 +226,7 @@ async def test_rotating_through_a_bank(sqlite_db: Database, ctx: BotContext) -> 
         ({"audience": ("tag:days",)}, "pulse.error.nobody_tags_known"),
         ({"audience": ("people:U404",)}, "pulse.error.nobody_people_known"),
         ({"audience": ("site:North", "role:leader")}, "pulse.error.nobody"),
-        ({"days": "funday"}, "pulse.error.schedule"),
+        ({"days": "funday"}, "pulse.error.days"),
     ],
 )
 async def test_a_mistake_is_refused_with_its_sentence_and_nothing_is_stored(

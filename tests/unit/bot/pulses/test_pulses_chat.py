@@ -3,9 +3,12 @@ confirmation); everyone else is told, politely, that it is the wellness lead's j
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from sqlalchemy import func, select
 
 from bot import actions
+from bot.clock import FixedClock
 from bot.context import BotContext
 from bot.conversation.commands import CommandName, ParsedCommand, parse_command
 from bot.events import ActionInvoked, ConversationRef, MemberAdded, MessageReceived, PersonRef
@@ -87,9 +90,10 @@ async def test_send_asks_first_then_queues_once(chat: ChatHarness, ctx: BotConte
     send = button(asked, actions.PULSE_SEND_CONFIRM)
     [done] = await chat.press_button("ana", send, on=asked[0])
     # It says when the prompts really arrive, and why they wait (the send window).
+    # Nobody can be asked now, so it says "queued", not "sent".
     assert done.text == (
-        "Sent Weekly check-in to 3 people. 3 people wait for the first moment their rules "
-        "allow: Tue 03 Mar 12:00 in New York (3) (why: outside the send window)."
+        "Queued Weekly check-in for 3 people. None can be asked now; the first prompts go "
+        "Tue 03 Mar 12:00 in New York (3) (outside the send window)."
     )
     assert done.replaces == chat.ref_of(asked[0])
     # Pressed again (a double tap, a second device): nothing more is sent.
@@ -214,3 +218,21 @@ async def test_another_organisations_wellness_lead_sees_and_sends_none_of_ours(
     assert texts(named.replies) == ["There is no pulse called Weekly check-in."]
     assert texts(pressed.replies) == [ctx.say("pulse.error.pulse_gone")]
     assert await _occurrence_count(chat) == 0
+
+
+async def test_a_send_on_a_day_the_pulse_does_not_run_names_its_days(
+    chat: ChatHarness, ctx: BotContext, clock: FixedClock
+) -> None:
+    await _setup(chat, ctx)  # weekly, days left blank: Monday to Friday
+    clock.set(datetime(2026, 3, 8, 17, 30, tzinfo=UTC))  # Sunday 12:30 in New York
+
+    asked = await chat.say("ana", "pulse send Weekly check-in")
+    [done] = await chat.press_button("ana", button(asked, actions.PULSE_SEND_CONFIRM), on=asked[0])
+
+    # Inside the hours but on a Sunday: the reason is the pulse's days, not its window.
+    assert done.text.startswith(
+        "Queued Weekly check-in for 3 people. None can be asked now; the first prompts go "
+        "Mon 09 Mar 12:00 in New York (3) ("
+    )
+    assert "this pulse runs Mon-Fri" in done.text
+    assert "outside the send window" not in done.text
