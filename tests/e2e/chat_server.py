@@ -37,7 +37,7 @@ async def outbox_drained(runtime: Runtime) -> None:
             pending = await session.scalar(
                 select(func.count())
                 .select_from(Delivery)
-                .where(Delivery.state == DeliveryState.PENDING)
+                .where(Delivery.state.in_((DeliveryState.PENDING, DeliveryState.SENDING)))
             )
         if not pending:
             return

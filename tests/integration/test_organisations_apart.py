@@ -252,9 +252,9 @@ async def prompted(
             waiting = await session.scalar(
                 select(func.count())
                 .select_from(Delivery)
-                .where(Delivery.state == DeliveryState.PENDING)
+                .where(Delivery.state.in_((DeliveryState.PENDING, DeliveryState.SENDING)))
             )
-        return waiting == 0
+        return waiting == 0  # "sending" is marked just before the post: not posted yet
 
     await world.slack.until(all_sent, "every prompt to be sent")
     slack = {

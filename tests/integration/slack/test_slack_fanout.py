@@ -142,7 +142,7 @@ async def until_settled(live: LiveSlack, occurrence: int, total: int) -> dict[st
     deadline = time.monotonic() + FINISH_WITHIN
     while True:
         found = await states(live, occurrence)
-        if sum(found.values()) == total and not found.get("pending"):
+        if sum(found.values()) == total and not (found.get("pending") or found.get("sending")):
             return found
         if time.monotonic() > deadline:
             raise AssertionError(f"not settled within {FINISH_WITHIN}s: {found}")
