@@ -212,46 +212,35 @@ class PulseScheduler:
 
     async def run_daily(self) -> None:
         """The daily job (retention's purge); a failure is logged and tried again tomorrow."""
-        if self._daily is None:
-            return
-        try:
-            result = await self._daily()
-        except asyncio.CancelledError:  # the server is stopping: the job runs at the next start
-            log.info("scheduler.job_stopped", job="daily")
-            return
-        except Exception:
-            log.exception("scheduler.daily_failed")
-            return
-        log.info("scheduler.daily_done", result=repr(result))
+        result = await self._guarded("daily", self._daily)
+        if result is not None:
+            log.info("scheduler.daily_done", result=repr(result))
 
     async def run_pathway(self) -> None:
         """Due digests and the weekly nudge; a failure is logged and tried next hour."""
-        if self._pathway is None:
-            return
-        try:
-            result = await self._pathway()
-        except asyncio.CancelledError:  # the server is stopping: the job runs at the next start
-            log.info("scheduler.job_stopped", job="pathway")
-            return
-        except Exception:
-            log.exception("scheduler.pathway_failed")
-            return
-        log.info("scheduler.pathway_done", result=repr(result))
+        result = await self._guarded("pathway", self._pathway)
+        if result is not None:
+            log.info("scheduler.pathway_done", result=repr(result))
 
     async def run_reports(self) -> None:
         """Queue the scheduled reports now due; a failure is logged and tried next time."""
-        if self._reports is None:
-            return
-        try:
-            queued = await self._reports()
-        except asyncio.CancelledError:  # the server is stopping: the job runs at the next start
-            log.info("scheduler.job_stopped", job="reports")
-            return
-        except Exception:
-            log.exception("scheduler.reports_failed")
-            return
+        queued = await self._guarded("reports", self._reports)
         if queued:
             log.info("scheduler.reports_queued", queued=queued)
+
+    @staticmethod
+    async def _guarded(name: str, job: Daily | None) -> object | None:
+        """Run one of the leader's periodic jobs; its result, or None when there is no such
+        job, it failed (logged, tried again at its next time) or the server is stopping."""
+        if job is None:
+            return None
+        try:
+            return await job()
+        except asyncio.CancelledError:  # the server is stopping: the job runs at the next start
+            log.info("scheduler.job_stopped", job=name)
+        except Exception:
+            log.exception(f"scheduler.{name}_failed")
+        return None
 
     async def _wanted_jobs(self) -> tuple[dict[str, PulseTrigger], set[int]]:
         """Triggers by job id, and the pulses whose audience could not be read (keep theirs)."""
