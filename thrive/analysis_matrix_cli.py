@@ -12,7 +12,7 @@ with the filters and the operating-system user.
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -20,11 +20,10 @@ import typer
 from rich.table import Table
 
 from bot.analysis.matrix import Cell, Matrix, build
-from bot.people.organisations import resolve_organisation
 from bot.privacy import Thresholds
 from bot.privacy.audit import Audited, record
-from bot.pulses.definitions import find_pulse
-from storage.analysis import AnalysisRepository, AnswerScope, Breakdown
+from storage.analysis import AnalysisRepository, Breakdown
+from thrive.answer_scope import answer_scope, period
 from thrive.console import OrgOption, operator, out, with_core
 from thrive.runtime import Core
 
@@ -69,24 +68,13 @@ def matrix(
     ),
 ) -> None:
     """Questions x themes: who spoke of what, as a barrier or an enabler, and the change."""
-    start = _utc(since.date()) if since is not None else None
-    end = _utc(until.date()) + timedelta(days=1) if until is not None else None
-    if start is not None and end is not None and end <= start:
-        raise typer.BadParameter("--until is before --since", param_hint="'--until'")
+    start, end = period(since, until)
 
     async def work(core: Core) -> tuple[str, Matrix | None, dict[str, Any]]:
         async with core.database.transaction() as session:
-            organisation = await resolve_organisation(session, org)
-            pulse_id = (await find_pulse(session, organisation.id, pulse)).id if pulse else None
             now = core.ctx.clock.now()
-            # From a day on, up to now: the change compares with as long a period before.
-            scope = AnswerScope(
-                organisation.id,
-                pulse_id=pulse_id,
-                since=start,
-                until=end if end is not None or start is None else now,
-                site=site,
-                role=role,
+            organisation, scope = await answer_scope(
+                session, org, pulse, start, end, site=site, role=role, now=now
             )
             filters = {
                 "by": by.value if by else None,
@@ -136,10 +124,6 @@ def _no_answers() -> str:
     from thrive.console import settings_or_exit
 
     return load_content(settings_or_exit().content_dir).copy.text("analysis.no_answers")
-
-
-def _utc(day: date) -> datetime:
-    return datetime.combine(day, time(0, 0), tzinfo=UTC)
 
 
 def as_json(organisation: str, matrix: Matrix, filters: dict[str, Any]) -> dict[str, Any]:

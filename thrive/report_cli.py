@@ -12,18 +12,17 @@ recorded in the audit log with the format and the filters.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from bot.people.organisations import resolve_organisation
 from bot.privacy.audit import Audited, record
-from bot.pulses.definitions import find_pulse
 from bot.reports import Report, ReportRequest, build_report
-from storage.analysis import AnalysisRepository, AnswerScope, Breakdown
+from storage.analysis import AnalysisRepository, Breakdown
+from thrive.answer_scope import answer_scope, period
 from thrive.console import OrgOption, operator, out, with_core
 from thrive.runtime import Core
 
@@ -44,10 +43,6 @@ class By(StrEnum):
 
 # Which formats can carry answers' own words.
 CARRIES_ANSWERS = {ReportFormat.XLSX, ReportFormat.HTML, ReportFormat.QDPX}
-
-
-def _utc(day: date) -> datetime:
-    return datetime.combine(day, time(0, 0), tzinfo=UTC)
 
 
 def report(
@@ -82,25 +77,14 @@ def report(
     """Write the report: the matrix, themes, ideas, participation and charts."""
     if format_ == ReportFormat.QDPX and not answers:
         raise typer.BadParameter("a .qdpx project is the answers", param_hint="'--no-answers'")
-    start = _utc(since.date()) if since is not None else None
-    end = _utc(until.date()) + timedelta(days=1) if until is not None else None
-    if start is not None and end is not None and end <= start:
-        raise typer.BadParameter("--until is before --since", param_hint="'--until'")
+    start, end = period(since, until)
     raw = answers and format_ in CARRIES_ANSWERS
 
     async def work(core: Core) -> tuple[bytes, Report | None, str]:
         async with core.database.transaction() as session:
-            organisation = await resolve_organisation(session, org)
-            pulse_id = (await find_pulse(session, organisation.id, pulse)).id if pulse else None
             now = core.ctx.clock.now()
-            scope = AnswerScope(
-                organisation.id,
-                pulse_id=pulse_id,
-                since=start,
-                # From a day on, up to now: the change compares with as long a period before.
-                until=end if end is not None or start is None else now,
-                site=site,
-                role=role,
+            organisation, scope = await answer_scope(
+                session, org, pulse, start, end, site=site, role=role, now=now
             )
             breakdown: Breakdown | None = "site" if by == By.SITE else "role" if by else None
             request = ReportRequest(
