@@ -1,35 +1,48 @@
-"""The dispatcher's statements: claim due deliveries, read what decides each send, and
+"""The dispatcher's statements: claim due deliveries with what decides each send, and
 write every decision and every send's outcome back in batched statements.
 
-Plain column selects and executemany UPDATEs by primary key: no ORM object is built or
-tracked on this path, which runs once per prompt of every fan-out.
+This path runs once per prompt of every fan-out, so it stays lean: a claim is a handful
+of Core statements on one connection (no ORM session, nothing tracked), and a send's
+record is one statement for the whole group of finished sends, its text built once and
+run on the driver itself (SQLAlchemy's per-statement work cost more than the write).
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+import json
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import (
+    ARRAY,
+    BindParameter,
+    Column,
+    ColumnElement,
+    Dialect,
+    Integer,
     Select,
     Table,
+    any_,
     bindparam,
     case,
+    func,
     literal_column,
     or_,
     select,
     text,
     update,
 )
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.engine import Database, dialect_name
-from storage.models import Delivery, Occurrence, Person, Pulse
+from storage.engine import Database
+from storage.models import Delivery, Occurrence, Person, Pulse, UtcDateTime
 from storage.states import CLAIMABLE, DeliveryState
+
+DELIVERIES = cast(Table, Delivery.__table__)
 
 
 @dataclass(frozen=True)
@@ -43,18 +56,6 @@ class ClaimedOccurrence:
     def is_open_at(self, now: datetime) -> bool:
         # The same rule as Occurrence.is_open_at, for a row read without the ORM.
         return self.closed_at is None and (self.closes_at is None or self.closes_at > now)
-
-
-@dataclass(frozen=True)
-class ClaimedDelivery:
-    """A due prompt (or its one reminder), locked for the claiming transaction."""
-
-    id: int
-    person_id: int
-    next_index: int
-    attempts: int
-    reminder: bool
-    occurrence: ClaimedOccurrence
 
 
 @dataclass(frozen=True)
@@ -72,22 +73,37 @@ class Recipient:
     conversation_ref: dict[str, Any] | None
 
 
+@dataclass(frozen=True)
+class ClaimedDelivery:
+    """A due prompt (or its one reminder), locked for the claiming transaction, with the
+    person it goes to."""
+
+    id: int
+    person_id: int
+    next_index: int
+    attempts: int
+    reminder: bool
+    occurrence: ClaimedOccurrence
+    person: Recipient
+
+
+@dataclass(frozen=True)
+class PulseRules:
+    """The pulse's columns that decide a send: its window, days and reminder."""
+
+    id: int
+    send_window_start: str | None
+    send_window_end: str | None
+    days_of_week: str | None
+    reminder_after_hours: int | None
+
+
 _CLAIMED = (
     Delivery.id,
     Delivery.person_id,
     Delivery.next_index,
     Delivery.attempts,
     Delivery.occurrence_id,
-)
-_OCCURRENCE = (
-    Occurrence.id,
-    Occurrence.pulse_id,
-    Occurrence.prompt_ids,
-    Occurrence.closes_at,
-    Occurrence.closed_at,
-)
-_ClaimSelect = Select[int, int, int, int, int]  # what a claim selects, typed
-_RECIPIENT = (
     Person.id,
     Person.timezone,
     Person.quiet_hours_start,
@@ -98,122 +114,228 @@ _RECIPIENT = (
     Person.gone,
     Person.conversation_ref,
 )
+_OCCURRENCE = (
+    Occurrence.id,
+    Occurrence.pulse_id,
+    Occurrence.prompt_ids,
+    Occurrence.closes_at,
+    Occurrence.closed_at,
+)
+_PULSE = (
+    Pulse.id,
+    Pulse.send_window_start,
+    Pulse.send_window_end,
+    Pulse.days_of_week,
+    Pulse.reminder_after_hours,
+)
+_Query = Select[*tuple[Any, ...]]
+_NOW: BindParameter[datetime] = bindparam("now", type_=UtcDateTime())
+_LIMIT: BindParameter[int] = bindparam("limit", type_=Integer())
+
+
+def _among(column: Any, dialect: str) -> ColumnElement[bool]:
+    """`column` is one of the ids given as the parameter "ids" (see `_ids`): one array
+    parameter on PostgreSQL, one JSON array read by json_each on SQLite, instead of a
+    placeholder (rendered and bound one by one) per id."""
+    if dialect == "postgresql":
+        return cast(ColumnElement[bool], column == any_(bindparam("ids", type_=ARRAY(Integer))))
+    listed: Select[Any] = select(literal_column("value")).select_from(
+        func.json_each(bindparam("ids"))
+    )
+    return cast(ColumnElement[bool], column.in_(listed))
+
+
+def _ids(dialect: str, ids: Iterable[int]) -> list[int] | str:
+    listed = list(ids)
+    return listed if dialect == "postgresql" else json.dumps(listed)
+
+
+@dataclass(frozen=True)
+class _Statements:
+    """The claim's statements for one dialect, built once: building a statement cost more
+    than running it (and SQLAlchemy reuses a statement object's compiled form)."""
+
+    due: tuple[_Query, ...]  # first prompts: leases run out, then waiting
+    reminders: _Query
+    occurrences: _Query
+    pulses: _Query
+    prompted_since: _Query
+
+
+@functools.cache
+def _statements(dialect: str) -> _Statements:
+    due = select(*_CLAIMED).join(Person, Person.id == Delivery.person_id)
+    # One state at a time, in the order of the (state, due_at, id) index: across two
+    # states every claim would read and sort every due row.
+    prompts = tuple(
+        due.where(Delivery.state == state, Delivery.due_at <= _NOW)
+        .order_by(Delivery.due_at, Delivery.id)
+        .limit(_LIMIT)
+        for state in (DeliveryState.SENDING, DeliveryState.PENDING)
+    )
+    reminders = (
+        due.where(
+            Delivery.reminder_due_at <= _NOW,
+            Delivery.state == DeliveryState.SENT,
+            Delivery.reminded_at.is_(None),
+        )
+        .order_by(Delivery.reminder_due_at, Delivery.id)
+        .limit(_LIMIT)
+    )
+    if dialect == "postgresql":
+        # The rows are locked, and rows another dispatcher holds are passed over.
+        prompts = tuple(
+            statement.with_for_update(skip_locked=True, of=Delivery) for statement in prompts
+        )
+        reminders = reminders.with_for_update(skip_locked=True, of=Delivery)
+    return _Statements(
+        due=prompts,
+        reminders=reminders,
+        occurrences=select(*_OCCURRENCE).where(_among(Occurrence.id, dialect)),
+        pulses=select(*_PULSE).where(_among(Pulse.id, dialect)),
+        prompted_since=select(Delivery.person_id, Delivery.sent_at, Delivery.reminded_at).where(
+            _among(Delivery.person_id, dialect),
+            or_(Delivery.sent_at >= _NOW, Delivery.reminded_at >= _NOW),
+        ),
+    )
 
 
 class DispatchRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self.session = session
+    """The claim's statements, on one connection inside the claim's transaction."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.connection = connection
+        self.dialect = connection.dialect.name
+        self.statements = _statements(self.dialect)
 
     async def claim(self, now: datetime, limit: int) -> list[ClaimedDelivery]:
-        """Due first prompts, then due reminders up to `limit`, locked for this transaction
-        (SKIP LOCKED on PostgreSQL, so several dispatchers share the outbox)."""
-        prompts = (
-            select(*_CLAIMED)
-            .where(Delivery.state.in_(CLAIMABLE), Delivery.due_at <= now)
-            .order_by(Delivery.due_at, Delivery.id)
-            .limit(limit)
-        )
-        claimed = await self._claimed(prompts, reminder=False)
+        """Due first prompts (those whose lease ran out first), then due reminders, up to
+        `limit`, locked for this transaction (SKIP LOCKED on PostgreSQL, so several
+        dispatchers share the outbox)."""
+        claimed: list[ClaimedDelivery] = []
+        for statement in self.statements.due:
+            if len(claimed) < limit:
+                claimed += await self._claimed(statement, now, limit - len(claimed), False)
         if len(claimed) < limit:
-            reminders = (
-                select(*_CLAIMED)
-                .where(
-                    Delivery.state == DeliveryState.SENT,
-                    Delivery.reminder_due_at <= now,
-                    Delivery.reminded_at.is_(None),
-                )
-                .order_by(Delivery.reminder_due_at, Delivery.id)
-                .limit(limit - len(claimed))
-            )
-            claimed += await self._claimed(reminders, reminder=True)
+            reminders = self.statements.reminders
+            claimed += await self._claimed(reminders, now, limit - len(claimed), True)
         return claimed
 
-    async def _claimed(self, statement: _ClaimSelect, *, reminder: bool) -> list[ClaimedDelivery]:
-        if dialect_name(self.session) == "postgresql":
-            statement = statement.with_for_update(skip_locked=True, of=Delivery)
-        rows = (await self.session.execute(statement)).all()
+    async def _claimed(
+        self, statement: _Query, now: datetime, limit: int, reminder: bool
+    ) -> list[ClaimedDelivery]:
+        found = await self.connection.execute(statement, {"now": now, "limit": limit})
+        rows: list[Any] = list(found.all())
         if not rows:
             return []
         # A fan-out's rows share one occurrence: read each once, not once per row.
-        found = await self.session.execute(
-            select(*_OCCURRENCE).where(Occurrence.id.in_({row[4] for row in rows}))
-        )
-        occurrences = {row[0]: ClaimedOccurrence(*row) for row in found}
+        occurrences = {
+            row[0]: ClaimedOccurrence(*row)
+            for row in await self.connection.execute(
+                self.statements.occurrences, {"ids": self._ids({row[4] for row in rows})}
+            )
+        }
         return [
-            ClaimedDelivery(row[0], row[1], row[2], row[3], reminder, occurrences[row[4]])
+            ClaimedDelivery(
+                row[0], row[1], row[2], row[3], reminder, occurrences[row[4]], Recipient(*row[5:])
+            )
             for row in rows
         ]
 
-    async def recipients(self, person_ids: Iterable[int]) -> dict[int, Recipient]:
-        rows = await self.session.execute(select(*_RECIPIENT).where(Person.id.in_(person_ids)))
-        return {row[0]: Recipient(*row) for row in rows}
+    def _ids(self, ids: Iterable[int]) -> list[int] | str:
+        return _ids(self.dialect, ids)
 
-    async def pulses(self, pulse_ids: Iterable[int]) -> dict[int, Pulse]:
-        """The pulses of a batch (a handful: one per fan-out), whole."""
-        ids = list(pulse_ids)
+    async def pulses(self, pulse_ids: Iterable[int]) -> dict[int, PulseRules]:
+        """The pulses of a batch (a handful: one per fan-out)."""
+        ids = set(pulse_ids)
         if not ids:
             return {}
-        found = await self.session.scalars(select(Pulse).where(Pulse.id.in_(ids)))
-        return {pulse.id: pulse for pulse in found}
+        found = await self.connection.execute(self.statements.pulses, {"ids": self._ids(ids)})
+        return {row[0]: PulseRules(*row) for row in found}
+
+    async def recent_prompt_times(
+        self, person_ids: Iterable[int], since: datetime
+    ) -> dict[int, list[datetime]]:
+        """When each person was prompted since then, reminders and prompts being sent
+        included (the fatigue cap)."""
+        times: dict[int, list[datetime]] = {person_id: [] for person_id in person_ids}
+        if not times:
+            return times
+        rows = await self.connection.execute(
+            self.statements.prompted_since, {"ids": self._ids(times), "now": since}
+        )
+        for person_id, sent_at, reminded_at in rows:
+            for at in (sent_at, reminded_at):
+                if at is not None and at >= since:
+                    times[person_id].append(at)
+        return times
 
     async def write(self, changes: Sequence[Mapping[str, Any]]) -> None:
-        """Each change names a delivery's `id` and the columns to set: one executemany
-        UPDATE per set of columns."""
-        if changes:
-            await self.session.execute(update(Delivery), list(changes))
+        """Each change names a delivery's `id` and the columns to set (the prompts that do
+        not go now: a handful)."""
+        for columns, rows in _by_columns(changes).items():
+            await self.connection.execute(_update_of(columns), rows)
 
-    async def lease(self, delivery_ids: Sequence[int], until: datetime, *, reminder: bool) -> None:
-        """Hold these (their first prompt, or their reminder) until then: one statement."""
-        if delivery_ids:
-            column = "reminder_due_at" if reminder else "due_at"
-            await self.session.execute(
-                update(Delivery)
-                .where(Delivery.id.in_(delivery_ids))
-                .values({column: until})
-                .execution_options(synchronize_session=False)
-            )
+    async def lease(
+        self,
+        delivery_ids: Sequence[int],
+        until: datetime,
+        *,
+        reminder: bool,
+        sending_since: datetime | None = None,
+    ) -> None:
+        """Hold these (their first prompt, or their reminder) until then: one statement.
+        `sending_since`: they go out at once, so they are asked from now on (state
+        "sending"), in the same statement."""
+        if not delivery_ids:
+            return
+        marked = sending_since is not None and not reminder
+        values: dict[str, Any] = {"until": until, "ids": self._ids(delivery_ids)}
+        if marked:
+            values["since"] = sending_since
+        await self.connection.execute(
+            _lease_of(self.dialect, reminder=reminder, marked=marked), values
+        )
 
-    async def mark_gone(self, person_ids: Iterable[int]) -> None:
-        """The platform said these people are gone: left out of what comes next, too."""
-        ids = list(person_ids)
-        if ids:
-            await self.session.execute(
-                update(Person)
-                .where(Person.id.in_(ids))
-                .values(gone=True)
-                .execution_options(synchronize_session=False)
-            )
+
+@functools.cache
+def _lease_of(dialect: str, *, reminder: bool, marked: bool) -> Any:
+    column = "reminder_due_at" if reminder else "due_at"
+    values: dict[str, Any] = {column: bindparam("until")}
+    if marked:
+        values |= {"state": DeliveryState.SENDING, "sent_at": bindparam("since")}
+    return update(DELIVERIES).where(_among(DELIVERIES.c.id, dialect)).values(values)
 
 
 class SendLog:
-    """Writes what sends did, one short statement per group of finished sends.
+    """Writes what sends did: one statement per group of finished sends.
 
-    Plain Core statements, no ORM session, through a connection of its own in
-    autocommit (each statement commits alone; every row's record stands by itself): a
-    pool checkout, a BEGIN, a COMMIT and a reset on every write cost more than the
-    write, on SQLite (a thread hop each) as on PostgreSQL. On PostgreSQL its commits do
-    not wait for the WAL to reach the disk (synchronous_commit off, on this connection
-    only): as safe against this process dying as any commit, while a crash of
-    PostgreSQL itself can lose at most the last few hundred milliseconds of records,
-    whose prompts are then sent again. On SQLite it takes its turn to write like any
-    transaction; an in-memory database (one connection for all) gets a short
-    transaction per write instead.
+    Through a connection of its own in autocommit (each statement commits alone; every
+    row's record stands by itself): a pool checkout, a BEGIN, a COMMIT and a reset on
+    every write cost more than the write. On PostgreSQL its commits do not wait for the
+    WAL to reach the disk (synchronous_commit off, on this connection only): as safe
+    against this process dying as any commit, while a crash of PostgreSQL itself can
+    lose at most the last few hundred milliseconds of records, whose prompts are then
+    sent again. On SQLite it takes its turn to write like any transaction; an in-memory
+    database (one connection for all) gets a short transaction per write instead.
     """
 
     def __init__(self, database: Database) -> None:
         self.database = database
         self._connection: AsyncConnection | None = None
+        self._driver: Any = None  # the driver's own connection behind it
 
     async def write(self, changes: Sequence[Mapping[str, Any]], gone: Iterable[int]) -> None:
         gone = list(gone)
         if self.database.shares_one_connection:  # its settings are everyone's: leave them
             async with self.database.statements() as connection:
-                await _execute(connection, changes, gone)
+                driver = (await connection.get_raw_connection()).driver_connection
+                await _record(connection, driver, changes, gone)
             return
         async with self.database.turn():
             connection = await self._connect()
             try:
-                await _execute(connection, changes, gone)
+                await _record(connection, self._driver, changes, gone)
             except BaseException:
                 self._connection = None  # a broken connection is not reused
                 await _close_quietly(connection)
@@ -231,16 +353,32 @@ class SendLog:
             if not self.database.is_sqlite:
                 await connection.execute(text("SET synchronous_commit = off"))
             self._connection = connection
+            self._driver = (await connection.get_raw_connection()).driver_connection
         return self._connection
 
 
-async def _execute(
-    connection: AsyncConnection, changes: Sequence[Mapping[str, Any]], gone: list[int]
+async def _record(
+    connection: AsyncConnection,
+    driver: Any,
+    changes: Sequence[Mapping[str, Any]],
+    gone: list[int],
 ) -> None:
-    for columns, group in _by_columns(changes).items():
-        await connection.execute(_update_of(columns), group)
+    dialect = connection.dialect
+    for names, group in _same_columns(changes).items():
+        await _group_update(dialect.name, names[1:]).run(driver, dialect, group)
     if gone:
         await connection.execute(update(Person).where(Person.id.in_(gone)).values(gone=True))
+
+
+def _same_columns(
+    changes: Sequence[Mapping[str, Any]],
+) -> dict[tuple[str, ...], list[Mapping[str, Any]]]:
+    """The changes grouped by the columns they set, each change's `id` first (as the
+    outbox writes them): a group's key is ("id", column, ...)."""
+    groups: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}
+    for change in changes:
+        groups.setdefault(tuple(change), []).append(change)
+    return groups
 
 
 def _by_columns(
@@ -257,13 +395,20 @@ def _by_columns(
 # Where a prompt stands for the person: written only while it is still ours to send, so
 # a record that comes after the send never overwrites an answer that came first.
 _ASKING = ("state", "sent_at", "reminder_due_at")
+_STILL_OURS = " OR ".join(f"deliveries.state = '{state}'" for state in CLAIMABLE)
+
+
+def _guarded(column: str, columns: tuple[str, ...], value: str) -> str:
+    if "state" in columns and column in _ASKING:
+        return f"CASE WHEN {_STILL_OURS} THEN {value} ELSE deliveries.{column} END"
+    return value
 
 
 @functools.cache
 def _update_of(columns: tuple[str, ...]) -> Any:
-    """One statement per set of columns, built once: building it cost more than running
-    it on every write."""
-    table = cast(Table, Delivery.__table__)
+    """An executemany UPDATE by id for the claim's few changes, built once per set of
+    columns (building it cost more than running it)."""
+    table = DELIVERIES
     # Spelled out: an IN list would be an expanding parameter, which executemany refuses.
     ours = or_(*(table.c.state == literal_column(f"'{state}'") for state in CLAIMABLE))
     values = {
@@ -275,6 +420,98 @@ def _update_of(columns: tuple[str, ...]) -> Any:
     return update(table).where(table.c.id == bindparam("delivery_id")).values(values)
 
 
+@dataclass(frozen=True)
+class _GroupUpdate:
+    """One UPDATE of many deliveries by id, each row its own values, in one statement:
+    on PostgreSQL from arrays (`unnest`), on SQLite from a VALUES list. The values go
+    through each column's own SQLAlchemy bind processing, so they are stored exactly as
+    the ORM stores them (UTC times, JSON)."""
+
+    dialect: str
+    columns: tuple[str, ...]
+
+    async def run(self, driver: Any, dialect: Dialect, rows: Sequence[Mapping[str, Any]]) -> None:
+        """`rows`: each a delivery's `id` and the value of each of `columns`."""
+        processors = _processors(dialect, self.columns)
+        ids = [row["id"] for row in rows]
+        values = [
+            [row[name] for row in rows] if process is None else [process(row[name]) for row in rows]
+            for name, process in zip(self.columns, processors, strict=True)
+        ]
+        if self.dialect == "postgresql":
+            await driver.execute(self._unnest(dialect), ids, *values)
+            return
+        flat: list[Any] = []
+        for index, delivery_id in enumerate(ids):
+            flat.append(delivery_id)
+            flat += [column[index] for column in values]
+        await driver.execute_fetchall(_values_update(self.columns, len(ids)), flat)
+
+    def _unnest(self, dialect: Dialect) -> str:
+        return _unnest_update(self.columns, _pg_types(dialect, self.columns))
+
+
+@functools.cache
+def _group_update(dialect: str, columns: tuple[str, ...]) -> _GroupUpdate:
+    return _GroupUpdate(dialect, columns)
+
+
+def _column(name: str) -> Column[Any]:
+    column: Column[Any] = DELIVERIES.c[name]
+    return column
+
+
+@functools.cache
+def _processors(
+    dialect: Dialect, columns: tuple[str, ...]
+) -> tuple[Callable[[Any], Any] | None, ...]:
+    return tuple(
+        _column(name).type.dialect_impl(dialect).bind_processor(dialect) for name in columns
+    )
+
+
+@functools.cache
+def _pg_types(dialect: Dialect, columns: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_column(name).type.compile(dialect=dialect) for name in columns)
+
+
+@functools.cache
+def _unnest_update(columns: tuple[str, ...], types: tuple[str, ...]) -> str:
+    arrays = ", ".join(
+        ["$1::INTEGER[]"] + [f"${n}::{kind}[]" for n, kind in enumerate(types, start=2)]
+    )
+    names = ", ".join(("delivery_id", *columns))
+    sets = ", ".join(f"{name} = {_guarded(name, columns, f'v.{name}')}" for name in columns)
+    return (
+        f"UPDATE deliveries SET {sets} FROM unnest({arrays}) AS v({names}) "
+        "WHERE deliveries.id = v.delivery_id"
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _values_update(columns: tuple[str, ...], count: int) -> str:
+    # SQLite names a VALUES list's columns column1, column2, ...: the id is column1.
+    row = "(" + ", ".join("?" * (len(columns) + 1)) + ")"
+    sets = ", ".join(
+        f"{name} = {_guarded(name, columns, f'v.column{n}')}"
+        for n, name in enumerate(columns, start=2)
+    )
+    return (
+        f"UPDATE deliveries SET {sets} FROM (VALUES {', '.join([row] * count)}) AS v "
+        "WHERE deliveries.id = v.column1"
+    )
+
+
 async def _close_quietly(connection: AsyncConnection) -> None:
     with contextlib.suppress(Exception):  # already broken: nothing to give back
         await connection.close()
+
+
+__all__ = [
+    "ClaimedDelivery",
+    "ClaimedOccurrence",
+    "DispatchRepository",
+    "PulseRules",
+    "Recipient",
+    "SendLog",
+]

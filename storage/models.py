@@ -245,8 +245,11 @@ class Delivery(Base):
     __tablename__ = "deliveries"
     __table_args__ = (
         UniqueConstraint("occurrence_id", "person_id"),
-        # The outbox claims in this order (a fan-out's rows share one due time).
+        # The outbox claims in this order (a fan-out's rows share one due time), one
+        # state at a time: ordered across two states, every claim would sort them all.
         Index("ix_deliveries_state_due_at_id", "state", "due_at", "id"),
+        # ... and finds due reminders without reading every sent row.
+        Index("ix_deliveries_reminder_due_at_id", "reminder_due_at", "id"),
         # The fatigue cap counts each person's recent prompts.
         Index("ix_deliveries_person_id_sent_at", "person_id", "sent_at"),
     )

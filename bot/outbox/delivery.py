@@ -35,7 +35,7 @@ import structlog
 
 from bot.context import BotContext
 from bot.errors import ConversationBusy, DeliveryError, RateLimited
-from bot.outbox.deciding import plan_send
+from bot.outbox.deciding import Planner
 from bot.outbox.notifier import Sender, send_one_notification
 from bot.outbox.recording import PlannedSend, Recorder, count, gone_people, outcome
 from bot.outbox.rows import backoff
@@ -91,6 +91,8 @@ class Outbox:
         # Claimed, not yet sent, per workspace: a new claim's lease waits behind them.
         self._queued: dict[tuple[str, str], int] = {}
         self._send_log = SendLog(database)
+        # Claimed in this pass and not yet recorded, per person: the fatigue cap counts them.
+        self._in_flight: dict[int, list[datetime]] = {}
 
     @property
     def _grace(self) -> timedelta:
@@ -149,49 +151,60 @@ class Outbox:
     # --- the stream: claim and decide, send, record ---
 
     async def _dispatch_prompts(self, limit: int) -> int:
-        """Claims batch after batch, the next as soon as the current one starts going out
-        (a claim can take longer than a batch's sends at full speed), so the database work
-        hides behind the network. Claimed but unrecorded prompts count toward the fatigue
-        cap in memory."""
+        """Claims batch after batch, the next as soon as the one before it starts going
+        out (so the database work hides behind the network), while `concurrency` senders
+        take the claimed prompts in turn. Claimed but unrecorded prompts count toward the
+        fatigue cap in memory."""
         handled = 0
-        in_flight: dict[int, list[datetime]] = {}
+        self._in_flight = {}
         recorder = Recorder(self._record)
-        # `gate`: sent or being sent, not yet recorded; `wire`: being sent.
-        gate = asyncio.Semaphore(self.concurrency + self.behind)
-        wire = asyncio.Semaphore(self.concurrency)
-        # Marked "sending" and next for the wire (unpaced platforms only).
-        deck = asyncio.Semaphore(self.concurrency)
-        sending: set[asyncio.Task[None]] = set()
-        claiming: asyncio.Task[tuple[int, list[PlannedSend]]] | None = asyncio.create_task(
-            self._claim(self._size(limit, 0), in_flight)
-        )
+        waiting: asyncio.Queue[PlannedSend | None] = asyncio.Queue()
+        hungry = asyncio.Event()  # at most one batch waits: time to claim the next
+        senders = [
+            asyncio.create_task(self._sender(waiting, hungry, recorder))
+            for _ in range(self.concurrency)
+        ]
         try:
-            while claiming is not None:
-                claimed, planned = await claiming
-                claiming = None
+            while handled < limit and recorder.failure is None:
+                size = self._size(limit, handled)
+                claimed, planned = await self._claim(size)
                 handled += claimed
                 if not claimed:
                     break
-                if handled < limit and recorder.failure is None:
-                    size = self._size(limit, handled)
-                    claiming = asyncio.create_task(self._claim(size, in_flight))
                 for plan in planned:
-                    await gate.acquire()
-                    task = asyncio.create_task(
-                        self._send(plan, gate, wire, deck, recorder, in_flight)
-                    )
-                    sending.add(task)
-                    task.add_done_callback(sending.discard)
+                    waiting.put_nowait(plan)
+                while waiting.qsize() > size and recorder.failure is None:
+                    hungry.clear()
+                    await hungry.wait()
         finally:
             # Whatever went out is recorded (or kept to be) before this returns or raises.
-            if sending:
-                await asyncio.gather(*sending, return_exceptions=True)
+            for _ in senders:
+                waiting.put_nowait(None)
+            await asyncio.gather(*senders, return_exceptions=True)
             await recorder.idle()
             self._unrecorded += recorder.unrecorded
             await self._send_log.close()  # its connection goes back between fan-outs
         if recorder.failure is not None:
             raise recorder.failure
         return handled
+
+    async def _sender(
+        self,
+        waiting: asyncio.Queue[PlannedSend | None],
+        hungry: asyncio.Event,
+        recorder: Recorder,
+    ) -> None:
+        """Sends one claimed prompt after another. Each sender holds one prompt at a time
+        until it is recorded, but for `behind` records still being written."""
+        while (plan := await waiting.get()) is not None:
+            if waiting.qsize() <= self.batch_size:
+                hungry.set()
+            to = plan.conversation
+            try:
+                await self._send(plan, recorder)
+            finally:
+                self._queued[to.platform, to.workspace] -= 1
+            await recorder.room(self.behind)
 
     async def _record_unrecorded(self) -> None:
         if self._unrecorded:
@@ -223,37 +236,33 @@ class Outbox:
             longest = max(longest, (self._queued.get(key, 0) + count_here) / rate)
         return now + min(self.lease, timedelta(seconds=longest) + self._grace)
 
-    async def _claim(
-        self, size: int, in_flight: dict[int, list[datetime]]
-    ) -> tuple[int, list[PlannedSend]]:
+    async def _claim(self, size: int) -> tuple[int, list[PlannedSend]]:
         """(rows handled, prompts to send): decisions and leases written in the claim's
-        own transaction."""
-        async with self.database.transaction() as session:
+        own transaction. Prompts to platforms without a rate go out at once, so they are
+        marked "sending" in that transaction too; paced ones when their turn comes."""
+        async with self.database.statements() as connection:
             now = self.ctx.clock.now()
-            repository = DispatchRepository(session)
+            repository = DispatchRepository(connection)
             rows = await repository.claim(now, size)
             if not rows:
                 return 0, []
-            people = await repository.recipients({row.person_id for row in rows})
             pulses = await repository.pulses(
                 {row.occurrence.pulse_id for row in rows if row.occurrence.pulse_id}
             )
             since = now - self.ctx.fatigue_cap.period
-            recent = await DeliveryRepository(session).recent_prompt_times(list(people), since)
-            for person_id, times in in_flight.items():
+            recent = await repository.recent_prompt_times({row.person_id for row in rows}, since)
+            for person_id, times in self._in_flight.items():
                 if person_id in recent:
                     recent[person_id].extend(times)
+            planner = Planner(self.ctx, self.senders, now)
             changes: list[dict[str, Any]] = []
             planned: list[PlannedSend] = []
             for index, row in enumerate(rows):
                 if index and index % DECIDE_BETWEEN_TURNS == 0:
                     await asyncio.sleep(0)  # let paced sends go on time meanwhile
-                person = people[row.person_id]
                 pulse = pulses.get(row.occurrence.pulse_id or 0)
                 try:
-                    plan = plan_send(
-                        self.ctx, self.senders, row, person, pulse, recent[person.id], now, changes
-                    )
+                    plan = planner.plan(row, pulse, recent[row.person_id], changes)
                 except Exception as error:  # one broken row must not hold up the others
                     log.exception("delivery.crashed", delivery=row.id)
                     reason = f"internal error: {type(error).__name__}"
@@ -263,82 +272,63 @@ class Outbox:
                     continue
                 if plan is not None:
                     planned.append(plan)
-                    recent[person.id].append(now)  # the cap counts this one from now on
+                    recent[row.person_id].append(now)  # the cap counts this one from now on
             lease_until = self._lease_until(now, planned)
+            at_once: list[int] = []
             for plan in planned:
                 plan.lease_until = lease_until
+                if not plan.reminder and self.limits.rate(plan.conversation.platform) is None:
+                    plan.marked = True
+                    at_once.append(plan.delivery_id)
             await repository.write(changes)
+            await repository.lease(at_once, lease_until, reminder=False, sending_since=now)
             for reminder in (False, True):
-                ids = [plan.delivery_id for plan in planned if plan.reminder is reminder]
+                ids = [
+                    plan.delivery_id
+                    for plan in planned
+                    if plan.reminder is reminder and not plan.marked
+                ]
                 await repository.lease(ids, lease_until, reminder=reminder)
         # Committed: from here these are ours until the lease ends.
         for plan in planned:
-            in_flight.setdefault(plan.person_id, []).append(now)
+            self._in_flight.setdefault(plan.person_id, []).append(now)
             key = (plan.conversation.platform, plan.conversation.workspace)
             self._queued[key] = self._queued.get(key, 0) + 1
         return len(rows), planned
 
-    async def _send(
-        self,
-        plan: PlannedSend,
-        gate: asyncio.Semaphore,
-        wire: asyncio.Semaphore,
-        deck: asyncio.Semaphore,
-        recorder: Recorder,
-        in_flight: dict[int, list[datetime]],
-    ) -> None:
-        """Send one prompt and wait for it to be recorded; the gate was taken for it and
-        is given back only then, the wire as soon as the platform has answered."""
+    async def _send(self, plan: PlannedSend, recorder: Recorder) -> None:
+        """Send one prompt and hand it to the recorder (which the sender waits for)."""
         to = plan.conversation
-        key = (to.platform, to.workspace)
-        # Unpaced, the next prompts are marked "sending" while the ones before them are on
-        # the wire (each at most one send ahead), so the write does not hold up the post;
-        # paced, a prompt is marked once its turn has come, just before its post.
-        ahead = self.limits.rate(to.platform) is None
-        try:
-            if ahead:
-                async with deck:
-                    if not await self._mark(plan, recorder):
-                        return
-                    await wire.acquire()
-            else:
-                await wire.acquire()
-            try:
-                if recorder.failure is None:
-                    await self.limits.acquire(to.platform, to.workspace)
-                if recorder.failure is not None:
-                    # The database went away: nothing more goes out until what went is
-                    # recorded; this claim is given back (due again) once it is back.
-                    plan.released = True
-                    await recorder.record(plan)
-                    return
-                # The clock now, not the batch's: a batch can take longer than a Retry-After.
-                moment = self.ctx.clock.now()
-                if moment >= plan.lease_until:
-                    # Another dispatcher may have it by now: it is theirs (or ours) to send
-                    # when it comes due again. Nothing to record.
-                    log.info("delivery.lease_ran_out", delivery=plan.delivery_id)
-                    return
-                paused = self.limits.paused_until(to.platform, to.workspace, moment)
-                if paused is not None:  # a 429 came back for this workspace: wait it out
-                    wait = (paused - moment).total_seconds()
-                    plan.error, plan.failed_at = RateLimited(wait, "workspace paused"), moment
-                elif ahead or await self._mark(plan, recorder):
-                    await self._post(plan)
-                else:
-                    return
-            finally:
-                wire.release()
-            await recorder.record(plan)
-        finally:
-            self._queued[key] -= 1
-            _forget(in_flight, plan)
-            gate.release()
+        if not plan.marked and not await self._mark(plan, recorder):
+            return
+        if recorder.failure is None:
+            await self.limits.acquire(to.platform, to.workspace)
+        if recorder.failure is not None:
+            # The database went away: nothing more goes out until what went is recorded;
+            # this claim is given back (due again) once it is back.
+            plan.released = True
+            recorder.add(plan)
+            return
+        # The clock now, not the claim's: a batch can take longer than a Retry-After.
+        moment = self.ctx.clock.now()
+        if moment >= plan.lease_until:
+            # Another dispatcher may have it by now: it is theirs (or ours) to send when it
+            # comes due again. Nothing to record.
+            log.info("delivery.lease_ran_out", delivery=plan.delivery_id)
+            return
+        paused = self.limits.paused_until(to.platform, to.workspace, moment)
+        if paused is not None:  # a 429 came back for this workspace: wait it out
+            wait = (paused - moment).total_seconds()
+            plan.error, plan.failed_at = RateLimited(wait, "workspace paused"), moment
+        else:
+            await self._post(plan)
+        recorder.add(plan)
 
     async def _mark(self, plan: PlannedSend, recorder: Recorder) -> bool:
-        """Write the prompt as "sending": asked from now on, so a reply that comes before
-        the send's record is an answer to it (the record will not overwrite that answer).
-        False if the write failed: the plan is kept as released, and not sent."""
+        """Write the prompt as "sending" before its turn at the platform's pace: asked
+        from now on, so a reply that comes before the send's record is an answer to it
+        (the record will not overwrite that answer). False if the write failed: the plan
+        is kept as released, and not sent."""
         if plan.reminder:  # a reminder's question is open already
             return True
         plan.sending = True
@@ -347,6 +337,7 @@ class Outbox:
         if recorder.failure is not None:
             plan.released = True  # kept in `unrecorded`: given back, unsent
             return False
+        plan.marked = True
         return True
 
     async def _post(self, plan: PlannedSend) -> None:
@@ -374,6 +365,9 @@ class Outbox:
             results.append(result)
         await self._send_log.write(changes, gone_people(planned))
         count(planned, results)
+        for plan in planned:
+            if not plan.sending:
+                _forget(self._in_flight, plan)  # in the database now: the cap finds it there
 
 
 def _forget(in_flight: dict[int, list[datetime]], plan: PlannedSend) -> None:

@@ -8,6 +8,7 @@ until its write is done, so what a crash can leave sent but unrecorded stays bou
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -48,6 +49,8 @@ class PlannedSend:
     # About to be posted: recorded as "sending" first, so that a reply which beats the
     # send's record is taken as an answer.
     sending: bool = False
+    # Written as "sending" already (in its claim, or just before its turn).
+    marked: bool = False
 
 
 @dataclass
@@ -119,42 +122,62 @@ def gone_people(plans: list[PlannedSend]) -> set[int]:
 
 
 def count(plans: list[PlannedSend], results: list[str]) -> None:
+    tally: Counter[tuple[str, str]] = Counter()
     for plan, result in zip(plans, results, strict=True):
-        if result == "sending":
-            continue  # counted once the platform has answered
-        metrics.DELIVERIES.labels(plan.conversation.platform, result).inc()
+        if result != "sending":  # counted once the platform has answered
+            tally[plan.conversation.platform, result] += 1
+    for (platform, result), n in tally.items():
+        metrics.DELIVERIES.labels(platform, result).inc(n)
 
 
 class Recorder:
-    """Group commit of finished sends. `record` returns once the plan is written, or at
-    once after a write has failed (the database went away): from then on plans are kept
-    in `unrecorded`, to be written before anything new is claimed."""
+    """Group commit of finished sends: `add` hands a plan over to be written with the
+    next write, which starts the moment the previous one ends, so under load a write
+    carries every send that finished meanwhile and idle it carries one. `record` waits
+    for the plan's write; `room` waits until at most so many plans are left unwritten.
+    After a write has failed (the database went away) plans are kept in `unrecorded`,
+    to be written before anything new is claimed."""
 
     def __init__(self, write: Callable[[list[PlannedSend]], Awaitable[None]]) -> None:
         self._write = write
         self._waiting: list[PlannedSend] = []
-        self._written: asyncio.Future[None] | None = None
+        self._written: asyncio.Future[None] | None = None  # the waiting plans' write
+        self._progress: asyncio.Future[None] | None = None  # the next write to end
         self._writing: asyncio.Task[None] | None = None
+        self.pending = 0  # handed over, not yet written
         self.failure: BaseException | None = None
         self.unrecorded: list[PlannedSend] = []
 
-    async def record(self, plan: PlannedSend) -> None:
+    def add(self, plan: PlannedSend) -> asyncio.Future[None]:
+        """Hand the plan over; the future is done once it is written (or kept)."""
+        loop = asyncio.get_running_loop()
         if self.failure is not None:
             self.unrecorded.append(plan)
-            return
+            done = loop.create_future()
+            done.set_result(None)
+            return done
         self._waiting.append(plan)
+        self.pending += 1
         if self._written is None:
-            self._written = asyncio.get_running_loop().create_future()
-        written = self._written
+            self._written = loop.create_future()
         if self._writing is None:
             self._writing = asyncio.create_task(self._drain())
-        await asyncio.shield(written)
+        return self._written
+
+    async def record(self, plan: PlannedSend) -> None:
+        await asyncio.shield(self.add(plan))
+
+    async def room(self, most: int) -> None:
+        """Until no more than `most` plans handed over are still unwritten."""
+        while self.pending > most and self.failure is None:
+            if self._progress is None:
+                self._progress = asyncio.get_running_loop().create_future()
+            await asyncio.shield(self._progress)
 
     async def _drain(self) -> None:
         try:
             while self._waiting and self.failure is None:
-                # One turn first: the next prompt's "sending" mark (its sender is waking
-                # up) joins this record in one write instead of waiting for it.
+                # One turn first: sends finishing in this turn join this write.
                 await asyncio.sleep(0)
                 group, self._waiting = self._waiting, []
                 written, self._written = self._written, None
@@ -168,8 +191,14 @@ class Recorder:
                     if self._written is not None:
                         self._written.set_result(None)
                         self._written = None
+                    self.pending = 0
+                else:
+                    self.pending -= len(group)
                 if written is not None:
                     written.set_result(None)
+                if self._progress is not None:
+                    self._progress.set_result(None)
+                    self._progress = None
         finally:
             self._writing = None
 

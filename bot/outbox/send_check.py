@@ -11,9 +11,8 @@ from datetime import datetime, time
 from typing import Any, Protocol
 
 from bot.context import BotContext
-from bot.local_time import ALL_DAYS, DAY_NAMES, SendWindow, resolve_zone
-from bot.outbox.send_rules import Defer, PersonWishes, Skip, decide
-from storage.models import Pulse
+from bot.local_time import ALL_DAYS, DAY_NAMES, ResolvedZone, SendWindow, resolve_zone
+from bot.outbox.send_rules import Decision, Defer, PersonWishes, Skip, decide
 
 SEND = "send"
 DEFER = "defer"
@@ -45,6 +44,19 @@ class RecipientColumns(PersonWishesColumns, Protocol):
     def gone(self) -> bool: ...
     @property
     def conversation_ref(self) -> dict[str, Any] | None: ...
+
+
+class PulseWindow(Protocol):
+    """A pulse's window columns: a loaded Pulse or the dispatcher's lighter row."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def send_window_start(self) -> str | None: ...
+    @property
+    def send_window_end(self) -> str | None: ...
+    @property
+    def days_of_week(self) -> str | None: ...
 
 
 class OccurrenceTimes(Protocol):
@@ -86,7 +98,7 @@ def wishes_of(ctx: BotContext, person: PersonWishesColumns) -> PersonWishes:
     )
 
 
-def window_of(pulse: Pulse | None) -> SendWindow | None:
+def window_of(pulse: PulseWindow | None) -> SendWindow | None:
     """The pulse's send window; prompts sent by hand (no pulse) have none."""
     if pulse is None or not pulse.send_window_start or not pulse.send_window_end:
         return None
@@ -100,15 +112,72 @@ def window_of(pulse: Pulse | None) -> SendWindow | None:
     )
 
 
+class Decisions:
+    """The rules applied at one moment (a claim's), each distinct case worked out once:
+    a fan-out's people mostly share a zone, the organisation's wishes, the pulse's window
+    and no recent prompt, and `decide` is a pure function of those."""
+
+    def __init__(self, ctx: BotContext, now: datetime) -> None:
+        self.ctx = ctx
+        self.now = now
+        self._zones: dict[str | None, ResolvedZone] = {}
+        self._wishes: dict[tuple[Any, ...], PersonWishes] = {}
+        self._windows: dict[int, SendWindow | None] = {}
+        self._decided: dict[tuple[Any, ...], Decision] = {}
+
+    def zone(self, name: str | None) -> ResolvedZone:
+        found = self._zones.get(name)
+        if found is None:
+            found = self._zones[name] = resolve_zone(name, self.ctx.default_timezone)
+        return found
+
+    def wishes(self, person: PersonWishesColumns) -> PersonWishes:
+        key = (
+            person.quiet_hours_start,
+            person.quiet_hours_end,
+            person.quiet_weekends,
+            person.snoozed_until,
+            person.paused,
+        )
+        found = self._wishes.get(key)
+        if found is None:
+            found = self._wishes[key] = wishes_of(self.ctx, person)
+        return found
+
+    def window(self, pulse: PulseWindow | None) -> SendWindow | None:
+        if pulse is None:
+            return None
+        if pulse.id not in self._windows:
+            self._windows[pulse.id] = window_of(pulse)
+        return self._windows[pulse.id]
+
+    def decide(
+        self,
+        zone: ResolvedZone,
+        wishes: PersonWishes,
+        recent: Sequence[datetime],
+        window: SendWindow | None,
+    ) -> Decision:
+        key = (zone.zone.key, wishes, tuple(recent), window)
+        found = self._decided.get(key)
+        if found is None:
+            found = self._decided[key] = decide(
+                self.now, zone.zone, wishes, recent, window, self.ctx.fatigue_cap
+            )
+        return found
+
+
 def verdict(
     ctx: BotContext,
     delivery: ClaimedPrompt,
     person: RecipientColumns,
-    pulse: Pulse | None,
+    pulse: PulseWindow | None,
     recent: Sequence[datetime],
     now: datetime,
+    decisions: Decisions | None = None,
 ) -> Verdict:
-    """For the first prompt of a delivery and for its one reminder alike."""
+    """For the first prompt of a delivery and for its one reminder alike. `decisions`:
+    the rules' cases worked out already at this moment (a claim's)."""
     occurrence = delivery.occurrence
     if not occurrence.is_open_at(now):
         return Verdict(CLOSE, reason="the pulse closed")
@@ -116,8 +185,10 @@ def verdict(
         return Verdict(FAIL, reason="recipient gone")
     if not person.conversation_ref:
         return Verdict(FAIL, reason="no stored conversation for this person")
-    zone, fell_back = resolve_zone(person.timezone, ctx.default_timezone)
-    decision = decide(now, zone, wishes_of(ctx, person), recent, window_of(pulse), ctx.fatigue_cap)
+    rules = decisions if decisions is not None and decisions.now == now else Decisions(ctx, now)
+    resolved = rules.zone(person.timezone)
+    zone, fell_back = resolved
+    decision = rules.decide(resolved, rules.wishes(person), recent, rules.window(pulse))
     if isinstance(decision, Skip):
         action = WITHHOLD if decision.reason == "paused" else SKIP
         return Verdict(action, reason=decision.reason)

@@ -2,16 +2,81 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot import actions
 from bot.context import MAX_MESSAGE_LENGTH, BotContext
 from bot.messages import Button, ButtonStyle, Form, FormField, Option, OutboundMessage, Question
 from prompts import PromptKind, PromptSpec
 
 
+@dataclass(frozen=True)
+class _Wording:
+    """Everything a prompt's message says, the same for every delivery of it."""
+
+    options: tuple[Option, ...]
+    hint: str
+    answer: str
+    skip: str
+    not_now: str
+    stop: str
+    progress: str
+    send_label: str
+    empty_error: str
+
+
 def question_message(
     ctx: BotContext, prompt: PromptSpec, delivery_id: int, position: int, total: int
 ) -> OutboundMessage:
-    target = actions.PromptTarget(delivery_id, prompt.id)
+    return QuestionMessages(ctx).message(prompt, delivery_id, position, total)
+
+
+class QuestionMessages:
+    """Prompts put to many people (a fan-out): each prompt's wording is looked up once,
+    and only the delivery it answers differs from one person's message to the next."""
+
+    def __init__(self, ctx: BotContext) -> None:
+        self.ctx = ctx
+        self._wordings: dict[tuple[str, int, int], _Wording] = {}
+
+    def message(
+        self, prompt: PromptSpec, delivery_id: int, position: int, total: int
+    ) -> OutboundMessage:
+        key = (prompt.id, position, total)
+        wording = self._wordings.get(key)
+        if wording is None:
+            wording = self._wordings[key] = _wording(self.ctx, prompt, position, total)
+        value = actions.PromptTarget(delivery_id, prompt.id).value()
+        options = wording.options
+        buttons: tuple[Button, ...] = (
+            Button(wording.skip, actions.PROMPT_SKIP, value),
+            Button(wording.not_now, actions.PROMPT_SNOOZE, value),
+            Button(wording.stop, actions.PROMPT_STOP, value, ButtonStyle.DANGER),
+        )
+        if not options:
+            answer = Button(wording.answer, actions.ANSWER_OPEN, value, ButtonStyle.PRIMARY)
+            buttons = (answer, *buttons)
+        return OutboundMessage(
+            text="",  # the question says it all; a reminder puts its lead-in here
+            question=Question(
+                prompt_id=prompt.id,
+                text=prompt.text,
+                kind=prompt.kind.value,
+                options=options,
+                follow_up=prompt.follow_up,
+                option_action_id=actions.ANSWER_OPTION if options else "",
+                option_value_prefix=value + ":" if options else "",
+                delivery_id=delivery_id,
+                progress=wording.progress,
+                hint=wording.hint,
+                send_label=wording.send_label,
+                empty_error=wording.empty_error,
+            ),
+            buttons=buttons,
+        )
+
+
+def _wording(ctx: BotContext, prompt: PromptSpec, position: int, total: int) -> _Wording:
     options: tuple[Option, ...] = ()
     hint_key = "prompt.hint_text"
     if prompt.kind == PromptKind.SCALE and prompt.scale is not None:
@@ -26,37 +91,18 @@ def question_message(
         hint_key = "prompt.hint_choice"
     elif prompt.kind == PromptKind.IDEA:
         hint_key = "prompt.hint_idea"
-
-    buttons: list[Button] = []
-    if not options:
-        buttons.append(
-            Button(
-                ctx.say("button.answer"), actions.ANSWER_OPEN, target.value(), ButtonStyle.PRIMARY
-            )
-        )
-    buttons += [
-        Button(ctx.say("button.skip"), actions.PROMPT_SKIP, target.value()),
-        Button(ctx.say("button.not_now"), actions.PROMPT_SNOOZE, target.value()),
-        Button(ctx.say("button.stop"), actions.PROMPT_STOP, target.value(), ButtonStyle.DANGER),
-    ]
-    progress = ctx.say("prompt.progress", position=position + 1, total=total) if total > 1 else ""
-    return OutboundMessage(
-        text="",  # the question says it all; a reminder puts its lead-in here
-        question=Question(
-            prompt_id=prompt.id,
-            text=prompt.text,
-            kind=prompt.kind.value,
-            options=options,
-            follow_up=prompt.follow_up,
-            option_action_id=actions.ANSWER_OPTION if options else "",
-            option_value_prefix=target.value() + ":" if options else "",
-            delivery_id=delivery_id,
-            progress=progress,
-            hint=ctx.say(hint_key),
-            send_label=ctx.say("button.submit") if options else "",
-            empty_error=ctx.say("form.pick_one" if options else "form.required"),
-        ),
-        buttons=tuple(buttons),
+    return _Wording(
+        options=options,
+        hint=ctx.say(hint_key),
+        answer=ctx.say("button.answer"),
+        skip=ctx.say("button.skip"),
+        not_now=ctx.say("button.not_now"),
+        stop=ctx.say("button.stop"),
+        progress=ctx.say("prompt.progress", position=position + 1, total=total)
+        if total > 1
+        else "",
+        send_label=ctx.say("button.submit") if options else "",
+        empty_error=ctx.say("form.pick_one" if options else "form.required"),
     )
 
 
