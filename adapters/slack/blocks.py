@@ -15,11 +15,11 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from adapters import json_guard
 from bot.messages import (
-    Button,
     ButtonStyle,
     Form,
     FormField,
@@ -86,6 +86,15 @@ class _ActionIds:
         return encode_action_id(action_id, n)
 
 
+# A fan-out renders thousands of messages with the same buttons: their ids, made unique
+# within one message, depend only on the ids asked for, so each sequence is worked out
+# once. Bounded: one entry per message shape, and there are few.
+@lru_cache(maxsize=1024)
+def _unique_in_one_message(action_ids: tuple[str, ...]) -> tuple[str, ...]:
+    ids = _ActionIds()
+    return tuple(ids.unique(action_id) for action_id in action_ids)
+
+
 # --- text -------------------------------------------------------------------------------
 
 
@@ -127,11 +136,18 @@ def _context(escaped: str) -> Block:
 
 def render_message(message: OutboundMessage) -> tuple[str, list[dict[str, Any]]]:
     """(fallback text for notifications, blocks) for one message."""
-    fallback = _cut(_escape(summary(message)), MAX_FALLBACK_TEXT)
-    return fallback, _message_blocks(message, _ActionIds())
+    return _fallback(summary(message)), _message_blocks(message, None)
 
 
-def _message_blocks(message: OutboundMessage, ids: _ActionIds) -> list[Block]:
+# The notification text of a prompt is the same for every delivery: escaped and cut once.
+@lru_cache(maxsize=1024)
+def _fallback(text: str) -> str:
+    return _cut(_escape(text), MAX_FALLBACK_TEXT)
+
+
+def _message_blocks(message: OutboundMessage, ids: _ActionIds | None) -> list[Block]:
+    """The message's blocks; its action ids unique within `ids` (a view's), or within the
+    message alone when None."""
     blocks: list[Block] = []
     if message.text.strip():
         blocks.append(_section(_escape(message.text)))
@@ -141,11 +157,25 @@ def _message_blocks(message: OutboundMessage, ids: _ActionIds) -> list[Block]:
         blocks += _idea_blocks(message.idea)
     blocks += [_context(f"{NOTICE_EMOJI} {_escape(notice)}") for notice in message.notices]
 
-    buttons = _option_buttons(message.question, ids) if message.question else []
-    buttons += [_button(button, ids) for button in message.buttons]
-    if message.form is not None and message.form.opener is not None:
+    # (label, action id, value, style) for each button, in order.
+    wanted: list[tuple[str, str, str, ButtonStyle]] = []
+    question = message.question
+    if question is not None:
+        prefix = question.option_value_prefix
+        wanted += [
+            (option.label, question.option_action_id, prefix + option.value, ButtonStyle.DEFAULT)
+            for option in question.options
+        ]
+    wanted += [(b.label, b.action_id, b.value, b.style) for b in message.buttons]
+    if message.form is not None and (opener := message.form.opener) is not None:
         # No form inside a Slack message: the button that opens it as a modal instead.
-        buttons.append(_button(message.form.opener, ids))
+        wanted.append((opener.label, opener.action_id, opener.value, opener.style))
+    asked = tuple(action_id for _label, action_id, _value, _style in wanted)
+    unique = _unique_in_one_message(asked) if ids is None else [ids.unique(a) for a in asked]
+    buttons = [
+        _button_element(label, action_id, value, style)
+        for (label, _asked, value, style), action_id in zip(wanted, unique, strict=True)
+    ]
     actions = [
         {"type": "actions", "elements": buttons[start : start + MAX_ACTIONS_ELEMENTS]}
         for start in range(0, len(buttons), MAX_ACTIONS_ELEMENTS)
@@ -158,14 +188,25 @@ def _message_blocks(message: OutboundMessage, ids: _ActionIds) -> list[Block]:
 def _question_blocks(question: Question) -> list[Block]:
     """The question in bold, then where it stands and how to answer, then the follow-up,
     each quieter, as context."""
+    bold, *quieter = _question_texts(
+        question.text, question.progress, question.hint, question.follow_up
+    )
+    return [_section(bold), *(_context(escaped) for escaped in quieter)]
+
+
+# Every delivery of a prompt asks the same question: its texts are escaped and cut once.
+# Only strings are kept (immutable), the blocks around them are built fresh each time.
+@lru_cache(maxsize=1024)
+def _question_texts(text: str, progress: str, hint: str, follow_up: str | None) -> tuple[str, ...]:
+    """The question's bold section text, then each context's, escaped."""
     # Cut inside the asterisks, so a very long question is still bold.
-    blocks = [_section(f"*{_cut(_escape(question.text.strip()), MAX_TEXT - 2)}*")]
-    about = " ".join(part.strip() for part in (question.progress, question.hint) if part.strip())
+    texts = [f"*{_cut(_escape(text.strip()), MAX_TEXT - 2)}*"]
+    about = " ".join(part.strip() for part in (progress, hint) if part.strip())
     if about:
-        blocks.append(_context(_escape(about)))
-    if question.follow_up:
-        blocks.append(_context(_escape(question.follow_up)))
-    return blocks
+        texts.append(_escape(about))
+    if follow_up:
+        texts.append(_escape(follow_up))
+    return tuple(texts)
 
 
 def _idea_blocks(idea: IdeaCard) -> list[Block]:
@@ -175,22 +216,6 @@ def _idea_blocks(idea: IdeaCard) -> list[Block]:
         blocks.append(_context(SEPARATOR.join(_escape(fact) for fact in idea.facts)))
     blocks += [_context(f"{_escape(note.label)}: {_escape(note.text)}") for note in idea.notes]
     return blocks
-
-
-def _option_buttons(question: Question, ids: _ActionIds) -> list[Block]:
-    return [
-        _button_element(
-            option.label,
-            ids.unique(question.option_action_id),
-            question.option_value_prefix + option.value,
-            ButtonStyle.DEFAULT,
-        )
-        for option in question.options
-    ]
-
-
-def _button(button: Button, ids: _ActionIds) -> Block:
-    return _button_element(button.label, ids.unique(button.action_id), button.value, button.style)
 
 
 def _button_element(label: str, action_id: str, value: str, style: ButtonStyle) -> Block:
