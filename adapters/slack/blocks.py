@@ -15,11 +15,12 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from operator import attrgetter
 from typing import Any
 
 from adapters import json_guard
 from bot.messages import (
-    Button,
     ButtonStyle,
     Form,
     FormField,
@@ -127,29 +128,52 @@ def _context(escaped: str) -> Block:
 
 def render_message(message: OutboundMessage) -> tuple[str, list[dict[str, Any]]]:
     """(fallback text for notifications, blocks) for one message."""
-    fallback = _cut(_escape(summary(message)), MAX_FALLBACK_TEXT)
-    return fallback, _message_blocks(message, _ActionIds())
+    return _fallback(summary(message)), _message_blocks(message, None)
 
 
-def _message_blocks(message: OutboundMessage, ids: _ActionIds) -> list[Block]:
+# The notification text of a prompt is the same for every delivery: escaped and cut once.
+@lru_cache(maxsize=1024)
+def _fallback(text: str) -> str:
+    return _cut(_escape(text), MAX_FALLBACK_TEXT)
+
+
+def _message_blocks(message: OutboundMessage, ids: _ActionIds | None) -> list[Block]:
+    """The message's blocks; its action ids unique within `ids` (a view's), or within the
+    message alone when None."""
     blocks: list[Block] = []
     if message.text.strip():
         blocks.append(_section(_escape(message.text)))
-    if message.question is not None:
-        blocks += _question_blocks(message.question)
+    question = message.question
+    if question is not None:
+        blocks += _question_blocks(question)
     if message.idea is not None:
         blocks += _idea_blocks(message.idea)
-    blocks += [_context(f"{NOTICE_EMOJI} {_escape(notice)}") for notice in message.notices]
+    if message.notices:
+        blocks += [_context(f"{NOTICE_EMOJI} {_escape(notice)}") for notice in message.notices]
 
-    buttons = _option_buttons(message.question, ids) if message.question else []
-    buttons += [_button(button, ids) for button in message.buttons]
-    if message.form is not None and message.form.opener is not None:
+    # Each button's face (label, action id, style) and, apart, its value: in a fan-out of
+    # one prompt only the values change from one delivery to the next.
+    faces: list[_Face] = []
+    values: list[str] = []
+    if question is not None and question.options:
+        option_id, prefix = question.option_action_id, question.option_value_prefix
+        faces += [(option.label, option_id, _DEFAULT) for option in question.options]
+        values += [prefix + option.value for option in question.options]
+    faces += map(_face_of, message.buttons)
+    values += map(_value_of, message.buttons)
+    if message.form is not None and (opener := message.form.opener) is not None:
         # No form inside a Slack message: the button that opens it as a modal instead.
-        buttons.append(_button(message.form.opener, ids))
-    actions = [
-        {"type": "actions", "elements": buttons[start : start + MAX_ACTIONS_ELEMENTS]}
-        for start in range(0, len(buttons), MAX_ACTIONS_ELEMENTS)
-    ]
+        faces.append(_face_of(opener))
+        values.append(opener.value)
+    shown = _faces_in_one_message(tuple(faces)) if ids is None else _shown_faces(faces, ids)
+    buttons = list(map(_button_element, shown, values))
+    if len(buttons) <= MAX_ACTIONS_ELEMENTS:  # the usual case, without the slicing
+        actions = [{"type": "actions", "elements": buttons}] if buttons else []
+    else:
+        actions = [
+            {"type": "actions", "elements": buttons[start : start + MAX_ACTIONS_ELEMENTS]}
+            for start in range(0, len(buttons), MAX_ACTIONS_ELEMENTS)
+        ]
     # Over the block limit, the words go before the buttons: a prompt must stay answerable.
     room = max(MAX_MESSAGE_BLOCKS - len(actions), 0)
     return (blocks[:room] + actions)[:MAX_MESSAGE_BLOCKS]
@@ -158,14 +182,28 @@ def _message_blocks(message: OutboundMessage, ids: _ActionIds) -> list[Block]:
 def _question_blocks(question: Question) -> list[Block]:
     """The question in bold, then where it stands and how to answer, then the follow-up,
     each quieter, as context."""
-    # Cut inside the asterisks, so a very long question is still bold.
-    blocks = [_section(f"*{_cut(_escape(question.text.strip()), MAX_TEXT - 2)}*")]
-    about = " ".join(part.strip() for part in (question.progress, question.hint) if part.strip())
+    bold, about, follow_up = _question_texts(
+        question.text, question.progress, question.hint, question.follow_up
+    )
+    blocks = [_section(bold)]
     if about:
-        blocks.append(_context(_escape(about)))
-    if question.follow_up:
-        blocks.append(_context(_escape(question.follow_up)))
+        blocks.append(_context(about))
+    if follow_up:
+        blocks.append(_context(follow_up))
     return blocks
+
+
+# Every delivery of a prompt asks the same question: its texts are escaped and cut once.
+# Only strings are kept (immutable), the blocks around them are built fresh each time.
+@lru_cache(maxsize=1024)
+def _question_texts(
+    text: str, progress: str, hint: str, follow_up: str | None
+) -> tuple[str, str, str]:
+    """The question's bold section text, then its two contexts' ("" for none), escaped."""
+    # Cut inside the asterisks, so a very long question is still bold.
+    bold = f"*{_cut(_escape(text.strip()), MAX_TEXT - 2)}*"
+    about = " ".join(part.strip() for part in (progress, hint) if part.strip())
+    return bold, _escape(about), _escape(follow_up or "")
 
 
 def _idea_blocks(idea: IdeaCard) -> list[Block]:
@@ -177,33 +215,47 @@ def _idea_blocks(idea: IdeaCard) -> list[Block]:
     return blocks
 
 
-def _option_buttons(question: Question, ids: _ActionIds) -> list[Block]:
+_Face = tuple[str, str, ButtonStyle]  # a button's label, action id and style
+_DEFAULT = ButtonStyle.DEFAULT
+
+
+def _shown_faces(faces: Sequence[_Face], ids: _ActionIds) -> list[tuple[str, str, str]]:
+    """(text, action id, style) as Slack gets them: the label cut, the id made unique
+    within `ids`, the style "" for the default."""
     return [
-        _button_element(
-            option.label,
-            ids.unique(question.option_action_id),
-            question.option_value_prefix + option.value,
-            ButtonStyle.DEFAULT,
+        (
+            _cut(label, MAX_BUTTON_TEXT),
+            ids.unique(action_id),
+            "" if style is _DEFAULT else style.value,
         )
-        for option in question.options
+        for label, action_id, style in faces
     ]
 
 
-def _button(button: Button, ids: _ActionIds) -> Block:
-    return _button_element(button.label, ids.unique(button.action_id), button.value, button.style)
+# A fan-out renders thousands of messages with the same buttons, only their values
+# differ: how the buttons of one message look is worked out once. Only strings are kept
+# (immutable); the button dicts are built fresh each time.
+@lru_cache(maxsize=1024)
+def _faces_in_one_message(faces: tuple[_Face, ...]) -> tuple[tuple[str, str, str], ...]:
+    return tuple(_shown_faces(faces, _ActionIds()))
 
 
-def _button_element(label: str, action_id: str, value: str, style: ButtonStyle) -> Block:
+_face_of = attrgetter("label", "action_id", "style")
+_value_of = attrgetter("value")
+
+
+def _button_element(shown: tuple[str, str, str], value: str) -> Block:
+    text, action_id, style = shown
     element: Block = {
         "type": "button",
-        "text": _plain(label, MAX_BUTTON_TEXT),
+        "text": {"type": "plain_text", "text": text, "emoji": True},
         "action_id": action_id,
     }
     if value:
         # A value is read by a machine: cut it plainly (the core keeps its values short).
         element["value"] = value[:MAX_BUTTON_VALUE]
-    if style is not ButtonStyle.DEFAULT:
-        element["style"] = style.value  # "primary" | "danger"
+    if style:
+        element["style"] = style  # "primary" | "danger"
     return element
 
 
