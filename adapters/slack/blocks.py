@@ -128,12 +128,19 @@ def _context(escaped: str) -> Block:
 
 def render_message(message: OutboundMessage) -> tuple[str, list[dict[str, Any]]]:
     """(fallback text for notifications, blocks) for one message."""
-    return _fallback(summary(message)), _message_blocks(message, None)
+    text = summary(message)
+    # Only a prompt's words are kept between renders, never what a person wrote.
+    fallback = _fallback(text) if message.question is not None else _shown_fallback(text)
+    return fallback, _message_blocks(message, None)
 
 
 # The notification text of a prompt is the same for every delivery: escaped and cut once.
 @lru_cache(maxsize=1024)
 def _fallback(text: str) -> str:
+    return _shown_fallback(text)
+
+
+def _shown_fallback(text: str) -> str:
     return _cut(_escape(text), MAX_FALLBACK_TEXT)
 
 
