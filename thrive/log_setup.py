@@ -23,6 +23,11 @@ _SHARED: list[structlog.typing.Processor] = [
 QUIET_LIBRARIES = (
     "aiosqlite",
     "slack_sdk",
+    # slack_sdk's clients test their own logger's level, not the level they inherit,
+    # before building a debug line of the whole request and response on every call:
+    # set there, that work (a good part of a post's CPU) is skipped.
+    "slack_sdk.web.async_base_client",
+    "slack_sdk.web.base_client",
     "slack_bolt",
     "msrest",
     "botbuilder",

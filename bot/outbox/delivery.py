@@ -10,13 +10,14 @@ dispatcher streams them:
    the ones to send: their due time moves ahead by what sending them (and what is queued
    before them) takes at the workspace's rate, plus a little grace. The batch is sized
    so that a lease stays short: a dead replica's claims go to a live one quickly;
-2. send: at most `concurrency` at a time, within each workspace's rate
-   (bot.outbox.send_limits), and never once a prompt's lease has run out;
-3. record: each send is marked "sending" just before it goes (it is a question the person
-   may answer from then on: a quick reply can beat the record), and written as soon as
-   it returns, grouped with whatever else
+2. send: `concurrency` senders take the claimed prompts in turn, within each
+   workspace's rate (bot.outbox.send_limits), and never once a prompt's lease has run
+   out. A prompt is written as "sending" before it goes (it is a question the person may
+   answer from then on: a quick reply can beat the record): in its claim where no rate
+   paces the platform (the batch goes out at once), else when a sender takes it;
+3. record: each send is written as soon as it returns, grouped with whatever else
    finished meanwhile (bot.outbox.recording); a sender takes its next prompt only while
-   fewer than `behind` sent prompts wait for their record.
+   no more than `behind` sent prompts wait for their record.
 
 So a crash at any instant can leave sent but unrecorded only the prompts in progress:
 at most `concurrency` on the wire plus `behind` being recorded (`most_resent`), never a
@@ -57,6 +58,8 @@ SEND_CONCURRENCY = 10
 # Sent prompts that may wait for their record while others go out, at least: a write
 # takes longer than a send at low concurrency, so it must carry several.
 SEND_BEHIND = 10
+# The longest a finished send waits for others to share its record's commit.
+RECORD_LINGER = 0.05
 # Rows decided between two turns of the event loop: deciding a whole batch at once held
 # up sends that were due, which then reached the platform bunched.
 DECIDE_BETWEEN_TURNS = 10
@@ -157,7 +160,8 @@ class Outbox:
         fatigue cap in memory."""
         handled = 0
         self._in_flight = {}
-        recorder = Recorder(self._record)
+        # Half of what may wait: sends go on while the gathered group is written.
+        recorder = Recorder(self._record, gather=max(1, self.behind // 2), linger=RECORD_LINGER)
         waiting: asyncio.Queue[PlannedSend | None] = asyncio.Queue()
         hungry = asyncio.Event()  # at most one batch waits: time to claim the next
         senders = [

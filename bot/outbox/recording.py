@@ -8,6 +8,7 @@ until its write is done, so what a crash can leave sent but unrecorded stays bou
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -138,8 +139,21 @@ class Recorder:
     After a write has failed (the database went away) plans are kept in `unrecorded`,
     to be written before anything new is claimed."""
 
-    def __init__(self, write: Callable[[list[PlannedSend]], Awaitable[None]]) -> None:
+    def __init__(
+        self,
+        write: Callable[[list[PlannedSend]], Awaitable[None]],
+        *,
+        gather: int = 1,
+        linger: float = 0.0,
+    ) -> None:
         self._write = write
+        # A write waits up to `linger` seconds for `gather` plans: one commit per send
+        # cost more than the send itself, and sends come faster than commits at low
+        # concurrency. Whoever waits for a write (a "sending" mark) does not wait longer.
+        self.gather = gather
+        self.linger = linger
+        self._enough: asyncio.Future[None] | None = None
+        self._urgent = False
         self._waiting: list[PlannedSend] = []
         self._written: asyncio.Future[None] | None = None  # the waiting plans' write
         self._progress: asyncio.Future[None] | None = None  # the next write to end
@@ -158,6 +172,8 @@ class Recorder:
             return done
         self._waiting.append(plan)
         self.pending += 1
+        if self._enough is not None and len(self._waiting) >= self.gather:
+            self._wake()
         if self._written is None:
             self._written = loop.create_future()
         if self._writing is None:
@@ -165,7 +181,14 @@ class Recorder:
         return self._written
 
     async def record(self, plan: PlannedSend) -> None:
-        await asyncio.shield(self.add(plan))
+        written = self.add(plan)
+        self._urgent = True
+        self._wake()
+        await asyncio.shield(written)
+
+    def _wake(self) -> None:
+        if self._enough is not None and not self._enough.done():
+            self._enough.set_result(None)
 
     async def room(self, most: int) -> None:
         """Until no more than `most` plans handed over are still unwritten."""
@@ -179,6 +202,12 @@ class Recorder:
             while self._waiting and self.failure is None:
                 # One turn first: sends finishing in this turn join this write.
                 await asyncio.sleep(0)
+                if len(self._waiting) < self.gather and not self._urgent and self.linger:
+                    self._enough = asyncio.get_running_loop().create_future()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._enough, self.linger)
+                    self._enough = None
+                self._urgent = False
                 group, self._waiting = self._waiting, []
                 written, self._written = self._written, None
                 try:

@@ -6,9 +6,12 @@ import asyncio
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select, update
 
 from storage.deliveries import DeliveryRepository
+from storage.dispatch import DispatchRepository, SendLog
 from storage.engine import Database
+from storage.models import Delivery
 from storage.states import DeliveryState
 from tests.storage.storage_rows import NOW, add_occurrence, add_person
 
@@ -108,3 +111,96 @@ async def test_a_claim_released_by_its_transaction_can_be_claimed_again(
 
     assert [names[d.person_id] for d in first] == ["ana"]
     assert [names[d.person_id] for d in again] == ["ana"]
+
+
+# --- the dispatcher's claim (storage.dispatch), which the outbox uses ---
+
+
+async def _set(database: Database, names: dict[int, str], name: str, **values: object) -> None:
+    async with database.transaction() as session:
+        [person_id] = [pid for pid, n in names.items() if n == name]
+        await session.execute(
+            update(Delivery).where(Delivery.person_id == person_id).values(**values)
+        )
+
+
+async def test_the_dispatcher_claims_run_out_leases_first_then_waiting_prompts_in_due_order(
+    any_db: Database,
+) -> None:
+    names = await _queue(
+        any_db,
+        {
+            "later": timedelta(hours=1),
+            "ten-minutes-ago": -timedelta(minutes=10),
+            "an-hour-ago": -timedelta(hours=1),
+            "lease-ran-out": -timedelta(minutes=1),
+            "lease-still-held": timedelta(seconds=10),
+            "answered": -timedelta(days=1),
+        },
+    )
+    await _set(any_db, names, "lease-ran-out", state=DeliveryState.SENDING)
+    await _set(any_db, names, "lease-still-held", state=DeliveryState.SENDING)
+    await _set(any_db, names, "answered", state=DeliveryState.ANSWERED)
+
+    async with any_db.statements() as connection:
+        claimed = await DispatchRepository(connection).claim(NOW, limit=10)
+        first_two = await DispatchRepository(connection).claim(NOW, limit=2)
+
+    assert [names[d.person_id] for d in claimed] == [
+        "lease-ran-out",
+        "an-hour-ago",
+        "ten-minutes-ago",
+    ]
+    assert [names[d.person_id] for d in first_two] == ["lease-ran-out", "an-hour-ago"]
+    assert all(d.person.id == d.person_id and not d.reminder for d in claimed)
+
+
+async def test_the_dispatcher_records_times_as_the_orm_reads_them(any_db: Database) -> None:
+    names = await _queue(any_db, {"ana": timedelta(0), "ben": timedelta(0)})
+    ids = {n: pid for pid, n in names.items()}
+    async with any_db.statements() as connection:
+        claimed = await DispatchRepository(connection).claim(NOW, limit=10)
+    by_person = {d.person_id: d.id for d in claimed}
+    later = NOW + timedelta(minutes=5, microseconds=123)
+    log = SendLog(any_db)
+    await log.write(
+        [
+            {"id": by_person[ids["ana"]], "state": DeliveryState.SENT, "sent_at": later},
+            {"id": by_person[ids["ben"]], "state": DeliveryState.SENT, "sent_at": NOW},
+        ],
+        gone=[],
+    )
+    await log.close()
+
+    async with any_db.transaction() as session:
+        rows = {d.person_id: d for d in await session.scalars(select(Delivery))}
+        due = await DeliveryRepository(session).claim_due(NOW + timedelta(days=1), limit=10)
+    assert rows[ids["ana"]].sent_at == later
+    assert rows[ids["ben"]].sent_at == NOW
+    assert {d.state for d in rows.values()} == {DeliveryState.SENT}
+    assert list(due) == []  # sent prompts are not due again
+
+
+@pytest.mark.postgres
+async def test_concurrent_dispatchers_never_claim_the_same_prompt(postgres_db: Database) -> None:
+    names = await _queue(postgres_db, {"ana": -timedelta(minutes=2), "ben": -timedelta(minutes=1)})
+    first_claimed = asyncio.Event()
+    release = asyncio.Event()
+
+    async def first() -> list[str]:
+        async with postgres_db.statements() as connection:
+            claimed = await DispatchRepository(connection).claim(NOW, limit=1)
+            first_claimed.set()
+            await release.wait()  # hold the row lock while the other claims
+            return [names[d.person_id] for d in claimed]
+
+    async def second() -> list[str]:
+        await first_claimed.wait()
+        async with postgres_db.statements() as connection:
+            claimed = await DispatchRepository(connection).claim(NOW, limit=2)
+        release.set()
+        return [names[d.person_id] for d in claimed]
+
+    got_first, got_second = await asyncio.wait_for(asyncio.gather(first(), second()), timeout=10)
+    assert got_first == ["ana"]
+    assert got_second == ["ben"]
