@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -193,7 +193,9 @@ def _statements(dialect: str) -> _Statements:
         reminders=reminders,
         occurrences=select(*_OCCURRENCE).where(_among(Occurrence.id, dialect)),
         pulses=select(*_PULSE).where(_among(Pulse.id, dialect)),
-        prompted_since=select(Delivery.person_id, Delivery.sent_at, Delivery.reminded_at).where(
+        prompted_since=select(
+            Delivery.id, Delivery.person_id, Delivery.sent_at, Delivery.reminded_at
+        ).where(
             _among(Delivery.person_id, dialect),
             or_(Delivery.sent_at >= _NOW, Delivery.reminded_at >= _NOW),
         ),
@@ -254,17 +256,21 @@ class DispatchRepository:
         return {row[0]: PulseRules(*row) for row in found}
 
     async def recent_prompt_times(
-        self, person_ids: Iterable[int], since: datetime
+        self, person_ids: Iterable[int], since: datetime, claimed: Collection[int] = ()
     ) -> dict[int, list[datetime]]:
         """When each person was prompted since then, reminders and prompts being sent
-        included (the fatigue cap)."""
+        included (the fatigue cap). `claimed`: first prompts this claim is deciding; a
+        "sending" time of theirs was written by a dispatcher that died before sending
+        (or recording) them, and does not count against themselves."""
         times: dict[int, list[datetime]] = {person_id: [] for person_id in person_ids}
         if not times:
             return times
         rows = await self.connection.execute(
             self.statements.prompted_since, {"ids": self._ids(times), "now": since}
         )
-        for person_id, sent_at, reminded_at in rows:
+        for delivery_id, person_id, sent_at, reminded_at in rows:
+            if delivery_id in claimed:
+                sent_at = None
             for at in (sent_at, reminded_at):
                 if at is not None and at >= since:
                     times[person_id].append(at)

@@ -254,7 +254,11 @@ class Outbox:
                 {row.occurrence.pulse_id for row in rows if row.occurrence.pulse_id}
             )
             since = now - self.ctx.fatigue_cap.period
-            recent = await repository.recent_prompt_times({row.person_id for row in rows}, since)
+            recent = await repository.recent_prompt_times(
+                {row.person_id for row in rows},
+                since,
+                claimed={row.id for row in rows if not row.reminder},
+            )
             for person_id, times in self._in_flight.items():
                 if person_id in recent:
                     recent[person_id].extend(times)

@@ -344,3 +344,31 @@ async def test_quiet_hours_in_an_answer_are_not_a_command(chat: ChatHarness) -> 
 
     [response] = await chat.responses()
     assert response.text == "quiet days on the ward"
+
+
+async def test_a_prompt_a_dead_dispatcher_left_sending_does_not_count_against_itself(
+    chat: ChatHarness, sender: RecordingSender, clock: FixedClock
+) -> None:
+    """A dispatcher that died after claiming left the prompt "sending" with a time: the
+    one that takes it over must not read that time as a prompt already sent (with one
+    prompt this week, the fatigue cap of two would hold it back for a week)."""
+    ana = await chat.join("ana")
+    await ask_now(
+        chat.database, chat.ctx, chat.outbox, [ana], ["joy-more"], close_after=timedelta(days=14)
+    )
+    await chat.outbox.dispatch_due()
+    clock.advance(timedelta(hours=1))
+    await ask_now(
+        chat.database, chat.ctx, chat.outbox, [ana], ["joy-more"], close_after=timedelta(days=14)
+    )
+    second = (await _deliveries(chat))[1]
+    async with chat.database.transaction() as session:
+        row = await session.get(Delivery, second.id)
+        assert row is not None
+        row.state, row.sent_at, row.due_at = "sending", clock.now(), clock.now()
+    clock.advance(timedelta(minutes=1))  # its lease has run out
+
+    await chat.outbox.dispatch_due()
+
+    assert len(sender.messages_to("ana")) == 2
+    assert (await _deliveries(chat))[1].state == "sent"
