@@ -28,7 +28,6 @@ from sqlalchemy import (
     Table,
     any_,
     bindparam,
-    case,
     func,
     literal_column,
     or_,
@@ -279,8 +278,9 @@ class DispatchRepository:
     async def write(self, changes: Sequence[Mapping[str, Any]]) -> None:
         """Each change names a delivery's `id` and the columns to set (the prompts that do
         not go now: a handful)."""
-        for columns, rows in _by_columns(changes).items():
-            await self.connection.execute(_update_of(columns), rows)
+        if changes:
+            driver = (await self.connection.get_raw_connection()).driver_connection
+            await _record(self.connection, driver, changes, [])
 
     async def lease(
         self,
@@ -387,17 +387,6 @@ def _same_columns(
     return groups
 
 
-def _by_columns(
-    changes: Sequence[Mapping[str, Any]],
-) -> dict[tuple[str, ...], list[dict[str, Any]]]:
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for change in changes:
-        columns = tuple(sorted(name for name in change if name != "id"))
-        row = {name: change[name] for name in columns} | {"delivery_id": change["id"]}
-        groups.setdefault(columns, []).append(row)
-    return groups
-
-
 # Where a prompt stands for the person: written only while it is still ours to send, so
 # a record that comes after the send never overwrites an answer that came first.
 _ASKING = ("state", "sent_at", "reminder_due_at")
@@ -408,22 +397,6 @@ def _guarded(column: str, columns: tuple[str, ...], value: str) -> str:
     if "state" in columns and column in _ASKING:
         return f"CASE WHEN {_STILL_OURS} THEN {value} ELSE deliveries.{column} END"
     return value
-
-
-@functools.cache
-def _update_of(columns: tuple[str, ...]) -> Any:
-    """An executemany UPDATE by id for the claim's few changes, built once per set of
-    columns (building it cost more than running it)."""
-    table = DELIVERIES
-    # Spelled out: an IN list would be an expanding parameter, which executemany refuses.
-    ours = or_(*(table.c.state == literal_column(f"'{state}'") for state in CLAIMABLE))
-    values = {
-        name: case((ours, bindparam(name)), else_=table.c[name])
-        if "state" in columns and name in _ASKING
-        else bindparam(name)
-        for name in columns
-    }
-    return update(table).where(table.c.id == bindparam("delivery_id")).values(values)
 
 
 @dataclass(frozen=True)
