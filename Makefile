@@ -29,7 +29,7 @@ lint: $(VENV)/.installed-test
 
 test: $(VENV)/.installed-test lint  ## everything CI runs: services, lint, types, all tests
 	bash .ci/services
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadfile --durations=20
 
 bench: $(VENV)/.installed-test  ## benchmarks (not tests): figures as ratios to a bare aiohttp baseline
 	$(PY) -m bench

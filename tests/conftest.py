@@ -11,6 +11,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from sqlalchemy.engine import make_url
 
 from bot.catalog import sync_content
 from bot.clock import FixedClock
@@ -29,7 +30,38 @@ os.environ.setdefault("THRIVE_QUIET_WEEKENDS", "false")
 
 
 def postgres_url() -> str:
-    return os.environ.get("THRIVE_TEST_DATABASE_URL", DEFAULT_TEST_PG)
+    """The test database; under pytest-xdist each worker has its own (`test_gw0`, ...),
+    since every PostgreSQL test empties the database it starts with."""
+    url = os.environ.get("THRIVE_TEST_DATABASE_URL", DEFAULT_TEST_PG)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(hide_password=False)
+
+
+async def _create_database(raw: str) -> None:
+    """Create `raw`'s database unless it exists (an xdist worker's own)."""
+    url = make_url(raw).set(drivername="postgresql")
+    try:
+        admin = await asyncpg.connect(
+            url.set(database="postgres").render_as_string(hide_password=False), timeout=5
+        )
+    except (OSError, asyncpg.PostgresError):
+        return  # the first PostgreSQL test says so, with the URL to fix
+    try:
+        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", url.database):
+            await admin.execute(f'CREATE DATABASE "{url.database}"')
+    except asyncpg.DuplicateDatabaseError:
+        pass
+    finally:
+        await admin.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _worker_database() -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        asyncio.run(_create_database(postgres_url()))
 
 
 async def reset_postgres(url: str) -> None:
