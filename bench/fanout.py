@@ -44,6 +44,7 @@ from bot.pulses.prompting import question_message
 from bot.pulses.runs import ask_now
 from storage.models import Delivery, Person
 from storage.people import PeopleRepository
+from thrive.heap import settle_heap
 from thrive.log_setup import configure_logging
 from thrive.runtime import Runtime, build_runtime
 from thrive.settings import load_settings
@@ -195,6 +196,8 @@ async def seeded_runtime(database_url: str, stub: Stub, messages: int) -> Runtim
     async with runtime.database.transaction() as session:
         people = list(await session.scalars(select(Person)))
     await ask_now(runtime.database, runtime.ctx, runtime.outbox, people, [PROMPT])
+    del people
+    settle_heap()  # as `thrive serve` does once started (the seeding is not the server's)
     return runtime
 
 
@@ -264,6 +267,7 @@ async def run(messages: int = 10_000, *, rounds: int = 3, kill_only: bool = Fals
     content = load_content()
     ctx = BotContext(content, clock=None, secret_key="bench")  # type: ignore[arg-type]
     text, blocks = render_message(question_message(ctx, content.prompt(PROMPT), 1, 0, 1))
+    settle_heap()  # the bare loop runs with the collector set as the outbox's process has it
     stub = start_stub()
     try:
         if kill_only:
