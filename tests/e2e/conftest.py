@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page, async_playwright, expect
 
 from bot.clock import SystemClock
 from tests.e2e.chat_server import CHROMIUM, CHROMIUM_ARGS, WAIT_SECONDS, Server, outbox_drained
@@ -14,6 +14,9 @@ from thrive.demo import seed_demo
 from thrive.runtime import build_runtime
 from thrive.server import create_app, start_site
 from thrive.settings import load_settings
+
+# Playwright's assertions wait 5 s by default, apart from the context's timeout.
+expect.set_options(timeout=WAIT_SECONDS * 1000)
 
 
 @pytest.fixture

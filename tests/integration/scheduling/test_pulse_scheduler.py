@@ -20,7 +20,7 @@ from thrive.scheduling import (
     run_pulse_job,
 )
 
-WAIT_SECONDS = 5.0
+WAIT_SECONDS = 15.0  # a bound, never a sleep: under `make test` two workers share the cores
 
 
 async def job_rows(database: Database) -> list[str]:

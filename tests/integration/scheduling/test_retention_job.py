@@ -17,7 +17,7 @@ from tests.integration.scheduling.conftest import Audience, schedule_of
 from tests.storage.storage_rows import add_occurrence, add_person, response
 from thrive.scheduling import DAILY, MEMORY_STORE, PulseScheduler
 
-WAIT_SECONDS = 5.0
+WAIT_SECONDS = 15.0  # a bound, never a sleep: under `make test` two workers share the cores
 ANSWERED = datetime(2025, 3, 2, 18, 0, tzinfo=UTC)
 
 

@@ -26,7 +26,7 @@ from tests.integration.slack.signing import (
 from thrive.runtime import Runtime
 
 SIGNING_SECRET = "test-signing-secret"
-WAIT_SECONDS = 5.0
+WAIT_SECONDS = 15.0  # a bound, never a sleep: under `make test` two workers share the cores
 
 
 @dataclass

@@ -27,7 +27,7 @@ BOT_ID = f"28:{APP_ID}"
 TENANT_ID = "tenant-1"
 LEADERS_CHANNEL = "19:leaders@thread.tacv2"
 GENERAL_CHANNEL = "19:general@thread.tacv2"
-WAIT_SECONDS = 5.0
+WAIT_SECONDS = 15.0  # a bound, never a sleep: under `make test` two workers share the cores
 CARD = "application/vnd.microsoft.card.adaptive"
 
 
