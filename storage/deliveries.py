@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
 from storage.engine import dialect_name, insert_for
 from storage.models import Delivery, Occurrence, Person
-from storage.states import ASKED, CLAIMABLE, DeliveryState
+from storage.states import ASKED, DeliveryState
 
 # States a delivery moves through.
 
@@ -41,58 +41,6 @@ class DeliveryRepository:
         )
         result = await self.session.execute(statement)
         return bool(result.rowcount)  # type: ignore[attr-defined]
-
-    async def claim_due(self, now: datetime, limit: int) -> Sequence[Delivery]:
-        """Pending deliveries that are due, locked for this transaction.
-
-        On PostgreSQL, SKIP LOCKED lets several dispatchers share the outbox.
-        """
-        statement = (
-            select(Delivery)
-            .where(Delivery.state.in_(CLAIMABLE), Delivery.due_at <= now)
-            .order_by(Delivery.due_at, Delivery.id)
-            .limit(limit)
-        )
-        if dialect_name(self.session) == "postgresql":
-            statement = statement.with_for_update(skip_locked=True, of=Delivery)
-        result = await self.session.scalars(statement)
-        return result.unique().all()
-
-    async def claim_reminders(self, now: datetime, limit: int) -> Sequence[Delivery]:
-        """Sent, unanswered deliveries whose one reminder is due, locked like claim_due."""
-        statement = (
-            select(Delivery)
-            .where(
-                Delivery.state == DeliveryState.SENT,
-                Delivery.reminder_due_at <= now,
-                Delivery.reminded_at.is_(None),
-            )
-            .order_by(Delivery.reminder_due_at, Delivery.id)
-            .limit(limit)
-        )
-        if dialect_name(self.session) == "postgresql":
-            statement = statement.with_for_update(skip_locked=True, of=Delivery)
-        return (await self.session.scalars(statement)).unique().all()
-
-    async def recent_prompt_times(
-        self, person_ids: Sequence[int], since: datetime
-    ) -> dict[int, list[datetime]]:
-        """When each person was prompted since then, reminders included (the fatigue cap)."""
-        times: dict[int, list[datetime]] = {person_id: [] for person_id in person_ids}
-        if not person_ids:
-            return times
-        # One query by person (their index), not one per column.
-        rows = await self.session.execute(
-            select(Delivery.person_id, Delivery.sent_at, Delivery.reminded_at).where(
-                Delivery.person_id.in_(person_ids),
-                or_(Delivery.sent_at >= since, Delivery.reminded_at >= since),
-            )
-        )
-        for person_id, sent_at, reminded_at in rows:
-            for at in (sent_at, reminded_at):
-                if at is not None and at >= since:
-                    times[person_id].append(at)
-        return times
 
     async def close_due(self, now: datetime) -> int:
         """Close occurrences past their closing time; their unsent prompts never go.
