@@ -21,6 +21,9 @@ from storage.engine import Database
 from storage.migrate import upgrade
 
 DEFAULT_TEST_PG = "postgresql://postgres@127.0.0.1:5432/test"
+# How long a test waits for what a live server does: a bound polled until it happens,
+# never a sleep (under `make test` two workers share the cores).
+WAIT_SECONDS = 15.0
 
 # Servers started by tests (in process or as `thrive serve` subprocesses) run on the real
 # clock, at whatever hour and day CI runs: the organisation's quiet hours and weekends

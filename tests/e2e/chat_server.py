@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from storage.models import Delivery, Idea, Person, Response
 from storage.states import DeliveryState
+from tests.conftest import WAIT_SECONDS
 from thrive.runtime import Runtime
 
 CHROMIUM = "/usr/bin/chromium"
@@ -20,7 +21,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-WAIT_SECONDS = 15.0  # a bound, never a sleep: under `make test` two workers share the cores
 
 
 @dataclass

@@ -9,7 +9,8 @@ import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 from bot.clock import SystemClock
-from tests.e2e.chat_server import CHROMIUM, CHROMIUM_ARGS, WAIT_SECONDS, Server, outbox_drained
+from tests.conftest import WAIT_SECONDS
+from tests.e2e.chat_server import CHROMIUM, CHROMIUM_ARGS, Server, outbox_drained
 from thrive.demo import seed_demo
 from thrive.runtime import build_runtime
 from thrive.server import create_app, start_site

@@ -17,14 +17,8 @@ import pytest_asyncio
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 from bot.clock import SystemClock
-from tests.e2e.chat_server import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    WAIT_SECONDS,
-    Server,
-    answers_of,
-    outbox_drained,
-)
+from tests.conftest import WAIT_SECONDS
+from tests.e2e.chat_server import CHROMIUM, CHROMIUM_ARGS, Server, answers_of, outbox_drained
 from tests.e2e.test_chat_page_browser import AUTONOMY, BREAK_THE_RULES, JOY, bot_message_asking
 from thrive.demo import seed_demo
 from thrive.runtime import build_runtime

@@ -11,8 +11,8 @@ import aiohttp
 import pytest
 
 from bot.clock import SystemClock
-from tests.conftest import sqlite_url_from
-from tests.integration.live_chat import WAIT_SECONDS, ChatFactory, LiveChat
+from tests.conftest import WAIT_SECONDS, sqlite_url_from
+from tests.integration.live_chat import ChatFactory, LiveChat
 from thrive.demo import seed_demo
 from thrive.runtime import build_runtime
 from thrive.server import create_app, start_site

@@ -18,9 +18,9 @@ from sqlalchemy import func, select
 from sqlalchemy.sql import ColumnElement
 
 from storage.models import Base, Person
+from tests.conftest import WAIT_SECONDS
 from thrive.runtime import Runtime
 
-WAIT_SECONDS = 15.0  # a bound, never a sleep: under `make test` two workers share the cores
 API = "/chat/api/people"
 
 Message = dict[str, Any]

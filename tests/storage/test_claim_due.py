@@ -30,6 +30,14 @@ async def _queue(database: Database, offsets: dict[str, timedelta]) -> dict[int,
     return names
 
 
+async def _set(database: Database, names: dict[int, str], name: str, **values: object) -> None:
+    async with database.transaction() as session:
+        [person_id] = [pid for pid, n in names.items() if n == name]
+        await session.execute(
+            update(Delivery).where(Delivery.person_id == person_id).values(**values)
+        )
+
+
 async def test_the_dispatcher_claims_nothing_when_nothing_is_due(any_db: Database) -> None:
     names = await _queue(any_db, {"tomorrow": timedelta(days=1), "sent": -timedelta(days=1)})
     await _set(any_db, names, "sent", state=DeliveryState.SENT)
@@ -51,17 +59,6 @@ async def test_a_claim_released_by_its_transaction_can_be_claimed_again(
 
     assert [names[d.person_id] for d in first] == ["ana"]
     assert [names[d.person_id] for d in again] == ["ana"]
-
-
-# --- the dispatcher's claim (storage.dispatch), which the outbox uses ---
-
-
-async def _set(database: Database, names: dict[int, str], name: str, **values: object) -> None:
-    async with database.transaction() as session:
-        [person_id] = [pid for pid, n in names.items() if n == name]
-        await session.execute(
-            update(Delivery).where(Delivery.person_id == person_id).values(**values)
-        )
 
 
 async def test_the_dispatcher_claims_run_out_leases_first_then_waiting_prompts_in_due_order(

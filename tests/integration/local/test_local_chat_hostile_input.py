@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from adapters.json_guard import MAX_DEPTH
 from bot.clock import SystemClock
 from storage.models import Idea, LocalChatMessage, Person, ProcessedEvent, Response
-from tests.conftest import sqlite_url_from
-from tests.integration.live_chat import API, WAIT_SECONDS, LiveChat
+from tests.conftest import WAIT_SECONDS, sqlite_url_from
+from tests.integration.live_chat import API, LiveChat
 from tests.integration.server_log import ServerLog, server_log
 from thrive.demo import seed_demo
 from thrive.runtime import build_runtime

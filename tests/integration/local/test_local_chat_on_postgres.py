@@ -9,8 +9,8 @@ import pytest
 
 from bot.clock import SystemClock
 from storage.models import Coding, Idea, IdeaCoding, Response
-from tests.conftest import postgres_url, reset_postgres
-from tests.integration.live_chat import WAIT_SECONDS, LiveChat
+from tests.conftest import WAIT_SECONDS, postgres_url, reset_postgres
+from tests.integration.live_chat import LiveChat
 from thrive.demo import seed_demo
 from thrive.runtime import build_runtime
 from thrive.server import create_app, start_site

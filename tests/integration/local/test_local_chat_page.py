@@ -15,7 +15,8 @@ import pytest
 
 from bot.clock import SystemClock
 from storage.local_chat import LocalChatRepository
-from tests.integration.live_chat import WAIT_SECONDS, LiveChat
+from tests.conftest import WAIT_SECONDS
+from tests.integration.live_chat import LiveChat
 from thrive.runtime import build_runtime
 from thrive.server import create_app, start_site
 from thrive.settings import load_settings

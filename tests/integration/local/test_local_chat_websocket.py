@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from bot.pulses.runs import ask_now
 from storage.models import Person
-from tests.integration.live_chat import API, WAIT_SECONDS, LiveChat
+from tests.conftest import WAIT_SECONDS
+from tests.integration.live_chat import API, LiveChat
 
 
 async def receive(socket: aiohttp.ClientWebSocketResponse, count: int) -> list[dict[str, Any]]:

@@ -23,7 +23,8 @@ from bot.pulses.runs import send_now
 from storage.models import DigestSchedule, Idea
 from storage.people import PeopleRepository
 from storage.states import Anonymity
-from tests.integration.live_chat import API, WAIT_SECONDS, LiveChat, Message
+from tests.conftest import WAIT_SECONDS
+from tests.integration.live_chat import API, LiveChat, Message
 
 QUINN = "quinn"  # the anonymous idea's author: name and platform id searched for
 QUINN_NAME = "Quinn Harper, RN"

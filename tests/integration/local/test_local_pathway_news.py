@@ -8,7 +8,8 @@ import asyncio
 from typing import Any
 
 from storage.models import Idea
-from tests.integration.live_chat import WAIT_SECONDS, LiveChat, Message
+from tests.conftest import WAIT_SECONDS
+from tests.integration.live_chat import LiveChat, Message
 
 
 async def _until(chat: LiveChat, person: str, found: Any, what: str) -> Message:

@@ -15,8 +15,8 @@ import pytest
 
 from bot.clock import SystemClock
 from storage.models import Idea, Response
-from tests.conftest import sqlite_url_from
-from tests.integration.live_chat import API, WAIT_SECONDS, LiveChat, Message
+from tests.conftest import WAIT_SECONDS, sqlite_url_from
+from tests.integration.live_chat import API, LiveChat, Message
 from tests.integration.server_log import ServerLog, server_log
 from thrive.demo import seed_demo
 from thrive.runtime import build_runtime

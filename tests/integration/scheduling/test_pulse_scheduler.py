@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from storage.engine import Database
+from tests.conftest import WAIT_SECONDS
 from tests.integration.scheduling.conftest import Audience, add_pulse
 from thrive.scheduling import (
     MEMORY_STORE,
@@ -19,8 +20,6 @@ from thrive.scheduling import (
     job_store_url,
     run_pulse_job,
 )
-
-WAIT_SECONDS = 15.0  # a bound, never a sleep: under `make test` two workers share the cores
 
 
 async def job_rows(database: Database) -> list[str]:

@@ -18,11 +18,10 @@ from prompts import Content
 from storage.engine import Database
 from storage.models import Notification
 from storage.report_schedules import ReportScheduleRepository
+from tests.conftest import WAIT_SECONDS
 from tests.integration.scheduling.conftest import Audience, schedule_of
 from tests.storage.matrix_rows import CURRENT, seed_known_answers
 from thrive.scheduling import MEMORY_STORE, RECONCILE_EVERY, PulseScheduler
-
-WAIT_SECONDS = 15.0  # a bound, never a sleep: under `make test` two workers share the cores
 
 
 async def test_a_due_report_is_queued_for_the_leaders_when_elected(

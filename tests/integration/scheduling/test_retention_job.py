@@ -13,11 +13,11 @@ from bot.privacy.retention import purge_old_text
 from storage.audit import AuditFilter, AuditRepository
 from storage.engine import Database
 from storage.models import AuditEntry, Response
+from tests.conftest import WAIT_SECONDS
 from tests.integration.scheduling.conftest import Audience, schedule_of
 from tests.storage.storage_rows import add_occurrence, add_person, response
 from thrive.scheduling import DAILY, MEMORY_STORE, PulseScheduler
 
-WAIT_SECONDS = 15.0  # a bound, never a sleep: under `make test` two workers share the cores
 ANSWERED = datetime(2025, 3, 2, 18, 0, tzinfo=UTC)
 
 

@@ -14,6 +14,7 @@ from aiohttp import web
 from sqlalchemy import select
 
 from storage.models import Delivery, Idea, Person, Response
+from tests.conftest import WAIT_SECONDS
 from tests.integration.slack.fake_slack import FakeSlack
 from tests.integration.slack.signing import (
     TEAM_ID,
@@ -26,7 +27,6 @@ from tests.integration.slack.signing import (
 from thrive.runtime import Runtime
 
 SIGNING_SECRET = "test-signing-secret"
-WAIT_SECONDS = 15.0  # a bound, never a sleep: under `make test` two workers share the cores
 
 
 @dataclass

@@ -17,6 +17,7 @@ from bot.clock import SystemClock
 from bot.people.roles import Role
 from storage.models import Delivery, Idea, Person, Response
 from storage.people import PeopleRepository
+from tests.conftest import WAIT_SECONDS
 from tests.integration.teams.fake_connector import APP_PASSWORD, FakeConnector, Recorded
 from thrive.runtime import Runtime, build_runtime
 from thrive.server import create_app, start_site
@@ -27,7 +28,6 @@ BOT_ID = f"28:{APP_ID}"
 TENANT_ID = "tenant-1"
 LEADERS_CHANNEL = "19:leaders@thread.tacv2"
 GENERAL_CHANNEL = "19:general@thread.tacv2"
-WAIT_SECONDS = 15.0  # a bound, never a sleep: under `make test` two workers share the cores
 CARD = "application/vnd.microsoft.card.adaptive"
 
 
