@@ -11,7 +11,8 @@ ack() every 10 ms; with process_before_response=True and our queue we skip
 that floor.)
 
 Outbound calls (adapters/slack/web_api.py) go through slack_sdk's AsyncWebClient
-with its rate-limit and server-error retry handlers.
+with its rate-limit and server-error retry handlers, but for the outbox's prompts
+(adapters/slack/chat_post.py: one request each; the outbox paces and retries).
 """
 
 from __future__ import annotations

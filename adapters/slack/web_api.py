@@ -20,6 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack.blocks import render_home, render_message, render_modal
+from adapters.slack.chat_post import ChatPoster
 from adapters.slack.config import SlackConfig
 from adapters.slack.errors import neutral_error
 from adapters.slack.inbound import SLACK_PLATFORM, Profile, profile_of
@@ -42,6 +43,8 @@ class SlackWebApi:
         # outbox holds the whole workspace for the Retry-After. Retried inside one call,
         # the batch's other sends would go on knocking while Slack says wait.
         self.paced_client = self._client(config, wait_out_rate_limits=False)
+        # Its fan-out's prompts: one request each, on the same session.
+        self.poster = ChatPoster(self._http, self.paced_client)
         # One workspace: config.bot_token. OAuth installs: each workspace's token from the
         # installation store (bolt authorizes inbound requests from the same store).
         self.tokens = BotTokens(config, installations)
@@ -70,17 +73,19 @@ class SlackWebApi:
         channel, thread_ts = await self._channel_for(to)
         text, blocks = render_message(message)
         token = await self.tokens.for_workspace(to.workspace)
-        client = self.paced_client if paced else self.client
+        arguments: dict[str, Any] = {
+            "channel": channel,
+            "text": text,
+            "blocks": blocks,
+            "thread_ts": thread_ts,
+            "unfurl_links": False,
+            "unfurl_media": False,
+        }
         try:
-            response = await client.chat_postMessage(
-                token=token,
-                channel=channel,
-                text=text,
-                blocks=blocks,
-                thread_ts=thread_ts,
-                unfurl_links=False,
-                unfurl_media=False,
-            )
+            if paced:
+                response = await self.poster.post(token, arguments)
+            else:
+                response = await self.client.chat_postMessage(token=token, **arguments)
         except Exception as error:
             raise neutral_error(error) from error
         self.tokens.learn(str(response["channel"]), to.workspace)
