@@ -23,6 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 POST_MESSAGE = "chat.postMessage"
+MAX_TOKENS = 1000  # workspaces' bot tokens whose headers are kept built
 
 
 class ChatPoster:
@@ -60,6 +61,8 @@ class ChatPoster:
     def _headers_for(self, token: str) -> Mapping[str, str]:
         headers = self._headers.get(token)
         if headers is None:
+            if len(self._headers) >= MAX_TOKENS:  # rotated tokens are not kept for ever
+                self._headers.clear()
             headers = self._headers[token] = {
                 **self._client.headers,
                 "Content-Type": "application/json;charset=utf-8",
