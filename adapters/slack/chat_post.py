@@ -4,7 +4,7 @@ answered with slack_sdk's own response and errors.
 A fan-out posts thousands of prompts in a row, and slack_sdk's generic call path
 (request and retry-state objects, URL joining, debug strings built whenever its
 logger's level is unset) cost as much CPU per call as the HTTP request itself, and
-the standard library's JSON encoder a tenth more (orjson: a twelfth of its time). The
+the standard library's JSON encoder 15 µs more a prompt (orjson: about 1 µs). The
 outbox needs none of it: it waits out a 429 for the whole workspace and retries a
 failed send itself (bot.outbox.rows), so here a call is one request, and its answer goes
 through AsyncSlackResponse.validate, which raises the SlackApiError every other call
@@ -27,6 +27,8 @@ MAX_TOKENS = 1000  # workspaces' bot tokens whose headers are kept built
 
 
 class ChatPoster:
+    """chat.postMessage with any workspace's bot token, through one shared session."""
+
     def __init__(self, http: aiohttp.ClientSession, client: AsyncWebClient) -> None:
         self._http = http
         self._client = client  # the response names it, as slack_sdk's own calls do
