@@ -43,9 +43,9 @@ class ChatPoster:
         async with self._http.post(self.url, data=body, headers=self._headers_for(token)) as res:
             raw = await res.read()
         try:
-            data: dict[str, Any] = orjson.loads(raw) if raw else {}
+            data: Any = orjson.loads(raw) if raw else {}
         except orjson.JSONDecodeError:  # an HTML error page from a proxy, say
-            data = {"ok": False, "error": "invalid_response"}
+            data = None
         if not isinstance(data, dict):
             data = {"ok": False, "error": "invalid_response"}
         response = AsyncSlackResponse(
