@@ -1,4 +1,5 @@
-"""A real Thrive server with the Slack adapter on, pointed at a FakeSlack on loopback."""
+"""A real Thrive server with the Slack adapter on, pointed at a FakeSlack on loopback;
+or the FakeSlack alone."""
 
 from __future__ import annotations
 
@@ -15,6 +16,13 @@ from tests.integration.slack.live_slack import SIGNING_SECRET, LiveSlack
 from thrive.runtime import build_runtime
 from thrive.server import create_app, start_site
 from thrive.settings import load_settings
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    """The fake Slack Web API alone, for tests of a client against it."""
+    async with FakeSlack() as fake:
+        yield fake
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ waits out a 429 and retries by itself)."""
 from __future__ import annotations
 
 import socket
-from collections.abc import AsyncIterator
 
 import pytest
 
@@ -26,28 +25,19 @@ MESSAGE = OutboundMessage(
 )
 
 
-@pytest.fixture
-async def slack() -> AsyncIterator[FakeSlack]:
-    async with FakeSlack() as fake:
-        yield fake
-
-
-async def _web(base_url: str, token: str = DEFAULT_TOKEN) -> SlackWebApi:
+def _web(base_url: str, token: str = DEFAULT_TOKEN) -> SlackWebApi:
     return SlackWebApi(SlackConfig(signing_secret="s", bot_token=token, api_url=base_url), None)
 
 
+TO_USER = ConversationRef("slack", TEAM, USER, {})  # their DM is opened on the first post
 IN_DM = ConversationRef("slack", TEAM, USER, {"channel": "D1"})
 
 
-def _to(user: str = USER) -> ConversationRef:
-    return ConversationRef("slack", TEAM, user, {})
-
-
 async def test_a_paced_post_sends_what_slack_sdks_call_sends(slack: FakeSlack) -> None:
-    web = await _web(slack.base_url)
+    web = _web(slack.base_url)
     try:
-        paced = await web.post(_to(), MESSAGE, paced=True)
-        plain = await web.post(_to(), MESSAGE)
+        paced = await web.post(TO_USER, MESSAGE, paced=True)
+        plain = await web.post(TO_USER, MESSAGE)
     finally:
         await web.close()
 
@@ -64,7 +54,7 @@ async def test_a_paced_post_sends_what_slack_sdks_call_sends(slack: FakeSlack) -
 
 
 async def test_a_paced_post_in_a_thread_names_it(slack: FakeSlack) -> None:
-    web = await _web(slack.base_url)
+    web = _web(slack.base_url)
     to = ConversationRef(
         "slack", TEAM, "channel:C0LEADS", {"channel": "C0LEADS", "thread_ts": "1.5"}
     )
@@ -90,13 +80,13 @@ async def test_a_paced_post_in_a_thread_names_it(slack: FakeSlack) -> None:
 async def test_a_failed_paced_post_is_one_request_and_the_clients_neutral_error(
     slack: FakeSlack, fail: dict[str, int | str], expected: type[DeliveryError]
 ) -> None:
-    web = await _web(slack.base_url)
+    web = _web(slack.base_url)
     try:
-        await web.post(_to(), OutboundMessage(text="warm up"))  # the DM is open already
+        await web.post(TO_USER, OutboundMessage(text="warm up"))  # the DM is open already
         slack.reset()
         slack.fail_next(POST, **fail)  # type: ignore[arg-type]
         with pytest.raises(DeliveryError) as paced:
-            await web.post(_to(), MESSAGE, paced=True)
+            await web.post(TO_USER, MESSAGE, paced=True)
         assert len(slack.calls_to(POST)) == 1  # not retried inside: the outbox decides
     finally:
         await web.close()
@@ -107,7 +97,7 @@ async def test_a_failed_paced_post_is_one_request_and_the_clients_neutral_error(
 
 
 async def test_a_wrong_token_is_fatal_not_retried(slack: FakeSlack) -> None:
-    web = await _web(slack.base_url, token="xoxb-revoked")
+    web = _web(slack.base_url, token="xoxb-revoked")
     try:
         with pytest.raises(FatalError, match="invalid_auth"):
             await web.post(IN_DM, MESSAGE, paced=True)
@@ -120,7 +110,7 @@ async def test_slack_out_of_reach_is_transient() -> None:
     with socket.socket() as probe:  # a loopback port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    web = await _web(f"http://127.0.0.1:{port}/api/")
+    web = _web(f"http://127.0.0.1:{port}/api/")
     try:
         with pytest.raises(TransientError):
             await web.post(IN_DM, MESSAGE, paced=True)

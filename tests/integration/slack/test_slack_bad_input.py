@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Any
 
 from bot.pulses.runs import ask_now
-from tests.conftest import WAIT_SECONDS
+from tests.integration.slack.fake_slack import Call
 from tests.integration.slack.live_slack import (
     SIGNING_SECRET,
     LiveSlack,
@@ -155,7 +154,6 @@ async def test_a_mention_never_shows_someones_answers_in_the_channel(live: LiveS
     await _prompted(live, ["joy-more"])
     await live.dm(USER, "Teaching my patient Jones", ts="1700000200.000001", event_id="Ev-m1")
     await live.until(live.responses, "the answer")
-    posts_before = len(live.slack.calls_to("chat.postMessage"))
 
     for n, text in enumerate(["<@U0BOT> my answers", "<@U0BOT> forget me"]):
         mention = {
@@ -170,16 +168,15 @@ async def test_a_mention_never_shows_someones_answers_in_the_channel(live: LiveS
     # The answer's confirmation was the first ephemeral message; the listing comes next.
     _confirmation, listing = await live.slack.wait_for("chat.postEphemeral", 2)
     assert listing.body["user"] == USER and "Teaching my patient" in listing.body["text"]
-    # The confirmation with its buttons went to the person's DM, not the channel. (The
-    # answer's closing words may be posted after posts_before was counted: find it by
-    # its words, not its place.)
-    posts = await live.slack.wait_for("chat.postMessage", posts_before + 1)
-    deadline = time.monotonic() + WAIT_SECONDS
-    while not (confirmations := [c for c in posts if c.body["text"].startswith(DELETE_ALL)]):
-        assert time.monotonic() < deadline, [c.body["text"][:40] for c in posts]
-        await asyncio.sleep(0.02)
+
+    # The confirmation with its buttons went to the person's DM, not the channel. (Found
+    # by its words, not its place: the answer's closing words may be posted after it.)
+    async def confirmations() -> list[Call]:
         posts = live.slack.calls_to("chat.postMessage")
-    assert [c.body["channel"] for c in confirmations] == [DM]
+        return [c for c in posts if c.body["text"].startswith(DELETE_ALL)]
+
+    confirmation = await live.until(confirmations, "the confirmation to delete all answers")
+    assert [c.body["channel"] for c in confirmation] == [DM]
     assert all(c.body["channel"] != "C0GENERAL" for c in live.slack.calls_to("chat.postMessage"))
 
 
