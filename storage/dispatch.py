@@ -2,9 +2,9 @@
 write every decision and every send's outcome back in batched statements.
 
 This path runs once per prompt of every fan-out, so it stays lean: a claim is a handful
-of Core statements on one connection (no ORM session, nothing tracked), and a send's
-record is one statement for the whole group of finished sends, its text built once and
-run on the driver itself (SQLAlchemy's per-statement work cost more than the write).
+of Core statements, each compiled once and run on the driver itself (no ORM session,
+nothing tracked; SQLAlchemy's per-statement work cost more than the statement), and a
+send's record is one statement for the whole group of finished sends.
 """
 
 from __future__ import annotations
@@ -12,11 +12,21 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Collection,
+    Iterable,
+    Mapping,
+    Sequence,
+)
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
+import aiosqlite
 from sqlalchemy import (
     ARRAY,
     BindParameter,
@@ -201,13 +211,127 @@ def _statements(dialect: str) -> _Statements:
     )
 
 
-class DispatchRepository:
-    """The claim's statements, on one connection inside the claim's transaction."""
+@dataclass(frozen=True)
+class _OnDriver:
+    """A Core statement compiled once for a dialect and run on the driver itself: its
+    SQL, its parameters in order (each with its bind processing and the value it was
+    built with) and each result column's processing, as SQLAlchemy would apply them.
+    On SQLite that is one trip to the driver's thread instead of four (cursor, execute,
+    fetch, close), each of which waited for a turn of a busy event loop."""
 
-    def __init__(self, connection: AsyncConnection) -> None:
-        self.connection = connection
-        self.dialect = connection.dialect.name
-        self.statements = _statements(self.dialect)
+    sql: str
+    params: tuple[tuple[str, Callable[[Any], Any] | None], ...]
+    defaults: Mapping[str, Any]
+    results: tuple[Callable[[Any], Any] | None, ...]
+
+    def _args(self, values: Mapping[str, Any]) -> list[Any]:
+        args = []
+        for name, process in self.params:
+            value = values[name] if name in values else self.defaults[name]
+            args.append(value if process is None else process(value))
+        return args
+
+    async def rows(self, driver: Any, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        args = self._args(values)
+        if isinstance(driver, _SQLITE_DRIVER):
+            found = await driver.execute_fetchall(self.sql, args)
+        else:
+            found = await driver.fetch(self.sql, *args)
+        processed = [(index, process) for index, process in enumerate(self.results) if process]
+        if not processed:
+            return [tuple(row) for row in found]
+        rows = []
+        for row in found:
+            columns = list(row)
+            for index, process in processed:
+                if columns[index] is not None:
+                    columns[index] = process(columns[index])
+            rows.append(tuple(columns))
+        return rows
+
+    async def run(self, driver: Any, values: Mapping[str, Any]) -> None:
+        args = self._args(values)
+        if isinstance(driver, _SQLITE_DRIVER):
+            await driver.execute_fetchall(self.sql, args)
+        else:
+            await driver.execute(self.sql, *args)
+
+
+_SQLITE_DRIVER = aiosqlite.Connection
+
+
+@functools.lru_cache(maxsize=256)
+def _on_driver(statement: Any, dialect: Dialect) -> _OnDriver:
+    compiled = statement.compile(dialect=dialect)
+    names: list[str] = list(compiled.positiontup or ())
+    params = tuple(
+        (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
+        for name in names
+    )
+    selected = statement.exported_columns  # a SELECT's columns, or what DML returns
+    results = tuple(
+        column.type.dialect_impl(dialect).result_processor(dialect, None) for column in selected
+    )
+    # Values the statement was built with (a state it filters on, SQLite's OFFSET).
+    defaults = {
+        name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required
+    }
+    return _OnDriver(compiled.string, params, defaults, results)
+
+
+@asynccontextmanager
+async def claiming(database: Database) -> AsyncIterator[DispatchRepository]:
+    """One claim's transaction, on the driver's own connection: committed when the block
+    ends, rolled back if it raises. On PostgreSQL its row locks hold until then. On
+    SQLite it takes its turn to write (see Database.turn) only at its first write: the
+    reads and the decisions before it leave the turn to the sends' records, and its
+    writes are guarded (see `DispatchRepository.lease`)."""
+    async with contextlib.AsyncExitStack() as stack:
+        if database.shares_one_connection:  # one connection for all: its turn throughout
+            await stack.enter_async_context(database.turn())
+        connection = await stack.enter_async_context(database.engine.connect())
+        driver: Any = (await connection.get_raw_connection()).driver_connection
+        if not database.is_sqlite:
+            async with driver.transaction():
+                yield DispatchRepository(driver, connection.dialect)
+            return
+
+        async def turn() -> None:
+            await stack.enter_async_context(database.turn())
+
+        repository = DispatchRepository(driver, connection.dialect, before_writing=turn)
+        # sqlite3 begins a transaction by itself before the first write.
+        try:
+            yield repository
+        except BaseException:
+            await driver.rollback()
+            raise
+        await driver.commit()
+
+
+class DispatchRepository:
+    """The claim's statements, on one driver connection inside the claim's transaction
+    (see `claiming`)."""
+
+    def __init__(
+        self,
+        driver: Any,
+        dialect: Dialect,
+        *,
+        before_writing: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
+        self.driver = driver
+        self.dialect = dialect
+        self.statements = _statements(dialect.name)
+        self._before_writing = before_writing
+
+    async def _writing(self) -> None:
+        if self._before_writing is not None:
+            before, self._before_writing = self._before_writing, None
+            await before()
+
+    async def _rows(self, statement: Any, **values: Any) -> list[tuple[Any, ...]]:
+        return await _on_driver(statement, self.dialect).rows(self.driver, values)
 
     async def claim(self, now: datetime, limit: int) -> list[ClaimedDelivery]:
         """Due first prompts (those whose lease ran out first), then due reminders, up to
@@ -225,15 +349,14 @@ class DispatchRepository:
     async def _claimed(
         self, statement: _Query, now: datetime, limit: int, reminder: bool
     ) -> list[ClaimedDelivery]:
-        found = await self.connection.execute(statement, {"now": now, "limit": limit})
-        rows: list[Any] = list(found.all())
+        rows = await self._rows(statement, now=now, limit=limit)
         if not rows:
             return []
         # A fan-out's rows share one occurrence: read each once, not once per row.
         occurrences = {
             row[0]: ClaimedOccurrence(*row)
-            for row in await self.connection.execute(
-                self.statements.occurrences, {"ids": self._ids({row[4] for row in rows})}
+            for row in await self._rows(
+                self.statements.occurrences, ids=self._ids({row[4] for row in rows})
             )
         }
         return [
@@ -244,14 +367,14 @@ class DispatchRepository:
         ]
 
     def _ids(self, ids: Iterable[int]) -> list[int] | str:
-        return _ids(self.dialect, ids)
+        return _ids(self.dialect.name, ids)
 
     async def pulses(self, pulse_ids: Iterable[int]) -> dict[int, PulseRules]:
         """The pulses of a batch (a handful: one per fan-out)."""
         ids = set(pulse_ids)
         if not ids:
             return {}
-        found = await self.connection.execute(self.statements.pulses, {"ids": self._ids(ids)})
+        found = await self._rows(self.statements.pulses, ids=self._ids(ids))
         return {row[0]: PulseRules(*row) for row in found}
 
     async def recent_prompt_times(
@@ -264,9 +387,7 @@ class DispatchRepository:
         times: dict[int, list[datetime]] = {person_id: [] for person_id in person_ids}
         if not times:
             return times
-        rows = await self.connection.execute(
-            self.statements.prompted_since, {"ids": self._ids(times), "now": since}
-        )
+        rows = await self._rows(self.statements.prompted_since, ids=self._ids(times), now=since)
         for delivery_id, person_id, sent_at, reminded_at in rows:
             if delivery_id in claimed:
                 sent_at = None
@@ -279,8 +400,8 @@ class DispatchRepository:
         """Each change names a delivery's `id` and the columns to set (the prompts that do
         not go now: a handful)."""
         if changes:
-            driver = (await self.connection.get_raw_connection()).driver_connection
-            await _record(self.connection, driver, changes, [])
+            await self._writing()
+            await _record(self.driver, self.dialect, changes, [])
 
     async def lease(
         self,
@@ -289,19 +410,21 @@ class DispatchRepository:
         *,
         reminder: bool,
         sending_since: datetime | None = None,
-    ) -> None:
-        """Hold these (their first prompt, or their reminder) until then: one statement.
-        `sending_since`: they go out at once, so they are asked from now on (state
-        "sending"), in the same statement."""
+    ) -> set[int]:
+        """Hold these (their first prompt, or their reminder) until then, in one
+        statement; returns those held. Only a row still waiting to be sent is held: on
+        SQLite a claim reads before its turn to write, and an answer (say) may have come
+        in between. `sending_since`: they go out at once, so they are asked from now on
+        (state "sending"), in the same statement."""
         if not delivery_ids:
-            return
+            return set()
+        await self._writing()
         marked = sending_since is not None and not reminder
         values: dict[str, Any] = {"until": until, "ids": self._ids(delivery_ids)}
         if marked:
             values["since"] = sending_since
-        await self.connection.execute(
-            _lease_of(self.dialect, reminder=reminder, marked=marked), values
-        )
+        statement = _lease_of(self.dialect.name, reminder=reminder, marked=marked)
+        return {row[0] for row in await self._rows(statement, **values)}
 
 
 @functools.cache
@@ -310,7 +433,21 @@ def _lease_of(dialect: str, *, reminder: bool, marked: bool) -> Any:
     values: dict[str, Any] = {column: bindparam("until")}
     if marked:
         values |= {"state": DeliveryState.SENDING, "sent_at": bindparam("since")}
-    return update(DELIVERIES).where(_among(DELIVERIES.c.id, dialect)).values(values)
+    c = DELIVERIES.c
+    # Still as the claim read it: a first prompt not yet answered (or skipped...), a
+    # reminder whose prompt is sent and not yet reminded.
+    still = (
+        (c.state == DeliveryState.SENT) & c.reminded_at.is_(None)
+        if reminder
+        else or_(*(c.state == state for state in CLAIMABLE))
+    )
+    return update(DELIVERIES).where(_among(c.id, dialect), still).values(values).returning(c.id)
+
+
+@functools.cache
+def _gone_of(dialect: str) -> Any:
+    people = cast(Table, Person.__table__)
+    return update(people).where(_among(people.c.id, dialect)).values(gone=True)
 
 
 class SendLog:
@@ -334,14 +471,13 @@ class SendLog:
     async def write(self, changes: Sequence[Mapping[str, Any]], gone: Iterable[int]) -> None:
         gone = list(gone)
         if self.database.shares_one_connection:  # its settings are everyone's: leave them
-            async with self.database.statements() as connection:
-                driver = (await connection.get_raw_connection()).driver_connection
-                await _record(connection, driver, changes, gone)
+            async with claiming(self.database) as repository:
+                await _record(repository.driver, repository.dialect, changes, gone)
             return
         async with self.database.turn():
             connection = await self._connect()
             try:
-                await _record(connection, self._driver, changes, gone)
+                await _record(self._driver, connection.dialect, changes, gone)
             except BaseException:
                 self._connection = None  # a broken connection is not reused
                 await _close_quietly(connection)
@@ -364,16 +500,16 @@ class SendLog:
 
 
 async def _record(
-    connection: AsyncConnection,
     driver: Any,
+    dialect: Dialect,
     changes: Sequence[Mapping[str, Any]],
     gone: list[int],
 ) -> None:
-    dialect = connection.dialect
     for names, group in _same_columns(changes).items():
         await _group_update(dialect.name, names[1:]).run(driver, dialect, group)
     if gone:
-        await connection.execute(update(Person).where(Person.id.in_(gone)).values(gone=True))
+        statement = _on_driver(_gone_of(dialect.name), dialect)
+        await statement.run(driver, {"ids": _ids(dialect.name, gone)})
 
 
 def _same_columns(
@@ -493,4 +629,5 @@ __all__ = [
     "PulseRules",
     "Recipient",
     "SendLog",
+    "claiming",
 ]

@@ -13,7 +13,6 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.ext.asyncio import (
-    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -92,13 +91,6 @@ class Database:
         """A session whose work commits on success and rolls back on any error."""
         async with self._turn(), self.sessions() as session, session.begin():
             yield session
-
-    @asynccontextmanager
-    async def statements(self) -> AsyncIterator[AsyncConnection]:
-        """A Core connection in one transaction, no ORM session: for hot paths of plain
-        statements (the outbox's records). Takes its turn on SQLite like `transaction`."""
-        async with self._turn(), self.engine.begin() as connection:
-            yield connection
 
     @property
     def shares_one_connection(self) -> bool:

@@ -42,7 +42,7 @@ from bot.outbox.recording import PlannedSend, Recorder, count, gone_people, outc
 from bot.outbox.rows import backoff
 from bot.outbox.send_limits import SendLimits
 from storage.deliveries import DeliveryRepository
-from storage.dispatch import DispatchRepository, SendLog
+from storage.dispatch import SendLog, claiming
 from storage.engine import Database
 from storage.states import DeliveryState
 
@@ -244,9 +244,8 @@ class Outbox:
         """(rows handled, prompts to send): decisions and leases written in the claim's
         own transaction. Prompts to platforms without a rate go out at once, so they are
         marked "sending" in that transaction too; paced ones when their turn comes."""
-        async with self.database.statements() as connection:
+        async with claiming(self.database) as repository:
             now = self.ctx.clock.now()
-            repository = DispatchRepository(connection)
             rows = await repository.claim(now, size)
             if not rows:
                 return 0, []
@@ -289,14 +288,22 @@ class Outbox:
                     plan.marked = True
                     at_once.append(plan.delivery_id)
             await repository.write(changes)
-            await repository.lease(at_once, lease_until, reminder=False, sending_since=now)
+            held = {
+                False: await repository.lease(
+                    at_once, lease_until, reminder=False, sending_since=now
+                )
+            }
             for reminder in (False, True):
                 ids = [
                     plan.delivery_id
                     for plan in planned
                     if plan.reminder is reminder and not plan.marked
                 ]
-                await repository.lease(ids, lease_until, reminder=reminder)
+                held.setdefault(reminder, set()).update(
+                    await repository.lease(ids, lease_until, reminder=reminder)
+                )
+            # A row that changed since it was read (answered, say) is not ours to send.
+            planned = [plan for plan in planned if plan.delivery_id in held[plan.reminder]]
         # Committed: from here these are ours until the lease ends.
         for plan in planned:
             self._in_flight.setdefault(plan.person_id, []).append(now)

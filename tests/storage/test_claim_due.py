@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from storage.deliveries import DeliveryRepository
-from storage.dispatch import DispatchRepository, SendLog
+from storage.dispatch import SendLog, claiming
 from storage.engine import Database
 from storage.models import Delivery
 from storage.states import DeliveryState
@@ -42,8 +42,8 @@ async def test_the_dispatcher_claims_nothing_when_nothing_is_due(any_db: Databas
     names = await _queue(any_db, {"tomorrow": timedelta(days=1), "sent": -timedelta(days=1)})
     await _set(any_db, names, "sent", state=DeliveryState.SENT)
 
-    async with any_db.statements() as connection:
-        assert await DispatchRepository(connection).claim(NOW, limit=10) == []
+    async with claiming(any_db) as repository:
+        assert await repository.claim(NOW, limit=10) == []
 
 
 @pytest.mark.postgres
@@ -52,10 +52,10 @@ async def test_a_claim_released_by_its_transaction_can_be_claimed_again(
 ) -> None:
     names = await _queue(postgres_db, {"ana": -timedelta(minutes=1)})
 
-    async with postgres_db.statements() as connection:
-        first = await DispatchRepository(connection).claim(NOW, limit=1)
-    async with postgres_db.statements() as connection:
-        again = await DispatchRepository(connection).claim(NOW, limit=1)
+    async with claiming(postgres_db) as repository:
+        first = await repository.claim(NOW, limit=1)
+    async with claiming(postgres_db) as repository:
+        again = await repository.claim(NOW, limit=1)
 
     assert [names[d.person_id] for d in first] == ["ana"]
     assert [names[d.person_id] for d in again] == ["ana"]
@@ -79,9 +79,9 @@ async def test_the_dispatcher_claims_run_out_leases_first_then_waiting_prompts_i
     await _set(any_db, names, "lease-still-held", state=DeliveryState.SENDING)
     await _set(any_db, names, "answered", state=DeliveryState.ANSWERED)
 
-    async with any_db.statements() as connection:
-        claimed = await DispatchRepository(connection).claim(NOW, limit=10)
-        first_two = await DispatchRepository(connection).claim(NOW, limit=2)
+    async with claiming(any_db) as repository:
+        claimed = await repository.claim(NOW, limit=10)
+        first_two = await repository.claim(NOW, limit=2)
 
     assert [names[d.person_id] for d in claimed] == [
         "lease-ran-out",
@@ -95,8 +95,8 @@ async def test_the_dispatcher_claims_run_out_leases_first_then_waiting_prompts_i
 async def test_the_dispatcher_records_times_as_the_orm_reads_them(any_db: Database) -> None:
     names = await _queue(any_db, {"ana": timedelta(0), "ben": timedelta(0)})
     ids = {n: pid for pid, n in names.items()}
-    async with any_db.statements() as connection:
-        claimed = await DispatchRepository(connection).claim(NOW, limit=10)
+    async with claiming(any_db) as repository:
+        claimed = await repository.claim(NOW, limit=10)
     by_person = {d.person_id: d.id for d in claimed}
     later = NOW + timedelta(minutes=5, microseconds=123)
     log = SendLog(any_db)
@@ -111,8 +111,8 @@ async def test_the_dispatcher_records_times_as_the_orm_reads_them(any_db: Databa
 
     async with any_db.transaction() as session:
         rows = {d.person_id: d for d in await session.scalars(select(Delivery))}
-    async with any_db.statements() as connection:
-        due = await DispatchRepository(connection).claim(NOW + timedelta(days=1), limit=10)
+    async with claiming(any_db) as repository:
+        due = await repository.claim(NOW + timedelta(days=1), limit=10)
     assert rows[ids["ana"]].sent_at == later
     assert rows[ids["ben"]].sent_at == NOW
     assert {d.state for d in rows.values()} == {DeliveryState.SENT}
@@ -126,19 +126,71 @@ async def test_concurrent_dispatchers_never_claim_the_same_prompt(postgres_db: D
     release = asyncio.Event()
 
     async def first() -> list[str]:
-        async with postgres_db.statements() as connection:
-            claimed = await DispatchRepository(connection).claim(NOW, limit=1)
+        async with claiming(postgres_db) as repository:
+            claimed = await repository.claim(NOW, limit=1)
             first_claimed.set()
             await release.wait()  # hold the row lock while the other claims
             return [names[d.person_id] for d in claimed]
 
     async def second() -> list[str]:
         await first_claimed.wait()
-        async with postgres_db.statements() as connection:
-            claimed = await DispatchRepository(connection).claim(NOW, limit=2)
+        async with claiming(postgres_db) as repository:
+            claimed = await repository.claim(NOW, limit=2)
         release.set()
         return [names[d.person_id] for d in claimed]
 
     got_first, got_second = await asyncio.wait_for(asyncio.gather(first(), second()), timeout=10)
     assert got_first == ["ana"]
     assert got_second == ["ben"]
+
+
+async def test_a_prompt_answered_while_its_claim_decides_is_not_held_for_sending(
+    sqlite_db: Database,
+) -> None:
+    """On SQLite a claim reads before its turn to write, so the sends' records are not
+    held up behind its decisions: what changed in between is left alone."""
+    names = await _queue(sqlite_db, {"ana": -timedelta(minutes=2), "ben": -timedelta(minutes=1)})
+    ids = {n: pid for pid, n in names.items()}
+    await _set(sqlite_db, names, "ana", state=DeliveryState.SENDING)  # a lease ran out
+    async with claiming(sqlite_db) as repository:
+        claimed = await repository.claim(NOW, limit=10)
+        # Ana answers the prompt she was shown before the dispatcher died.
+        await _set(sqlite_db, names, "ana", state=DeliveryState.ANSWERED)
+        held = await repository.lease(
+            [d.id for d in claimed], NOW + timedelta(seconds=20), reminder=False, sending_since=NOW
+        )
+
+    by_person = {d.person_id: d.id for d in claimed}
+    assert held == {by_person[ids["ben"]]}
+    async with sqlite_db.transaction() as session:
+        rows = {d.person_id: d for d in await session.scalars(select(Delivery))}
+    assert rows[ids["ana"]].state == DeliveryState.ANSWERED  # her answer stands
+    assert rows[ids["ben"]].state == DeliveryState.SENDING
+
+
+async def test_a_reminder_is_held_only_while_its_prompt_is_unanswered(any_db: Database) -> None:
+    names = await _queue(any_db, {"ana": -timedelta(hours=3), "ben": -timedelta(hours=3)})
+    ids = {n: pid for pid, n in names.items()}
+    for name in names.values():
+        await _set(
+            any_db,
+            names,
+            name,
+            state=DeliveryState.SENT,
+            sent_at=NOW - timedelta(hours=3),
+            reminder_due_at=NOW - timedelta(minutes=1),
+        )
+    await _set(any_db, names, "ben", state=DeliveryState.ANSWERED)
+    async with claiming(any_db) as repository:
+        delivery_ids = {
+            row.person_id: row.id
+            for row in (await repository.claim(NOW + timedelta(days=1), limit=10))
+        }
+        assert set(delivery_ids) == {ids["ana"]}  # ben answered: no reminder is due
+        async with any_db.transaction() as session:
+            ben = await session.scalar(select(Delivery.id).where(Delivery.person_id == ids["ben"]))
+        assert ben is not None
+        held = await repository.lease(
+            [delivery_ids[ids["ana"]], ben], NOW + timedelta(seconds=20), reminder=True
+        )
+    assert held == {delivery_ids[ids["ana"]]}
