@@ -95,6 +95,7 @@ class Outbox:
         self._queued: dict[tuple[str, str], int] = {}
         self._send_log = SendLog(database)
         # Claimed in this pass and not yet recorded, per person: the fatigue cap counts them.
+        self._claim_below = batch_size
         self._in_flight: dict[int, list[datetime]] = {}
 
     @property
@@ -154,8 +155,8 @@ class Outbox:
     # --- the stream: claim and decide, send, record ---
 
     async def _dispatch_prompts(self, limit: int) -> int:
-        """Claims batch after batch, the next as soon as the one before it starts going
-        out (so the database work hides behind the network), while `concurrency` senders
+        """Claims batch after batch, the next while earlier ones still wait to go out (so
+        the database work hides behind the network; see `_ahead`), while `concurrency` senders
         take the claimed prompts in turn. Claimed but unrecorded prompts count toward the
         fatigue cap in memory."""
         handled = 0
@@ -163,7 +164,7 @@ class Outbox:
         # Half of what may wait: sends go on while the gathered group is written.
         recorder = Recorder(self._record, gather=max(1, self.behind // 2), linger=RECORD_LINGER)
         waiting: asyncio.Queue[PlannedSend | None] = asyncio.Queue()
-        hungry = asyncio.Event()  # at most one batch waits: time to claim the next
+        hungry = asyncio.Event()  # few enough wait: time to claim the next batch
         senders = [
             asyncio.create_task(self._sender(waiting, hungry, recorder))
             for _ in range(self.concurrency)
@@ -177,7 +178,8 @@ class Outbox:
                     break
                 for plan in planned:
                     waiting.put_nowait(plan)
-                while waiting.qsize() > size and recorder.failure is None:
+                self._claim_below = self._ahead(size)
+                while waiting.qsize() > self._claim_below and recorder.failure is None:
                     hungry.clear()
                     await hungry.wait()
         finally:
@@ -201,7 +203,7 @@ class Outbox:
         """Sends one claimed prompt after another. Each sender holds one prompt at a time
         until it is recorded, but for `behind` records still being written."""
         while (plan := await waiting.get()) is not None:
-            if waiting.qsize() <= self.batch_size:
+            if waiting.qsize() <= self._claim_below:
                 hungry.set()
             to = plan.conversation
             try:
@@ -224,6 +226,15 @@ class Outbox:
             seconds = (self.lease - self._grace).total_seconds() / 2
             size = min(size, int(min(rates) * seconds))
         return max(1, size)
+
+    def _ahead(self, size: int) -> int:
+        """Claimed prompts still waiting when the next claim starts. Where a rate paces
+        the sends, one batch (half a lease of sending: a second would outlast its lease).
+        Where none does, two: a claim (its reads, decisions and writes, each a turn of a
+        busy event loop) takes about as long as sending a batch, and senders with nothing
+        to send waste the moment."""
+        paced = any(self.limits.rate(platform) is not None for platform in self.senders)
+        return size if paced else 2 * size
 
     def _lease_until(self, now: datetime, planned: Sequence[PlannedSend]) -> datetime:
         """Now plus what sending these takes behind what is already queued, per workspace

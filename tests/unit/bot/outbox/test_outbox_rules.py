@@ -306,6 +306,33 @@ async def test_a_crash_mid_send_loses_nothing_and_resends_only_what_was_in_fligh
     assert {d.state for d in await _deliveries(chat)} == {"sent"}
 
 
+async def test_a_dead_dispatcher_holds_back_at_most_three_batches_beyond_what_was_in_flight(
+    chat: ChatHarness, sender: RecordingSender, clock: FixedClock
+) -> None:
+    """Nothing paces the local chat, so the next claim starts while two batches still
+    wait to be sent (up to three wait once it is in); after a crash those wait for their
+    lease, and no more."""
+    people: list[Person] = [await chat.join(f"nurse-{n}") for n in range(12)]
+    stalling = StallingSender()
+    doomed = Outbox(chat.database, chat.ctx, {LOCAL: stalling}, batch_size=2, concurrency=1)
+    await ask_now(chat.database, chat.ctx, doomed, people, ["joy-more"])
+
+    crash = asyncio.create_task(doomed.dispatch_due())
+    await stalling.in_flight.wait()
+    await asyncio.sleep(0.3)  # time to claim all it would while the send hangs
+    crash.cancel()
+
+    restarted = Outbox(chat.database, chat.ctx, {LOCAL: sender})
+    await restarted.dispatch_due()
+    held_back = len(people) - len(sender.sent)
+    assert 1 <= held_back <= 1 + 3 * 2  # the one in flight, three batches of two
+    clock.advance(restarted.lease)
+    await restarted.dispatch_due()
+    assert sorted(to.conversation_id for to, _ in sender.sent) == sorted(
+        f"dm-nurse-{n}" for n in range(12)
+    )
+
+
 async def test_a_person_sets_their_own_quiet_hours_and_the_outbox_keeps_them(
     chat: ChatHarness, sender: RecordingSender, clock: FixedClock
 ) -> None:
