@@ -26,7 +26,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-import aiosqlite
 from sqlalchemy import (
     ARRAY,
     BindParameter,
@@ -138,6 +137,8 @@ _PULSE = (
     Pulse.reminder_after_hours,
 )
 _Query = Select[*tuple[Any, ...]]
+# A reminder can still go: its prompt is sent, not answered, and not reminded yet.
+_REMINDER_OPEN = (Delivery.state == DeliveryState.SENT, Delivery.reminded_at.is_(None))
 _NOW: BindParameter[datetime] = bindparam("now", type_=UtcDateTime())
 _LIMIT: BindParameter[int] = bindparam("limit", type_=Integer())
 
@@ -185,8 +186,7 @@ def _statements(dialect: str) -> _Statements:
     reminders = (
         due.where(
             Delivery.reminder_due_at <= _NOW,
-            Delivery.state == DeliveryState.SENT,
-            Delivery.reminded_at.is_(None),
+            *_REMINDER_OPEN,
         )
         .order_by(Delivery.reminder_due_at, Delivery.id)
         .limit(_LIMIT)
@@ -219,10 +219,12 @@ class _OnDriver:
     On SQLite that is one trip to the driver's thread instead of four (cursor, execute,
     fetch, close), each of which waited for a turn of a busy event loop."""
 
+    sqlite: bool  # else PostgreSQL (asyncpg)
     sql: str
     params: tuple[tuple[str, Callable[[Any], Any] | None], ...]
     defaults: Mapping[str, Any]
-    results: tuple[Callable[[Any], Any] | None, ...]
+    # The result columns that need processing, by position.
+    processed: tuple[tuple[int, Callable[[Any], Any]], ...]
 
     def _args(self, values: Mapping[str, Any]) -> list[Any]:
         args = []
@@ -233,17 +235,16 @@ class _OnDriver:
 
     async def rows(self, driver: Any, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         args = self._args(values)
-        if isinstance(driver, _SQLITE_DRIVER):
+        if self.sqlite:
             found = await driver.execute_fetchall(self.sql, args)
         else:
             found = await driver.fetch(self.sql, *args)
-        processed = [(index, process) for index, process in enumerate(self.results) if process]
-        if not processed:
+        if not self.processed:
             return [tuple(row) for row in found]
         rows = []
         for row in found:
             columns = list(row)
-            for index, process in processed:
+            for index, process in self.processed:
                 if columns[index] is not None:
                     columns[index] = process(columns[index])
             rows.append(tuple(columns))
@@ -251,13 +252,10 @@ class _OnDriver:
 
     async def run(self, driver: Any, values: Mapping[str, Any]) -> None:
         args = self._args(values)
-        if isinstance(driver, _SQLITE_DRIVER):
+        if self.sqlite:
             await driver.execute_fetchall(self.sql, args)
         else:
             await driver.execute(self.sql, *args)
-
-
-_SQLITE_DRIVER = aiosqlite.Connection
 
 
 @functools.lru_cache(maxsize=256)
@@ -269,14 +267,16 @@ def _on_driver(statement: Any, dialect: Dialect) -> _OnDriver:
         for name in names
     )
     selected = statement.exported_columns  # a SELECT's columns, or what DML returns
-    results = tuple(
+    processors = (
         column.type.dialect_impl(dialect).result_processor(dialect, None) for column in selected
     )
+    processed = tuple((index, process) for index, process in enumerate(processors) if process)
     # Values the statement was built with (a state it filters on, SQLite's OFFSET).
     defaults = {
         name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required
     }
-    return _OnDriver(compiled.string, params, defaults, results)
+    sqlite = dialect.name == "sqlite"
+    return _OnDriver(sqlite, compiled.string, params, defaults, processed)
 
 
 @asynccontextmanager
@@ -436,12 +436,8 @@ def _lease_of(dialect: str, *, reminder: bool, marked: bool) -> Any:
     c = DELIVERIES.c
     # Still as the claim read it: a first prompt not yet answered (or skipped...), a
     # reminder whose prompt is sent and not yet reminded.
-    still = (
-        (c.state == DeliveryState.SENT) & c.reminded_at.is_(None)
-        if reminder
-        else or_(*(c.state == state for state in CLAIMABLE))
-    )
-    return update(DELIVERIES).where(_among(c.id, dialect), still).values(values).returning(c.id)
+    still = _REMINDER_OPEN if reminder else (or_(*(c.state == state for state in CLAIMABLE)),)
+    return update(DELIVERIES).where(_among(c.id, dialect), *still).values(values).returning(c.id)
 
 
 @functools.cache

@@ -94,8 +94,9 @@ class Outbox:
         # Claimed, not yet sent, per workspace: a new claim's lease waits behind them.
         self._queued: dict[tuple[str, str], int] = {}
         self._send_log = SendLog(database)
-        # Claimed in this pass and not yet recorded, per person: the fatigue cap counts them.
+        # Claimed, not yet sent, at or below which the next claim starts (see `_ahead`).
         self._claim_below = batch_size
+        # Claimed in this pass and not yet recorded, per person: the fatigue cap counts them.
         self._in_flight: dict[int, list[datetime]] = {}
 
     @property
@@ -221,7 +222,7 @@ class Outbox:
         """A batch small enough that its lease stays short: at the slowest configured
         rate, about half a lease of sending (the next batch queues behind it)."""
         size = min(self.batch_size, limit - handled)
-        rates = [rate for p in self.senders if (rate := self.limits.rate(p)) is not None]
+        rates = self._rates()
         if rates:
             seconds = (self.lease - self._grace).total_seconds() / 2
             size = min(size, int(min(rates) * seconds))
@@ -233,8 +234,11 @@ class Outbox:
         Where none does, two: a claim (its reads, decisions and writes, each a turn of a
         busy event loop) takes about as long as sending a batch, and senders with nothing
         to send waste the moment."""
-        paced = any(self.limits.rate(platform) is not None for platform in self.senders)
-        return size if paced else 2 * size
+        return size if self._rates() else 2 * size
+
+    def _rates(self) -> list[float]:
+        """The send rate of each platform that has one."""
+        return [rate for p in self.senders if (rate := self.limits.rate(p)) is not None]
 
     def _lease_until(self, now: datetime, planned: Sequence[PlannedSend]) -> datetime:
         """Now plus what sending these takes behind what is already queued, per workspace
@@ -302,7 +306,8 @@ class Outbox:
             held = {
                 False: await repository.lease(
                     at_once, lease_until, reminder=False, sending_since=now
-                )
+                ),
+                True: set(),
             }
             for reminder in (False, True):
                 ids = [
@@ -310,9 +315,7 @@ class Outbox:
                     for plan in planned
                     if plan.reminder is reminder and not plan.marked
                 ]
-                held.setdefault(reminder, set()).update(
-                    await repository.lease(ids, lease_until, reminder=reminder)
-                )
+                held[reminder] |= await repository.lease(ids, lease_until, reminder=reminder)
             # A row that changed since it was read (answered, say) is not ours to send.
             planned = [plan for plan in planned if plan.delivery_id in held[plan.reminder]]
         # Committed: from here these are ours until the lease ends.
