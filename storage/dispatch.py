@@ -24,10 +24,12 @@ from collections.abc import (
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
+import orjson
 from sqlalchemy import (
     ARRAY,
+    JSON,
     BindParameter,
     Column,
     ColumnElement,
@@ -52,9 +54,11 @@ from storage.states import CLAIMABLE, DeliveryState
 
 DELIVERIES = cast(Table, Delivery.__table__)
 
+# What a claim reads comes back as named tuples: one is built per row of every claim,
+# and a frozen dataclass's __init__ (a setattr per field) cost several times as much.
 
-@dataclass(frozen=True)
-class ClaimedOccurrence:
+
+class ClaimedOccurrence(NamedTuple):
     id: int
     pulse_id: int | None
     prompt_ids: list[str]
@@ -66,8 +70,7 @@ class ClaimedOccurrence:
         return self.closed_at is None and (self.closes_at is None or self.closes_at > now)
 
 
-@dataclass(frozen=True)
-class Recipient:
+class Recipient(NamedTuple):
     """The person's columns that decide a send (not their roles or workspace)."""
 
     id: int
@@ -81,8 +84,7 @@ class Recipient:
     conversation_ref: dict[str, Any] | None
 
 
-@dataclass(frozen=True)
-class ClaimedDelivery:
+class ClaimedDelivery(NamedTuple):
     """A due prompt (or its one reminder), locked for the claiming transaction, with the
     person it goes to."""
 
@@ -95,8 +97,7 @@ class ClaimedDelivery:
     person: Recipient
 
 
-@dataclass(frozen=True)
-class PulseRules:
+class PulseRules(NamedTuple):
     """The pulse's columns that decide a send: its window, days and reminder."""
 
     id: int
@@ -220,6 +221,8 @@ class _OnDriver:
     fetch, close), each of which waited for a turn of a busy event loop."""
 
     sqlite: bool  # else PostgreSQL (asyncpg)
+    # SQLite: the rows come back as one JSON array in one row (see `_as_one_row`).
+    packed: bool
     sql: str
     params: tuple[tuple[str, Callable[[Any], Any] | None], ...]
     defaults: Mapping[str, Any]
@@ -235,7 +238,9 @@ class _OnDriver:
 
     async def rows(self, driver: Any, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         args = self._args(values)
-        if self.sqlite:
+        if self.packed:
+            found = orjson.loads((await driver.execute_fetchall(self.sql, args))[0][0])
+        elif self.sqlite:
             found = await driver.execute_fetchall(self.sql, args)
         else:
             found = await driver.fetch(self.sql, *args)
@@ -250,6 +255,12 @@ class _OnDriver:
             rows.append(tuple(columns))
         return rows
 
+    async def changed(self, driver: Any, values: Mapping[str, Any]) -> int:
+        """SQLite: run an UPDATE; how many rows it changed (one trip to the thread: the
+        cursor's count is read here, and it holds nothing once its statement ran)."""
+        cursor = await driver.execute(self.sql, self._args(values))
+        return int(cursor.rowcount)
+
     async def run(self, driver: Any, values: Mapping[str, Any]) -> None:
         args = self._args(values)
         if self.sqlite:
@@ -258,9 +269,26 @@ class _OnDriver:
             await driver.execute(self.sql, *args)
 
 
+def _as_one_row(statement: Select[Any]) -> Select[Any]:
+    """The SELECT's rows as one JSON array of arrays, in one row: sqlite3 lets go of the
+    GIL for each row it steps to and takes it back after, and each of those waits for a
+    busy event loop (a claim's 100 rows took 2-4 ms). JSON columns come embedded, parsed
+    with the rest; the others keep their stored form (text times), for the columns' own
+    processing. SQLite hands an aggregate a subquery's rows in the subquery's order."""
+    rows = statement.subquery()
+    values = (func.json(column) if _is_json(column) else column for column in rows.c)
+    return select(func.json_group_array(func.json_array(*values)))
+
+
+def _is_json(column: Any) -> bool:
+    return isinstance(column.type, JSON)
+
+
 @functools.lru_cache(maxsize=256)
 def _on_driver(statement: Any, dialect: Dialect) -> _OnDriver:
-    compiled = statement.compile(dialect=dialect)
+    sqlite = dialect.name == "sqlite"
+    packed = sqlite and isinstance(statement, Select)
+    compiled = (_as_one_row(statement) if packed else statement).compile(dialect=dialect)
     names: list[str] = list(compiled.positiontup or ())
     params = tuple(
         (name, compiled.binds[name].type.dialect_impl(dialect).bind_processor(dialect))
@@ -268,28 +296,36 @@ def _on_driver(statement: Any, dialect: Dialect) -> _OnDriver:
     )
     selected = statement.exported_columns  # a SELECT's columns, or what DML returns
     processors = (
-        column.type.dialect_impl(dialect).result_processor(dialect, None) for column in selected
+        None
+        if packed and _is_json(column)  # parsed with the whole result
+        else column.type.dialect_impl(dialect).result_processor(dialect, None)
+        for column in selected
     )
     processed = tuple((index, process) for index, process in enumerate(processors) if process)
     # Values the statement was built with (a state it filters on, SQLite's OFFSET).
     defaults = {
         name: bind.effective_value for name, bind in compiled.binds.items() if not bind.required
     }
-    sqlite = dialect.name == "sqlite"
-    return _OnDriver(sqlite, compiled.string, params, defaults, processed)
+    return _OnDriver(sqlite, packed, compiled.string, params, defaults, processed)
 
 
 @asynccontextmanager
 async def claiming(database: Database) -> AsyncIterator[DispatchRepository]:
-    """One claim's transaction, on the driver's own connection: committed when the block
-    ends, rolled back if it raises. On PostgreSQL its row locks hold until then. On
-    SQLite it takes its turn to write (see Database.turn) only at its first write: the
-    reads and the decisions before it leave the turn to the sends' records, and its
-    writes are guarded (see `DispatchRepository.lease`)."""
+    """One claim, on the driver's own connection. On PostgreSQL it is one transaction,
+    committed when the block ends (rolled back if it raises), and its row locks hold
+    until then. On SQLite it takes its turn to write (see Database.turn) only at its
+    first write, so its reads and decisions leave the turn to the sends' records; its
+    writes are guarded (see `DispatchRepository.lease`) and each commits by itself (a
+    claim that dies between two leaves its rows due again), so the turn is not held
+    for a COMMIT's own trip to the driver's thread. A shared in-memory database (one
+    connection for all) takes the turn throughout, in one transaction."""
     async with contextlib.AsyncExitStack() as stack:
-        if database.shares_one_connection:  # one connection for all: its turn throughout
+        shared = database.shares_one_connection
+        if shared:  # its settings are everyone's: a transaction, as ever
             await stack.enter_async_context(database.turn())
         connection = await stack.enter_async_context(database.engine.connect())
+        if database.is_sqlite and not shared:
+            connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
         driver: Any = (await connection.get_raw_connection()).driver_connection
         if not database.is_sqlite:
             async with driver.transaction():
@@ -300,6 +336,9 @@ async def claiming(database: Database) -> AsyncIterator[DispatchRepository]:
             await stack.enter_async_context(database.turn())
 
         repository = DispatchRepository(driver, connection.dialect, before_writing=turn)
+        if not shared:
+            yield repository
+            return
         # sqlite3 begins a transaction by itself before the first write.
         try:
             yield repository
@@ -424,7 +463,15 @@ class DispatchRepository:
         if marked:
             values["since"] = sending_since
         statement = _lease_of(self.dialect.name, reminder=reminder, marked=marked)
-        return {row[0] for row in await self._rows(statement, **values)}
+        if self.dialect.name == "postgresql":
+            return {row[0] for row in await self._rows(statement, **values)}
+        # SQLite: no RETURNING (each row it returns is a trip for the GIL, see
+        # `_as_one_row`); all were held unless fewer rows changed than were asked for.
+        changed = await _on_driver(statement, self.dialect).changed(self.driver, values)
+        if changed == len(delivery_ids):
+            return set(delivery_ids)
+        found = await self._rows(_held_of(reminder=reminder), **values)
+        return {row[0] for row in found}
 
 
 @functools.cache
@@ -437,7 +484,16 @@ def _lease_of(dialect: str, *, reminder: bool, marked: bool) -> Any:
     # Still as the claim read it: a first prompt not yet answered (or skipped...), a
     # reminder whose prompt is sent and not yet reminded.
     still = _REMINDER_OPEN if reminder else (or_(*(c.state == state for state in CLAIMABLE)),)
-    return update(DELIVERIES).where(_among(c.id, dialect), *still).values(values).returning(c.id)
+    statement = update(DELIVERIES).where(_among(c.id, dialect), *still).values(values)
+    return statement.returning(c.id) if dialect == "postgresql" else statement
+
+
+@functools.cache
+def _held_of(*, reminder: bool) -> Any:
+    """SQLite: which of the ids a lease held (their due time is now its end)."""
+    c = DELIVERIES.c
+    column = c.reminder_due_at if reminder else c.due_at
+    return select(c.id).where(_among(c.id, "sqlite"), column == bindparam("until"))
 
 
 @functools.cache

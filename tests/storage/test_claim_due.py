@@ -194,3 +194,40 @@ async def test_a_reminder_is_held_only_while_its_prompt_is_unanswered(any_db: Da
             [delivery_ids[ids["ana"]], ben], NOW + timedelta(seconds=20), reminder=True
         )
     assert held == {delivery_ids[ids["ana"]]}
+
+
+async def test_a_claim_reads_each_row_as_the_orm_stored_it(any_db: Database) -> None:
+    """Whatever the claim's own reading does (on SQLite the rows come back packed in one
+    JSON value), what decides a send reads as the ORM reads it: times with their zone,
+    flags as booleans, JSON as Python values, nothing where nothing was stored."""
+    snoozed = NOW + timedelta(hours=2, microseconds=123_456)
+    ref = {
+        "platform": "slack",
+        "workspace": "T1",
+        "conversation_id": "U1",
+        "data": {"channel": "D1", "name": 'Zoë "night" shift', "n": [1, 2.5, None, True]},
+    }
+    async with any_db.transaction() as session:
+        occurrence = await add_occurrence(session, ["joy-more", "joy-less"])
+        deliveries = DeliveryRepository(session)
+        ana = await add_person(session, "ana")
+        ana.conversation_ref, ana.snoozed_until, ana.quiet_weekends = ref, snoozed, True
+        ana.timezone, ana.quiet_hours_start, ana.quiet_hours_end = "Europe/Paris", "22:00", "07:00"
+        ben = await add_person(session, "ben")
+        for person in (ana, ben):
+            assert await deliveries.enqueue(occurrence.id, person.id, due_at=NOW)
+
+    async with claiming(any_db) as repository:
+        claimed = {row.person_id: row for row in await repository.claim(NOW, limit=10)}
+
+    first, second = claimed[ana.id], claimed[ben.id]
+    assert first.person.conversation_ref == ref
+    assert first.person.snoozed_until == snoozed
+    assert first.person.quiet_weekends is True
+    assert (first.person.timezone, first.person.quiet_hours_start) == ("Europe/Paris", "22:00")
+    assert first.person.paused is False and first.person.gone is False
+    assert second.person.conversation_ref is None
+    assert second.person.snoozed_until is None
+    assert first.occurrence.prompt_ids == ["joy-more", "joy-less"]
+    assert first.occurrence.closed_at is None
+    assert (first.next_index, first.attempts, first.reminder) == (0, 0, False)
