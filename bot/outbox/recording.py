@@ -85,14 +85,20 @@ def outcome(plan: PlannedSend, now: datetime) -> tuple[dict[str, Any], str]:
         sent_at = plan.sent_at or now
         if plan.reminder:
             return change | {"reminded_at": sent_at, "reminder_due_at": None}, "reminded"
-        return change | {
+        change |= {
             "state": DeliveryState.SENT,
-            "sent_at": sent_at,
             "attempts": plan.attempts + 1,
             "last_error": None,
             "reason": plan.note or None,
-            "reminder_due_at": plan.reminder_due_at,
-        }, "sent"
+        }
+        # Indexed columns are written only when they change (each costs an index update
+        # per row): a prompt marked "sending" holds the moment it was asked as its
+        # `sent_at` already, and has no reminder time until it is sent.
+        if not plan.marked:
+            change["sent_at"] = sent_at
+        if plan.reminder_due_at is not None:
+            change["reminder_due_at"] = plan.reminder_due_at
+        return change, "sent"
     failed_at = plan.failed_at or now
     if plan.reminder:
         # Only a rate limit is worth waiting for: a reminder is not worth a retry storm.
@@ -154,6 +160,7 @@ class Recorder:
         self.linger = linger
         self._enough: asyncio.Future[None] | None = None
         self._urgent = False
+        self._closing = False  # no more plans will come
         self._waiting: list[PlannedSend] = []
         self._written: asyncio.Future[None] | None = None  # the waiting plans' write
         self._progress: asyncio.Future[None] | None = None  # the next write to end
@@ -202,7 +209,11 @@ class Recorder:
             while self._waiting and self.failure is None:
                 # One turn first: sends finishing in this turn join this write.
                 await asyncio.sleep(0)
-                if len(self._waiting) < self.gather and not self._urgent and self.linger:
+                if (
+                    len(self._waiting) < self.gather
+                    and not (self._urgent or self._closing)
+                    and self.linger
+                ):
                     self._enough = asyncio.get_running_loop().create_future()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._enough, self.linger)
@@ -232,6 +243,10 @@ class Recorder:
             self._writing = None
 
     async def idle(self) -> None:
-        """Until every plan handed over is written (or kept as unrecorded)."""
+        """Until every plan handed over is written (or kept as unrecorded). Nothing more
+        is coming: what waits is written at once, not after lingering for company (the
+        last of every fan-out waited the whole linger)."""
+        self._closing = True
+        self._wake()
         while self._writing is not None:
             await asyncio.shield(self._writing)

@@ -91,3 +91,15 @@ async def test_after_a_failed_write_plans_are_kept_to_be_written_later() -> None
     await recorder.room(0)  # never blocks once writing has failed
     assert isinstance(recorder.failure, ConnectionError)
     assert [plan.delivery_id for plan in recorder.unrecorded] == [1, 2]
+
+
+async def test_the_last_sends_of_a_fan_out_are_written_without_lingering() -> None:
+    """Once the senders are done nothing more is coming: waiting for company would only
+    hold the fan-out's end back by the whole linger."""
+    writes = Writes()
+    recorder = Recorder(writes, gather=10, linger=30.0)
+    recorder.add(_plan(1))
+    recorder.add(_plan(2))
+    await asyncio.wait_for(recorder.idle(), timeout=5)
+    assert writes.groups == [[1, 2]]
+    assert recorder.pending == 0
