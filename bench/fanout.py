@@ -44,6 +44,7 @@ from bot.pulses.prompting import question_message
 from bot.pulses.runs import ask_now
 from storage.models import Delivery, Person
 from storage.people import PeopleRepository
+from thrive.gil import share_the_gil
 from thrive.heap import settle_heap
 from thrive.log_setup import configure_logging
 from thrive.runtime import Runtime, build_runtime
@@ -268,6 +269,7 @@ async def run(messages: int = 10_000, *, rounds: int = 3, kill_only: bool = Fals
     ctx = BotContext(content, clock=None, secret_key="bench")  # type: ignore[arg-type]
     text, blocks = render_message(question_message(ctx, content.prompt(PROMPT), 1, 0, 1))
     settle_heap()  # the bare loop runs with the collector set as the outbox's process has it
+    share_the_gil()  # and with the switch interval `thrive serve` sets
     stub = start_stub()
     try:
         if kill_only:

@@ -265,6 +265,7 @@ def slack_manifest(
 
 async def _run_server(settings: Settings, *, seed: bool) -> None:
     from thrive.demo import seed_demo
+    from thrive.gil import share_the_gil
     from thrive.heap import settle_heap
     from thrive.runtime import build_runtime
     from thrive.server import create_app, start_site
@@ -295,6 +296,7 @@ async def _run_server(settings: Settings, *, seed: bool) -> None:
         else:
             out.print("Demo organisation already seeded (use --fresh to start over).")
     settle_heap()  # started: what is alive now stays
+    share_the_gil()
     base = f"http://{settings.host}:{port}"
     if runtime.local_chat is not None:
         out.print(f"Thrive is running: {base}/chat", highlight=False)
