@@ -33,7 +33,10 @@ from tests.integration.scheduling.kill_points import (
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
-RECIPIENTS = 120
+# Enough that the survivor cannot claim them all before the victim first looks: each
+# polls the outbox once a second, and at RATE a process claims two batches at once and
+# then one a second (with 120 the victim sometimes found nothing left, under load).
+RECIPIENTS = 200
 
 
 @pytest.fixture
