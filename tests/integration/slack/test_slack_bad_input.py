@@ -182,9 +182,11 @@ async def test_a_mention_never_shows_someones_answers_in_the_channel(live: LiveS
 
 async def test_an_unfurl_is_not_an_edit(live: LiveSlack) -> None:
     await _prompted(live, ["joy-more"])
+    prompted = len(live.slack.calls_to("chat.postMessage"))
     await live.dm(USER, "See https://example.org", ts="1700000400.000001", event_id="Ev-u1")
     await live.until(live.responses, "the answer")
-    posts_before = len(live.slack.calls_to("chat.postMessage"))
+    # The answer's closing words are posted after it is stored: count from them on.
+    posts_before = len(await live.slack.wait_for("chat.postMessage", prompted + 1))
     unfurled = {
         "type": "message",
         "subtype": "message_changed",
