@@ -113,6 +113,11 @@ class Outbox:
     def wake(self) -> None:
         self._wakeup.set()
 
+    async def close(self) -> None:
+        """Give back the connection the outbox claims and records on: a fan-out does so
+        when it ends, one cut short (its task dropped mid-send) leaves it open."""
+        await self._send_log.close()
+
     async def dispatch_due(self, limit: int = 100_000) -> int:
         """Handle due prompts, reminders and notifications (up to about `limit`);
         returns how many rows were handled."""
@@ -259,7 +264,7 @@ class Outbox:
         """(rows handled, prompts to send): decisions and leases written in the claim's
         own transaction. Prompts to platforms without a rate go out at once, so they are
         marked "sending" in that transaction too; paced ones when their turn comes."""
-        async with claiming(self.database) as repository:
+        async with claiming(self.database, self._send_log) as repository:
             now = self.ctx.clock.now()
             rows = await repository.claim(now, size)
             if not rows:

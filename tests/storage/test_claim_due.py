@@ -231,3 +231,53 @@ async def test_a_claim_reads_each_row_as_the_orm_stored_it(any_db: Database) -> 
     assert first.occurrence.prompt_ids == ["joy-more", "joy-less"]
     assert first.occurrence.closed_at is None
     assert (first.next_index, first.attempts, first.reminder) == (0, 0, False)
+
+
+async def test_a_claim_that_fails_leaves_its_rows_due_and_the_log_recording(
+    any_db: Database,
+) -> None:
+    """On SQLite the claim runs on the log's connection: a claim that breaks gives it
+    up, and the sends' records go on through a new one."""
+    await _queue(any_db, {"ana": timedelta(0), "ben": timedelta(0)})
+    log = SendLog(any_db)
+    with pytest.raises(RuntimeError, match="the decisions broke"):
+        async with claiming(any_db, log) as repository:
+            claimed = await repository.claim(NOW, limit=10)
+            raise RuntimeError("the decisions broke")
+
+    async with claiming(any_db, log) as repository:
+        again = await repository.claim(NOW, limit=10)
+    assert sorted(d.id for d in again) == sorted(d.id for d in claimed)  # nothing was held
+    await log.write([{"id": again[0].id, "state": DeliveryState.SENT, "sent_at": NOW}], gone=[])
+    await log.close()
+
+    async with any_db.transaction() as session:
+        states = {d.id: d.state for d in await session.scalars(select(Delivery))}
+    assert states == {again[0].id: DeliveryState.SENT, again[1].id: DeliveryState.PENDING}
+
+
+async def test_a_record_written_while_a_claim_decides_on_the_same_connection_stands(
+    sqlite_db: Database,
+) -> None:
+    """Records and claims share one connection on SQLite: a send recorded between the
+    claim's reads and its lease is kept, and that row is not leased again."""
+    names = await _queue(sqlite_db, {"ana": timedelta(0), "ben": timedelta(0)})
+    ids = {n: pid for pid, n in names.items()}
+    log = SendLog(sqlite_db)
+    async with claiming(sqlite_db, log) as repository:
+        claimed = await repository.claim(NOW, limit=10)
+        by_person = {d.person_id: d.id for d in claimed}
+        # A send of an earlier claim (Ana's prompt, its lease run out) is recorded now.
+        await log.write(
+            [{"id": by_person[ids["ana"]], "state": DeliveryState.SENT, "sent_at": NOW}], gone=[]
+        )
+        held = await repository.lease(
+            list(by_person.values()), NOW + timedelta(seconds=20), reminder=False
+        )
+    await log.close()
+
+    assert held == {by_person[ids["ben"]]}
+    async with sqlite_db.transaction() as session:
+        rows = {d.person_id: d for d in await session.scalars(select(Delivery))}
+    assert rows[ids["ana"]].state == DeliveryState.SENT
+    assert rows[ids["ben"]].due_at == NOW + timedelta(seconds=20)

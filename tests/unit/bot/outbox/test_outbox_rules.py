@@ -304,6 +304,7 @@ async def test_a_crash_mid_send_loses_nothing_and_resends_only_what_was_in_fligh
 
     assert sorted(to.conversation_id for to, _ in sender.sent) == ["dm-ana", "dm-ben", "dm-cat"]
     assert {d.state for d in await _deliveries(chat)} == {"sent"}
+    await doomed.close()  # what the dead process held goes with it
 
 
 async def test_a_dead_dispatcher_holds_back_at_most_three_batches_beyond_what_was_in_flight(
@@ -331,6 +332,7 @@ async def test_a_dead_dispatcher_holds_back_at_most_three_batches_beyond_what_wa
     assert sorted(to.conversation_id for to, _ in sender.sent) == sorted(
         f"dm-nurse-{n}" for n in range(12)
     )
+    await doomed.close()  # what the dead process held goes with it
 
 
 async def test_a_person_sets_their_own_quiet_hours_and_the_outbox_keeps_them(
