@@ -535,8 +535,9 @@ class SendLog:
     WAL to reach the disk (synchronous_commit off, on this connection only): as safe
     against this process dying as any commit, while a crash of PostgreSQL itself can
     lose at most the last few hundred milliseconds of records, whose prompts are then
-    sent again. On SQLite it takes its turn to write like any transaction; an in-memory
-    database (one connection for all) gets a short transaction per write instead.
+    sent again. On SQLite it takes its turn to write like any transaction, and the
+    outbox's claims run on its connection too (see `claiming`); an in-memory database
+    (one connection for all) gets a short transaction per write instead.
     """
 
     def __init__(self, database: Database) -> None:
