@@ -326,7 +326,8 @@ async def claiming(
     connection: SQLite drops a connection's whole page cache whenever another one wrote
     since its last read, and claims and records take turns all through a fan-out, so on
     two connections each read its pages afresh (and two driver threads asked for the
-    GIL). On one, a fan-out took a fifth less time (`python -m bench.fanout`)."""
+    GIL). On one, a fan-out at concurrency 20 took 15% to 20% less time (runs of
+    `bench.fanout`'s outbox alternating the two ways)."""
     async with contextlib.AsyncExitStack() as stack:
         shared = database.shares_one_connection
         if shared:  # its settings are everyone's: a transaction, as ever
