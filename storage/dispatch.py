@@ -323,35 +323,35 @@ async def claiming(
     connection for all) takes the turn throughout, in one transaction.
 
     `log`: the outbox's SendLog. On a SQLite file the claim runs on the log's
-    connection: SQLite drops a connection's whole page cache whenever another one wrote
-    since its last read, and claims and records take turns all through a fan-out, so on
-    two connections each read its pages afresh (and two driver threads asked for the
-    GIL). On one, a fan-out at concurrency 20 took 15% to 20% less time (runs of
-    `bench.fanout`'s outbox alternating the two ways)."""
+    connection (without one, on a log of its own for this claim): SQLite drops a
+    connection's whole page cache whenever another one wrote since its last read, and
+    claims and records take turns all through a fan-out, so on two connections each read
+    its pages afresh (and two driver threads asked for the GIL). On one, a fan-out at
+    concurrency 20 took 15% to 20% less time (runs of `bench.fanout`'s outbox
+    alternating the two ways)."""
     async with contextlib.AsyncExitStack() as stack:
         shared = database.shares_one_connection
-        if shared:  # its settings are everyone's: a transaction, as ever
-            await stack.enter_async_context(database.turn())
-        if log is not None and database.is_sqlite and not shared:
-            dialect, on_log = await log.connection()
+        if database.is_sqlite and not shared:
+            on = SendLog(database) if log is None else log
+            dialect, on_log = await on.connection()
             try:
                 yield _writing_in_turn(database, stack, on_log, dialect)
             except BaseException:
-                await log.close()  # it may be broken: the next write opens another
+                await on.close()  # it may be broken: the next write opens another
                 raise
+            finally:
+                if on is not log:  # this claim's own: it goes with the claim
+                    await on.close()
             return
+        if shared:  # its settings are everyone's: a transaction, as ever
+            await stack.enter_async_context(database.turn())
         connection = await stack.enter_async_context(database.engine.connect())
-        if database.is_sqlite and not shared:
-            connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
         driver: Any = (await connection.get_raw_connection()).driver_connection
         if not database.is_sqlite:
             async with driver.transaction():
                 yield DispatchRepository(driver, connection.dialect)
             return
         repository = _writing_in_turn(database, stack, driver, connection.dialect)
-        if not shared:
-            yield repository
-            return
         # sqlite3 begins a transaction by itself before the first write.
         try:
             yield repository
