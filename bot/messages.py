@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Protocol
 
@@ -298,3 +298,26 @@ def _idea_from_body(raw: Mapping[str, Any]) -> IdeaCard:
             if isinstance(note, dict)
         ),
     )
+
+
+# In a fan-out's template message (bot.pulses.prompting.QuestionMessages.template), this
+# stands where each delivery's action target goes: a private-use character no copy holds,
+# so a renderer can lay a template out once and put each delivery's target in.
+TARGET = "\ue000"
+
+
+def fill(template: OutboundMessage, target: str, delivery_id: int) -> OutboundMessage:
+    """The template as one delivery's message: `target` for TARGET in its buttons' values
+    and its options' value prefix, and the question's delivery id."""
+    question = template.question
+    if question is not None:
+        question = replace(
+            question,
+            option_value_prefix=question.option_value_prefix.replace(TARGET, target),
+            delivery_id=delivery_id,
+        )
+    buttons = tuple(
+        Button(button.label, button.action_id, button.value.replace(TARGET, target), button.style)
+        for button in template.buttons
+    )
+    return replace(template, question=question, buttons=buttons)

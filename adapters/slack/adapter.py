@@ -33,6 +33,7 @@ from adapters.json_guard import BadJson
 from adapters.slack import inbound
 from adapters.slack.config import SlackConfig
 from adapters.slack.inbound import SLACK_PLATFORM
+from adapters.slack.layouts import Layouts
 from adapters.slack.listeners import SlackListeners
 from adapters.slack.manifest import OAUTH_REDIRECT_PATH
 from adapters.slack.oauth import INSTALL_PATH, SlackInstallations
@@ -42,7 +43,7 @@ from adapters.slack.web_api import SlackWebApi
 from adapters.slack.work_queue import RequestGate, WorkQueue
 from bot.conversation.dispatcher import Dispatcher
 from bot.events import ConversationRef, MessageRef
-from bot.messages import Image, OutboundMessage
+from bot.messages import Image, OutboundMessage, fill
 from storage.states import NotificationAudience
 
 log = structlog.get_logger(__name__)
@@ -106,6 +107,20 @@ class SlackAdapter:
             if ref is not None:
                 return ref
         return await self.web.post(to, message, paced=paced)
+
+    async def send_filled(
+        self,
+        to: ConversationRef,
+        template: OutboundMessage,
+        target: str,
+        delivery_id: int,
+        *,
+        paced: bool = False,
+    ) -> MessageRef:
+        """One delivery of a fan-out's prompt: its template laid out once (paced posts)."""
+        if paced and Layouts.fits(template, target):
+            return await self.web.post_filled(to, template, target)
+        return await self.send(to, fill(template, target, delivery_id), paced=paced)
 
     async def update(self, ref: MessageRef, message: OutboundMessage) -> None:
         await self.web.update(ref, message)

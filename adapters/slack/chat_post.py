@@ -40,6 +40,10 @@ class ChatPoster:
         """Post; raises slack_sdk's SlackApiError when Slack says no (or answers with
         anything but JSON), aiohttp's errors when it cannot be reached."""
         body = orjson.dumps({name: value for name, value in arguments.items() if value is not None})
+        return await self.post_body(token, body)
+
+    async def post_body(self, token: str, body: bytes) -> AsyncSlackResponse:
+        """As `post`, with the arguments' JSON encoded already (adapters.slack.layouts)."""
         async with self._http.post(self.url, data=body, headers=self._headers_for(token)) as res:
             raw = await res.read()
         try:

@@ -24,6 +24,7 @@ from adapters.slack.chat_post import ChatPoster
 from adapters.slack.config import SlackConfig
 from adapters.slack.errors import neutral_error
 from adapters.slack.inbound import SLACK_PLATFORM, Profile, profile_of
+from adapters.slack.layouts import Layouts
 from adapters.slack.oauth import BotTokens, SlackInstallations
 from bot.events import ConversationRef, MessageRef
 from bot.messages import Image, OutboundMessage
@@ -45,6 +46,7 @@ class SlackWebApi:
         self.paced_client = self._client(config, wait_out_rate_limits=False)
         # Its fan-out's prompts: one request each, on the same session.
         self.poster = ChatPoster(self._http, self.paced_client)
+        self.layouts = Layouts()
         # One workspace: config.bot_token. OAuth installs: each workspace's token from the
         # installation store (bolt authorizes inbound requests from the same store).
         self.tokens = BotTokens(config, installations)
@@ -86,6 +88,20 @@ class SlackWebApi:
                 response = await self.poster.post(token, arguments)
             else:
                 response = await self.client.chat_postMessage(token=token, **arguments)
+        except Exception as error:
+            raise neutral_error(error) from error
+        self.tokens.learn(str(response["channel"]), to.workspace)
+        return MessageRef(SLACK_PLATFORM, str(response["channel"]), str(response["ts"]))
+
+    async def post_filled(
+        self, to: ConversationRef, template: OutboundMessage, target: str
+    ) -> MessageRef:
+        """A paced post of one delivery of a fan-out's prompt template (see `layouts`)."""
+        channel, thread_ts = await self._channel_for(to)
+        body = self.layouts.body(template, target, channel, thread_ts)
+        token = await self.tokens.for_workspace(to.workspace)
+        try:
+            response = await self.poster.post_body(token, body)
         except Exception as error:
             raise neutral_error(error) from error
         self.tokens.learn(str(response["channel"]), to.workspace)

@@ -13,6 +13,7 @@ import structlog
 from bot import metrics
 from bot.context import BotContext
 from bot.events import ConversationRef
+from bot.messages import OutboundMessage
 from bot.outbox.notifier import MISSING_ADAPTER_RETRY
 from bot.outbox.recording import PlannedSend
 from bot.outbox.send_check import (
@@ -26,7 +27,7 @@ from bot.outbox.send_check import (
     verdict,
 )
 from bot.outbox.send_rules import reminder_due
-from bot.pulses.prompting import QuestionMessages
+from bot.pulses.prompting import QuestionMessages, target_of
 from storage.dispatch import ClaimedDelivery, ClaimedOccurrence, PulseRules, Recipient
 from storage.states import DeliveryState
 
@@ -45,6 +46,8 @@ class Planner:
         self.decisions = Decisions(ctx, now)
         self.messages = QuestionMessages(ctx)
         self._reminders: dict[tuple[Any, ...], datetime | None] = {}
+        # By the id of a template `messages` keeps (so the id stays its own).
+        self._reminder_templates: dict[int, OutboundMessage] = {}
 
     def plan(
         self,
@@ -82,13 +85,13 @@ class Planner:
         occurrence = row.occurrence
         prompt = ctx.content.prompt(occurrence.prompt_ids[row.next_index])
         total = len(occurrence.prompt_ids)
-        message = self.messages.message(prompt, row.id, row.next_index, total)
+        template = self.messages.template(prompt, row.next_index, total)
         if row.reminder:
-            message = replace(message, text=ctx.say("prompt.reminder"))  # said first
+            template = self._reminder(template)
         return PlannedSend(
             row.id,
             conversation,
-            message,
+            template,
             reminder=row.reminder,
             note=found.reason,
             attempts=row.attempts,
@@ -96,7 +99,17 @@ class Planner:
             claimed_at=now,
             lease_until=now,  # set once the batch is decided
             reminder_due_at=None if row.reminder else self._reminder_at(person, pulse, occurrence),
+            target=target_of(row.id, prompt.id),
         )
+
+    def _reminder(self, template: OutboundMessage) -> OutboundMessage:
+        """The template with the reminder's lead-in said first, made once per template
+        (an adapter lays each template out once)."""
+        found = self._reminder_templates.get(id(template))
+        if found is None:
+            found = replace(template, text=self.ctx.say("prompt.reminder"))
+            self._reminder_templates[id(template)] = found
+        return found
 
     def _reminder_at(
         self, person: Recipient, pulse: PulseRules | None, occurrence: ClaimedOccurrence

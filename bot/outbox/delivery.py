@@ -37,7 +37,7 @@ import structlog
 from bot.context import BotContext
 from bot.errors import ConversationBusy, DeliveryError, RateLimited
 from bot.outbox.deciding import Planner
-from bot.outbox.notifier import Sender, send_one_notification
+from bot.outbox.notifier import Sender, TemplateSender, send_one_notification
 from bot.outbox.recording import PlannedSend, Recorder, count, gone_people, outcome
 from bot.outbox.rows import backoff
 from bot.outbox.send_limits import SendLimits
@@ -81,6 +81,11 @@ class Outbox:
         self.database = database
         self.ctx = ctx
         self.senders = dict(senders)
+        self._fillers = {
+            platform: sender
+            for platform, sender in self.senders.items()
+            if isinstance(sender, TemplateSender)
+        }
         self.limits = limits or SendLimits()
         self.lease = lease
         self.batch_size = batch_size
@@ -377,8 +382,13 @@ class Outbox:
     async def _post(self, plan: PlannedSend) -> None:
         to = plan.conversation
         try:
-            sender = self.senders[to.platform]
-            plan.ref = await sender.send(to, plan.message, paced=True)
+            filler = self._fillers.get(to.platform)
+            if filler is not None and plan.target:
+                plan.ref = await filler.send_filled(
+                    to, plan.template, plan.target, plan.delivery_id, paced=True
+                )
+            else:
+                plan.ref = await self.senders[to.platform].send(to, plan.message, paced=True)
             plan.sent_at = self.ctx.clock.now()
         except DeliveryError as error:
             plan.error, plan.failed_at = error, self.ctx.clock.now()

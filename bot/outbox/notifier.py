@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,6 +30,25 @@ MISSING_ADAPTER_RETRY = timedelta(minutes=5)
 # How long a claimed notification is left alone while it is on the wire; due again
 # after that only if this process died mid-send.
 NOTIFICATION_LEASE = timedelta(minutes=2)
+
+
+@runtime_checkable
+class TemplateSender(Protocol):
+    """An adapter that lays a fan-out's prompt template out once and sends each delivery
+    its copy with only the delivery's target put in (Slack: building and laying out each
+    prompt afresh cost 20 µs of the event loop per prompt)."""
+
+    async def send_filled(
+        self,
+        to: ConversationRef,
+        template: OutboundMessage,
+        target: str,
+        delivery_id: int,
+        *,
+        paced: bool = False,
+    ) -> MessageRef:
+        """As `send(to, fill(template, target, delivery_id))`."""
+        ...
 
 
 class Sender(Protocol):

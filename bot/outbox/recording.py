@@ -21,7 +21,7 @@ import structlog
 from bot import metrics
 from bot.errors import DeliveryError, RateLimited, RecipientGone
 from bot.events import ConversationRef, MessageRef
-from bot.messages import OutboundMessage
+from bot.messages import OutboundMessage, fill
 from bot.outbox.rows import after_failed_send, fail
 from storage.states import DeliveryState
 
@@ -34,7 +34,9 @@ class PlannedSend:
 
     delivery_id: int
     conversation: ConversationRef
-    message: OutboundMessage
+    # What is sent: the message itself, or (with a `target`) a prompt's template that
+    # each of a fan-out's deliveries fills in (see `message`).
+    template: OutboundMessage
     reminder: bool
     note: str  # stored as the delivery's reason (e.g. the zone was unknown)
     attempts: int
@@ -53,6 +55,15 @@ class PlannedSend:
     sending: bool = False
     # Written as "sending" already (in its claim, or just before its turn).
     marked: bool = False
+    target: str = ""  # this delivery's action target, for TARGET in the template
+
+    @property
+    def message(self) -> OutboundMessage:
+        """This delivery's own message (built here only for an adapter that cannot lay
+        out a template once for a whole fan-out)."""
+        if not self.target:
+            return self.template
+        return fill(self.template, self.target, self.delivery_id)
 
 
 @dataclass

@@ -6,7 +6,16 @@ from dataclasses import dataclass
 
 from bot import actions
 from bot.context import MAX_MESSAGE_LENGTH, BotContext
-from bot.messages import Button, ButtonStyle, Form, FormField, Option, OutboundMessage, Question
+from bot.messages import (
+    TARGET,
+    Button,
+    ButtonStyle,
+    Form,
+    FormField,
+    Option,
+    OutboundMessage,
+    Question,
+)
 from prompts import PromptKind, PromptSpec
 
 
@@ -38,15 +47,31 @@ class QuestionMessages:
     def __init__(self, ctx: BotContext) -> None:
         self.ctx = ctx
         self._wordings: dict[tuple[str, int, int], _Wording] = {}
+        self._templates: dict[tuple[str, int, int], OutboundMessage] = {}
 
     def message(
         self, prompt: PromptSpec, delivery_id: int, position: int, total: int
+    ) -> OutboundMessage:
+        value = actions.PromptTarget(delivery_id, prompt.id).value()
+        return self._built(prompt, value, delivery_id, position, total)
+
+    def template(self, prompt: PromptSpec, position: int, total: int) -> OutboundMessage:
+        """The prompt's message with TARGET where each delivery's action target goes and
+        no delivery id: `fill(template, target_of(delivery_id, prompt), delivery_id)` is
+        that delivery's `message`. Built once per prompt, position and total."""
+        key = (prompt.id, position, total)
+        found = self._templates.get(key)
+        if found is None:
+            found = self._templates[key] = self._built(prompt, TARGET, None, position, total)
+        return found
+
+    def _built(
+        self, prompt: PromptSpec, value: str, delivery_id: int | None, position: int, total: int
     ) -> OutboundMessage:
         key = (prompt.id, position, total)
         wording = self._wordings.get(key)
         if wording is None:
             wording = self._wordings[key] = _wording(self.ctx, prompt, position, total)
-        value = actions.PromptTarget(delivery_id, prompt.id).value()
         options = wording.options
         buttons: tuple[Button, ...] = (
             Button(wording.skip, actions.PROMPT_SKIP, value),
@@ -74,6 +99,11 @@ class QuestionMessages:
             ),
             buttons=buttons,
         )
+
+
+def target_of(delivery_id: int, prompt_id: str) -> str:
+    """What a prompt's buttons carry for one delivery (see bot.actions.PromptTarget)."""
+    return actions.PromptTarget(delivery_id, prompt_id).value()
 
 
 def _wording(ctx: BotContext, prompt: PromptSpec, position: int, total: int) -> _Wording:
