@@ -23,6 +23,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 POST_MESSAGE = "chat.postMessage"
+# Every post leaves links unfurled: Slack would fetch and show what a link points to.
+NO_UNFURL = {"unfurl_links": False, "unfurl_media": False}
 MAX_TOKENS = 1000  # workspaces' bot tokens whose headers are kept built
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import orjson
 
 from adapters.slack.blocks import render_message
+from adapters.slack.chat_post import NO_UNFURL
 from bot.messages import TARGET, OutboundMessage
 
 MAX_LAID_OUT = 256  # templates kept (a fan-out has one per prompt of its pulse)
@@ -58,9 +59,7 @@ class Layouts:
         if found is not None and found[0] is template:
             return found[1]
         text, blocks = render_message(template)
-        fields = orjson.dumps(
-            {"text": text, "blocks": blocks, "unfurl_links": False, "unfurl_media": False}
-        )
+        fields = orjson.dumps({"text": text, "blocks": blocks, **NO_UNFURL})
         pieces = fields[1:].split(_TARGET_BYTES)  # without its "{": the channel goes first
         if len(self._laid) >= MAX_LAID_OUT:
             self._laid.clear()

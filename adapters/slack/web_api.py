@@ -20,7 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack.blocks import render_home, render_message, render_modal
-from adapters.slack.chat_post import ChatPoster
+from adapters.slack.chat_post import NO_UNFURL, ChatPoster
 from adapters.slack.config import SlackConfig
 from adapters.slack.errors import neutral_error
 from adapters.slack.inbound import SLACK_PLATFORM, Profile, profile_of
@@ -80,8 +80,7 @@ class SlackWebApi:
             "text": text,
             "blocks": blocks,
             "thread_ts": thread_ts,
-            "unfurl_links": False,
-            "unfurl_media": False,
+            **NO_UNFURL,
         }
         try:
             if paced:
