@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from prometheus_client import Counter, Histogram
 
 INBOUND_EVENTS = Counter(
@@ -20,3 +22,9 @@ DELIVERIES = Counter(
     "Outbox delivery attempts by platform and result.",
     ["platform", "result"],
 )
+
+
+@functools.cache  # a handful of (platform, result); labels() takes a lock at each call
+def deliveries(platform: str, result: str) -> Counter:
+    """DELIVERIES for one platform and result, counted by every send and decision."""
+    return DELIVERIES.labels(platform, result)

@@ -68,7 +68,7 @@ class Planner:
         if found.action != SEND:
             changes.append(_settled(row.id, found.action, found.until, found.reason))
             platform = str((person.conversation_ref or {}).get("platform", "unknown"))
-            metrics.DELIVERIES.labels(platform, found.action).inc()
+            metrics.deliveries(platform, found.action).inc()
             return None
         assert person.conversation_ref is not None  # verdict fails a person without one
         conversation = ConversationRef.from_dict(person.conversation_ref)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -146,12 +145,7 @@ def count(plans: list[PlannedSend], results: list[str]) -> None:
         if result != "sending":  # counted once the platform has answered
             tally[plan.conversation.platform, result] += 1
     for (platform, result), n in tally.items():
-        _delivered(platform, result).inc(n)
-
-
-@functools.cache  # a handful of (platform, result); labels() takes a lock each call
-def _delivered(platform: str, result: str) -> Any:
-    return metrics.DELIVERIES.labels(platform, result)
+        metrics.deliveries(platform, result).inc(n)
 
 
 class Recorder:
